@@ -1,0 +1,75 @@
+# Protocolo: tarefas de desenvolvimento (GNU make).
+#   make run    prepara o ambiente e serve o portal em http://127.0.0.1:8000 (SQLite)
+#   make test   prepara o ambiente e roda a suíte contra PostgreSQL
+#   make lint   ruff check
+#   make clean  apaga o ambiente virtual e os artefatos locais
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+# Intérprete usado para criar o .venv; dentro do repositório o pyenv lê .python-version.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUNTIME := $(VENV)/.runtime-instalado
+DEV := $(VENV)/.dev-instalado
+
+DEBUG ?= 1
+ENDERECO ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+
+.PHONY: help venv run test lint clean
+
+help:
+	@echo "Alvos:"
+	@echo "  make run    venv + dependências + migrações (SQLite) + dados de demonstração; serve em http://$(ENDERECO)"
+	@echo "  make test   venv + dependências de desenvolvimento; pytest contra PostgreSQL (PYTEST_ARGS=...)"
+	@echo "  make lint   ruff check ."
+	@echo "  make venv   só cria o .venv e instala as dependências"
+	@echo "  make clean  remove .venv, db.sqlite3, staticfiles/ e .pytest_cache"
+
+venv: $(RUNTIME) $(DEV)
+
+$(PY):
+	@if ! versao=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); then \
+		echo "Erro: não foi possível executar '$(PYTHON)'. Instale o Python 3.12 (por exemplo: pyenv install 3.12) e rode de novo." >&2; \
+		exit 1; \
+	fi; \
+	if ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+		echo "Erro: '$(PYTHON)' é o Python $$versao; o Protocolo exige Python 3.12 ou mais novo." >&2; \
+		echo "Instale o 3.12 (por exemplo: pyenv install 3.12, que o .python-version deste repositório seleciona) ou rode: make PYTHON=/caminho/para/python3.12 $(MAKECMDGOALS)" >&2; \
+		exit 1; \
+	fi; \
+	echo "Criando $(VENV) com o Python $$versao"; \
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME): requirements.txt | $(PY)
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
+		echo "Erro: $(VENV) usa um Python anterior ao 3.12. Rode 'make clean' e tente de novo." >&2; exit 1; }
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(DEV): requirements.txt requirements-dev.txt | $(PY)
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
+		echo "Erro: $(VENV) usa um Python anterior ao 3.12. Rode 'make clean' e tente de novo." >&2; exit 1; }
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(RUNTIME) $@
+
+run: $(RUNTIME)
+	DEBUG=$(DEBUG) $(PY) manage.py migrate --noinput
+	DEBUG=$(DEBUG) $(PY) manage.py popular_demo
+	DEBUG=$(DEBUG) $(PY) manage.py runserver $(ENDERECO)
+
+test: $(DEV)
+	@url=$$(bash scripts/banco-de-teste.sh); \
+	export DATABASE_URL="$$url"; \
+	echo "Banco de teste: $$url"; \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(DEV)
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConsumidorConfig(AppConfig):
+    name = "consumidor"
+    verbose_name = "Portal do consumidor"

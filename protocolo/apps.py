@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProtocoloConfig(AppConfig):
+    name = "protocolo"
+    verbose_name = "Protocolos de atendimento"

@@ -1,0 +1,76 @@
+"""
+Groups, permissions and the default categorias. Used by the data migration (with the historical
+models) and by tests that run after a transactional test truncated every table.
+"""
+
+ATENDENTES = "Atendentes"
+SUPERVISORES = "Supervisores"
+
+PERMISSOES_ATENDENTES = [
+    ("protocolo", "view_protocolo"),
+    ("protocolo", "add_protocolo"),
+    ("protocolo", "change_protocolo"),
+    ("protocolo", "atender_protocolo"),
+    ("protocolo", "escalar_protocolo"),
+    ("protocolo", "ver_cpf"),
+    ("protocolo", "view_interacao"),
+    ("protocolo", "add_interacao"),
+    ("protocolo", "view_consumidor"),
+    ("protocolo", "add_consumidor"),
+    ("protocolo", "change_consumidor"),
+    ("protocolo", "view_categoria"),
+    ("protocolo", "view_feriado"),
+]
+
+PERMISSOES_SUPERVISORES = [
+    *PERMISSOES_ATENDENTES,
+    ("protocolo", "atribuir_protocolo"),
+    ("protocolo", "cancelar_protocolo"),
+    ("protocolo", "prorrogar_prazo"),
+    ("protocolo", "exportar_protocolos"),
+    ("protocolo", "add_categoria"),
+    ("protocolo", "change_categoria"),
+    ("protocolo", "add_feriado"),
+    ("protocolo", "change_feriado"),
+    ("protocolo", "delete_feriado"),
+    ("protocolo", "view_mensagem"),
+]
+
+# (código, nome, dias, tipo de prazo, calendário): Decreto 11.034 art. 13 gives 7 calendar days;
+# cancellation takes effect at once; LGPD requests are answered in 15 days (LGPD art. 19 II).
+CATEGORIAS = [
+    ("reclamacao", "Reclamação", 7, "corridos", "civil"),
+    ("cancelamento", "Cancelamento", 0, "imediato", "civil"),
+    ("cobranca", "Cobrança", 7, "corridos", "civil"),
+    ("informacao", "Informação", 7, "corridos", "civil"),
+    ("suporte-tecnico", "Suporte técnico", 7, "corridos", "civil"),
+    ("lgpd", "Solicitação LGPD (dados pessoais)", 15, "corridos", "civil"),
+]
+
+
+def criar_grupos_e_categorias(apps):
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after migrate; the groups need them now.
+    for config in apps.get_app_configs():
+        provisorio = getattr(config, "models_module", None) is None
+        if provisorio:
+            config.models_module = True
+        create_permissions(config, verbosity=0, apps=apps)
+        if provisorio:
+            config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    Categoria = apps.get_model("protocolo", "Categoria")
+
+    for nome, permissoes in ((ATENDENTES, PERMISSOES_ATENDENTES), (SUPERVISORES, PERMISSOES_SUPERVISORES)):
+        grupo, _ = Group.objects.get_or_create(name=nome)
+        grupo.permissions.set(
+            Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in permissoes
+        )
+
+    for codigo, nome, dias, tipo, calendario in CATEGORIAS:
+        Categoria.objects.get_or_create(
+            codigo=codigo, defaults={"nome": nome, "prazo_dias": dias, "tipo_prazo": tipo, "calendario": calendario}
+        )

@@ -1,0 +1,235 @@
+import datetime
+import os
+import random
+import secrets
+
+from django.apps import apps
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from stdnum.br import cpf as stdnum_cpf
+
+from protocolo import outbox, relogio, services
+from protocolo.dados_iniciais import ATENDENTES, SUPERVISORES, criar_grupos_e_categorias
+from protocolo.models import Canal, Categoria, Consumidor, Protocolo, Situacao
+from protocolo.validators import completar_cpf
+
+NOMES = [
+    "Ana Beatriz Souza",
+    "Carlos Eduardo Lima",
+    "Fernanda Oliveira",
+    "João Pedro Santos",
+    "Mariana Costa",
+    "Rafael Almeida",
+    "Juliana Pereira",
+    "Lucas Rodrigues",
+    "Patrícia Gomes",
+    "Bruno Carvalho",
+    "Camila Ribeiro",
+    "Thiago Martins",
+    "Larissa Ferreira",
+    "Gustavo Barbosa",
+    "Aline Rocha",
+]
+
+DEMANDAS = {
+    "reclamacao": [
+        "A internet cai todas as noites entre 20h e 23h desde o dia 3.",
+        "O produto chegou com a tela trincada e a transportadora não aceitou a devolução.",
+        "Fui atendido com grosseria na loja do shopping e quero registrar a reclamação.",
+    ],
+    "cobranca": [
+        "Cobrança de R$ 49,90 de um serviço que eu nunca contratei na fatura de outubro.",
+        "Paguei o boleto no dia do vencimento e recebi cobrança de juros.",
+    ],
+    "cancelamento": ["Quero cancelar o plano de TV a partir de hoje."],
+    "informacao": ["Quais documentos preciso para transferir a titularidade da linha?"],
+    "suporte-tecnico": ["O modem fica com a luz vermelha piscando depois da atualização."],
+    "lgpd": ["Quero saber quais dados pessoais meus a empresa guarda e com quem compartilha."],
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Cria dados de demonstração realistas (idempotente) e os usuários 'atendente' e 'supervisor'; "
+        "a senha vem de DEMO_PASSWORD ou é gerada e impressa."
+    )
+
+    def handle(self, *args, **options):
+        criar_grupos_e_categorias(apps)
+        senha = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)
+        atendente = self._usuario("atendente", "Alice", "Atendente", ATENDENTES, senha)
+        supervisor = self._usuario("supervisor", "Sérgio", "Supervisor", SUPERVISORES, senha, staff=True)
+
+        if Consumidor.objects.filter(email__endswith="@exemplo.com.br").exists():
+            self.stdout.write("Dados de demonstração já existem; nada novo foi criado.")
+        else:
+            with outbox.entrega_adiada(), transaction.atomic():
+                self._popular(atendente, supervisor)
+
+        exemplo = (
+            Protocolo.objects.filter(consumidor__email__endswith="@exemplo.com.br", situacao=Situacao.EM_ATENDIMENTO)
+            .select_related("consumidor")
+            .order_by("aberto_em")
+            .first()
+        )
+        self.stdout.write(self.style.SUCCESS("\nPortal de demonstração pronto: http://127.0.0.1:8000"))
+        self.stdout.write(
+            f"  Atendimento (retaguarda): http://127.0.0.1:8000/atendimento/  usuário: atendente  senha: {senha}"
+        )
+        self.stdout.write(
+            f"  Supervisão (admin):       http://127.0.0.1:8000/admin/        usuário: supervisor senha: {senha}"
+        )
+        if exemplo:
+            self.stdout.write(
+                f"  Portal do consumidor: protocolo {exemplo.numero_formatado} com o CPF "
+                f"{stdnum_cpf.format(exemplo.consumidor.cpf)}"
+            )
+
+    def _usuario(self, username, nome, sobrenome, grupo, senha, staff=False):
+        usuario, _ = User.objects.get_or_create(
+            username=username, defaults={"first_name": nome, "last_name": sobrenome}
+        )
+        usuario.is_staff = staff
+        usuario.set_password(senha)
+        usuario.save()
+        usuario.groups.add(Group.objects.get(name=grupo))
+        return usuario
+
+    def _popular(self, atendente, supervisor):
+        sorteio = random.Random(2026)
+        categorias = {c.codigo: c for c in Categoria.objects.all()}
+        consumidores = []
+        for i, nome in enumerate(NOMES):
+            base = f"{sorteio.randrange(10**8, 10**9):09d}"
+            primeiro = nome.split()[0].lower().replace("ã", "a").replace("í", "i").replace("ú", "u")
+            consumidor, _ = services.consumidor_identificar(
+                cpf=completar_cpf(base),
+                nome=nome,
+                email=f"{primeiro}.{i}@exemplo.com.br",
+                telefone=f"1198{sorteio.randrange(10**6, 10**7)}",
+            )
+            consumidores.append(consumidor)
+
+        agora = timezone.now()
+        # (days ago, final situação, nível, categoria) for a realistic spread over the last month.
+        roteiro = [
+            (0, "aberto", 1, None),
+            (0, "em_atendimento", 1, "reclamacao"),
+            (1, "aguardando_consumidor", 1, "informacao"),
+            (2, "em_atendimento", 1, "suporte-tecnico"),
+            (3, "resolvido", 1, "cobranca"),
+            (4, "em_atendimento", 2, "reclamacao"),
+            (5, "resolvido", 1, "informacao"),
+            (6, "encerrado", 1, "suporte-tecnico"),
+            (9, "em_atendimento", 1, "reclamacao"),
+            (10, "em_atendimento", 2, "cobranca"),
+            (11, "aguardando_consumidor", 1, "reclamacao"),
+            (12, "em_atendimento", 3, "reclamacao"),
+            (14, "encerrado", 1, "cancelamento"),
+            (15, "cancelado", 1, "informacao"),
+            (16, "duplicado", 1, "cobranca"),
+            (18, "encerrado", 2, "reclamacao"),
+            (20, "em_atendimento", 1, "lgpd"),
+            (22, "encerrado", 1, "cobranca"),
+            (25, "resolvido", 1, "suporte-tecnico"),
+            (28, "encerrado", 1, "informacao"),
+        ]
+        originais = []
+        for n, (dias, destino, nivel, codigo) in enumerate(roteiro):
+            inicio = agora - datetime.timedelta(days=dias, hours=sorteio.randrange(1, 8), minutes=sorteio.randrange(60))
+            relogio_local = _Relogio(inicio, sorteio)
+            consumidor = consumidores[n % len(consumidores)]
+            canal = sorteio.choice(
+                [Canal.TELEFONE, Canal.CHAT, Canal.EMAIL, Canal.WHATSAPP, Canal.PORTAL, Canal.PRESENCIAL]
+            )
+            with relogio.em(relogio_local.passo(0)):
+                protocolo = services.protocolo_abrir(canal=canal, atendente=atendente)
+            if destino == "aberto":
+                continue
+            with relogio.em(relogio_local.passo(2)):
+                protocolo = services.protocolo_identificar_consumidor(
+                    protocolo=protocolo, consumidor=consumidor, autor=atendente
+                )
+            with relogio.em(relogio_local.passo(3)):
+                protocolo = services.protocolo_definir_categoria(
+                    protocolo=protocolo, categoria=categorias[codigo], autor=atendente
+                )
+            with relogio.em(relogio_local.passo(4)):
+                protocolo = services.protocolo_registrar_objeto(
+                    protocolo=protocolo, objeto=sorteio.choice(DEMANDAS[codigo]), autor=atendente
+                )
+            if destino == "duplicado" and originais:
+                with relogio.em(relogio_local.passo(5)):
+                    services.protocolo_marcar_duplicado(protocolo=protocolo, original=originais[0], autor=atendente)
+                continue
+            originais.append(protocolo)
+            with relogio.em(relogio_local.passo(6)):
+                protocolo = services.protocolo_mudar_situacao(
+                    protocolo=protocolo, situacao=Situacao.EM_ATENDIMENTO, autor=atendente
+                )
+            with relogio.em(relogio_local.passo(30)):
+                services.protocolo_registrar_interacao(
+                    protocolo=protocolo,
+                    texto="Consumidor ligou de novo; orientado a aguardar a análise do financeiro.",
+                    autor=atendente,
+                )
+            if dias >= 1:
+                with relogio.em(relogio_local.passo(60 * 20)):
+                    services.protocolo_registrar_interacao(
+                        protocolo=protocolo,
+                        texto="Estou aguardando um retorno. Alguma novidade?",
+                        origem=services.Origem.CONSUMIDOR,
+                    )
+            for _ in range(nivel - 1):
+                with relogio.em(relogio_local.passo(60 * 24)):
+                    protocolo = services.protocolo_escalar(
+                        protocolo=protocolo, motivo="Prazo próximo do fim sem solução no nível atual.", autor=supervisor
+                    )
+            if destino == "aguardando_consumidor":
+                with relogio.em(relogio_local.passo(60 * 2)):
+                    services.protocolo_registrar_interacao(
+                        protocolo=protocolo,
+                        texto="Precisamos de uma foto da nota fiscal para seguir com a análise.",
+                        autor=atendente,
+                        publica=True,
+                    )
+                    services.protocolo_mudar_situacao(
+                        protocolo=protocolo, situacao=Situacao.AGUARDANDO_CONSUMIDOR, autor=atendente
+                    )
+            elif destino in ("resolvido", "encerrado"):
+                with relogio.em(relogio_local.passo(60 * 24 * min(dias, 3))):
+                    protocolo = services.protocolo_resolver(
+                        protocolo=protocolo,
+                        texto="Estornamos o valor na próxima fatura e ajustamos o cadastro.",
+                        autor=atendente,
+                    )
+                if destino == "encerrado":
+                    with relogio.em(relogio_local.passo(60 * 24)):
+                        services.protocolo_encerrar(
+                            protocolo=protocolo,
+                            origem=services.Origem.CONSUMIDOR,
+                            avaliacao=sorteio.choice([3, 4, 5, 5]),
+                            comentario="Resolveram, obrigado.",
+                        )
+            elif destino == "cancelado":
+                with relogio.em(relogio_local.passo(60)):
+                    services.protocolo_cancelar(
+                        protocolo=protocolo, motivo="Aberto por engano durante um teste de linha.", autor=supervisor
+                    )
+
+
+class _Relogio:
+    """Moments after a protocol's opening, never in the future."""
+
+    def __init__(self, inicio, sorteio):
+        self.instante = inicio
+        self.sorteio = sorteio
+
+    def passo(self, minutos):
+        self.instante = min(
+            self.instante + datetime.timedelta(minutes=minutos, seconds=self.sorteio.randrange(5, 50)),
+            timezone.now(),
+        )
+        return self.instante

@@ -1,0 +1,418 @@
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from stdnum.br import cpf as stdnum_cpf
+
+from . import numeracao, prazos, relogio
+from .exceptions import RegistroImutavel
+from .validators import validar_cpf
+
+
+def _em(campo, escolhas):
+    return Q(**{f"{campo}__in": [valor for valor, _ in escolhas]})
+
+
+class Consumidor(models.Model):
+    # NULL, not "": several anonymised or not yet identified consumers have no CPF, and NULLs
+    # never collide under the unique constraint.
+    cpf = models.CharField("CPF", max_length=11, null=True, blank=True, unique=True, validators=[validar_cpf])
+    nome = models.CharField(max_length=200, blank=True)
+    email = models.EmailField("e-mail", max_length=254, blank=True)
+    telefone = models.CharField(max_length=20, blank=True)
+    criado_em = models.DateTimeField(default=relogio.agora)
+    anonimizado_em = models.DateTimeField(null=True, blank=True)
+    retencao_suspensa = models.BooleanField(
+        "guarda legal", default=False, help_text="Impede a anonimização (processo, ordem judicial)."
+    )
+    motivo_retencao = models.TextField("motivo da guarda legal", blank=True)
+
+    class Meta:
+        verbose_name = "consumidor"
+        verbose_name_plural = "consumidores"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cpf__isnull=True) | Q(cpf__regex=r"^[0-9]{11}$"), name="consumidor_cpf_11_digitos"
+            ),
+        ]
+
+    def __str__(self):
+        return self.nome or self.cpf_mascarado or f"Consumidor {self.pk}"
+
+    @property
+    def cpf_mascarado(self):
+        return mascarar_cpf(self.cpf)
+
+
+def mascarar_cpf(cpf):
+    """***.456.789-** : enough for the consumer to recognise it, too little to reuse it."""
+    if not cpf:
+        return ""
+    return f"***.{cpf[3:6]}.{cpf[6:9]}-**"
+
+
+def formatar_cpf(cpf):
+    return stdnum_cpf.format(cpf) if cpf else ""
+
+
+class TipoPrazo(models.TextChoices):
+    CORRIDOS = "corridos", "dias corridos"
+    UTEIS = "uteis", "dias úteis"
+    IMEDIATO = "imediato", "imediato (no mesmo dia)"
+
+
+class Calendario(models.TextChoices):
+    CIVIL = "civil", "feriados nacionais e estaduais"
+    FINANCEIRO = "financeiro", "calendário financeiro (B3)"
+
+
+class Categoria(models.Model):
+    TipoPrazo = TipoPrazo
+    Calendario = Calendario
+
+    codigo = models.SlugField("código", max_length=40, unique=True)
+    nome = models.CharField(max_length=100)
+    prazo_dias = models.PositiveSmallIntegerField("prazo (dias)", default=7)
+    tipo_prazo = models.CharField("tipo de prazo", max_length=10, choices=TipoPrazo, default=TipoPrazo.CORRIDOS)
+    calendario = models.CharField("calendário", max_length=10, choices=Calendario, default=Calendario.CIVIL)
+    ativa = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "categoria"
+        ordering = ["nome"]
+        constraints = [
+            models.CheckConstraint(condition=_em("tipo_prazo", TipoPrazo.choices), name="categoria_tipo_prazo_valido"),
+            models.CheckConstraint(condition=_em("calendario", Calendario.choices), name="categoria_calendario_valido"),
+        ]
+
+    def __str__(self):
+        return self.nome
+
+    def descricao_prazo(self):
+        if self.tipo_prazo == self.TipoPrazo.IMEDIATO:
+            return "imediato"
+        return f"{self.prazo_dias} {self.get_tipo_prazo_display()}"
+
+
+class Feriado(models.Model):
+    """Local non-business days supervisors add: municipal holidays, company closures."""
+
+    data = models.DateField(unique=True)
+    descricao = models.CharField("descrição", max_length=100)
+
+    class Meta:
+        verbose_name = "feriado local"
+        verbose_name_plural = "feriados locais"
+        ordering = ["-data"]
+
+    def __str__(self):
+        return f"{self.data:%d/%m/%Y} — {self.descricao}"
+
+
+class Canal(models.TextChoices):
+    TELEFONE = "telefone", "telefone"
+    CHAT = "chat", "chat"
+    EMAIL = "email", "e-mail"
+    PRESENCIAL = "presencial", "presencial"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    PORTAL = "portal", "portal do consumidor"
+
+
+class Situacao(models.TextChoices):
+    ABERTO = "aberto", "aberto"
+    EM_ATENDIMENTO = "em_atendimento", "em atendimento"
+    AGUARDANDO_CONSUMIDOR = "aguardando_consumidor", "aguardando o consumidor"
+    RESOLVIDO = "resolvido", "resolvido"
+    ENCERRADO = "encerrado", "encerrado"
+    CANCELADO = "cancelado", "cancelado"
+
+
+FINAIS = frozenset({Situacao.ENCERRADO, Situacao.CANCELADO})
+EM_ABERTO = tuple(s for s in Situacao if s not in FINAIS)
+
+# Every move the record allows, and the one action that makes it (DESIGN §4). Anything else is
+# refused. "mudar" marks the moves an attendant may make by just choosing the new situação.
+TRANSICOES = {
+    (Situacao.ABERTO, Situacao.EM_ATENDIMENTO): "mudar",
+    (Situacao.ABERTO, Situacao.AGUARDANDO_CONSUMIDOR): "mudar",
+    (Situacao.ABERTO, Situacao.RESOLVIDO): "resolver",
+    (Situacao.EM_ATENDIMENTO, Situacao.AGUARDANDO_CONSUMIDOR): "mudar",
+    (Situacao.AGUARDANDO_CONSUMIDOR, Situacao.EM_ATENDIMENTO): "mudar",
+    (Situacao.EM_ATENDIMENTO, Situacao.RESOLVIDO): "resolver",
+    (Situacao.AGUARDANDO_CONSUMIDOR, Situacao.RESOLVIDO): "resolver",
+    (Situacao.RESOLVIDO, Situacao.ENCERRADO): "encerrar",
+    (Situacao.RESOLVIDO, Situacao.EM_ATENDIMENTO): "reabrir",
+    (Situacao.ABERTO, Situacao.ENCERRADO): "duplicar",
+    (Situacao.EM_ATENDIMENTO, Situacao.ENCERRADO): "duplicar",
+    (Situacao.AGUARDANDO_CONSUMIDOR, Situacao.ENCERRADO): "duplicar",
+    **{(s, Situacao.CANCELADO): "cancelar" for s in EM_ABERTO},
+}
+
+NIVEL_MAXIMO = 3
+
+
+class ProtocoloQuerySet(models.QuerySet):
+    def delete(self):
+        raise RegistroImutavel("Protocolos não podem ser excluídos: o número fica registrado para sempre.")
+
+    def em_aberto(self):
+        return self.filter(situacao__in=EM_ABERTO)
+
+
+class Protocolo(models.Model):
+    class Nivel(models.IntegerChoices):
+        ATENDIMENTO = 1, "1 · atendimento"
+        SUPERVISAO = 2, "2 · supervisão"
+        OUVIDORIA = 3, "3 · ouvidoria"
+
+    numero = models.CharField("número", max_length=32, unique=True, editable=False)
+    consumidor = models.ForeignKey(
+        Consumidor, on_delete=models.PROTECT, null=True, blank=True, related_name="protocolos"
+    )
+    canal = models.CharField(max_length=12, choices=Canal)
+    categoria = models.ForeignKey(Categoria, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    objeto = models.TextField("objeto da demanda", blank=True)
+    situacao = models.CharField("situação", max_length=24, choices=Situacao, default=Situacao.ABERTO)
+    nivel = models.PositiveSmallIntegerField("nível", choices=Nivel, default=Nivel.ATENDIMENTO)
+    responsavel = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="protocolos_sob_responsabilidade",
+        verbose_name="responsável",
+    )
+    aberto_em = models.DateTimeField("aberto em", default=relogio.agora, editable=False)
+    prazo = models.DateField(null=True, blank=True, help_text="Último dia para responder, até 23h59.")
+    resolvido_em = models.DateTimeField(null=True, blank=True)
+    encerrado_em = models.DateTimeField(
+        null=True, blank=True, help_text="Quando chegou a uma situação final (encerrado ou cancelado)."
+    )
+    duplicado_de = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicados")
+    # The deadline for which the periodic job already escalated, so it escalates once per deadline.
+    escalado_no_prazo = models.DateField(null=True, blank=True, editable=False)
+    avaliacao = models.PositiveSmallIntegerField("avaliação", null=True, blank=True)
+    # Denormalised from the timeline so the queue can mark "the consumer wrote since our last
+    # answer" without a subquery per row.
+    consumidor_escreveu_em = models.DateTimeField(null=True, blank=True, editable=False)
+    atendente_escreveu_em = models.DateTimeField(null=True, blank=True, editable=False)
+    # Bumped by every change of situação, nível, responsável, prazo, categoria or consumidor, so a
+    # form made on an older version is refused instead of silently undoing someone's change.
+    versao = models.PositiveIntegerField("versão", default=1, editable=False)
+
+    objects = ProtocoloQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "protocolo"
+        ordering = ["-aberto_em"]
+        permissions = [
+            ("atender_protocolo", "Pode atender protocolos (retaguarda)"),
+            ("escalar_protocolo", "Pode escalar protocolos"),
+            ("atribuir_protocolo", "Pode atribuir protocolos a outros atendentes"),
+            ("cancelar_protocolo", "Pode cancelar protocolos"),
+            ("prorrogar_prazo", "Pode prorrogar o prazo de protocolos"),
+            ("exportar_protocolos", "Pode exportar protocolos"),
+            ("ver_cpf", "Pode ver o CPF completo"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=_em("canal", Canal.choices), name="protocolo_canal_valido"),
+            models.CheckConstraint(condition=_em("situacao", Situacao.choices), name="protocolo_situacao_valida"),
+            models.CheckConstraint(condition=Q(nivel__gte=1, nivel__lte=NIVEL_MAXIMO), name="protocolo_nivel_valido"),
+            models.CheckConstraint(
+                condition=Q(avaliacao__isnull=True) | Q(avaliacao__gte=1, avaliacao__lte=5),
+                name="protocolo_avaliacao_1_a_5",
+            ),
+            models.CheckConstraint(condition=Q(numero__regex=r"^[0-9]+$"), name="protocolo_numero_so_digitos"),
+            models.CheckConstraint(
+                condition=Q(duplicado_de__isnull=True) | ~Q(duplicado_de=models.F("pk")),
+                name="protocolo_nao_duplica_a_si",
+            ),
+        ]
+        indexes = [
+            # Back-office queue: open protocols sorted by deadline, the painel's default view.
+            models.Index(fields=["prazo", "id"], condition=Q(situacao__in=EM_ABERTO), name="protocolo_fila_prazo"),
+            # "Meus" in the painel: an attendant's open protocols by deadline.
+            models.Index(
+                fields=["responsavel", "prazo"], condition=Q(situacao__in=EM_ABERTO), name="protocolo_fila_responsavel"
+            ),
+            # Period filters, opened-per-day charts and the daily numbering checks.
+            models.Index(fields=["aberto_em"], name="protocolo_aberto_em"),
+            # Escalation queue: nível 2 and 3 still open, oldest first.
+            models.Index(
+                fields=["nivel", "aberto_em"],
+                condition=Q(nivel__gt=1, situacao__in=EM_ABERTO),
+                name="protocolo_fila_escalados",
+            ),
+            # Periodic closing of resolved protocols after 20 days without dispute.
+            models.Index(
+                fields=["resolvido_em"], condition=Q(situacao=Situacao.RESOLVIDO), name="protocolo_resolvidos"
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="protocolo_sem_exclusao", operation=pgtrigger.Delete),
+        ]
+
+    def __str__(self):
+        return self.numero_formatado
+
+    def delete(self, *args, **kwargs):
+        raise RegistroImutavel("Protocolos não podem ser excluídos: o número fica registrado para sempre.")
+
+    @property
+    def numero_formatado(self):
+        return numeracao.formatar(self.numero)
+
+    @property
+    def finalizado(self):
+        return self.situacao in FINAIS
+
+    @property
+    def situacao_do_prazo(self):
+        return prazos.situacao(self.prazo, relogio.hoje())
+
+    @property
+    def dias_para_o_prazo(self):
+        """Days left (negative once overdue), or None without a prazo."""
+        return None if self.prazo is None else (self.prazo - relogio.hoje()).days
+
+    def acao_para(self, situacao):
+        return TRANSICOES.get((self.situacao, situacao))
+
+    def situacoes_possiveis(self, acao="mudar"):
+        """The situações this protocol may move to by `acao` (the back-office offers these)."""
+        return [para for (de, para), a in TRANSICOES.items() if de == self.situacao and a == acao]
+
+
+class TipoInteracao(models.TextChoices):
+    ABERTURA = "abertura", "abertura"
+    IDENTIFICACAO = "identificacao", "identificação do consumidor"
+    CATEGORIZACAO = "categorizacao", "categoria"
+    OBJETO = "objeto", "registro da demanda"
+    MENSAGEM = "mensagem", "resposta ao consumidor"
+    MENSAGEM_CONSUMIDOR = "mensagem_consumidor", "mensagem do consumidor"
+    NOTA_INTERNA = "nota_interna", "nota interna"
+    SITUACAO = "situacao", "mudança de situação"
+    ATRIBUICAO = "atribuicao", "atribuição"
+    ESCALONAMENTO = "escalonamento", "escalonamento"
+    RESOLUCAO = "resolucao", "resolução"
+    REABERTURA = "reabertura", "reabertura"
+    ENCERRAMENTO = "encerramento", "encerramento"
+    CANCELAMENTO = "cancelamento", "cancelamento"
+    DUPLICIDADE = "duplicidade", "duplicidade"
+    PRORROGACAO = "prorrogacao", "prorrogação de prazo"
+    ENVIO_NUMERO = "envio_numero", "envio do número"
+    ANONIMIZACAO = "anonimizacao", "anonimização (LGPD)"
+
+
+class Origem(models.TextChoices):
+    ATENDENTE = "atendente", "atendente"
+    CONSUMIDOR = "consumidor", "consumidor"
+    SISTEMA = "sistema", "sistema"
+
+
+class InteracaoQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise RegistroImutavel("O histórico é somente de acréscimo: registre uma nova interação.")
+
+    def delete(self):
+        raise RegistroImutavel("O histórico é somente de acréscimo: nada pode ser excluído.")
+
+    def publicas(self):
+        return self.filter(publica=True)
+
+
+class Interacao(models.Model):
+    """One entry of a protocol's timeline, chained to the previous one by an HMAC (DESIGN §1)."""
+
+    Tipo = TipoInteracao
+    Origem = Origem
+
+    protocolo = models.ForeignKey(Protocolo, on_delete=models.PROTECT, related_name="interacoes")
+    ordem = models.PositiveIntegerField(editable=False)
+    tipo = models.CharField(max_length=24, choices=Tipo)
+    origem = models.CharField(max_length=12, choices=Origem)
+    publica = models.BooleanField("pública", default=False)
+    texto = models.TextField(blank=True)
+    autor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    criada_em = models.DateTimeField(default=relogio.agora, editable=False)
+    situacao_anterior = models.CharField(max_length=24, choices=Situacao, blank=True)
+    situacao_nova = models.CharField(max_length=24, choices=Situacao, blank=True)
+    nivel_anterior = models.PositiveSmallIntegerField(null=True, blank=True)
+    nivel_novo = models.PositiveSmallIntegerField(null=True, blank=True)
+    detalhes = models.JSONField(default=dict, blank=True)
+    chave_versao = models.PositiveSmallIntegerField(editable=False)
+    mac = models.CharField(max_length=64, editable=False)
+
+    objects = InteracaoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "interação"
+        verbose_name_plural = "interações"
+        ordering = ["protocolo", "ordem"]
+        constraints = [
+            # Serves the timeline (protocolo_id, ordem) and the chain head (the same, descending),
+            # and makes two concurrent appends of the same position impossible.
+            models.UniqueConstraint(fields=["protocolo", "ordem"], name="interacao_ordem_unica"),
+            models.CheckConstraint(condition=_em("tipo", TipoInteracao.choices), name="interacao_tipo_valido"),
+            models.CheckConstraint(condition=_em("origem", Origem.choices), name="interacao_origem_valida"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="interacao_somente_acrescimo", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self):
+        return f"{self.protocolo_id} #{self.ordem} {self.get_tipo_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RegistroImutavel("O histórico é somente de acréscimo: registre uma nova interação.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RegistroImutavel("O histórico é somente de acréscimo: nada pode ser excluído.")
+
+
+class CanalMensagem(models.TextChoices):
+    EMAIL = "email", "e-mail"
+
+
+class Mensagem(models.Model):
+    """The outbox: every message to a consumer, written in the transaction that causes it."""
+
+    Canal = CanalMensagem
+
+    protocolo = models.ForeignKey(Protocolo, on_delete=models.PROTECT, null=True, blank=True, related_name="mensagens")
+    canal = models.CharField(max_length=10, choices=CanalMensagem, default=CanalMensagem.EMAIL)
+    destinatario = models.CharField("destinatário", max_length=254)
+    assunto = models.CharField(max_length=200)
+    corpo = models.TextField()
+    # Generated once, so a retried delivery is recognisably the same message to the receiving side.
+    message_id = models.CharField(max_length=200, unique=True, editable=False)
+    criada_em = models.DateTimeField(default=relogio.agora, editable=False)
+    enviada_em = models.DateTimeField(null=True, blank=True)
+    tentativas = models.PositiveIntegerField(default=0)
+    proxima_tentativa_em = models.DateTimeField(default=relogio.agora)
+    ultimo_erro = models.TextField("último erro", blank=True)
+
+    class Meta:
+        verbose_name = "mensagem"
+        verbose_name_plural = "caixa de saída"
+        ordering = ["-criada_em"]
+        constraints = [
+            models.CheckConstraint(condition=_em("canal", CanalMensagem.choices), name="mensagem_canal_valido"),
+        ]
+        indexes = [
+            # The delivery command: pending messages whose next attempt is due.
+            models.Index(
+                fields=["proxima_tentativa_em"], condition=Q(enviada_em__isnull=True), name="mensagem_pendente"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assunto} → {self.destinatario}"
+
+    @property
+    def enviada(self):
+        return self.enviada_em is not None

@@ -1,0 +1,104 @@
+"""
+The outbox (DESIGN §6): every message to a consumer is a row written in the same transaction as the
+change that causes it, handed to a task after commit and retried by `manage.py enviar_mensagens`
+until sent. A crash or a mail server that refuses loses neither the change nor the message.
+"""
+
+import contextlib
+import contextvars
+import datetime
+import logging
+import smtplib
+from functools import partial
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMessage, make_msgid
+from django.db import transaction
+from django.tasks import task
+
+from . import relogio
+from .models import Mensagem
+
+logger = logging.getLogger(__name__)
+
+ESPERA_MAXIMA = datetime.timedelta(hours=6)
+
+_adiar = contextvars.ContextVar("adiar_entrega", default=False)
+
+
+@contextlib.contextmanager
+def entrega_adiada():
+    """Write messages without delivering them after commit: bulk work (seeding, batch jobs) leaves
+    them to `manage.py enviar_mensagens`."""
+    token = _adiar.set(True)
+    try:
+        yield
+    finally:
+        _adiar.reset(token)
+
+
+def _dominio():
+    return urlsplit(settings.PROTOCOLO_URL_BASE).hostname or "localhost"
+
+
+def enfileirar(*, destinatario, assunto, corpo, protocolo=None):
+    """Write the message; delivery starts once the surrounding transaction commits."""
+    mensagem = Mensagem.objects.create(
+        protocolo=protocolo,
+        destinatario=destinatario,
+        # A header with a line break would be refused at send time, forever.
+        assunto=" ".join(assunto.split())[:200],
+        corpo=corpo,
+        message_id=make_msgid(domain=_dominio()),
+    )
+    if not _adiar.get():
+        transaction.on_commit(partial(entregar_mensagem.enqueue, mensagem.pk))
+    return mensagem
+
+
+@task
+def entregar_mensagem(mensagem_id):
+    entregar(mensagem_id)
+
+
+def entregar(mensagem_id):
+    """Send one pending message; True when it went out. The row lock keeps two workers from
+    sending it twice at once."""
+    with transaction.atomic():
+        mensagem = (
+            Mensagem.objects.select_for_update(skip_locked=True).filter(pk=mensagem_id, enviada_em__isnull=True).first()
+        )
+        if mensagem is None:
+            return False
+        email = EmailMessage(
+            subject=mensagem.assunto,
+            body=mensagem.corpo,
+            to=[mensagem.destinatario],
+            headers={"Message-ID": mensagem.message_id},
+        )
+        mensagem.tentativas += 1
+        try:
+            email.send()
+        except (smtplib.SMTPException, OSError) as erro:
+            espera = min(datetime.timedelta(minutes=2**mensagem.tentativas), ESPERA_MAXIMA)
+            mensagem.proxima_tentativa_em = relogio.agora() + espera
+            mensagem.ultimo_erro = f"{type(erro).__name__}: {erro}"[:2000]
+            mensagem.save(update_fields=["tentativas", "proxima_tentativa_em", "ultimo_erro"])
+            logger.warning("Mensagem %s não entregue (tentativa %s): %s", mensagem.pk, mensagem.tentativas, erro)
+            return False
+        mensagem.enviada_em = relogio.agora()
+        mensagem.ultimo_erro = ""
+        mensagem.save(update_fields=["tentativas", "enviada_em", "ultimo_erro"])
+        return True
+
+
+def entregar_pendentes(*, limite=1000):
+    """(sent, failed) for the pending messages whose next attempt is due, oldest first."""
+    pendentes = list(
+        Mensagem.objects.filter(enviada_em__isnull=True, proxima_tentativa_em__lte=relogio.agora())
+        .order_by("proxima_tentativa_em")
+        .values_list("pk", flat=True)[:limite]
+    )
+    enviadas = sum(entregar(pk) for pk in pendentes)
+    return enviadas, len(pendentes) - enviadas

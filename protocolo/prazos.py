@@ -1,0 +1,71 @@
+"""
+Deadlines (DESIGN §4). The prazo is the last day to answer, counted from the day after the opening:
+N calendar days (corridos), N business days (úteis), or the opening day itself (imediato). A
+deadline that falls on a non-business day moves to the next business day (Código Civil art. 132 §1).
+Business days exclude weekends, the calendar's holidays and the local dates in Feriado.
+"""
+
+import datetime
+from functools import lru_cache
+
+import holidays
+from django.conf import settings
+
+UM_DIA = datetime.timedelta(days=1)
+
+
+@lru_cache(maxsize=8)
+def _feriados(calendario, uf):
+    if calendario == "financeiro":
+        # B3's calendar: Carnival and Corpus Christi are closed, unlike the civil one.
+        return holidays.financial_holidays("BVMF")
+    return holidays.Brazil(subdiv=uf)
+
+
+class Calendario:
+    def __init__(self, calendario, *, locais=()):
+        self.feriados = _feriados(calendario, settings.PROTOCOLO_UF)
+        self.locais = frozenset(locais)
+
+    def eh_dia_util(self, dia):
+        return dia.weekday() < 5 and dia not in self.feriados and dia not in self.locais
+
+    def proximo_dia_util(self, dia):
+        """The day itself when it is a business day, else the next one."""
+        while not self.eh_dia_util(dia):
+            dia += UM_DIA
+        return dia
+
+    def somar_dias_uteis(self, dia, n):
+        """The n-th business day after `dia`."""
+        while n > 0:
+            dia += UM_DIA
+            if self.eh_dia_util(dia):
+                n -= 1
+        return dia
+
+
+def calcular(*, aberto_em, tipo_prazo, dias, calendario, locais=()):
+    """The prazo of a protocol opened at `aberto_em` (aware datetime) under these rules."""
+    from django.utils import timezone
+
+    abertura = timezone.localdate(aberto_em)
+    if tipo_prazo == "imediato":
+        return abertura
+    cal = Calendario(calendario, locais=locais)
+    if tipo_prazo == "uteis":
+        return cal.somar_dias_uteis(abertura, dias)
+    return cal.proximo_dia_util(abertura + datetime.timedelta(days=dias))
+
+
+def situacao(prazo, hoje):
+    """The deadline's state for queues and badges."""
+    if prazo is None:
+        return "sem_prazo"
+    if prazo < hoje:
+        return "vencido"
+    if prazo == hoje:
+        return "vence_hoje"
+    if (prazo - hoje).days <= 2:
+        return "vence_em_breve"
+    return "no_prazo"

@@ -1,0 +1,601 @@
+"""
+Everything that changes a protocol. Each service locks the row, refuses an illegal move with a
+domain exception before it touches anything, writes exactly one timeline entry and the outbox rows
+the change causes, and saves only the fields it changed.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from . import integridade, numeracao, outbox, prazos, relogio
+from .exceptions import DadosInvalidos, PermissaoNegada, TransicaoInvalida, VersaoDesatualizada
+from .models import (
+    FINAIS,
+    NIVEL_MAXIMO,
+    Canal,
+    Consumidor,
+    Feriado,
+    Interacao,
+    Protocolo,
+    Situacao,
+    mascarar_cpf,
+)
+from .validators import normalizar_cpf
+
+Tipo = Interacao.Tipo
+Origem = Interacao.Origem
+
+TEXTO_MAXIMO = 20_000
+PRAZO_CONTESTACAO = datetime.timedelta(days=20)
+
+
+# Helpers ------------------------------------------------------------------------------------------
+
+
+def _travar(protocolo):
+    """Re-read the row under a lock: concurrent changes of one protocol run one after the other."""
+    return (
+        Protocolo.objects.select_for_update(of=("self",)).select_related("consumidor", "categoria").get(pk=protocolo.pk)
+    )
+
+
+def _texto(texto, *, campo="texto", obrigatorio=True):
+    texto = str(texto or "").strip()
+    if obrigatorio and not texto:
+        raise DadosInvalidos(f"Preencha o {campo}.")
+    if "\x00" in texto:
+        raise DadosInvalidos(f"O {campo} contém um caractere inválido.")
+    if len(texto) > TEXTO_MAXIMO:
+        raise DadosInvalidos(f"O {campo} passa de {TEXTO_MAXIMO:,} caracteres.".replace(",", "."))
+    return texto
+
+
+def _exigir_permissao(autor, permissao, mensagem):
+    if autor is None or not autor.has_perm(f"protocolo.{permissao}"):
+        raise PermissaoNegada(mensagem)
+
+
+def _exigir_aberto(protocolo):
+    if protocolo.situacao in FINAIS:
+        raise TransicaoInvalida(
+            f"O protocolo {protocolo.numero_formatado} está {protocolo.get_situacao_display()} e não aceita mudanças."
+        )
+
+
+def _conferir_versao(protocolo, versao):
+    if versao is None or int(versao) == protocolo.versao:
+        return
+    ultima = (
+        protocolo.interacoes.exclude(tipo__in=[Tipo.MENSAGEM, Tipo.MENSAGEM_CONSUMIDOR, Tipo.NOTA_INTERNA])
+        .select_related("autor")
+        .order_by("-ordem")
+        .first()
+    )
+    quem = _nome(ultima.autor) if ultima and ultima.autor else "o sistema ou o consumidor"
+    quando = timezone.localtime(ultima.criada_em).strftime("%H:%M") if ultima else ""
+    o_que = ultima.get_tipo_display() if ultima else "uma alteração"
+    raise VersaoDesatualizada(
+        f"Este protocolo foi alterado por {quem} às {quando} ({o_que}) depois que você abriu a página. "
+        "Confira a situação atual e envie de novo.",
+        atual=protocolo,
+    )
+
+
+def _nome(usuario):
+    return usuario.get_full_name() or usuario.get_username()
+
+
+def _mover(protocolo, para, acao):
+    if protocolo.acao_para(para) != acao:
+        raise TransicaoInvalida(
+            f"Não é possível passar de “{protocolo.get_situacao_display()}” para “{Situacao(para).label}”."
+        )
+
+
+def _anexar(protocolo, *, tipo, origem, autor=None, publica=False, texto="", detalhes=None, **mudancas):
+    """Append one entry to the locked protocol's chain."""
+    cabeca = protocolo.interacoes.order_by("-ordem").values_list("ordem", "mac").first()
+    ordem, mac_anterior = (cabeca[0] + 1, cabeca[1]) if cabeca else (1, "")
+    interacao = Interacao(
+        protocolo=protocolo,
+        ordem=ordem,
+        tipo=tipo,
+        origem=origem,
+        autor=autor,
+        publica=publica,
+        texto=texto,
+        detalhes=detalhes or {},
+        criada_em=relogio.agora(),
+        **mudancas,
+    )
+    integridade.selar(interacao, protocolo.numero, mac_anterior)
+    interacao.save()
+    return interacao
+
+
+def _salvar(protocolo, *campos, nova_versao=True):
+    if nova_versao:
+        protocolo.versao += 1
+        campos = (*campos, "versao")
+    protocolo.save(update_fields=campos)
+
+
+def _calcular_prazo(protocolo, categoria):
+    locais = Feriado.objects.filter(data__gte=timezone.localdate(protocolo.aberto_em)).values_list("data", flat=True)
+    return prazos.calcular(
+        aberto_em=protocolo.aberto_em,
+        tipo_prazo=categoria.tipo_prazo,
+        dias=categoria.prazo_dias,
+        calendario=categoria.calendario,
+        locais=locais,
+    )
+
+
+def _avisar(protocolo, assunto, modelo, **contexto):
+    """Queue a message to the consumer, when there is an e-mail on file."""
+    consumidor = protocolo.consumidor
+    if consumidor is None or not consumidor.email:
+        return None
+    contexto |= {
+        "protocolo": protocolo,
+        "consumidor": consumidor,
+        "url_portal": settings.PROTOCOLO_URL_BASE + "/",
+    }
+    return outbox.enfileirar(
+        protocolo=protocolo,
+        destinatario=consumidor.email,
+        assunto=f"Protocolo {protocolo.numero_formatado}: {assunto}",
+        corpo=render_to_string(f"mensagens/{modelo}.txt", contexto),
+    )
+
+
+def _origem_de(autor):
+    return Origem.ATENDENTE if autor is not None else Origem.SISTEMA
+
+
+# Consumers ----------------------------------------------------------------------------------------
+
+
+def consumidor_identificar(*, cpf, nome="", email="", telefone=""):
+    """(consumidor, created) for a CPF. An existing record keeps what it has: only empty fields
+    are filled, so a public form can never overwrite someone's e-mail."""
+    email = str(email or "").strip()
+    try:
+        cpf = normalizar_cpf(cpf)
+        if email:
+            validate_email(email)
+    except ValidationError as erro:
+        raise DadosInvalidos(" ".join(erro.messages)) from None
+    dados = {
+        "nome": _texto(nome, campo="nome", obrigatorio=False)[:200],
+        "email": email,
+        "telefone": _texto(telefone, campo="telefone", obrigatorio=False)[:20],
+    }
+    with transaction.atomic():
+        consumidor, criado = Consumidor.objects.select_for_update().get_or_create(cpf=cpf, defaults=dados)
+        if not criado:
+            vazios = [campo for campo, valor in dados.items() if valor and not getattr(consumidor, campo)]
+            for campo in vazios:
+                setattr(consumidor, campo, dados[campo])
+            if vazios:
+                consumidor.save(update_fields=vazios)
+    return consumidor, criado
+
+
+# Protocols ----------------------------------------------------------------------------------------
+
+
+def protocolo_abrir(*, canal, atendente=None, consumidor=None, categoria=None, objeto=""):
+    """Open a protocol: its number exists from this moment. The transaction does nothing slow, since
+    the day's sequence row stays locked until it commits."""
+    if canal not in Canal.values:
+        raise DadosInvalidos("Canal de atendimento inválido.")
+    if categoria is not None and not categoria.ativa:
+        raise DadosInvalidos(f"A categoria “{categoria}” não está mais em uso.")
+    objeto = _texto(objeto, campo="objeto", obrigatorio=False)
+    if atendente is not None:
+        origem = Origem.ATENDENTE
+    elif canal == Canal.PORTAL:
+        origem = Origem.CONSUMIDOR
+    else:
+        origem = Origem.SISTEMA
+    agora = relogio.agora()
+    with transaction.atomic():
+        protocolo = Protocolo(
+            numero=numeracao.gerar(timezone.localdate(agora)),
+            canal=canal,
+            consumidor=consumidor,
+            categoria=categoria,
+            objeto=objeto,
+            responsavel=atendente,
+            aberto_em=agora,
+        )
+        if categoria is not None:
+            protocolo.prazo = _calcular_prazo(protocolo, categoria)
+        protocolo.save(force_insert=True)
+        _anexar(
+            protocolo,
+            tipo=Tipo.ABERTURA,
+            origem=origem,
+            autor=atendente,
+            publica=True,
+            texto=objeto,
+            situacao_nova=Situacao.ABERTO,
+            nivel_novo=protocolo.nivel,
+            detalhes={
+                "canal": canal,
+                "categoria": categoria.codigo if categoria else None,
+                "prazo": protocolo.prazo.isoformat() if protocolo.prazo else None,
+                "cpf": mascarar_cpf(consumidor.cpf) if consumidor else None,
+            },
+        )
+    return protocolo
+
+
+def protocolo_identificar_consumidor(*, protocolo, consumidor, autor=None, versao=None):
+    with transaction.atomic():
+        protocolo = _travar(protocolo)
+        _conferir_versao(protocolo, versao)
+        _exigir_aberto(protocolo)
+        if protocolo.consumidor_id == consumidor.pk:
+            raise DadosInvalidos("Este consumidor já está identificado no protocolo.")
+        anterior = protocolo.consumidor
+        protocolo.consumidor = consumidor
+        _anexar(
+            protocolo,
+            tipo=Tipo.IDENTIFICACAO,
+            origem=_origem_de(autor),
+            autor=autor,
+            detalhes={
+                "de": mascarar_cpf(anterior.cpf) if anterior else None,
+                "para": mascarar_cpf(consumidor.cpf),
+            },
+        )
+        _salvar(protocolo, "consumidor")
+    return protocolo
+
+
+def protocolo_definir_categoria(*, protocolo, categoria, autor=None, versao=None):
+    """Set the subject, and with it the prazo (DESIGN §4)."""
+    if not categoria.ativa:
+        raise DadosInvalidos(f"A categoria “{categoria}” não está mais em uso.")
+    with transaction.atomic():
+        protocolo = _travar(protocolo)
+        _conferir_versao(protocolo, versao)
+        _exigir_aberto(protocolo)
+        if protocolo.categoria_id == categoria.pk:
+            raise DadosInvalidos(f"O protocolo já está na categoria “{categoria}”.")
+        anterior, prazo_anterior = protocolo.categoria, protocolo.prazo
+        protocolo.categoria = categoria
+        protocolo.prazo = _calcular_prazo(protocolo, categoria)
+        _anexar(
+            protocolo,
+            tipo=Tipo.CATEGORIZACAO,
+            origem=_origem_de(autor),
+            autor=autor,
+            publica=True,
+            texto=f"Categoria: {categoria}. Prazo de resposta: {protocolo.prazo:%d/%m/%Y}.",
+            detalhes={
+                "de": anterior.codigo if anterior else None,
+                "para": categoria.codigo,
+                "prazo_anterior": prazo_anterior.isoformat() if prazo_anterior else None,
+                "prazo_novo": protocolo.prazo.isoformat(),
+            },
+        )
+        _salvar(protocolo, "categoria", "prazo")
+    return protocolo
+
+
+def protocolo_registrar_objeto(*, protocolo, objeto, autor=None):
+    """Record (or correct) what the consumer asks for; the entry keeps every earlier wording."""
+    objeto = _texto(objeto, campo="objeto")
+    with transaction.atomic():
+        protocolo = _travar(protocolo)
+        _exigir_aberto(protocolo)
+        protocolo.objeto = objeto
+        _anexar(protocolo, tipo=Tipo.OBJETO, origem=_origem_de(autor), autor=autor, publica=True, texto=objeto)
+        _salvar(protocolo, "objeto", nova_versao=False)
+    return protocolo
+
+
+def protocolo_registrar_interacao(*, protocolo, texto, autor=None, publica=False, origem=Origem.ATENDENTE):
+    """A message from the consumer, an answer to them (sent through the outbox) or an internal
+    note. Never conflicts with other changes: it does not touch the version."""
+    texto = _texto(texto, campo="texto")
+    with transaction.atomic():
+        protocolo = _travar(protocolo)
+        agora = relogio.agora()
+        if origem == Origem.CONSUMIDOR:
+            _exigir_aberto(protocolo)
+            tipo, publica = Tipo.MENSAGEM_CONSUMIDOR, True
+            protocolo.consumidor_escreveu_em = agora
+            campo = "consumidor_escreveu_em"
+        else:
+            tipo = Tipo.MENSAGEM if publica else Tipo.NOTA_INTERNA
+            protocolo.atendente_escreveu_em = agora
+            campo = "atendente_escreveu_em"
+        interacao = _anexar(protocolo, tipo=tipo, origem=origem, autor=autor, publica=publica, texto=texto)
+        _salvar(protocolo, campo, nova_versao=False)
+        if tipo == Tipo.MENSAGEM:
+            _avisar(protocolo, "nova mensagem", "mensagem", texto=texto)
+    return interacao
+
+
+def protocolo_mudar_situacao(*, protocolo, situacao, autor=None, texto="", versao=None):
+    """The moves an attendant makes by choosing the situação (em atendimento ⇄ aguardando)."""
+    texto = _texto(texto, obrigatorio=False)
+    with transaction.atomic():
+        protocolo = _travar(protocolo)
+        _conferir_versao(protocolo, versao)
+        _mover(protocolo, situacao, "mudar")
+        anterior = protocolo.situacao
+        protocolo.situacao = situacao
+        _anexar(
+            protocolo,
+            tipo=Tipo.SITUACAO,
+            origem=_origem_de(autor),
+            autor=autor,
+            publica=True,
+            texto=texto,
+            situacao_anterior=anterior,
+            situacao_nova=situacao,
+        )
+        _salvar(protocolo, "situacao")
+    return protocolo
+
+
+def protocolo_atribuir(*, protocolo, responsavel, autor, versao=None):
+    """Take a protocol (responsavel is the author) or, for supervisors, assign it to someone."""
+    if responsavel is not None and responsavel != autor:
+        _exigir_permissao(autor, "atribuir_protocolo", "Só supervisores atribuem protocolos a outras pessoas.")
+    if responsavel is not None and not (responsavel.is_active and responsavel.has_perm("protocolo.atender_protocolo")):
+        raise DadosInvalidos(f"{_nome(responsavel)} não faz parte do atendimento.")
+    with transaction.atomic():
+        protocolo = _travar(protocolo)
+        _conferir_versao(protocolo, versao)
+        _exigir_aberto(protocolo)
+        if protocolo.responsavel_id == (responsavel.pk if responsavel else None):
+            raise DadosInvalidos("O protocolo já está com esse responsável.")
+        anterior_id = protocolo.responsavel_id
+        protocolo.responsavel = responsavel
+        _anexar(
+            protocolo,
+            tipo=Tipo.ATRIBUICAO,
+            origem=Origem.ATENDENTE,
+            autor=autor,
+            texto=f"Responsável: {_nome(responsavel) if responsavel else 'ninguém'}.",
+            detalhes={"de": anterior_id, "para": responsavel.pk if responsavel else None},
+        )
+        _salvar(protocolo, "responsavel")
+    return protocolo
+
+
+def protocolo_escalar(*, protocolo, motivo, autor=None, origem=None, versao=None):
+    """Raise the nível by one: by an attendant, by the consumer, or by the deadline job."""
+    origem = origem or _origem_de(autor)
+    motivo = _texto(motivo, campo="motivo")
+    if origem == Origem.ATENDENTE:
+        _exigir_permissao(autor, "escalar_protocolo", "Você não tem permissão para escalar protocolos.")
+    with transaction.atomic():
+        protocolo = _travar(protocolo)
+        _conferir_versao(protocolo, versao)
+        _exigir_aberto(protocolo)
+        if protocolo.nivel >= NIVEL_MAXIMO:
+            raise TransicaoInvalida("O protocolo já está no último nível (ouvidoria).")
+        anterior = protocolo.nivel
+        protocolo.nivel = anterior + 1
+        campos = ["nivel"]
+        if origem == Origem.SISTEMA and protocolo.prazo:
+            protocolo.escalado_no_prazo = protocolo.prazo
+            campos.append("escalado_no_prazo")
+        _anexar(
+            protocolo,
+            tipo=Tipo.ESCALONAMENTO,
+            origem=origem,
+            autor=autor,
+            # An attendant's reason is for the team; the consumer sees the new nível on the page.
+            publica=origem != Origem.ATENDENTE,
+            texto=motivo,
+            nivel_anterior=anterior,
+            nivel_novo=protocolo.nivel,
+        )
+        _salvar(protocolo, *campos)
+    return protocolo
+
+
+def protocolo_resolver(*, protocolo, texto, autor=None, versao=None):
+    """Answer the demand (first-call resolution included); the consumer is told."""
+    texto = _texto(texto, campo="texto da resolução")
+    with transaction.atomic():
+        protocolo = _travar(protocolo)
+        _conferir_versao(protocolo, versao)
+        _mover(protocolo, Situacao.RESOLVIDO, "resolver")
+        anterior = protocolo.situacao
+        protocolo.situacao = Situacao.RESOLVIDO
+        protocolo.resolvido_em = relogio.agora()
+        protocolo.atendente_escreveu_em = protocolo.resolvido_em
+        _anexar(
+            protocolo,
+            tipo=Tipo.RESOLUCAO,
+            origem=_origem_de(autor),
+            autor=autor,
+            publica=True,
+            texto=texto,
+            situacao_anterior=anterior,
+            situacao_nova=Situacao.RESOLVIDO,
+        )
+        _salvar(protocolo, "situacao", "resolvido_em", "atendente_escreveu_em")
+        _avisar(protocolo, "sua demanda foi resolvida", "resolucao", texto=texto)
+    return protocolo
+
+
+def protocolo_reabrir(*, protocolo, motivo, autor=None, origem=None, versao=None):
+    """Back to em atendimento after a resolution; the consumer may dispute within 20 days."""
+    origem = origem or _origem_de(autor)
+    motivo = _texto(motivo, campo="motivo")
+    with transaction.atomic():
+        protocolo = _travar(protocolo)
+        _conferir_versao(protocolo, versao)
+        _mover(protocolo, Situacao.EM_ATENDIMENTO, "reabrir")
+        if origem == Origem.CONSUMIDOR and relogio.agora() - protocolo.resolvido_em > PRAZO_CONTESTACAO:
+            raise TransicaoInvalida("O prazo de 20 dias para contestar a resolução já terminou.")
+        protocolo.situacao = Situacao.EM_ATENDIMENTO
+        protocolo.resolvido_em = None
+        _anexar(
+            protocolo,
+            tipo=Tipo.REABERTURA,
+            origem=origem,
+            autor=autor,
+            publica=True,
+            texto=motivo,
+            situacao_anterior=Situacao.RESOLVIDO,
+            situacao_nova=Situacao.EM_ATENDIMENTO,
+        )
+        _salvar(protocolo, "situacao", "resolvido_em")
+    return protocolo
+
+
+def protocolo_encerrar(*, protocolo, autor=None, origem=None, avaliacao=None, comentario=""):
+    """Close a resolved protocol: the consumer confirms (with an optional 1–5 rating), or 20 days
+    passed without a dispute."""
+    origem = origem or _origem_de(autor)
+    comentario = _texto(comentario, campo="comentário", obrigatorio=False)
+    if avaliacao is not None and not (isinstance(avaliacao, int) and 1 <= avaliacao <= 5):
+        raise DadosInvalidos("A avaliação vai de 1 a 5.")
+    with transaction.atomic():
+        protocolo = _travar(protocolo)
+        _mover(protocolo, Situacao.ENCERRADO, "encerrar")
+        protocolo.situacao = Situacao.ENCERRADO
+        protocolo.encerrado_em = relogio.agora()
+        protocolo.avaliacao = avaliacao
+        _anexar(
+            protocolo,
+            tipo=Tipo.ENCERRAMENTO,
+            origem=origem,
+            autor=autor,
+            publica=True,
+            texto=comentario,
+            situacao_anterior=Situacao.RESOLVIDO,
+            situacao_nova=Situacao.ENCERRADO,
+            detalhes={"avaliacao": avaliacao},
+        )
+        _salvar(protocolo, "situacao", "encerrado_em", "avaliacao")
+        if origem == Origem.SISTEMA:
+            _avisar(protocolo, "demanda concluída", "encerramento")
+    return protocolo
+
+
+def protocolo_cancelar(*, protocolo, motivo, autor, versao=None):
+    """Supervisors only, with a reason. The number stays accounted for."""
+    _exigir_permissao(autor, "cancelar_protocolo", "Só supervisores cancelam protocolos.")
+    motivo = _texto(motivo, campo="motivo")
+    with transaction.atomic():
+        protocolo = _travar(protocolo)
+        _conferir_versao(protocolo, versao)
+        _mover(protocolo, Situacao.CANCELADO, "cancelar")
+        anterior = protocolo.situacao
+        protocolo.situacao = Situacao.CANCELADO
+        protocolo.encerrado_em = relogio.agora()
+        _anexar(
+            protocolo,
+            tipo=Tipo.CANCELAMENTO,
+            origem=Origem.ATENDENTE,
+            autor=autor,
+            publica=True,
+            texto=motivo,
+            situacao_anterior=anterior,
+            situacao_nova=Situacao.CANCELADO,
+        )
+        _salvar(protocolo, "situacao", "encerrado_em")
+        _avisar(protocolo, "protocolo cancelado", "cancelamento", texto=motivo)
+    return protocolo
+
+
+def protocolo_marcar_duplicado(*, protocolo, original, autor=None, versao=None):
+    """Close a repeated demand with a link to the protocol that carries it, so the consumer never
+    has to tell it twice."""
+    if original.pk == protocolo.pk:
+        raise DadosInvalidos("Um protocolo não pode ser duplicado de si mesmo.")
+    with transaction.atomic():
+        protocolo = _travar(protocolo)
+        _conferir_versao(protocolo, versao)
+        original = Protocolo.objects.get(pk=original.pk)
+        if original.duplicado_de_id is not None:
+            raise DadosInvalidos(
+                f"O protocolo {original.numero_formatado} já é duplicado de outro: aponte para o original."
+            )
+        if original.situacao == Situacao.CANCELADO:
+            raise DadosInvalidos(f"O protocolo {original.numero_formatado} foi cancelado.")
+        if protocolo.duplicados.exists():
+            raise DadosInvalidos("Outros protocolos apontam para este como original; ele não pode virar duplicado.")
+        _mover(protocolo, Situacao.ENCERRADO, "duplicar")
+        anterior = protocolo.situacao
+        protocolo.situacao = Situacao.ENCERRADO
+        protocolo.encerrado_em = relogio.agora()
+        protocolo.duplicado_de = original
+        _anexar(
+            protocolo,
+            tipo=Tipo.DUPLICIDADE,
+            origem=_origem_de(autor),
+            autor=autor,
+            publica=True,
+            texto=f"Esta demanda segue no protocolo {original.numero_formatado}.",
+            situacao_anterior=anterior,
+            situacao_nova=Situacao.ENCERRADO,
+            detalhes={"original": original.numero},
+        )
+        _salvar(protocolo, "situacao", "encerrado_em", "duplicado_de")
+        _avisar(protocolo, "demanda unificada", "duplicidade", original=original)
+    return protocolo
+
+
+def protocolo_prorrogar_prazo(*, protocolo, novo_prazo, motivo, autor, versao=None):
+    """Supervisors only, with a reason, and only later than the current prazo."""
+    _exigir_permissao(autor, "prorrogar_prazo", "Só supervisores prorrogam prazos.")
+    motivo = _texto(motivo, campo="motivo")
+    with transaction.atomic():
+        protocolo = _travar(protocolo)
+        _conferir_versao(protocolo, versao)
+        _exigir_aberto(protocolo)
+        if protocolo.prazo is None:
+            raise DadosInvalidos("O protocolo ainda não tem prazo: defina a categoria primeiro.")
+        if novo_prazo <= protocolo.prazo:
+            raise DadosInvalidos(f"O novo prazo deve ser depois de {protocolo.prazo:%d/%m/%Y}.")
+        anterior = protocolo.prazo
+        protocolo.prazo = novo_prazo
+        _anexar(
+            protocolo,
+            tipo=Tipo.PRORROGACAO,
+            origem=Origem.ATENDENTE,
+            autor=autor,
+            publica=True,
+            texto=motivo,
+            detalhes={"prazo_anterior": anterior.isoformat(), "prazo_novo": novo_prazo.isoformat()},
+        )
+        _salvar(protocolo, "prazo")
+    return protocolo
+
+
+def protocolo_enviar_numero(*, protocolo, autor=None):
+    """Send the number to the consumer's e-mail (Decreto 6.523 art. 15); returns the message."""
+    with transaction.atomic():
+        protocolo = _travar(protocolo)
+        if protocolo.consumidor is None or not protocolo.consumidor.email:
+            raise DadosInvalidos("O consumidor não tem e-mail cadastrado: informe o número por telefone.")
+        mensagem = _avisar(protocolo, "número do seu atendimento", "numero")
+        _anexar(
+            protocolo,
+            tipo=Tipo.ENVIO_NUMERO,
+            origem=_origem_de(autor),
+            autor=autor,
+            publica=True,
+            texto="Número do protocolo enviado por e-mail.",
+            detalhes={"mensagem": mensagem.message_id},
+        )
+    return mensagem

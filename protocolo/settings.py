@@ -1,0 +1,246 @@
+"""
+Settings, read from the environment.
+
+Production is the default: every unsafe shortcut (console e-mail, development keys, no HTTPS) needs
+DEBUG=1. The README lists every variable.
+"""
+
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+DEBUG = env.bool("DEBUG", default=False)
+
+
+def _exigir(nome, padrao_debug):
+    """A value that production must set and development may leave to a local default."""
+    valor = env.str(nome, default="")
+    if valor:
+        return valor
+    if DEBUG:
+        return padrao_debug
+    raise ImproperlyConfigured(f"A variável de ambiente {nome} é obrigatória fora do modo DEBUG.")
+
+
+SECRET_KEY = _exigir("SECRET_KEY", "desenvolvimento-apenas-nao-use-em-producao-" + "x" * 20)
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "django_filters",
+    "sequences",
+    "pgtrigger",
+    "protocolo",
+    "consumidor",
+    "atendimento",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "protocolo.urls"
+WSGI_APPLICATION = "protocolo.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database ----------------------------------------------------------------------------------------
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Without IMMEDIATE, concurrent openings fail with "database is locked" (STACK.md 12).
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache and sessions --------------------------------------------------------------------------------
+
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# E-mail -------------------------------------------------------------------------------------------
+
+
+def _mailer(url):
+    """MAILERS["default"] from one URL: smtp://, smtps://, console:// or locmem://."""
+    partes = urlsplit(url)
+    opcoes = {k: v[-1] for k, v in parse_qs(partes.query).items()}
+    if partes.scheme == "console":
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if partes.scheme == "locmem":
+        return {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    if partes.scheme not in ("smtp", "smtps"):
+        raise ImproperlyConfigured(f"MAILER_URL com esquema desconhecido: {partes.scheme!r}.")
+    return {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": partes.hostname or "localhost",
+            "port": partes.port or (465 if partes.scheme == "smtps" else 25),
+            "username": unquote(partes.username or ""),
+            "password": unquote(partes.password or ""),
+            "use_ssl": partes.scheme == "smtps",
+            "use_tls": opcoes.get("tls") in ("1", "true"),
+            "timeout": int(opcoes.get("timeout", "10")),
+        },
+    }
+
+
+MAILERS = {"default": _mailer(env.str("MAILER_URL", default="console://" if DEBUG else "smtp://localhost:25"))}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Protocolo <nao-responda@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Authentication -----------------------------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "atendimento:entrar"
+LOGIN_REDIRECT_URL = "atendimento:painel"
+LOGOUT_REDIRECT_URL = "atendimento:entrar"
+
+# Language, time, static files ---------------------------------------------------------------------
+
+LANGUAGE_CODE = "pt-br"
+TIME_ZONE = "America/Sao_Paulo"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Security -----------------------------------------------------------------------------------------
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Behind a load balancer, the header it sets (e.g. HTTP_X_FORWARDED_PROTO) and never one a client
+# could send on its own.
+_proxy_https = env.str("PROXY_HTTPS_HEADER", default="")
+if _proxy_https:
+    SECURE_PROXY_SSL_HEADER = (_proxy_https, "https")
+
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# Logging ------------------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# Protocolo ----------------------------------------------------------------------------------------
+
+
+def _chaves(nome, padrao_debug):
+    """Versioned keys, "1:hex,2:hex": the highest version signs, every listed one verifies."""
+    bruto = _exigir(nome, padrao_debug)
+    chaves = {}
+    for item in bruto.split(","):
+        versao, _, chave = item.strip().partition(":")
+        try:
+            chaves[int(versao)] = bytes.fromhex(chave)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{nome}: cada item deve ser 'versão:chave_hexadecimal' (recebido {item!r})."
+            ) from None
+        if len(chaves[int(versao)]) < 32:
+            raise ImproperlyConfigured(f"{nome}: a chave da versão {versao} tem menos de 32 bytes.")
+    return chaves
+
+
+PROTOCOLO_CHAVES_INTEGRIDADE = _chaves("PROTOCOLO_CHAVES_INTEGRIDADE", "1:" + "11" * 32)
+PROTOCOLO_CHAVES_COMPROVANTE = _chaves("PROTOCOLO_CHAVES_COMPROVANTE", "1:" + "22" * 32)
+PROTOCOLO_URL_BASE = _exigir("PROTOCOLO_URL_BASE", "http://127.0.0.1:8000").rstrip("/")
+
+PROTOCOLO_PREFIXO = env.str("PROTOCOLO_PREFIXO", default="")
+PROTOCOLO_DIGITOS_SEQUENCIA = env.int("PROTOCOLO_DIGITOS_SEQUENCIA", default=6)
+PROTOCOLO_DIGITOS_VERIFICADORES = env.bool("PROTOCOLO_DIGITOS_VERIFICADORES", default=True)
+PROTOCOLO_FORMATOS_ANTERIORES = env.list("PROTOCOLO_FORMATOS_ANTERIORES", default=[])
+PROTOCOLO_UF = env.str("PROTOCOLO_UF", default="SP")
+PROTOCOLO_RETENCAO_DIAS = env.int("PROTOCOLO_RETENCAO_DIAS", default=5 * 365 + 1)

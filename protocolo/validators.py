@@ -1,0 +1,43 @@
+from django.core.exceptions import ValidationError
+from stdnum.br import cpf as stdnum_cpf
+
+from . import numeracao
+from .exceptions import NumeroInvalido
+
+
+def normalizar_cpf(valor):
+    """The 11 digits of a CPF typed with or without dots, dashes and spaces; ValidationError when
+    it is not a valid CPF."""
+    texto = str(valor or "").strip()
+    if not texto:
+        raise ValidationError("Informe o CPF.", code="obrigatorio")
+    cpf = stdnum_cpf.compact(texto).replace(" ", "")
+    if not (cpf.isascii() and cpf.isdigit()):
+        raise ValidationError("O CPF tem apenas algarismos (pontos e traço são opcionais).", code="caracteres")
+    if len(cpf) != 11:
+        raise ValidationError("O CPF tem 11 dígitos.", code="tamanho")
+    # python-stdnum accepts 111.111.111-11 and the like; the Receita never issues them.
+    if len(set(cpf)) == 1 or not stdnum_cpf.is_valid(cpf):
+        raise ValidationError("CPF inválido: confira os dígitos.", code="invalido")
+    return cpf
+
+
+def validar_cpf(valor):
+    normalizar_cpf(valor)
+
+
+def normalizar_numero(valor):
+    """The digits of a protocol number, or ValidationError before any database lookup."""
+    try:
+        return numeracao.validar(valor)
+    except NumeroInvalido as erro:
+        raise ValidationError(erro.mensagem, code="numero_invalido") from None
+
+
+def completar_cpf(base):
+    """The CPF whose first nine digits are `base` (python-stdnum only checks, it does not build)."""
+    digitos = [int(d) for d in base]
+    for tamanho in (9, 10):
+        soma = sum(d * peso for d, peso in zip(digitos, range(tamanho + 1, 1, -1), strict=True))
+        digitos.append(soma * 10 % 11 % 10)
+    return "".join(map(str, digitos))

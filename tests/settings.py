@@ -1,0 +1,29 @@
+"""The project's settings as production runs them, with what the tests need adjusted."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "testes-" + "k" * 50)
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("PROTOCOLO_URL_BASE", "https://protocolo.exemplo.com.br")
+os.environ.setdefault("PROTOCOLO_CHAVES_INTEGRIDADE", "1:" + "a1" * 32)
+os.environ.setdefault("PROTOCOLO_CHAVES_COMPROVANTE", "1:" + "b2" * 32)
+os.environ.setdefault("MAILER_URL", "locmem://")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/protocolo")
+
+from protocolo.settings import *  # noqa: F403
+from protocolo.settings import DATABASES
+
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise RuntimeError(
+        "Os testes rodam contra PostgreSQL (DATABASE_URL=postgres://…). Use `make test`, que encontra ou "
+        "inicia um servidor."
+    )
+
+SECURE_SSL_REDIRECT = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
