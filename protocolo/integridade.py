@@ -78,16 +78,39 @@ class Falha:
         return f"Protocolo {self.numero}, {quem}: {self.motivo}"
 
 
+def _redigidas(interacoes):
+    """ordem → MAC of the redacted content, as named by the anonymisation entries.
+
+    Read before those entries' own MACs are checked, so whatever the database holds is parsed
+    defensively: a malformed record names nothing (and its entry then fails its own MAC)."""
+    redigidas = {}
+    for entrada in interacoes:
+        if entrada.tipo != "anonimizacao" or not isinstance(entrada.detalhes, dict):
+            continue
+        registro = entrada.detalhes.get("redigidas")
+        if not isinstance(registro, dict):
+            continue
+        for ordem, mac in registro.items():
+            if isinstance(ordem, str) and ordem.isascii() and ordem.isdigit() and isinstance(mac, str):
+                redigidas[int(ordem)] = mac
+    return redigidas
+
+
+def _confere(calculado, armazenado):
+    # Bytes: compare_digest raises TypeError on str with non-ASCII characters, and a tampered row
+    # must be reported, not crash the verification of every protocol after it.
+    return hmac.compare_digest(calculado.encode(), str(armazenado).encode())
+
+
 def verificar_cadeia(numero, interacoes):
     """The first broken entry of one protocol's chain, or None when it verifies.
 
-    `interacoes` in their order. A gap or a repeated position is a deletion or an insertion."""
+    `interacoes` in their order. A gap or a repeated position is a deletion or an insertion; an
+    empty chain is a deletion too, since every protocol starts with its opening entry."""
     interacoes = list(interacoes)
-    redigidas = {}
-    for entrada in interacoes:
-        if entrada.tipo == "anonimizacao":
-            for ordem, mac in (entrada.detalhes.get("redigidas") or {}).items():
-                redigidas[int(ordem)] = mac
+    if not interacoes:
+        return Falha(numero, 1, None, "o protocolo não tem nenhuma entrada")
+    redigidas = _redigidas(interacoes)
 
     mac_anterior = ""
     for esperada, entrada in enumerate(interacoes, start=1):
@@ -97,9 +120,9 @@ def verificar_cadeia(numero, interacoes):
             calculado = calcular_mac(entrada, numero, mac_anterior)
         except LookupError as erro:
             return Falha(numero, entrada.ordem, entrada.id, str(erro))
-        if not hmac.compare_digest(calculado, entrada.mac):
+        if not _confere(calculado, entrada.mac):
             redigido = redigidas.get(entrada.ordem)
-            if not (redigido and hmac.compare_digest(calculado, redigido)):
+            if not (redigido and _confere(calculado, redigido)):
                 return Falha(numero, entrada.ordem, entrada.id, "o conteúdo não confere com o MAC")
         mac_anterior = entrada.mac
     return None

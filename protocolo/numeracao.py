@@ -16,7 +16,9 @@ from stdnum.iso7064 import mod_97_10
 
 from .exceptions import NumeroInvalido, SequenciaEsgotada
 
-SEPARADORES = re.compile(r"[\s.\-/]+")
+# Spaces, dots, dashes and slashes between the digits. Not every \s: Python counts some control
+# characters (\x1c–\x1f, \x0b, \x0c, \x85) as whitespace, and a number carrying one is garbage.
+SEPARADORES = re.compile(r"(?:[^\S\x00-\x1f\x7f-\x9f]|[.\-/])+")
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def gerar(dia):
 
 def normalizar(texto):
     """The digits of a number typed with any spaces, dots, dashes or slashes."""
-    numero = SEPARADORES.sub("", str(texto or ""))
+    numero = SEPARADORES.sub("", str(texto or "").strip())
     if not numero:
         raise NumeroInvalido("Informe o número do protocolo.")
     if not (numero.isascii() and numero.isdigit()):

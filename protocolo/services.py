@@ -32,7 +32,10 @@ Tipo = Interacao.Tipo
 Origem = Interacao.Origem
 
 TEXTO_MAXIMO = 20_000
+EMAIL_MAXIMO = Consumidor._meta.get_field("email").max_length
 PRAZO_CONTESTACAO = datetime.timedelta(days=20)
+# Entries that do not change the version: a stale form is never blamed on them.
+SEM_VERSAO = (Tipo.MENSAGEM, Tipo.MENSAGEM_CONSUMIDOR, Tipo.NOTA_INTERNA, Tipo.OBJETO, Tipo.ENVIO_NUMERO)
 
 
 # Helpers ------------------------------------------------------------------------------------------
@@ -72,7 +75,7 @@ def _conferir_versao(protocolo, versao):
     if versao is None or int(versao) == protocolo.versao:
         return
     ultima = (
-        protocolo.interacoes.exclude(tipo__in=[Tipo.MENSAGEM, Tipo.MENSAGEM_CONSUMIDOR, Tipo.NOTA_INTERNA])
+        protocolo.interacoes.exclude(tipo__in=SEM_VERSAO)
         .select_related("autor")
         .order_by("-ordem")
         .first()
@@ -93,9 +96,8 @@ def _nome(usuario):
 
 def _mover(protocolo, para, acao):
     if protocolo.acao_para(para) != acao:
-        raise TransicaoInvalida(
-            f"Não é possível passar de “{protocolo.get_situacao_display()}” para “{Situacao(para).label}”."
-        )
+        destino = Situacao(para).label if para in Situacao.values else str(para)
+        raise TransicaoInvalida(f"Não é possível passar de “{protocolo.get_situacao_display()}” para “{destino}”.")
 
 
 def _anexar(protocolo, *, tipo, origem, autor=None, publica=False, texto="", detalhes=None, **mudancas):
@@ -170,6 +172,8 @@ def consumidor_identificar(*, cpf, nome="", email="", telefone=""):
         cpf = normalizar_cpf(cpf)
         if email:
             validate_email(email)
+            if len(email) > EMAIL_MAXIMO:
+                raise ValidationError(f"O e-mail passa de {EMAIL_MAXIMO} caracteres.")
     except ValidationError as erro:
         raise DadosInvalidos(" ".join(erro.messages)) from None
     dados = {
@@ -466,7 +470,7 @@ def protocolo_encerrar(*, protocolo, autor=None, origem=None, avaliacao=None, co
     passed without a dispute."""
     origem = origem or _origem_de(autor)
     comentario = _texto(comentario, campo="comentário", obrigatorio=False)
-    if avaliacao is not None and not (isinstance(avaliacao, int) and 1 <= avaliacao <= 5):
+    if avaliacao is not None and not (type(avaliacao) is int and 1 <= avaliacao <= 5):
         raise DadosInvalidos("A avaliação vai de 1 a 5.")
     with transaction.atomic():
         protocolo = _travar(protocolo)
@@ -523,9 +527,17 @@ def protocolo_marcar_duplicado(*, protocolo, original, autor=None, versao=None):
     if original.pk == protocolo.pk:
         raise DadosInvalidos("Um protocolo não pode ser duplicado de si mesmo.")
     with transaction.atomic():
-        protocolo = _travar(protocolo)
+        # Both rows locked, in a fixed order: two protocols marked as each other's duplicate at the
+        # same time would otherwise both pass the checks below and point at each other.
+        travados = {
+            p.pk: p
+            for p in Protocolo.objects.select_for_update(of=("self",))
+            .select_related("consumidor", "categoria")
+            .filter(pk__in=[protocolo.pk, original.pk])
+            .order_by("pk")
+        }
+        protocolo, original = travados[protocolo.pk], travados[original.pk]
         _conferir_versao(protocolo, versao)
-        original = Protocolo.objects.get(pk=original.pk)
         if original.duplicado_de_id is not None:
             raise DadosInvalidos(
                 f"O protocolo {original.numero_formatado} já é duplicado de outro: aponte para o original."

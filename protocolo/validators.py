@@ -1,8 +1,14 @@
+import re
+
 from django.core.exceptions import ValidationError
 from stdnum.br import cpf as stdnum_cpf
 
 from . import numeracao
 from .exceptions import NumeroInvalido
+
+# Spaces, dots and dashes between the digits, and nothing else. python-stdnum's compact() would also
+# turn full-width and "mathematical" digits, bullets or macrons into ASCII and accept them.
+SEPARADORES_CPF = re.compile(r"(?:[^\S\x00-\x1f\x7f-\x9f]|[.\-])+")
 
 
 def normalizar_cpf(valor):
@@ -11,7 +17,7 @@ def normalizar_cpf(valor):
     texto = str(valor or "").strip()
     if not texto:
         raise ValidationError("Informe o CPF.", code="obrigatorio")
-    cpf = stdnum_cpf.compact(texto).replace(" ", "")
+    cpf = SEPARADORES_CPF.sub("", texto)
     if not (cpf.isascii() and cpf.isdigit()):
         raise ValidationError("O CPF tem apenas algarismos (pontos e traço são opcionais).", code="caracteres")
     if len(cpf) != 11:

@@ -27,3 +27,30 @@ def categoria(db):
     from tests.factories import categoria
 
     return categoria("reclamacao")
+
+
+@pytest.fixture
+def clientes(db):
+    """A client for each of the five roles of DESIGN §5, keyed by role."""
+    from django.test import Client
+
+    from consumidor import acesso
+    from tests.factories import AtendenteFactory, SupervisorFactory, UsuarioFactory, abrir
+
+    def logado(usuario):
+        cliente = Client()
+        cliente.force_login(usuario)
+        return cliente
+
+    visitante = Client()
+    protocolo = abrir()
+    sessao = visitante.session
+    acesso.conceder(sessao, protocolo)
+    sessao.save()
+    return {
+        "anonimo": Client(),
+        "visitante": visitante,
+        "sem_grupo": logado(UsuarioFactory()),
+        "atendente": logado(AtendenteFactory()),
+        "supervisor": logado(SupervisorFactory()),
+    }

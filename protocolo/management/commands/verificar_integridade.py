@@ -1,8 +1,10 @@
+import datetime
 import itertools
 from collections import defaultdict
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
+from sequences.models import Sequence
 
 from protocolo import integridade, numeracao
 from protocolo.exceptions import NumeroInvalido
@@ -58,21 +60,25 @@ class Command(BaseCommand):
         return falhas + self._lacunas()
 
     def _lacunas(self):
-        """Numbers issued on a day are exactly 1..N: a missing one proves a deletion."""
-        por_dia = defaultdict(list)
+        """Numbers issued on a day are exactly 1..N, N being the day's sequence counter: a missing
+        one proves a deletion, the day's last number included."""
+        por_dia = defaultdict(set)
         for numero in Protocolo.objects.values_list("numero", flat=True).iterator(chunk_size=20_000):
             try:
                 dia, sequencia = numeracao.decompor(numero)
             except NumeroInvalido:
-                por_dia[None].append(numero)
+                por_dia[None].add(numero)
                 continue
-            por_dia[dia].append(sequencia)
+            por_dia[dia].add(sequencia)
         falhas = [
             integridade.Falha(f"Protocolo {numero}", 0, None, "número fora de todos os formatos configurados")
-            for numero in por_dia.pop(None, [])
+            for numero in sorted(por_dia.pop(None, []))
         ]
-        for dia, sequencias in sorted(por_dia.items()):
-            faltando = sorted(set(range(1, max(sequencias) + 1)) - set(sequencias))
+        emitidos = _contadores_por_dia()
+        for dia in sorted(por_dia.keys() | emitidos.keys()):
+            sequencias = por_dia.get(dia, set())
+            ultimo = max(emitidos.get(dia, 0), max(sequencias, default=0))
+            faltando = sorted(set(range(1, ultimo + 1)) - sequencias)
             if faltando:
                 amostra = ", ".join(map(str, faltando[:10])) + (" …" if len(faltando) > 10 else "")
                 falhas.append(
@@ -84,3 +90,18 @@ class Command(BaseCommand):
                     )
                 )
         return falhas
+
+
+def _contadores_por_dia():
+    """{day: the last number its sequence gave out}. django-sequences is transactional, so a
+    rolled-back opening gives its number back and the counter equals the numbers committed."""
+    exemplo = datetime.date(2000, 1, 1)
+    prefixo = numeracao.nome_da_sequencia(exemplo).removesuffix(f"{exemplo:%Y%m%d}")
+    contadores = {}
+    for nome, ultimo in Sequence.objects.filter(name__startswith=prefixo).values_list("name", "last"):
+        try:
+            dia = datetime.datetime.strptime(nome.removeprefix(prefixo), "%Y%m%d").date()
+        except ValueError:
+            continue
+        contadores[dia] = ultimo
+    return contadores

@@ -1,0 +1,257 @@
+"""Opening a protocol and identifying the consumer (DESIGN §1, §3, §4)."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import transaction
+
+from protocolo import numeracao, services
+from protocolo.exceptions import DadosInvalidos
+from protocolo.models import Canal, Categoria, Consumidor, Interacao, Protocolo
+from tests.factories import AtendenteFactory, ConsumidorFactory, abrir, categoria
+
+# A Wednesday with no holiday in the next three weeks: deadlines land where the rules put them.
+QUARTA = datetime.datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
+
+
+@pytest.fixture(autouse=True)
+def _relogio(time_machine):
+    time_machine.move_to(QUARTA, tick=False)
+
+
+def _unica_entrada(protocolo):
+    entradas = list(Interacao.objects.filter(protocolo=protocolo))
+    assert len(entradas) == 1
+    return entradas[0]
+
+
+# Opening ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_number_exists_and_is_valid_as_soon_as_the_protocol_is_opened(atendente):
+    protocolo = services.protocolo_abrir(canal=Canal.TELEFONE, atendente=atendente)
+
+    guardado = Protocolo.objects.get(numero=protocolo.numero)
+    assert guardado.pk == protocolo.pk
+    assert numeracao.validar(protocolo.numero) == protocolo.numero
+    assert numeracao.decompor(protocolo.numero) == (QUARTA.date(), 1)
+
+
+@pytest.mark.django_db
+def test_each_opening_takes_the_next_number_of_the_day(atendente):
+    numeros = [services.protocolo_abrir(canal=Canal.CHAT, atendente=atendente).numero for _ in range(3)]
+
+    assert [numeracao.decompor(numero) for numero in numeros] == [(QUARTA.date(), n) for n in (1, 2, 3)]
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_opening_gives_its_number_back(atendente):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.protocolo_abrir(canal=Canal.TELEFONE, atendente=atendente)
+        raise RuntimeError("falha depois de abrir")
+
+    protocolo = services.protocolo_abrir(canal=Canal.TELEFONE, atendente=atendente)
+
+    assert numeracao.decompor(protocolo.numero) == (QUARTA.date(), 1)
+
+
+@pytest.mark.django_db
+def test_an_opened_protocol_starts_open_at_level_one_with_its_attendant(atendente):
+    consumidor = ConsumidorFactory()
+
+    protocolo = services.protocolo_abrir(
+        canal=Canal.WHATSAPP, atendente=atendente, consumidor=consumidor, objeto="  Internet caiu.  "
+    )
+
+    protocolo.refresh_from_db()
+    assert (protocolo.situacao, protocolo.nivel, protocolo.versao) == ("aberto", 1, 1)
+    assert (protocolo.canal, protocolo.responsavel, protocolo.consumidor) == ("whatsapp", atendente, consumidor)
+    assert protocolo.objeto == "Internet caiu."
+    assert protocolo.aberto_em == QUARTA
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("com_atendente", "canal", "origem"),
+    [
+        (True, Canal.TELEFONE, "atendente"),
+        (True, Canal.PORTAL, "atendente"),
+        (False, Canal.PORTAL, "consumidor"),
+        (False, Canal.EMAIL, "sistema"),
+    ],
+)
+def test_opening_writes_exactly_one_public_opening_entry(com_atendente, canal, origem):
+    atendente = AtendenteFactory() if com_atendente else None
+    consumidor = ConsumidorFactory(cpf="52998224725")
+
+    protocolo = services.protocolo_abrir(
+        canal=canal, atendente=atendente, consumidor=consumidor, categoria=categoria("reclamacao"), objeto="Fatura."
+    )
+
+    entrada = _unica_entrada(protocolo)
+    assert (entrada.ordem, entrada.tipo, entrada.origem, entrada.autor) == (1, "abertura", origem, atendente)
+    assert (entrada.publica, entrada.texto) == (True, "Fatura.")
+    assert (entrada.situacao_anterior, entrada.situacao_nova) == ("", "aberto")
+    assert (entrada.nivel_anterior, entrada.nivel_novo) == (None, 1)
+    assert entrada.detalhes == {
+        "canal": canal,
+        "categoria": "reclamacao",
+        "prazo": "2026-03-11",
+        "cpf": "***.982.247-**",
+    }
+
+
+@pytest.mark.django_db
+def test_an_opening_without_categoria_or_consumer_records_their_absence():
+    protocolo = services.protocolo_abrir(canal=Canal.PRESENCIAL)
+
+    entrada = _unica_entrada(protocolo)
+    assert entrada.detalhes == {"canal": "presencial", "categoria": None, "prazo": None, "cpf": None}
+    assert entrada.texto == ""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("codigo", "prazo"),
+    [
+        ("reclamacao", datetime.date(2026, 3, 11)),  # 7 calendar days
+        ("lgpd", datetime.date(2026, 3, 19)),  # 15 calendar days
+        ("cancelamento", datetime.date(2026, 3, 4)),  # immediate: the same day
+    ],
+)
+def test_opening_with_a_categoria_sets_its_prazo(atendente, codigo, prazo):
+    protocolo = services.protocolo_abrir(canal=Canal.TELEFONE, atendente=atendente, categoria=categoria(codigo))
+
+    protocolo.refresh_from_db()
+    assert protocolo.prazo == prazo
+
+
+@pytest.mark.django_db
+def test_opening_without_a_categoria_leaves_the_prazo_unset(atendente):
+    protocolo = services.protocolo_abrir(canal=Canal.TELEFONE, atendente=atendente)
+
+    protocolo.refresh_from_db()
+    assert (protocolo.categoria, protocolo.prazo) == (None, None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("canal", ["fax", "", None, "TELEFONE"])
+def test_it_refuses_an_unknown_canal(atendente, canal):
+    with pytest.raises(DadosInvalidos, match="Canal de atendimento inválido"):
+        services.protocolo_abrir(canal=canal, atendente=atendente)
+
+    assert not Protocolo.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_opening_with_an_inactive_categoria(atendente, categoria):
+    Categoria.objects.filter(pk=categoria.pk).update(ativa=False)
+    categoria.refresh_from_db()
+
+    with pytest.raises(DadosInvalidos, match="não está mais em uso"):
+        services.protocolo_abrir(canal=Canal.TELEFONE, atendente=atendente, categoria=categoria)
+
+    assert not Protocolo.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_objeto_with_a_nul_byte(atendente):
+    with pytest.raises(DadosInvalidos, match="caractere inválido"):
+        services.protocolo_abrir(canal=Canal.TELEFONE, atendente=atendente, objeto="a\x00b")
+
+    assert not Protocolo.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_factory_opens_through_the_service():
+    protocolo = abrir()
+
+    assert Interacao.objects.filter(protocolo=protocolo, tipo="abertura").count() == 1
+
+
+# Identifying the consumer -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cpf", ["529.982.247-25", "52998224725", " 529 982 247 25 ", "529982247-25"])
+def test_it_creates_a_consumer_with_the_cpf_normalised(cpf):
+    consumidor, criado = services.consumidor_identificar(
+        cpf=cpf, nome="Maria Silva", email="maria@exemplo.com.br", telefone="11 99999-0000"
+    )
+
+    consumidor.refresh_from_db()
+    assert criado is True
+    assert (consumidor.cpf, consumidor.nome, consumidor.email, consumidor.telefone) == (
+        "52998224725",
+        "Maria Silva",
+        "maria@exemplo.com.br",
+        "11 99999-0000",
+    )
+
+
+@pytest.mark.django_db
+def test_it_finds_an_existing_consumer_by_cpf_typed_any_way():
+    existente = ConsumidorFactory(cpf="52998224725")
+
+    consumidor, criado = services.consumidor_identificar(cpf="529.982.247-25")
+
+    assert (consumidor.pk, criado) == (existente.pk, False)
+    assert Consumidor.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_it_never_overwrites_an_existing_consumers_name_or_email():
+    ConsumidorFactory(cpf="52998224725", nome="Maria Silva", email="maria@exemplo.com.br", telefone="")
+
+    consumidor, _ = services.consumidor_identificar(
+        cpf="52998224725", nome="Intruso", email="intruso@exemplo.com", telefone="11 98888-7777"
+    )
+
+    consumidor.refresh_from_db()
+    assert (consumidor.nome, consumidor.email) == ("Maria Silva", "maria@exemplo.com.br")
+    assert consumidor.telefone == "11 98888-7777"
+
+
+@pytest.mark.django_db
+def test_it_fills_only_the_empty_fields_of_an_existing_consumer():
+    ConsumidorFactory(cpf="52998224725", nome="", email="", telefone="11 97777-6666")
+
+    consumidor, _ = services.consumidor_identificar(
+        cpf="52998224725", nome="Maria Silva", email="maria@exemplo.com.br", telefone="11 90000-0000"
+    )
+
+    consumidor.refresh_from_db()
+    assert (consumidor.nome, consumidor.email, consumidor.telefone) == (
+        "Maria Silva",
+        "maria@exemplo.com.br",
+        "11 97777-6666",
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("cpf", "mensagem"),
+    [
+        ("", "Informe o CPF"),
+        ("529.982.247-26", "CPF inválido"),
+        ("111.111.111-11", "CPF inválido"),
+        ("5299822472", "11 dígitos"),
+        ("529.982.247-2x", "apenas algarismos"),
+    ],
+)
+def test_it_refuses_an_invalid_cpf(cpf, mensagem):
+    with pytest.raises(DadosInvalidos, match=mensagem):
+        services.consumidor_identificar(cpf=cpf, nome="Maria")
+
+    assert not Consumidor.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("email", ["maria", "maria@", "maria@exemplo", "a b@exemplo.com", "m" * 250 + "@exemplo.com"])
+def test_it_refuses_an_invalid_email(email):
+    with pytest.raises(DadosInvalidos):
+        services.consumidor_identificar(cpf="52998224725", email=email)
+
+    assert not Consumidor.objects.exists()

@@ -1,0 +1,108 @@
+"""The settings module read as production reads it, in a fresh interpreter each time."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+RAIZ = Path(__file__).resolve().parents[2]
+
+PRODUCAO = {
+    "DEBUG": "0",
+    "SECRET_KEY": "s" * 60,
+    "ALLOWED_HOSTS": "protocolo.exemplo.com.br",
+    "PROTOCOLO_URL_BASE": "https://protocolo.exemplo.com.br",
+    "PROTOCOLO_CHAVES_INTEGRIDADE": "1:" + "ab" * 32,
+    "PROTOCOLO_CHAVES_COMPROVANTE": "1:" + "cd" * 32,
+}
+
+
+def ler(ambiente, *nomes):
+    """The named settings as JSON, or the error the settings module raised."""
+    codigo = (
+        "import json; from django.conf import settings as s; "
+        f"print(json.dumps({{n: getattr(s, n) for n in {list(nomes)!r}}}, default=repr))"
+    )
+    proprias = ("PROTOCOLO_", "DEBUG", "SECRET_KEY", "MAILER_URL", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(proprias)}
+    env |= {"DJANGO_SETTINGS_MODULE": "protocolo.settings", **ambiente}
+    resultado = subprocess.run([sys.executable, "-c", codigo], cwd=RAIZ, env=env, capture_output=True, text=True)
+    if resultado.returncode:
+        return resultado.stderr.strip().splitlines()[-1]
+    return json.loads(resultado.stdout)
+
+
+@pytest.mark.parametrize("faltando", ["SECRET_KEY", "PROTOCOLO_URL_BASE", "PROTOCOLO_CHAVES_INTEGRIDADE"])
+def test_production_refuses_to_start_without_its_secrets(faltando):
+    ambiente = {k: v for k, v in PRODUCAO.items() if k != faltando}
+
+    erro = ler(ambiente, "DEBUG")
+
+    assert erro.startswith("django.core.exceptions.ImproperlyConfigured: ")
+    assert erro.endswith(f"A variável de ambiente {faltando} é obrigatória fora do modo DEBUG.")
+
+
+def test_development_runs_on_sqlite_with_local_defaults():
+    valores = ler({"DEBUG": "1"}, "DATABASES", "MAILERS", "PROTOCOLO_URL_BASE")
+
+    assert valores["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert valores["DATABASES"]["default"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert valores["MAILERS"]["default"]["BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert valores["PROTOCOLO_URL_BASE"] == "http://127.0.0.1:8000"
+
+
+def test_versioned_keys_are_read_and_the_highest_signs():
+    valores = ler(
+        PRODUCAO | {"PROTOCOLO_CHAVES_INTEGRIDADE": f"1:{'ab' * 32}, 2:{'cd' * 32}"}, "PROTOCOLO_CHAVES_INTEGRIDADE"
+    )
+
+    assert valores["PROTOCOLO_CHAVES_INTEGRIDADE"] == {
+        "1": repr(bytes.fromhex("ab" * 32)),
+        "2": repr(bytes.fromhex("cd" * 32)),
+    }
+
+
+@pytest.mark.parametrize("valor", ["1:naohex", "sem-versao", "1:" + "ab" * 8])
+def test_a_malformed_or_short_key_is_refused(valor):
+    erro = ler(PRODUCAO | {"PROTOCOLO_CHAVES_COMPROVANTE": valor}, "DEBUG")
+
+    assert erro.startswith("django.core.exceptions.ImproperlyConfigured: PROTOCOLO_CHAVES_COMPROVANTE")
+
+
+def test_smtp_mailer_url_becomes_the_default_mailer():
+    url = "smtp://usuario%40empresa:s%3Acreta@smtp.exemplo.com.br:587?tls=1"
+
+    valores = ler(PRODUCAO | {"MAILER_URL": url}, "MAILERS")
+
+    assert valores["MAILERS"]["default"] == {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": "smtp.exemplo.com.br",
+            "port": 587,
+            "username": "usuario@empresa",
+            "password": "s:creta",
+            "use_ssl": False,
+            "use_tls": True,
+            "timeout": 10,
+        },
+    }
+
+
+def test_production_is_https_only():
+    valores = ler(PRODUCAO, "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS")
+
+    assert valores == {
+        "SECURE_SSL_REDIRECT": True,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+    }
+
+
+def test_an_unknown_mailer_scheme_is_refused():
+    erro = ler(PRODUCAO | {"MAILER_URL": "pombo://correio"}, "MAILERS")
+
+    assert "MAILER_URL com esquema desconhecido: 'pombo'" in erro
