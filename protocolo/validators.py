@@ -41,7 +41,10 @@ def normalizar_numero(valor):
 
 
 def completar_cpf(base):
-    """The CPF whose first nine digits are `base` (python-stdnum only checks, it does not build)."""
+    """The CPF whose first nine digits are `base` (python-stdnum only checks, it does not build).
+    Nine equal digits have no valid CPF: the Receita never issues 111.111.111-11 and the like."""
+    if not (len(base) == 9 and base.isascii() and base.isdigit()) or len(set(base)) == 1:
+        raise ValueError(f"Base de CPF inválida: {base!r} (nove algarismos, não todos iguais).")
     digitos = [int(d) for d in base]
     for tamanho in (9, 10):
         soma = sum(d * peso for d, peso in zip(digitos, range(tamanho + 1, 1, -1), strict=True))

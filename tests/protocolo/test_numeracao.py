@@ -134,6 +134,7 @@ VAZIO = "Informe o número do protocolo."
 SO_ALGARISMOS = "O número do protocolo tem apenas algarismos."
 CONFIRA = "Número de protocolo inválido: confira os dígitos."
 
+
 def com_verificadores(corpo):
     return corpo + mod_97_10.calc_check_digits(corpo)
 
