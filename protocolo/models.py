@@ -366,7 +366,8 @@ class Interacao(models.Model):
         return f"{self.protocolo_id} #{self.ordem} {self.get_tipo_display()}"
 
     def save(self, *args, **kwargs):
-        if not self._state.adding:
+        # A new instance carrying an existing pk would make Django UPDATE that row: refused too.
+        if not self._state.adding or self.pk is not None:
             raise RegistroImutavel("O histórico é somente de acréscimo: registre uma nova interação.")
         super().save(*args, **kwargs)
 

@@ -74,17 +74,12 @@ def _exigir_aberto(protocolo):
 def _conferir_versao(protocolo, versao):
     if versao is None or int(versao) == protocolo.versao:
         return
-    ultima = (
-        protocolo.interacoes.exclude(tipo__in=SEM_VERSAO)
-        .select_related("autor")
-        .order_by("-ordem")
-        .first()
-    )
-    quem = _nome(ultima.autor) if ultima and ultima.autor else "o sistema ou o consumidor"
-    quando = timezone.localtime(ultima.criada_em).strftime("%H:%M") if ultima else ""
+    ultima = protocolo.interacoes.exclude(tipo__in=SEM_VERSAO).select_related("autor").order_by("-ordem").first()
+    quem = f"por {_nome(ultima.autor)}" if ultima and ultima.autor else "pelo sistema ou pelo consumidor"
+    quando = f" às {timezone.localtime(ultima.criada_em):%H:%M}" if ultima else ""
     o_que = ultima.get_tipo_display() if ultima else "uma alteração"
     raise VersaoDesatualizada(
-        f"Este protocolo foi alterado por {quem} às {quando} ({o_que}) depois que você abriu a página. "
+        f"Este protocolo foi alterado {quem}{quando} ({o_que}) depois que você abriu a página. "
         "Confira a situação atual e envie de novo.",
         atual=protocolo,
     )
@@ -527,8 +522,9 @@ def protocolo_marcar_duplicado(*, protocolo, original, autor=None, versao=None):
     if original.pk == protocolo.pk:
         raise DadosInvalidos("Um protocolo não pode ser duplicado de si mesmo.")
     with transaction.atomic():
-        # Both rows locked, in a fixed order: two protocols marked as each other's duplicate at the
-        # same time would otherwise both pass the checks below and point at each other.
+        # Both rows locked, in a fixed order, before the checks: two protocols marked as each other's
+        # duplicate at the same time would otherwise both pass them and deadlock on the foreign keys
+        # at commit; this way the second one waits and is refused.
         travados = {
             p.pk: p
             for p in Protocolo.objects.select_for_update(of=("self",))

@@ -9,7 +9,7 @@ from django.db import transaction
 from protocolo import numeracao, services
 from protocolo.exceptions import DadosInvalidos
 from protocolo.models import Canal, Categoria, Consumidor, Interacao, Protocolo
-from tests.factories import AtendenteFactory, ConsumidorFactory, abrir, categoria
+from tests.factories import AtendenteFactory, ConsumidorFactory, categoria
 
 # A Wednesday with no holiday in the next three weeks: deadlines land where the rules put them.
 QUARTA = datetime.datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
@@ -162,13 +162,6 @@ def test_it_refuses_an_objeto_with_a_nul_byte(atendente):
         services.protocolo_abrir(canal=Canal.TELEFONE, atendente=atendente, objeto="a\x00b")
 
     assert not Protocolo.objects.exists()
-
-
-@pytest.mark.django_db
-def test_the_factory_opens_through_the_service():
-    protocolo = abrir()
-
-    assert Interacao.objects.filter(protocolo=protocolo, tipo="abertura").count() == 1
 
 
 # Identifying the consumer -------------------------------------------------------------------------

@@ -1,0 +1,379 @@
+"""What the services refuse besides illegal moves: permissions, bad input, bad links.
+Every refusal leaves the protocol, its timeline and the outbox as they were."""
+
+import datetime
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import Group
+
+from protocolo import services
+from protocolo.dados_iniciais import ATENDENTES
+from protocolo.exceptions import DadosInvalidos, PermissaoNegada
+from protocolo.models import Interacao, Mensagem, Protocolo
+from tests.factories import AtendenteFactory, ConsumidorFactory, UsuarioFactory, abrir, categoria
+
+pytestmark = pytest.mark.django_db
+
+QUARTA = datetime.datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
+PRAZO = datetime.date(2026, 3, 11)  # 7 days after QUARTA, for a reclamação
+CONSUMIDOR = services.Origem.CONSUMIDOR
+
+
+@pytest.fixture(autouse=True)
+def _relogio(time_machine):
+    time_machine.move_to(QUARTA, tick=False)
+
+
+@pytest.fixture
+def equipe(atendente, supervisor):
+    return SimpleNamespace(atendente=atendente, supervisor=supervisor)
+
+
+def retrato(protocolo):
+    """Everything a refused call must leave as it was: the row, the timeline, the outbox."""
+    return (
+        Protocolo.objects.filter(pk=protocolo.pk).values().get(),
+        list(Interacao.objects.filter(protocolo_id=protocolo.pk).values_list("ordem", "mac")),
+        list(Mensagem.objects.filter(protocolo_id=protocolo.pk).values_list("pk", flat=True)),
+    )
+
+
+def aberto(equipe):
+    return abrir(atendente=equipe.atendente, consumidor=ConsumidorFactory())
+
+
+def resolvido(equipe):
+    protocolo = aberto(equipe)
+    return services.protocolo_resolver(protocolo=protocolo, texto="Feito.", autor=equipe.atendente)
+
+
+# Permissions --------------------------------------------------------------------------------------
+
+
+def cancelar(protocolo, autor):
+    services.protocolo_cancelar(protocolo=protocolo, motivo="Engano.", autor=autor)
+
+
+def prorrogar(protocolo, autor):
+    services.protocolo_prorrogar_prazo(
+        protocolo=protocolo, novo_prazo=datetime.date(2026, 3, 20), motivo="Mais tempo.", autor=autor
+    )
+
+
+def atribuir_a_outro(protocolo, autor):
+    services.protocolo_atribuir(protocolo=protocolo, responsavel=AtendenteFactory(), autor=autor)
+
+
+def escalar(protocolo, autor):
+    services.protocolo_escalar(protocolo=protocolo, motivo="Demora.", autor=autor)
+
+
+SO_SUPERVISORES = [cancelar, prorrogar, atribuir_a_outro]
+
+
+def _sem_grupo():
+    return UsuarioFactory()
+
+
+def _atendente():
+    return AtendenteFactory()
+
+
+def _ninguem():
+    return None
+
+
+@pytest.mark.parametrize("acao", SO_SUPERVISORES, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("quem", [_atendente, _sem_grupo, _ninguem], ids=lambda f: f.__name__)
+def test_supervisor_only_actions_are_refused_to_anyone_else(equipe, acao, quem):
+    protocolo = aberto(equipe)
+    antes = retrato(protocolo)
+
+    with pytest.raises(PermissaoNegada, match="Só supervisores"):
+        acao(protocolo, quem())
+
+    assert retrato(protocolo) == antes
+
+
+@pytest.mark.parametrize("acao", [*SO_SUPERVISORES, escalar], ids=lambda f: f.__name__)
+def test_a_supervisor_may_do_them_all(equipe, acao):
+    protocolo = aberto(equipe)
+
+    acao(protocolo, equipe.supervisor)
+
+    assert Protocolo.objects.get(pk=protocolo.pk).versao == protocolo.versao + 1
+
+
+def test_an_attendant_may_escalate(equipe):
+    protocolo = aberto(equipe)
+
+    escalar(protocolo, equipe.atendente)
+
+    assert Protocolo.objects.get(pk=protocolo.pk).nivel == 2
+
+
+def test_a_user_outside_the_team_may_not_escalate(equipe):
+    protocolo = aberto(equipe)
+    antes = retrato(protocolo)
+
+    with pytest.raises(PermissaoNegada, match="escalar"):
+        escalar(protocolo, UsuarioFactory())
+
+    assert retrato(protocolo) == antes
+
+
+def test_an_attendant_may_take_a_protocol_for_themselves(equipe):
+    protocolo = abrir()
+    outro = AtendenteFactory()
+
+    services.protocolo_atribuir(protocolo=protocolo, responsavel=outro, autor=outro)
+
+    assert Protocolo.objects.get(pk=protocolo.pk).responsavel == outro
+
+
+@pytest.mark.parametrize("quem", ["sem_grupo", "inativo"])
+def test_it_refuses_assigning_to_someone_outside_the_team(equipe, quem):
+    fora = UsuarioFactory() if quem == "sem_grupo" else AtendenteFactory(is_active=False)
+    protocolo = aberto(equipe)
+    antes = retrato(protocolo)
+
+    with pytest.raises(DadosInvalidos, match="não faz parte do atendimento"):
+        services.protocolo_atribuir(protocolo=protocolo, responsavel=fora, autor=equipe.supervisor)
+
+    assert retrato(protocolo) == antes
+
+
+def test_it_refuses_assigning_to_the_current_responsavel(equipe):
+    protocolo = aberto(equipe)
+    antes = retrato(protocolo)
+
+    with pytest.raises(DadosInvalidos, match="já está com esse responsável"):
+        services.protocolo_atribuir(protocolo=protocolo, responsavel=equipe.atendente, autor=equipe.atendente)
+
+    assert retrato(protocolo) == antes
+
+
+def test_a_user_removed_from_the_group_loses_the_permission(equipe):
+    protocolo = aberto(equipe)
+    supervisor = equipe.supervisor
+    supervisor.groups.set([Group.objects.get(name=ATENDENTES)])
+    supervisor = type(supervisor).objects.get(pk=supervisor.pk)  # a fresh permission cache
+
+    with pytest.raises(PermissaoNegada):
+        cancelar(protocolo, supervisor)
+
+
+# Deadline extension -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("novo_prazo", [PRAZO, PRAZO - datetime.timedelta(days=1), datetime.date(2026, 1, 1)])
+def test_it_refuses_extending_to_a_date_not_after_the_current_prazo(equipe, novo_prazo):
+    protocolo = aberto(equipe)
+    antes = retrato(protocolo)
+
+    with pytest.raises(DadosInvalidos, match="depois de 11/03/2026"):
+        services.protocolo_prorrogar_prazo(
+            protocolo=protocolo, novo_prazo=novo_prazo, motivo="Mais tempo.", autor=equipe.supervisor
+        )
+
+    assert retrato(protocolo) == antes
+
+
+def test_it_refuses_extending_a_protocol_without_prazo(equipe):
+    protocolo = abrir(atendente=equipe.atendente, categoria_codigo=None)
+    antes = retrato(protocolo)
+
+    with pytest.raises(DadosInvalidos, match="defina a categoria"):
+        prorrogar(protocolo, equipe.supervisor)
+
+    assert retrato(protocolo) == antes
+
+
+def test_the_day_after_the_prazo_is_a_valid_extension(equipe):
+    protocolo = aberto(equipe)
+
+    services.protocolo_prorrogar_prazo(
+        protocolo=protocolo, novo_prazo=PRAZO + datetime.timedelta(days=1), motivo="Um dia.", autor=equipe.supervisor
+    )
+
+    assert Protocolo.objects.get(pk=protocolo.pk).prazo == datetime.date(2026, 3, 12)
+
+
+# Categoria ----------------------------------------------------------------------------------------
+
+
+def test_it_refuses_an_inactive_categoria(equipe):
+    protocolo = abrir(atendente=equipe.atendente, categoria_codigo=None)
+    inativa = categoria("cobranca")
+    inativa.ativa = False
+    inativa.save()
+    antes = retrato(protocolo)
+
+    with pytest.raises(DadosInvalidos, match="não está mais em uso"):
+        services.protocolo_definir_categoria(protocolo=protocolo, categoria=inativa, autor=equipe.atendente)
+
+    assert retrato(protocolo) == antes
+
+
+def test_it_refuses_setting_the_same_categoria_again(equipe):
+    protocolo = aberto(equipe)
+    antes = retrato(protocolo)
+
+    with pytest.raises(DadosInvalidos, match="já está na categoria"):
+        services.protocolo_definir_categoria(
+            protocolo=protocolo, categoria=categoria("reclamacao"), autor=equipe.atendente
+        )
+
+    assert retrato(protocolo) == antes
+
+
+def test_it_refuses_identifying_the_same_consumer_again(equipe):
+    protocolo = aberto(equipe)
+    antes = retrato(protocolo)
+
+    with pytest.raises(DadosInvalidos, match="já está identificado"):
+        services.protocolo_identificar_consumidor(
+            protocolo=protocolo, consumidor=protocolo.consumidor, autor=equipe.atendente
+        )
+
+    assert retrato(protocolo) == antes
+
+
+# Duplicates ---------------------------------------------------------------------------------------
+
+
+def _de_si_mesmo(equipe, protocolo):
+    return protocolo
+
+
+def _de_um_duplicado(equipe, protocolo):
+    original, duplicado = aberto(equipe), aberto(equipe)
+    services.protocolo_marcar_duplicado(protocolo=duplicado, original=original, autor=equipe.atendente)
+    return duplicado
+
+
+def _de_um_cancelado(equipe, protocolo):
+    cancelado = aberto(equipe)
+    services.protocolo_cancelar(protocolo=cancelado, motivo="Engano.", autor=equipe.supervisor)
+    return cancelado
+
+
+@pytest.mark.parametrize(
+    ("original", "mensagem"),
+    [
+        (_de_si_mesmo, "de si mesmo"),
+        (_de_um_duplicado, "já é duplicado de outro"),
+        (_de_um_cancelado, "foi cancelado"),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_it_refuses_a_bad_original(equipe, original, mensagem):
+    protocolo = aberto(equipe)
+    alvo = original(equipe, protocolo)
+    antes = retrato(protocolo)
+
+    with pytest.raises(DadosInvalidos, match=mensagem):
+        services.protocolo_marcar_duplicado(protocolo=protocolo, original=alvo, autor=equipe.atendente)
+
+    assert retrato(protocolo) == antes
+
+
+def test_it_refuses_turning_an_original_into_a_duplicate(equipe):
+    original, duplicado, terceiro = aberto(equipe), aberto(equipe), aberto(equipe)
+    services.protocolo_marcar_duplicado(protocolo=duplicado, original=original, autor=equipe.atendente)
+    antes = retrato(original)
+
+    with pytest.raises(DadosInvalidos, match="apontam para este como original"):
+        services.protocolo_marcar_duplicado(protocolo=original, original=terceiro, autor=equipe.atendente)
+
+    assert retrato(original) == antes
+
+
+def test_two_protocols_cannot_be_duplicates_of_each_other(equipe):
+    um, outro = aberto(equipe), aberto(equipe)
+    services.protocolo_marcar_duplicado(protocolo=um, original=outro, autor=equipe.atendente)
+    antes = retrato(outro)
+
+    with pytest.raises(DadosInvalidos):
+        services.protocolo_marcar_duplicado(protocolo=outro, original=um, autor=equipe.atendente)
+
+    assert retrato(outro) == antes
+
+
+# Texts --------------------------------------------------------------------------------------------
+
+
+# (name, how the protocol must be, the call with the text)
+COM_TEXTO = [
+    ("objeto", aberto, lambda p, t, eq: services.protocolo_registrar_objeto(protocolo=p, objeto=t, autor=eq.atendente)),
+    (
+        "nota",
+        aberto,
+        lambda p, t, eq: services.protocolo_registrar_interacao(protocolo=p, texto=t, autor=eq.atendente),
+    ),
+    (
+        "resposta",
+        aberto,
+        lambda p, t, eq: services.protocolo_registrar_interacao(protocolo=p, texto=t, autor=eq.atendente, publica=True),
+    ),
+    (
+        "mensagem_do_consumidor",
+        aberto,
+        lambda p, t, eq: services.protocolo_registrar_interacao(protocolo=p, texto=t, origem=CONSUMIDOR),
+    ),
+    ("escalar", aberto, lambda p, t, eq: services.protocolo_escalar(protocolo=p, motivo=t, autor=eq.atendente)),
+    ("resolver", aberto, lambda p, t, eq: services.protocolo_resolver(protocolo=p, texto=t, autor=eq.atendente)),
+    ("reabrir", resolvido, lambda p, t, eq: services.protocolo_reabrir(protocolo=p, motivo=t, origem=CONSUMIDOR)),
+    ("cancelar", aberto, lambda p, t, eq: services.protocolo_cancelar(protocolo=p, motivo=t, autor=eq.supervisor)),
+    (
+        "prorrogar",
+        aberto,
+        lambda p, t, eq: services.protocolo_prorrogar_prazo(
+            protocolo=p, novo_prazo=datetime.date(2026, 4, 1), motivo=t, autor=eq.supervisor
+        ),
+    ),
+]
+RUINS = [
+    ("", "Preencha o"),
+    ("  \n\t ", "Preencha o"),
+    (None, "Preencha o"),
+    ("antes\x00depois", "contém um caractere inválido"),
+    ("x" * 20_001, "passa de 20.000 caracteres"),
+]
+
+
+@pytest.mark.parametrize(("nome", "estado", "chamar"), COM_TEXTO, ids=[c[0] for c in COM_TEXTO])
+@pytest.mark.parametrize(("texto", "mensagem"), RUINS, ids=["vazio", "espacos", "none", "nul", "longo"])
+def test_it_refuses_a_missing_or_bad_text(equipe, nome, estado, chamar, texto, mensagem):
+    protocolo = estado(equipe)
+    antes = retrato(protocolo)
+
+    with pytest.raises(DadosInvalidos, match=mensagem):
+        chamar(protocolo, texto, equipe)
+
+    assert retrato(protocolo) == antes
+
+
+@pytest.mark.parametrize(("nome", "estado", "chamar"), COM_TEXTO, ids=[c[0] for c in COM_TEXTO])
+def test_a_text_of_exactly_twenty_thousand_characters_is_accepted(equipe, nome, estado, chamar):
+    protocolo = estado(equipe)
+    texto = "x" * 20_000
+
+    chamar(protocolo, f"  {texto}  ", equipe)
+
+    assert protocolo.interacoes.order_by("-ordem").first().texto == texto
+
+
+@pytest.mark.parametrize(("texto", "mensagem"), RUINS[3:], ids=["nul", "longo"])
+def test_the_optional_text_of_a_situacao_change_is_still_checked(equipe, texto, mensagem):
+    protocolo = aberto(equipe)
+    antes = retrato(protocolo)
+
+    with pytest.raises(DadosInvalidos, match=mensagem):
+        services.protocolo_mudar_situacao(
+            protocolo=protocolo, situacao="em_atendimento", autor=equipe.atendente, texto=texto
+        )
+
+    assert retrato(protocolo) == antes
