@@ -53,7 +53,9 @@ def enfileirar(*, destinatario, assunto, corpo, protocolo=None):
         message_id=make_msgid(domain=_dominio()),
     )
     if not _adiar.get():
-        transaction.on_commit(partial(entregar_mensagem.enqueue, mensagem.pk))
+        # robust: the change has committed by then; a failed delivery is logged and left to
+        # `enviar_mensagens`, never raised into the request that made the change.
+        transaction.on_commit(partial(entregar_mensagem.enqueue, mensagem.pk), robust=True)
     return mensagem
 
 
@@ -80,17 +82,30 @@ def entregar(mensagem_id):
         mensagem.tentativas += 1
         try:
             email.send()
-        except (smtplib.SMTPException, OSError) as erro:
-            espera = min(datetime.timedelta(minutes=2**mensagem.tentativas), ESPERA_MAXIMA)
-            mensagem.proxima_tentativa_em = relogio.agora() + espera
+        except Exception as erro:
+            # Any backend's failure (SMTP, network, a provider's API): the message stays pending
+            # and is retried; one message that always fails must not stop the ones after it.
+            mensagem.proxima_tentativa_em = relogio.agora() + _espera(mensagem.tentativas)
             mensagem.ultimo_erro = f"{type(erro).__name__}: {erro}"[:2000]
             mensagem.save(update_fields=["tentativas", "proxima_tentativa_em", "ultimo_erro"])
-            logger.warning("Mensagem %s não entregue (tentativa %s): %s", mensagem.pk, mensagem.tentativas, erro)
+            logger.warning(
+                "Mensagem %s não entregue (tentativa %s): %s",
+                mensagem.pk,
+                mensagem.tentativas,
+                erro,
+                exc_info=not isinstance(erro, smtplib.SMTPException | OSError),
+            )
             return False
         mensagem.enviada_em = relogio.agora()
         mensagem.ultimo_erro = ""
         mensagem.save(update_fields=["tentativas", "enviada_em", "ultimo_erro"])
         return True
+
+
+def _espera(tentativas):
+    """2, 4, 8 … minutes after each failed attempt, at most ESPERA_MAXIMA. The exponent is capped
+    first: after about 40 attempts 2**n minutes no longer fits in a timedelta."""
+    return min(datetime.timedelta(minutes=2 ** min(tentativas, 16)), ESPERA_MAXIMA)
 
 
 def entregar_pendentes(*, limite=1000):

@@ -33,6 +33,14 @@ NOMES = [
     "Aline Rocha",
 ]
 
+
+def _email(i, nome):
+    primeiro = nome.split()[0].lower().replace("ã", "a").replace("í", "i").replace("ú", "u")
+    return f"{primeiro}.{i}@exemplo.com.br"
+
+
+EMAILS = [_email(i, nome) for i, nome in enumerate(NOMES)]
+
 DEMANDAS = {
     "reclamacao": [
         "A internet cai todas as noites entre 20h e 23h desde o dia 3.",
@@ -62,14 +70,16 @@ class Command(BaseCommand):
         atendente = self._usuario("atendente", "Alice", "Atendente", ATENDENTES, senha)
         supervisor = self._usuario("supervisor", "Sérgio", "Supervisor", SUPERVISORES, senha, staff=True)
 
-        if Consumidor.objects.filter(email__endswith="@exemplo.com.br").exists():
+        # The demo's own consumers mark it as seeded: "@exemplo.com.br" alone is the placeholder
+        # anyone types when trying the portal, and would make the demo silently skip itself.
+        if Consumidor.objects.filter(email__in=EMAILS).exists():
             self.stdout.write("Dados de demonstração já existem; nada novo foi criado.")
         else:
             with outbox.entrega_adiada(), transaction.atomic():
                 self._popular(atendente, supervisor)
 
         exemplo = (
-            Protocolo.objects.filter(consumidor__email__endswith="@exemplo.com.br", situacao=Situacao.EM_ATENDIMENTO)
+            Protocolo.objects.filter(consumidor__email__in=EMAILS, situacao=Situacao.EM_ATENDIMENTO)
             .select_related("consumidor")
             .order_by("aberto_em")
             .first()
@@ -101,13 +111,12 @@ class Command(BaseCommand):
         sorteio = random.Random(2026)
         categorias = {c.codigo: c for c in Categoria.objects.all()}
         consumidores = []
-        for i, nome in enumerate(NOMES):
+        for nome, email in zip(NOMES, EMAILS, strict=True):
             base = f"{sorteio.randrange(10**8, 10**9):09d}"
-            primeiro = nome.split()[0].lower().replace("ã", "a").replace("í", "i").replace("ú", "u")
             consumidor, _ = services.consumidor_identificar(
                 cpf=completar_cpf(base),
                 nome=nome,
-                email=f"{primeiro}.{i}@exemplo.com.br",
+                email=email,
                 telefone=f"1198{sorteio.randrange(10**6, 10**7)}",
             )
             consumidores.append(consumidor)

@@ -1,0 +1,231 @@
+"""
+The management commands people and cron run: `popular_demo` (demo data, idempotent),
+`enviar_mensagens` (the outbox's retries) and `verificar_integridade`'s arguments. What the
+integrity check finds is tested in test_integridade.py.
+"""
+
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.core.validators import validate_email
+from django.test import RequestFactory
+
+from protocolo import numeracao, outbox, relogio
+from protocolo.dados_iniciais import ATENDENTES, SUPERVISORES
+from protocolo.models import EM_ABERTO, Consumidor, Interacao, Mensagem, Protocolo, Situacao
+from protocolo.validators import normalizar_cpf
+from tests.factories import ConsumidorFactory, abrir
+from tests.protocolo.test_outbox import smtp_recusando
+
+pytestmark = pytest.mark.django_db
+
+SENHA = "senha-da-demo-2026"
+LOGIN = re.compile(r"usuário: (\w+)\s+senha: (\S+)")
+EXEMPLO = re.compile(r"protocolo ([\d ]+) com o CPF (\d{3}\.\d{3}\.\d{3}-\d{2})")
+
+
+def _comando(nome, *args):
+    saida = StringIO()
+    call_command(nome, *args, stdout=saida, stderr=StringIO())
+    return saida.getvalue()
+
+
+def _contagens():
+    return {modelo.__name__: modelo.objects.count() for modelo in (User, Consumidor, Protocolo, Interacao, Mensagem)}
+
+
+def _entra(usuario, senha):
+    return authenticate(RequestFactory().post("/atendimento/entrar/"), username=usuario, password=senha)
+
+
+# popular_demo -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo(monkeypatch):
+    """popular_demo's output, with DEMO_PASSWORD set."""
+    monkeypatch.setenv("DEMO_PASSWORD", SENHA)
+    return _comando("popular_demo")
+
+
+def test_demo_creates_an_attendant_and_a_staff_supervisor(demo):
+    atendente, supervisor = User.objects.get(username="atendente"), User.objects.get(username="supervisor")
+
+    assert list(atendente.groups.values_list("name", flat=True)) == [ATENDENTES]
+    assert list(supervisor.groups.values_list("name", flat=True)) == [SUPERVISORES]
+    assert (atendente.is_staff, supervisor.is_staff) == (False, True)
+    assert _entra("atendente", SENHA) == atendente
+    assert _entra("supervisor", SENHA) == supervisor
+
+
+def test_demo_consumers_have_valid_cpfs_and_emails(demo):
+    consumidores = list(Consumidor.objects.all())
+
+    assert len(consumidores) >= 10
+    for consumidor in consumidores:
+        assert normalizar_cpf(consumidor.cpf) == consumidor.cpf
+        validate_email(consumidor.email)
+
+
+def test_demo_has_protocols_in_every_situacao_and_nivel(demo):
+    assert set(Protocolo.objects.values_list("situacao", flat=True)) == set(Situacao.values)
+    assert set(Protocolo.objects.values_list("nivel", flat=True)) == {1, 2, 3}
+
+
+def test_demo_has_an_overdue_open_protocol(demo):
+    assert Protocolo.objects.filter(situacao__in=EM_ABERTO, prazo__lt=relogio.hoje()).exists()
+
+
+def test_demo_has_a_duplicate_closed_with_a_link_to_its_original(demo):
+    duplicado = Protocolo.objects.get(duplicado_de__isnull=False)
+
+    assert duplicado.situacao == Situacao.ENCERRADO
+    assert duplicado.duplicado_de.duplicado_de is None
+    assert duplicado.interacoes.filter(tipo=Interacao.Tipo.DUPLICIDADE).exists()
+
+
+def test_demo_timelines_mix_public_and_internal_entries(demo):
+    com_os_dois = Protocolo.objects.filter(interacoes__publica=True).filter(interacoes__publica=False).distinct()
+
+    assert com_os_dois.exists()
+    assert Interacao.objects.filter(tipo=Interacao.Tipo.NOTA_INTERNA, publica=False).exists()
+    assert Interacao.objects.filter(tipo=Interacao.Tipo.MENSAGEM_CONSUMIDOR, publica=True).exists()
+
+
+def test_demo_prints_both_logins_and_a_protocol_with_its_cpf(demo):
+    assert LOGIN.findall(demo) == [("atendente", SENHA), ("supervisor", SENHA)]
+
+    numero, cpf = EXEMPLO.search(demo).groups()
+    protocolo = Protocolo.objects.select_related("consumidor").get(numero=numeracao.validar(numero))
+    assert numero == protocolo.numero_formatado
+    assert normalizar_cpf(cpf) == protocolo.consumidor.cpf
+
+
+def test_demo_data_passes_the_integrity_check(demo):
+    assert "nenhuma adulteração encontrada" in _comando("verificar_integridade")
+
+
+def test_demo_queues_its_messages_without_sending_them(monkeypatch, mailoutbox, django_capture_on_commit_callbacks):
+    monkeypatch.setenv("DEMO_PASSWORD", SENHA)
+
+    with django_capture_on_commit_callbacks(execute=True) as entregas:
+        _comando("popular_demo")
+
+    assert Mensagem.objects.filter(enviada_em__isnull=True).exists()
+    assert entregas == []
+    assert mailoutbox == []
+
+
+def test_running_the_demo_twice_creates_nothing_new_and_still_prints_the_logins(demo):
+    antes = _contagens()
+
+    segunda = _comando("popular_demo")
+
+    assert _contagens() == antes
+    assert "nada novo foi criado" in segunda
+    assert LOGIN.findall(segunda) == [("atendente", SENHA), ("supervisor", SENHA)]
+    assert EXEMPLO.search(segunda).groups() == EXEMPLO.search(demo).groups()
+
+
+def test_the_demo_is_seeded_even_when_someone_already_used_an_example_address(monkeypatch):
+    """ "@exemplo.com.br" is what anyone types when trying the portal; it must not pass for the demo."""
+    monkeypatch.setenv("DEMO_PASSWORD", SENHA)
+    ConsumidorFactory(email="fulano@exemplo.com.br")
+
+    saida = _comando("popular_demo")
+
+    assert "nada novo foi criado" not in saida
+    assert Protocolo.objects.count() >= 20
+    assert EXEMPLO.search(saida)
+
+
+def test_without_demo_password_a_random_password_is_printed_and_logs_in(monkeypatch):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+
+    [(_, senha_atendente), (_, senha_supervisor)] = LOGIN.findall(_comando("popular_demo"))
+
+    assert senha_atendente == senha_supervisor
+    assert len(senha_atendente) >= 12
+    assert _entra("atendente", senha_atendente) is not None
+    assert _entra("supervisor", senha_supervisor) is not None
+
+
+def test_each_run_without_demo_password_prints_a_new_password_that_logs_in(monkeypatch):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    [(_, primeira), _] = LOGIN.findall(_comando("popular_demo"))
+
+    [(_, segunda), _] = LOGIN.findall(_comando("popular_demo"))
+
+    assert segunda != primeira
+    assert _entra("atendente", primeira) is None
+    assert _entra("atendente", segunda) is not None
+
+
+# enviar_mensagens ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pendentes():
+    """Three messages written with delivery left to the command."""
+    with outbox.entrega_adiada():
+        return [
+            outbox.enfileirar(destinatario=f"pessoa{i}@exemplo.com.br", assunto=f"Aviso {i}", corpo="Corpo.")
+            for i in range(3)
+        ]
+
+
+def test_enviar_mensagens_reports_what_it_sent(pendentes, mailoutbox):
+    assert _comando("enviar_mensagens").strip() == "3 mensagem(ns) enviada(s), 0 com falha (serão tentadas de novo)."
+
+    assert sorted(email.to[0] for email in mailoutbox) == [m.destinatario for m in pendentes]
+    assert not Mensagem.objects.filter(enviada_em__isnull=True).exists()
+
+
+def test_enviar_mensagens_reports_what_failed(settings, pendentes, mailoutbox):
+    settings.MAILERS = smtp_recusando()
+
+    assert "0 mensagem(ns) enviada(s), 3 com falha" in _comando("enviar_mensagens")
+
+    assert mailoutbox == []
+    assert set(Mensagem.objects.values_list("tentativas", flat=True)) == {1}
+
+
+def test_enviar_mensagens_stops_at_the_limit(pendentes, mailoutbox):
+    assert "1 mensagem(ns) enviada(s), 0 com falha" in _comando("enviar_mensagens", "--limite", "1")
+
+    assert len(mailoutbox) == 1
+    assert Mensagem.objects.filter(enviada_em__isnull=True).count() == 2
+
+
+def test_enviar_mensagens_with_nothing_pending_sends_nothing(mailoutbox):
+    assert "0 mensagem(ns) enviada(s), 0 com falha" in _comando("enviar_mensagens")
+    assert mailoutbox == []
+
+
+# verificar_integridade's arguments ----------------------------------------------------------------
+
+
+def test_verificar_integridade_passes_on_an_empty_database():
+    assert "nenhuma adulteração encontrada" in _comando("verificar_integridade")
+
+
+def test_verificar_integridade_refuses_a_mistyped_number(atendente):
+    protocolo = abrir(atendente=atendente)
+    digitado = protocolo.numero[:-1] + str((int(protocolo.numero[-1]) + 1) % 10)
+
+    with pytest.raises(CommandError, match="Número de protocolo inválido"):
+        _comando("verificar_integridade", "--protocolo", digitado)
+
+
+def test_verificar_integridade_says_when_a_well_formed_number_does_not_exist(atendente):
+    protocolo = abrir(atendente=atendente)
+    dia, sequencia = numeracao.decompor(protocolo.numero)
+    inexistente = numeracao.formato_atual().montar(dia, sequencia + 1)
+
+    with pytest.raises(CommandError, match=f"Protocolo {numeracao.formatar(inexistente)} não encontrado"):
+        _comando("verificar_integridade", "--protocolo", inexistente)
