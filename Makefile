@@ -20,7 +20,7 @@ DEBUG ?= 1
 ENDERECO ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test lint clean
+.PHONY: help venv navegador run test lint clean
 
 help:
 	@echo "Alvos:"
@@ -62,7 +62,19 @@ run: $(RUNTIME)
 	DEBUG=$(DEBUG) $(PY) manage.py popular_demo
 	DEBUG=$(DEBUG) $(PY) manage.py runserver $(ENDERECO)
 
-test: $(DEV)
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
+navegador:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Instalando o Chromium do Debian para os testes de navegador"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "Erro: os testes de navegador precisam do Chromium do Debian: sudo apt-get install -y chromium" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
+test: $(DEV) navegador
 	@url=$$(bash scripts/banco-de-teste.sh); \
 	export DATABASE_URL="$$url"; \
 	echo "Banco de teste: $$url"; \

@@ -25,7 +25,9 @@ def test_a_supervisor_sees_the_protocols_with_masked_cpf(cliente_supervisor):
 
 
 @pytest.mark.parametrize("quantidade", [1, 25])
-def test_the_changelist_query_count_does_not_grow_with_the_rows(cliente_supervisor, django_assert_num_queries, quantidade):
+def test_the_changelist_query_count_does_not_grow_with_the_rows(
+    cliente_supervisor, django_assert_num_queries, quantidade
+):
     for _ in range(quantidade):
         abrir()
     # session, user, user permissions, group permissions, filter choices for categoria, the

@@ -1,0 +1,59 @@
+"""
+Browser tests: Playwright driving Debian's Chromium (never a downloaded browser, STACK.md 5) against
+the live test server. Screenshots go to test-results/capturas/, printed at the end of the run.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CAPTURAS = Path(__file__).resolve().parents[2] / "test-results" / "capturas"
+
+# Playwright's sync API runs an event loop in the test thread; Django must still allow its ORM there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium não encontrado: instale com `apt-get install -y chromium` (o `make test` faz isso).")
+    return {
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "pt-BR", "timezone_id": "America/Sao_Paulo"}
+
+
+@pytest.fixture
+def capturar(page, request):
+    """capturar("nome") saves the page at its current width as test-results/capturas/<test>-<nome>.png."""
+    CAPTURAS.mkdir(parents=True, exist_ok=True)
+
+    def capturar(nome):
+        largura = page.viewport_size["width"]
+        caminho = CAPTURAS / f"{request.node.name}-{nome}-{largura}px.png"
+        page.screenshot(path=caminho, full_page=True)
+        return caminho
+
+    return capturar
+
+
+def pytest_terminal_summary(terminalreporter):
+    if CAPTURAS.exists() and any(CAPTURAS.iterdir()):
+        terminalreporter.write_line(f"Capturas de tela dos testes de navegador: {CAPTURAS}")
