@@ -273,6 +273,14 @@ def protocolo_definir_categoria(*, protocolo, categoria, autor=None, versao=None
         anterior, prazo_anterior = protocolo.categoria, protocolo.prazo
         protocolo.categoria = categoria
         protocolo.prazo = _calcular_prazo(protocolo, categoria)
+        if prazo_anterior is not None:
+            # Only supervisors move a deadline later (DESIGN §4), and a correction of the subject
+            # never undoes the extension a supervisor gave.
+            pode_prorrogar = autor is not None and autor.has_perm("protocolo.prorrogar_prazo")
+            if protocolo.prazo > prazo_anterior and not pode_prorrogar:
+                protocolo.prazo = prazo_anterior
+            elif protocolo.prazo < prazo_anterior and protocolo.interacoes.filter(tipo=Tipo.PRORROGACAO).exists():
+                protocolo.prazo = prazo_anterior
         _anexar(
             protocolo,
             tipo=Tipo.CATEGORIZACAO,
@@ -361,6 +369,13 @@ def protocolo_atribuir(*, protocolo, responsavel, autor, versao=None):
         _exigir_aberto(protocolo)
         if protocolo.responsavel_id == (responsavel.pk if responsavel else None):
             raise DadosInvalidos("O protocolo já está com esse responsável.")
+        if protocolo.responsavel_id not in (None, autor.pk):
+            # Taking a colleague's protocol, or releasing it, is a reassignment (DESIGN §5).
+            _exigir_permissao(
+                autor,
+                "atribuir_protocolo",
+                "Este protocolo está com outra pessoa: peça a um supervisor para reatribuir.",
+            )
         anterior_id = protocolo.responsavel_id
         protocolo.responsavel = responsavel
         _anexar(

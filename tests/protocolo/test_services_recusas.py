@@ -377,3 +377,83 @@ def test_the_optional_text_of_a_situacao_change_is_still_checked(equipe, texto, 
         )
 
     assert retrato(protocolo) == antes
+
+
+# Reassignment and deadlines moved through the categoria -------------------------------------------
+
+
+def test_an_attendant_cannot_take_a_colleagues_protocol(equipe):
+    protocolo = aberto(equipe)
+    colega = AtendenteFactory()
+    antes = retrato(protocolo)
+
+    with pytest.raises(PermissaoNegada, match="está com outra pessoa"):
+        services.protocolo_atribuir(protocolo=protocolo, responsavel=colega, autor=colega)
+
+    assert retrato(protocolo) == antes
+
+
+def test_an_attendant_cannot_release_a_colleagues_protocol(equipe):
+    protocolo = aberto(equipe)
+
+    with pytest.raises(PermissaoNegada):
+        services.protocolo_atribuir(protocolo=protocolo, responsavel=None, autor=AtendenteFactory())
+
+
+def test_an_attendant_releases_their_own_protocol_and_a_colleague_then_takes_it(equipe):
+    protocolo = services.protocolo_atribuir(protocolo=aberto(equipe), responsavel=None, autor=equipe.atendente)
+    colega = AtendenteFactory()
+
+    protocolo = services.protocolo_atribuir(protocolo=protocolo, responsavel=colega, autor=colega)
+
+    assert protocolo.responsavel == colega
+
+
+def test_a_supervisor_reassigns_a_protocol_held_by_someone_else(equipe):
+    colega = AtendenteFactory()
+
+    protocolo = services.protocolo_atribuir(protocolo=aberto(equipe), responsavel=colega, autor=equipe.supervisor)
+
+    assert protocolo.responsavel == colega
+
+
+def test_an_attendant_changing_the_categoria_never_moves_the_deadline_later(equipe):
+    protocolo = aberto(equipe)
+
+    protocolo = services.protocolo_definir_categoria(
+        protocolo=protocolo, categoria=categoria("lgpd"), autor=equipe.atendente
+    )
+
+    assert protocolo.prazo == PRAZO
+
+
+def test_a_supervisor_changing_the_categoria_moves_the_deadline_to_the_new_rule(equipe):
+    protocolo = aberto(equipe)
+
+    protocolo = services.protocolo_definir_categoria(
+        protocolo=protocolo, categoria=categoria("lgpd"), autor=equipe.supervisor
+    )
+
+    assert protocolo.prazo == datetime.date(2026, 3, 19)
+
+
+def test_a_shorter_categoria_does_not_undo_a_supervisors_extension(equipe):
+    protocolo = aberto(equipe)
+    estendido = datetime.date(2026, 3, 20)
+    services.protocolo_prorrogar_prazo(
+        protocolo=protocolo, novo_prazo=estendido, motivo="Aguardando laudo.", autor=equipe.supervisor
+    )
+
+    protocolo = services.protocolo_definir_categoria(
+        protocolo=protocolo, categoria=categoria("cancelamento"), autor=equipe.atendente
+    )
+
+    assert protocolo.prazo == estendido
+
+
+def test_a_shorter_categoria_without_an_extension_brings_the_deadline_earlier(equipe):
+    protocolo = services.protocolo_definir_categoria(
+        protocolo=aberto(equipe), categoria=categoria("cancelamento"), autor=equipe.atendente
+    )
+
+    assert protocolo.prazo == QUARTA.date()
