@@ -277,9 +277,9 @@ def protocolo_definir_categoria(*, protocolo, categoria, autor=None, versao=None
             # Only supervisors move a deadline later (DESIGN §4), and a correction of the subject
             # never undoes the extension a supervisor gave.
             pode_prorrogar = autor is not None and autor.has_perm("protocolo.prorrogar_prazo")
-            if protocolo.prazo > prazo_anterior and not pode_prorrogar:
-                protocolo.prazo = prazo_anterior
-            elif protocolo.prazo < prazo_anterior and protocolo.interacoes.filter(tipo=Tipo.PRORROGACAO).exists():
+            adiaria = protocolo.prazo > prazo_anterior and not pode_prorrogar
+            desfaria = protocolo.prazo < prazo_anterior and protocolo.interacoes.filter(tipo=Tipo.PRORROGACAO).exists()
+            if adiaria or desfaria:
                 protocolo.prazo = prazo_anterior
         _anexar(
             protocolo,
