@@ -310,13 +310,17 @@ class Origem(models.TextChoices):
     SISTEMA = "sistema", "sistema"
 
 
-class InteracaoQuerySet(models.QuerySet):
+class SomenteAcrescimoQuerySet(models.QuerySet):
+    """Bulk paths (the admin's delete_selected, queryset.update) skip model methods: refuse here too."""
+
     def update(self, **kwargs):
         raise RegistroImutavel("O histórico é somente de acréscimo: registre uma nova interação.")
 
     def delete(self):
         raise RegistroImutavel("O histórico é somente de acréscimo: nada pode ser excluído.")
 
+
+class InteracaoQuerySet(SomenteAcrescimoQuerySet):
     def publicas(self):
         return self.filter(publica=True)
 
@@ -373,6 +377,44 @@ class Interacao(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RegistroImutavel("O histórico é somente de acréscimo: nada pode ser excluído.")
+
+
+class AcessoDadoPessoal(models.Model):
+    """Who saw or exported a consumer's personal data, and when (LGPD art. 37)."""
+
+    class Tipo(models.TextChoices):
+        VER_CPF = "ver_cpf", "CPF exibido por completo"
+        EXPORTAR = "exportar", "exportação dos dados do titular"
+
+    usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    consumidor = models.ForeignKey(Consumidor, on_delete=models.PROTECT, related_name="acessos")
+    protocolo = models.ForeignKey(Protocolo, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    tipo = models.CharField(max_length=10, choices=Tipo)
+    em = models.DateTimeField(default=relogio.agora, editable=False)
+
+    objects = SomenteAcrescimoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "acesso a dado pessoal"
+        verbose_name_plural = "acessos a dados pessoais"
+        ordering = ["-em"]
+        constraints = [
+            models.CheckConstraint(condition=Q(tipo__in=["ver_cpf", "exportar"]), name="acessodadopessoal_tipo_valido"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="acesso_somente_acrescimo", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self):
+        return f"{self.usuario} · {self.get_tipo_display()} · {self.em:%d/%m/%Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise RegistroImutavel("O registro de acessos é somente de acréscimo.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RegistroImutavel("O registro de acessos é somente de acréscimo.")
 
 
 class CanalMensagem(models.TextChoices):

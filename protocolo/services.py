@@ -18,12 +18,14 @@ from .exceptions import DadosInvalidos, PermissaoNegada, TransicaoInvalida, Vers
 from .models import (
     FINAIS,
     NIVEL_MAXIMO,
+    AcessoDadoPessoal,
     Canal,
     Consumidor,
     Feriado,
     Interacao,
     Protocolo,
     Situacao,
+    formatar_cpf,
     mascarar_cpf,
 )
 from .validators import normalizar_cpf
@@ -185,6 +187,17 @@ def consumidor_identificar(*, cpf, nome="", email="", telefone=""):
             if vazios:
                 consumidor.save(update_fields=vazios)
     return consumidor, criado
+
+
+def consumidor_revelar_cpf(*, consumidor, usuario, protocolo=None):
+    """The full CPF, for someone allowed to see it; every time is recorded (LGPD art. 37)."""
+    _exigir_permissao(usuario, "ver_cpf", "Você não tem permissão para ver o CPF completo.")
+    if not consumidor.cpf:
+        raise DadosInvalidos("Este consumidor não tem CPF registrado.")
+    AcessoDadoPessoal.objects.create(
+        usuario=usuario, consumidor=consumidor, protocolo=protocolo, tipo=AcessoDadoPessoal.Tipo.VER_CPF
+    )
+    return formatar_cpf(consumidor.cpf)
 
 
 # Protocols ----------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_filters",
     "sequences",
     "pgtrigger",
+    "axes",
     "protocolo",
     "consumidor",
     "atendimento",
@@ -61,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised by authentication into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "protocolo.urls"
@@ -147,6 +150,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A call centre shares one IP: lock the username-and-IP pair, not the whole office.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HORAS", default=0.25)
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "protocolo.rede.ip_do_cliente"
+AXES_LOCKOUT_TEMPLATE = "atendimento/bloqueado.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_VERBOSE = False
+
 LOGIN_URL = "atendimento:entrar"
 LOGIN_REDIRECT_URL = "atendimento:painel"
 LOGOUT_REDIRECT_URL = "atendimento:entrar"
@@ -193,6 +211,11 @@ CSRF_COOKIE_SAMESITE = "Lax"
 
 # Behind a load balancer, the header it sets (e.g. HTTP_X_FORWARDED_PROTO) and never one a client
 # could send on its own.
+# The header where the load balancer appends the client's address, and how many proxies of ours
+# stand between the client and the app (DESIGN §6: never a header anyone can send).
+PROTOCOLO_CABECALHO_IP = env.str("PROTOCOLO_CABECALHO_IP", default="")
+PROTOCOLO_PROXIES_CONFIAVEIS = env.int("PROTOCOLO_PROXIES_CONFIAVEIS", default=1)
+
 _proxy_https = env.str("PROXY_HTTPS_HEADER", default="")
 if _proxy_https:
     SECURE_PROXY_SSL_HEADER = (_proxy_https, "https")
@@ -244,3 +267,23 @@ PROTOCOLO_DIGITOS_VERIFICADORES = env.bool("PROTOCOLO_DIGITOS_VERIFICADORES", de
 PROTOCOLO_FORMATOS_ANTERIORES = env.list("PROTOCOLO_FORMATOS_ANTERIORES", default=[])
 PROTOCOLO_UF = env.str("PROTOCOLO_UF", default="SP")
 PROTOCOLO_RETENCAO_DIAS = env.int("PROTOCOLO_RETENCAO_DIAS", default=5 * 365 + 1)
+
+# Who answers for personal data (LGPD art. 41) and how a consumer reaches the company by phone.
+PROTOCOLO_EMPRESA_NOME = env.str("PROTOCOLO_EMPRESA_NOME", default="Empresa Exemplo S.A.")
+PROTOCOLO_EMPRESA_TELEFONE = env.str("PROTOCOLO_EMPRESA_TELEFONE", default="0800 000 0000")
+PROTOCOLO_ENCARREGADO_NOME = env.str("PROTOCOLO_ENCARREGADO_NOME", default="Encarregado de Proteção de Dados")
+PROTOCOLO_ENCARREGADO_EMAIL = env.str("PROTOCOLO_ENCARREGADO_EMAIL", default="privacidade@exemplo.com.br")
+
+# Public rate limits (DESIGN §5), as (requests, seconds). The benchmark raises them with the
+# multiplier so its load is not refused while the limiter stays in the measured path.
+_multiplicador = env.int("PROTOCOLO_LIMITES_MULTIPLICADOR", default=1)
+PROTOCOLO_LIMITES = {
+    nome: (vezes * _multiplicador, segundos)
+    for nome, (vezes, segundos) in {
+        "consulta_ip": (20, 60),
+        "consulta_falhas": (5, 3600),
+        "recuperacao_ip": (3, 3600),
+        "recuperacao_cpf": (3, 3600),
+        "abertura_ip": (5, 3600),
+    }.items()
+}

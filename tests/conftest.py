@@ -31,7 +31,8 @@ def categoria(db):
 
 @pytest.fixture
 def clientes(db):
-    """A client for each of the five roles of DESIGN §5, keyed by role."""
+    """A client for each of the five roles of DESIGN §5, keyed by role; `.protocolo` is the one
+    protocol the visitor holds access to."""
     from django.test import Client
 
     from consumidor import acesso
@@ -47,10 +48,19 @@ def clientes(db):
     sessao = visitante.session
     acesso.conceder(sessao, protocolo)
     sessao.save()
-    return {
-        "anonimo": Client(),
-        "visitante": visitante,
-        "sem_grupo": logado(UsuarioFactory()),
-        "atendente": logado(AtendenteFactory()),
-        "supervisor": logado(SupervisorFactory()),
-    }
+    return Papeis(
+        anonimo=Client(),
+        visitante=visitante,
+        sem_grupo=logado(UsuarioFactory()),
+        atendente=logado(AtendenteFactory()),
+        supervisor=logado(SupervisorFactory()),
+        protocolo=protocolo,
+    )
+
+
+class Papeis(dict):
+    """Clients by role name, plus the protocol the visitor holds access to."""
+
+    def __init__(self, *, protocolo, **clientes):
+        super().__init__(clientes)
+        self.protocolo = protocolo

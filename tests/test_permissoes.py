@@ -1,26 +1,22 @@
 """
-Every URL of the portal and the back-office for the five roles of DESIGN §5. A URL without an entry
-here fails `test_every_url_has_an_entry`.
+Every URL of the portal and the back-office for the five roles of DESIGN §5. Each app keeps its
+table in tests/<app>/permissoes.py; a named URL without an entry fails `test_every_url_has_an_entry`.
+
+An entry maps (url name, method) to the expected outcome per role: a status code, or a path the
+response redirects to. URLs that take arguments name them in ARGUMENTOS, a function of the protocol
+the visitor holds access to.
 """
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.atendimento import permissoes as atendimento
+from tests.consumidor import permissoes as consumidor
+from tests.protocolo import permissoes as admin
+
 PAPEIS = ["anonimo", "visitante", "sem_grupo", "atendente", "supervisor"]
-
-LOGIN = "/atendimento/entrar/"
-ADMIN_LOGIN = "/admin/login/"
-
-# (url name, method): expected status per role, in PAPEIS order. A string is a redirect target.
-ESPERADO = {
-    ("consumidor:inicio", "get"): [200, 200, 200, 200, 200],
-    ("atendimento:entrar", "get"): [200, 200, "/atendimento/", "/atendimento/", "/atendimento/"],
-    ("atendimento:sair", "post"): [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN],
-    ("atendimento:sair", "get"): [405, 405, 405, 405, 405],
-    ("atendimento:painel", "get"): [LOGIN, LOGIN, 403, 200, 200],
-    ("atendimento:painel", "post"): [405, 405, 405, 405, 405],
-    ("admin:index", "get"): [ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200],
-}
+ESPERADO = consumidor.ESPERADO | atendimento.ESPERADO | admin.ESPERADO
+ARGUMENTOS = getattr(consumidor, "ARGUMENTOS", {}) | getattr(atendimento, "ARGUMENTOS", {})
 
 
 def _nomes(resolver, prefixo=""):
@@ -41,7 +37,8 @@ def test_every_url_has_an_entry():
 @pytest.mark.parametrize("papel", PAPEIS)
 def test_each_role_gets_what_design_allows(clientes, nome, metodo, papel):
     esperado = ESPERADO[nome, metodo][PAPEIS.index(papel)]
-    resposta = getattr(clientes[papel], metodo)(reverse(nome))
+    argumentos = ARGUMENTOS[nome](clientes.protocolo) if nome in ARGUMENTOS else {}
+    resposta = getattr(clientes[papel], metodo)(reverse(nome, kwargs=argumentos))
     if isinstance(esperado, str):
         assert resposta.status_code == 302
         assert resposta.url.split("?")[0] == esperado

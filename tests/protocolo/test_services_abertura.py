@@ -4,12 +4,12 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import transaction
+from django.db import ProgrammingError, connection, transaction
 
 from protocolo import numeracao, services
-from protocolo.exceptions import DadosInvalidos
-from protocolo.models import Canal, Categoria, Consumidor, Interacao, Protocolo
-from tests.factories import AtendenteFactory, ConsumidorFactory, categoria
+from protocolo.exceptions import DadosInvalidos, PermissaoNegada, RegistroImutavel
+from protocolo.models import AcessoDadoPessoal, Canal, Categoria, Consumidor, Interacao, Protocolo
+from tests.factories import AtendenteFactory, ConsumidorFactory, UsuarioFactory, abrir, categoria
 
 # A Wednesday with no holiday in the next three weeks: deadlines land where the rules put them.
 QUARTA = datetime.datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
@@ -248,3 +248,39 @@ def test_it_refuses_an_invalid_email(email):
         services.consumidor_identificar(cpf="52998224725", email=email)
 
     assert not Consumidor.objects.exists()
+
+
+def test_revealing_a_cpf_is_recorded_with_who_and_where(atendente):
+    consumidor = ConsumidorFactory(cpf="52998224725")
+    protocolo = abrir(consumidor=consumidor)
+
+    cpf = services.consumidor_revelar_cpf(consumidor=consumidor, usuario=atendente, protocolo=protocolo)
+
+    assert cpf == "529.982.247-25"
+    acesso = AcessoDadoPessoal.objects.get()
+    assert (acesso.usuario, acesso.consumidor, acesso.protocolo, acesso.tipo) == (
+        atendente,
+        consumidor,
+        protocolo,
+        AcessoDadoPessoal.Tipo.VER_CPF,
+    )
+
+
+def test_someone_without_the_permission_cannot_reveal_a_cpf(db):
+    with pytest.raises(PermissaoNegada):
+        services.consumidor_revelar_cpf(consumidor=ConsumidorFactory(), usuario=UsuarioFactory())
+
+    assert not AcessoDadoPessoal.objects.exists()
+
+
+def test_the_access_record_cannot_be_rewritten_or_deleted(atendente):
+    consumidor = ConsumidorFactory()
+    services.consumidor_revelar_cpf(consumidor=consumidor, usuario=atendente)
+    acesso = AcessoDadoPessoal.objects.get()
+
+    with pytest.raises(RegistroImutavel):
+        acesso.save()
+    with pytest.raises(RegistroImutavel):
+        AcessoDadoPessoal.objects.all().delete()
+    with pytest.raises(ProgrammingError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM protocolo_acessodadopessoal")
