@@ -11,6 +11,8 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CAPTURAS = Path(__file__).resolve().parents[2] / "test-results" / "capturas"
+# axe-core 4.14 (npm), vendored so the suite runs offline.
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 
 # Playwright's sync API runs an event loop in the test thread; Django must still allow its ORM there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -52,6 +54,24 @@ def capturar(page, request):
         return caminho
 
     return capturar
+
+
+@pytest.fixture
+def acessibilidade(page):
+    """acessibilidade() runs axe-core on the current page and returns its serious and critical
+    violations. Evaluated through DevTools, so the page's CSP stays as strict as in production."""
+
+    def verificar():
+        if not page.evaluate("() => Boolean(window.axe)"):
+            page.evaluate(f"() => {{ {AXE}\n }}")
+        violacoes = page.evaluate("async () => (await axe.run(document)).violations")
+        return [
+            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
+            for v in violacoes
+            if v["impact"] in ("serious", "critical")
+        ]
+
+    return verificar
 
 
 def pytest_terminal_summary(terminalreporter):
