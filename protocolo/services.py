@@ -635,3 +635,9 @@ def protocolo_enviar_numero(*, protocolo, autor=None):
             detalhes={"mensagem": mensagem.message_id},
         )
     return mensagem
+
+
+# Portal do consumidor -----------------------------------------------------------------------------
+
+
+# Retaguarda ---------------------------------------------------------------------------------------
