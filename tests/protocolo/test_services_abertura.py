@@ -1,7 +1,6 @@
 """Opening a protocol and identifying the consumer (DESIGN §1, §3, §4)."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import ProgrammingError, connection, transaction
@@ -10,14 +9,9 @@ from protocolo import numeracao, services
 from protocolo.exceptions import DadosInvalidos, PermissaoNegada, RegistroImutavel
 from protocolo.models import AcessoDadoPessoal, Canal, Categoria, Consumidor, Interacao, Protocolo
 from tests.factories import AtendenteFactory, ConsumidorFactory, UsuarioFactory, abrir, categoria
+from tests.protocolo.apoio import QUARTA
 
-# A Wednesday with no holiday in the next three weeks: deadlines land where the rules put them.
-QUARTA = datetime.datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
-
-
-@pytest.fixture(autouse=True)
-def _relogio(time_machine):
-    time_machine.move_to(QUARTA, tick=False)
+pytestmark = pytest.mark.usefixtures("na_quarta")
 
 
 def _unica_entrada(protocolo):

@@ -3,7 +3,6 @@ transition, assert the exact history row"), changes the protocol's fields, and b
 state changes only."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,17 +10,12 @@ from protocolo import services
 from protocolo.exceptions import DadosInvalidos
 from protocolo.models import Interacao, Protocolo
 from tests.factories import AtendenteFactory, ConsumidorFactory, abrir, categoria
+from tests.protocolo.apoio import QUARTA
 
-QUARTA = datetime.datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
 CONSUMIDOR = services.Origem.CONSUMIDOR
 SISTEMA = services.Origem.SISTEMA
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _relogio(time_machine):
-    time_machine.move_to(QUARTA, tick=False)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("na_quarta")]
 
 
 CAMPOS = (

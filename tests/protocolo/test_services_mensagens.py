@@ -1,8 +1,6 @@
 """What the consumer is told (DESIGN §2: "tell the consumer when the demand is concluded"; §6 outbox):
 a Mensagem row written with the change, delivered after commit."""
 
-from types import SimpleNamespace
-
 import pytest
 
 from protocolo import services
@@ -101,11 +99,6 @@ def _a_nova(ja_havia):
 
 def _ids(valor):
     return getattr(valor, "__name__", None)
-
-
-@pytest.fixture
-def equipe(atendente, supervisor):
-    return SimpleNamespace(atendente=atendente, supervisor=supervisor)
 
 
 @pytest.mark.parametrize(("acao", "antes", "assunto"), AVISOS, ids=_ids)

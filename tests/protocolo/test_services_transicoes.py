@@ -3,19 +3,17 @@ situação; legal moves succeed, every other is refused and changes nothing."""
 
 import datetime
 import itertools
-from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from protocolo import relogio, services
 from protocolo.exceptions import TransicaoInvalida
-from protocolo.models import FINAIS, TRANSICOES, Interacao, Mensagem, Protocolo, Situacao
+from protocolo.models import FINAIS, TRANSICOES, Protocolo, Situacao
 from tests.factories import AtendenteFactory, ConsumidorFactory, abrir, categoria
+from tests.protocolo.apoio import QUARTA, retrato
 
 pytestmark = pytest.mark.django_db
 
-QUARTA = datetime.datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
 CONSUMIDOR = services.Origem.CONSUMIDOR
 
 A, E, G, R, F, C = (
@@ -47,11 +45,6 @@ LEGAIS = {
 }
 
 
-@pytest.fixture
-def equipe(atendente, supervisor):
-    return SimpleNamespace(atendente=atendente, supervisor=supervisor)
-
-
 def levar_a(situacao, equipe):
     """A protocol in `situacao`, reached through the services, with a consumer who has an e-mail."""
     protocolo = abrir(atendente=equipe.atendente, consumidor=ConsumidorFactory())
@@ -71,15 +64,6 @@ def levar_a(situacao, equipe):
 
 def _acao_para(de, para):
     return next(acao for (d, p, acao) in sorted(LEGAIS) if (d, p) == (de, para))
-
-
-def retrato(protocolo):
-    """Everything a refused call must leave as it was: the row, the timeline, the outbox."""
-    return (
-        Protocolo.objects.filter(pk=protocolo.pk).values().get(),
-        list(Interacao.objects.filter(protocolo_id=protocolo.pk).values_list("ordem", "mac")),
-        list(Mensagem.objects.filter(protocolo_id=protocolo.pk).values_list("pk", flat=True)),
-    )
 
 
 def _duplicar(protocolo, para, equipe):

@@ -2,39 +2,18 @@
 never silently undone; the refusal names who made it. Interactions never make a form stale."""
 
 import datetime
-from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from protocolo import services
 from protocolo.exceptions import VersaoDesatualizada
-from protocolo.models import Interacao, Mensagem, Protocolo
+from protocolo.models import Protocolo
 from tests.factories import AtendenteFactory, ConsumidorFactory, abrir, categoria
+from tests.protocolo.apoio import retrato
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("na_quarta")]
 
-QUARTA = datetime.datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
 CONSUMIDOR = services.Origem.CONSUMIDOR
-
-
-@pytest.fixture(autouse=True)
-def _relogio(time_machine):
-    time_machine.move_to(QUARTA, tick=False)
-
-
-@pytest.fixture
-def equipe(atendente, supervisor):
-    return SimpleNamespace(atendente=atendente, supervisor=supervisor)
-
-
-def retrato(protocolo):
-    """Everything a refused call must leave as it was: the row, the timeline, the outbox."""
-    return (
-        Protocolo.objects.filter(pk=protocolo.pk).values().get(),
-        list(Interacao.objects.filter(protocolo_id=protocolo.pk).values_list("ordem", "mac")),
-        list(Mensagem.objects.filter(protocolo_id=protocolo.pk).values_list("pk", flat=True)),
-    )
 
 
 def aberto(equipe):
