@@ -274,6 +274,12 @@ PROTOCOLO_EMPRESA_TELEFONE = env.str("PROTOCOLO_EMPRESA_TELEFONE", default="0800
 PROTOCOLO_ENCARREGADO_NOME = env.str("PROTOCOLO_ENCARREGADO_NOME", default="Encarregado de Proteção de Dados")
 PROTOCOLO_ENCARREGADO_EMAIL = env.str("PROTOCOLO_ENCARREGADO_EMAIL", default="privacidade@exemplo.com.br")
 
+# How long the signed links in our e-mails open a protocol (or all of a consumer's demands).
+PROTOCOLO_LINK_DIAS = env.int("PROTOCOLO_LINK_DIAS", default=7)
+
+# The cache alias the public rate limits count in (shared by every app server through Redis).
+PROTOCOLO_CACHE_LIMITES = env.str("PROTOCOLO_CACHE_LIMITES", default="default")
+
 # Public rate limits (DESIGN §5), as (requests, seconds). The benchmark raises them with the
 # multiplier so its load is not refused while the limiter stays in the measured path.
 _multiplicador = env.int("PROTOCOLO_LIMITES_MULTIPLICADOR", default=1)

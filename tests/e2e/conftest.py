@@ -1,6 +1,6 @@
 """
 Browser tests: Playwright driving Debian's Chromium (never a downloaded browser, STACK.md 5) against
-the live test server. Screenshots go to test-results/capturas/, printed at the end of the run.
+the live test server. Screenshots go to capturas/, printed at the end of the run.
 """
 
 import os
@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CAPTURAS = Path(__file__).resolve().parents[2] / "test-results" / "capturas"
+# Not under test-results/: pytest-playwright empties that folder when each (xdist) session starts.
+CAPTURAS = Path(__file__).resolve().parents[2] / "capturas"
 # axe-core 4.14 (npm), vendored so the suite runs offline.
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 
@@ -44,7 +45,7 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def capturar(page, request):
-    """capturar("nome") saves the page at its current width as test-results/capturas/<test>-<nome>.png."""
+    """capturar("nome") saves the page at its current width as capturas/<test>-<nome>-<largura>px.png."""
     CAPTURAS.mkdir(parents=True, exist_ok=True)
 
     def capturar(nome):
