@@ -1,12 +1,33 @@
 """
 A visitor's access to protocols (DESIGN §5): granted to this browser's session for 30 minutes by a
 successful number + CPF lookup or a signed link, one protocol at a time; never by the number alone.
+
+Signed links (django.core.signing, each kind with its own salt, expiring after
+PROTOCOLO_LINK_DIAS days, 7 by default) come in two kinds:
+- a protocol link (`/acesso/<token>/`) grants access to that protocol;
+- a consumer link (`/acesso/demandas/<token>/`), sent only to the e-mail on record by the recovery,
+  grants access to the history of all that consumer's demands. It binds the e-mail it was sent to:
+  once the e-mail on record changes, the old links stop working.
 """
 
 import time
 
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+from django.utils.crypto import constant_time_compare, salted_hmac
+
 CHAVE = "protocolos_acessiveis"
+CHAVE_CONSUMIDOR = "consumidor_acessivel"
 DURACAO = 30 * 60
+
+SAL_PROTOCOLO = "consumidor.acesso.protocolo"
+SAL_CONSUMIDOR = "consumidor.acesso.consumidor"
+
+
+def validade_dos_links():
+    """Seconds a signed link stays valid (settings.PROTOCOLO_LINK_DIAS, default 7 days)."""
+    return int(getattr(settings, "PROTOCOLO_LINK_DIAS", 7)) * 24 * 3600
 
 
 def conceder(session, protocolo):
@@ -17,3 +38,71 @@ def conceder(session, protocolo):
 
 def tem_acesso(session, protocolo):
     return session.get(CHAVE, {}).get(str(protocolo.pk), 0) > time.time()
+
+
+def conceder_consumidor(session, consumidor):
+    session[CHAVE_CONSUMIDOR] = [consumidor.pk, time.time() + DURACAO]
+
+
+def consumidor_acessivel(session):
+    """The pk of the consumer whose demands this session may see, or None."""
+    valor = session.get(CHAVE_CONSUMIDOR)
+    if isinstance(valor, list) and len(valor) == 2 and valor[1] > time.time():
+        return valor[0]
+    return None
+
+
+def pode_ver(session, protocolo):
+    """Access to this protocol: granted to it, or to all demands of its consumer."""
+    if tem_acesso(session, protocolo):
+        return True
+    dono = consumidor_acessivel(session)
+    return dono is not None and dono == protocolo.consumidor_id
+
+
+# Signed links -------------------------------------------------------------------------------------
+
+
+def token_protocolo(protocolo):
+    return signing.dumps({"p": protocolo.pk}, salt=SAL_PROTOCOLO, compress=True)
+
+
+def protocolo_do_token(token):
+    """The protocol pk a link grants, or None when forged or expired."""
+    try:
+        dados = signing.loads(token, salt=SAL_PROTOCOLO, max_age=validade_dos_links())
+    except signing.BadSignature:
+        return None
+    pk = dados.get("p") if isinstance(dados, dict) else None
+    return pk if isinstance(pk, int) else None
+
+
+def _selo_email(email):
+    return salted_hmac(SAL_CONSUMIDOR, email.strip().lower(), algorithm="sha256").hexdigest()[:20]
+
+
+def token_consumidor(consumidor):
+    return signing.dumps({"c": consumidor.pk, "e": _selo_email(consumidor.email)}, salt=SAL_CONSUMIDOR, compress=True)
+
+
+def consumidor_do_token(token):
+    """(consumer pk, e-mail seal) a link grants, or None when forged or expired."""
+    try:
+        dados = signing.loads(token, salt=SAL_CONSUMIDOR, max_age=validade_dos_links())
+    except signing.BadSignature:
+        return None
+    if not isinstance(dados, dict) or not isinstance(dados.get("c"), int) or not isinstance(dados.get("e"), str):
+        return None
+    return dados["c"], dados["e"]
+
+
+def selo_confere(consumidor, selo):
+    return bool(consumidor.email) and constant_time_compare(_selo_email(consumidor.email), selo)
+
+
+def link_protocolo(protocolo):
+    return settings.PROTOCOLO_URL_BASE + reverse("consumidor:acesso", args=[token_protocolo(protocolo)])
+
+
+def link_consumidor(consumidor):
+    return settings.PROTOCOLO_URL_BASE + reverse("consumidor:acesso_demandas", args=[token_consumidor(consumidor)])

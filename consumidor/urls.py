@@ -6,4 +6,21 @@ app_name = "consumidor"
 
 urlpatterns = [
     path("", views.inicio, name="inicio"),
+    path("consultar/", views.consultar, name="consultar"),
+    path("abrir/", views.abrir, name="abrir"),
+    path("recuperar/", views.recuperar, name="recuperar"),
+    path("privacidade/", views.privacidade, name="privacidade"),
+    path("acesso/<str:token>/", views.acesso_por_link, name="acesso"),
+    path("acesso/demandas/<str:token>/", views.acesso_as_demandas, name="acesso_demandas"),
+    path("demandas/", views.demandas, name="demandas"),
+    path("demandas.json", views.demandas_json, name="demandas_json"),
+    path("protocolo/<str:numero>/", views.protocolo, name="protocolo"),
+    path("protocolo/<str:numero>/mensagem/", views.enviar_mensagem, name="mensagem"),
+    path("protocolo/<str:numero>/supervisao/", views.pedir_supervisao, name="pedir_supervisao"),
+    path("protocolo/<str:numero>/resposta/", views.responder_resolucao, name="resposta"),
+    path("protocolo/<str:numero>/comprovante/", views.comprovante, name="comprovante"),
+    path("protocolo/<str:numero>/historico/", views.historico, name="historico"),
+    path("protocolo/<str:numero>/historico.json", views.historico_json, name="historico_json"),
+    path("verificar/", views.verificar_inicio, name="verificar_inicio"),
+    path("verificar/<str:codigo>/", views.verificar, name="verificar"),
 ]

@@ -1,7 +1,451 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+"""
+The consumer portal (DESIGN §2, §5). A visitor reaches a protocol only with its number and CPF
+(posted, never in a URL or a log) or a signed link; anything else is the same 404 as a number that
+does not exist. Views are thin: forms validate, services change, domain refusals become messages.
+"""
+
+import json
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from protocolo import integridade, limites, numeracao, relogio, selectors, services
+from protocolo.exceptions import ErroProtocolo, NumeroInvalido
+from protocolo.models import Categoria, Consumidor, Interacao, Protocolo, Situacao
+from protocolo.rede import ip_do_cliente
+
+from . import acesso, apresentacao
+from .forms import AberturaForm, ConsultaForm, MensagemForm, RecuperacaoForm, RespostaForm, TitularForm
+
+LGPD = "lgpd"
+
+
+# Helpers ------------------------------------------------------------------------------------------
+
+
+def _nao_encontrado(request, *, link=False):
+    """The one 404 of the portal: a wrong pair, a missing number and a protocol without access."""
+    return render(request, "consumidor/nao_encontrado.html", {"link": link}, status=404)
+
+
+def _limitado(request, erro):
+    resposta = render(request, "consumidor/limitado.html", {"minutos": max(1, erro.segundos // 60)}, status=429)
+    resposta["Retry-After"] = str(erro.segundos)
+    return resposta
+
+
+def _protocolo_do_visitante(request, numero):
+    """The protocol this session may see, with what its pages show, or None (the caller answers 404).
+    An impossible number and a session without any access answer before any query."""
+    try:
+        numero = numeracao.validar(numero)
+    except NumeroInvalido:
+        return None
+    sessao = request.session
+    if not sessao.get(acesso.CHAVE) and acesso.consumidor_acessivel(sessao) is None:
+        return None
+    protocolo = (
+        Protocolo.objects.select_related("consumidor", "categoria", "duplicado_de").filter(numero=numero).first()
+    )
+    if protocolo is None or not acesso.pode_ver(sessao, protocolo):
+        return None
+    return protocolo
+
+
+def _erro_do_formulario(request, form):
+    for erros in form.errors.values():
+        messages.error(request, erros[0])
+        return
+
+
+def _linha(protocolo):
+    return list(selectors.linha_do_tempo(protocolo, publica=True))
+
+
+def _dentro_do_prazo_de_contestacao(protocolo):
+    return protocolo.resolvido_em is not None and relogio.agora() - protocolo.resolvido_em <= (
+        services.PRAZO_CONTESTACAO
+    )
+
+
+# Home and lookup ----------------------------------------------------------------------------------
 
 
 @require_safe
 def inicio(request):
-    return render(request, "consumidor/inicio.html")
+    return render(request, "consumidor/inicio.html", {"form": ConsultaForm()})
+
+
+@require_POST
+def consultar(request):
+    """Number + CPF → this session may see the protocol for 30 minutes (PRG to its page).
+
+    A wrong pair and a missing number run the same code (two HMACs, one lock check, one query, one
+    failure count) and get the same bytes back."""
+    try:
+        limites.consumir("consulta_ip", ip_do_cliente(request))
+    except limites.Limitado as erro:
+        return _limitado(request, erro)
+    form = ConsultaForm(request.POST)
+    if not form.is_valid():
+        return render(request, "consumidor/inicio.html", {"form": form})
+    numero, cpf = form.cleaned_data["numero"], form.cleaned_data["cpf"]
+    chaves = (limites.chave(f"numero:{numero}"), limites.chave(f"cpf:{cpf}"))
+    try:
+        limites.exigir_desbloqueado("consulta_falhas", *chaves)
+    except limites.Limitado as erro:
+        return _limitado(request, erro)
+    protocolo = Protocolo.objects.filter(numero=numero, consumidor__cpf=cpf).only("pk", "numero").first()
+    if protocolo is None:
+        limites.registrar_falha("consulta_falhas", *chaves)
+        return _nao_encontrado(request)
+    acesso.conceder(request.session, protocolo)
+    return redirect("consumidor:protocolo", numero=protocolo.numero)
+
+
+# Signed links -------------------------------------------------------------------------------------
+
+
+@require_safe
+def acesso_por_link(request, token):
+    pk = acesso.protocolo_do_token(token)
+    protocolo = Protocolo.objects.filter(pk=pk).only("pk", "numero").first() if pk is not None else None
+    if protocolo is None:
+        return _nao_encontrado(request, link=True)
+    acesso.conceder(request.session, protocolo)
+    return redirect("consumidor:protocolo", numero=protocolo.numero)
+
+
+@require_safe
+def acesso_as_demandas(request, token):
+    dados = acesso.consumidor_do_token(token)
+    consumidor = Consumidor.objects.filter(pk=dados[0]).first() if dados else None
+    if consumidor is None or not acesso.selo_confere(consumidor, dados[1]):
+        return _nao_encontrado(request, link=True)
+    acesso.conceder_consumidor(request.session, consumidor)
+    return redirect("consumidor:demandas")
+
+
+# The protocol's page and the consumer's actions ---------------------------------------------------
+
+
+def _pagina_do_protocolo(request, protocolo, *, status=200, **formularios):
+    interacoes = _linha(protocolo)
+    contestado = apresentacao.contestado(interacoes)
+    # Once resolved, the consumer answers the resolution instead (resolved or not resolved).
+    vencido = protocolo.dias_para_o_prazo is not None and protocolo.dias_para_o_prazo < 0
+    aberto = not protocolo.finalizado and protocolo.situacao != Situacao.RESOLVIDO
+    original = protocolo.duplicado_de
+    contexto = {
+        "protocolo": protocolo,
+        "linha": apresentacao.linha_publica(interacoes),
+        "explicacao": apresentacao.EXPLICACOES[protocolo.situacao],
+        "texto_do_prazo": apresentacao.texto_do_prazo(protocolo),
+        "vencido": vencido and aberto,
+        "mostrar_procon": aberto and (vencido or contestado),
+        "pode_escrever": not protocolo.finalizado,
+        "pode_pedir_supervisao": aberto and protocolo.nivel < Protocolo.Nivel.SUPERVISAO and (vencido or contestado),
+        "na_supervisao": aberto and protocolo.nivel >= Protocolo.Nivel.SUPERVISAO,
+        "pode_responder": protocolo.situacao == Situacao.RESOLVIDO and _dentro_do_prazo_de_contestacao(protocolo),
+        # A duplicate of the same consumer's protocol links to it through a signed link; someone
+        # else's original is only named.
+        "link_original": (
+            reverse("consumidor:acesso", args=[acesso.token_protocolo(original)])
+            if original and original.consumidor_id and original.consumidor_id == protocolo.consumidor_id
+            else ""
+        ),
+        "form_mensagem": formularios.get("form_mensagem") or MensagemForm(),
+        "form_resposta": formularios.get("form_resposta") or RespostaForm(),
+    }
+    return render(request, "consumidor/protocolo.html", contexto, status=status)
+
+
+@require_safe
+def protocolo(request, numero):
+    # Queries: the session; the protocol with consumidor, categoria and duplicado_de; its public
+    # timeline with the authors.
+    protocolo = _protocolo_do_visitante(request, numero)
+    if protocolo is None:
+        return _nao_encontrado(request)
+    return _pagina_do_protocolo(request, protocolo)
+
+
+@require_POST
+def enviar_mensagem(request, numero):
+    protocolo = _protocolo_do_visitante(request, numero)
+    if protocolo is None:
+        return _nao_encontrado(request)
+    form = MensagemForm(request.POST)
+    if not form.is_valid():
+        return _pagina_do_protocolo(request, protocolo, form_mensagem=form)
+    try:
+        services.protocolo_registrar_interacao(
+            protocolo=protocolo, texto=form.cleaned_data["texto"], origem=services.Origem.CONSUMIDOR
+        )
+    except ErroProtocolo as erro:
+        messages.error(request, erro.mensagem)
+    else:
+        messages.success(request, "Mensagem enviada. A equipe responsável já pode vê-la.")
+    return redirect("consumidor:protocolo", numero=protocolo.numero)
+
+
+@require_POST
+def pedir_supervisao(request, numero):
+    protocolo = _protocolo_do_visitante(request, numero)
+    if protocolo is None:
+        return _nao_encontrado(request)
+    try:
+        _, escalado = services.protocolo_pedir_supervisao(protocolo=protocolo)
+    except ErroProtocolo as erro:
+        messages.error(request, erro.mensagem)
+    else:
+        if escalado:
+            messages.success(request, "Pedido registrado: a supervisão vai analisar o seu protocolo.")
+        else:
+            messages.info(request, "O seu protocolo já está com a supervisão.")
+    return redirect("consumidor:protocolo", numero=protocolo.numero)
+
+
+@require_POST
+def responder_resolucao(request, numero):
+    protocolo = _protocolo_do_visitante(request, numero)
+    if protocolo is None:
+        return _nao_encontrado(request)
+    form = RespostaForm(request.POST)
+    if not form.is_valid():
+        return _pagina_do_protocolo(request, protocolo, form_resposta=form)
+    resolvido = form.cleaned_data["resposta"] == RespostaForm.RESOLVIDO
+    try:
+        services.protocolo_responder_resolucao(
+            protocolo=protocolo,
+            resolvido=resolvido,
+            avaliacao=form.cleaned_data["avaliacao"] if resolvido else None,
+            comentario=form.cleaned_data["comentario"],
+        )
+    except ErroProtocolo as erro:
+        messages.error(request, erro.mensagem)
+    else:
+        messages.success(
+            request,
+            "Obrigado pela avaliação. O protocolo foi encerrado."
+            if resolvido
+            else "O protocolo foi reaberto e encaminhado à supervisão.",
+        )
+    return redirect("consumidor:protocolo", numero=protocolo.numero)
+
+
+# Receipt, verification, history -------------------------------------------------------------------
+
+
+def _qr_svg(url):
+    # segno writes presentation attributes only (no style=""), so the strict CSP holds.
+    svg = segno.make(url, error="m").svg_inline(
+        scale=4, omitsize=True, svgclass="qr", lineclass=None, title="Código QR para verificar este comprovante"
+    )
+    return svg.replace("<svg ", '<svg role="img" aria-label="Código QR para verificar este comprovante" ', 1)
+
+
+@require_safe
+def comprovante(request, numero):
+    protocolo = _protocolo_do_visitante(request, numero)
+    if protocolo is None:
+        return _nao_encontrado(request)
+    codigo = integridade.codigo_comprovante(protocolo, selectors.cabeca_da_cadeia(protocolo))
+    caminho = reverse("consumidor:verificar", args=[codigo])
+    contexto = {
+        "protocolo": protocolo,
+        "codigo": codigo,
+        "caminho_verificacao": caminho,
+        "url_verificacao": settings.PROTOCOLO_URL_BASE + caminho,
+        "qr": _qr_svg(settings.PROTOCOLO_URL_BASE + caminho),
+    }
+    return render(request, "consumidor/comprovante.html", contexto)
+
+
+@require_safe
+def verificar_inicio(request):
+    codigo = request.GET.get("codigo", "").strip()
+    if codigo and len(codigo) <= 80:
+        return redirect("consumidor:verificar", codigo=codigo.replace(" ", ""))
+    return render(request, "consumidor/verificar.html", {"codigo": codigo, "inicio": True})
+
+
+@require_safe
+def verificar(request, codigo):
+    """Public: whether a receipt's code is authentic; shows only number, opening and situação."""
+    partes = integridade.decompor_codigo(codigo)
+    protocolo = entrada = None
+    if partes is not None:
+        numero, ordem, _, _ = partes
+        try:
+            numeracao.validar(numero)
+        except NumeroInvalido:
+            pass
+        else:
+            protocolo = Protocolo.objects.filter(numero=numero).only("pk", "numero", "aberto_em", "situacao").first()
+            entrada = Interacao.objects.filter(protocolo=protocolo, ordem=ordem).first() if protocolo else None
+    valido = entrada is not None and integridade.codigo_confere(codigo, protocolo, entrada)
+    contexto = {"codigo": codigo, "valido": valido, "protocolo": protocolo if valido else None}
+    return render(request, "consumidor/verificar.html", contexto, status=200 if valido else 404)
+
+
+@require_safe
+def historico(request, numero):
+    protocolo = _protocolo_do_visitante(request, numero)
+    if protocolo is None:
+        return _nao_encontrado(request)
+    contexto = {"protocolo": protocolo, "linha": apresentacao.linha_publica(_linha(protocolo))}
+    return render(request, "consumidor/historico.html", contexto)
+
+
+@require_safe
+def historico_json(request, numero):
+    protocolo = _protocolo_do_visitante(request, numero)
+    if protocolo is None:
+        return _nao_encontrado(request)
+    dados = apresentacao.json_do_protocolo(protocolo, _linha(protocolo))
+    return _baixar_json(dados, f"protocolo-{protocolo.numero}.json")
+
+
+def _baixar_json(dados, arquivo):
+    resposta = HttpResponse(
+        json.dumps(dados, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    resposta["Content-Disposition"] = f'attachment; filename="{arquivo}"'
+    return resposta
+
+
+def _demandas_do_visitante(request):
+    """(consumer, [(protocol, public entries)]) for the session that followed a recovery link, or
+    None. Queries: the session; the consumer; the protocols; their public entries with authors."""
+    dono = acesso.consumidor_acessivel(request.session)
+    consumidor = Consumidor.objects.filter(pk=dono).first() if dono is not None else None
+    if consumidor is None:
+        return None
+    publicas = Prefetch(
+        "interacoes",
+        queryset=Interacao.objects.filter(publica=True).select_related("autor").order_by("ordem"),
+        to_attr="publicas",
+    )
+    protocolos = (
+        consumidor.protocolos.select_related("consumidor", "categoria", "duplicado_de")
+        .prefetch_related(publicas)
+        .order_by("-aberto_em")
+    )
+    return consumidor, [(p, p.publicas) for p in protocolos]
+
+
+@require_safe
+def demandas(request):
+    """All demands of the consumer whose recovery link this session followed (Decreto 11.034 art. 12)."""
+    encontradas = _demandas_do_visitante(request)
+    if encontradas is None:
+        return _nao_encontrado(request, link=True)
+    consumidor, protocolos = encontradas
+    itens = [(p, apresentacao.linha_publica(interacoes)) for p, interacoes in protocolos]
+    return render(request, "consumidor/demandas.html", {"consumidor": consumidor, "itens": itens})
+
+
+@require_safe
+def demandas_json(request):
+    encontradas = _demandas_do_visitante(request)
+    if encontradas is None:
+        return _nao_encontrado(request, link=True)
+    consumidor, protocolos = encontradas
+    dados = {
+        "cpf": consumidor.cpf_mascarado,
+        "protocolos": [apresentacao.json_do_protocolo(p, interacoes) for p, interacoes in protocolos],
+    }
+    return _baixar_json(dados, "meus-protocolos.json")
+
+
+# Opening a demand, recovery, privacy --------------------------------------------------------------
+
+
+def _abrir(request, form, *, categoria, objeto):
+    """Open through the service, grant access and show the receipt at once (PRG); None when the
+    domain refused (the error is on the form)."""
+    try:
+        limites.consumir("abertura_ip", ip_do_cliente(request))
+    except limites.Limitado as erro:
+        return _limitado(request, erro)
+    try:
+        protocolo = services.protocolo_abrir_pelo_portal(
+            cpf=form.cleaned_data["cpf"],
+            nome=form.cleaned_data["nome"],
+            email=form.cleaned_data["email"],
+            categoria=categoria,
+            objeto=objeto,
+        )
+    except ErroProtocolo as erro:
+        form.add_error(None, erro.mensagem)
+        return None
+    acesso.conceder(request.session, protocolo)
+    messages.success(
+        request,
+        f"Protocolo {protocolo.numero_formatado} aberto. Anote o número: enviamos também para o e-mail cadastrado.",
+    )
+    return redirect("consumidor:comprovante", numero=protocolo.numero)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def abrir(request):
+    form = AberturaForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        resposta = _abrir(request, form, categoria=form.cleaned_data["categoria"], objeto=form.cleaned_data["objeto"])
+        if resposta is not None:
+            return resposta
+    return render(request, "consumidor/abrir.html", {"form": form})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def recuperar(request):
+    """Whatever the CPF, the same answer: the protocols go to the e-mail on record, if any."""
+    form = RecuperacaoForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cpf = form.cleaned_data["cpf"]
+        try:
+            limites.consumir("recuperacao_ip", ip_do_cliente(request))
+            limites.consumir("recuperacao_cpf", limites.chave(f"cpf:{cpf}"))
+        except limites.Limitado as erro:
+            return _limitado(request, erro)
+        services.consumidor_enviar_protocolos(
+            cpf=cpf,
+            link_protocolo=acesso.link_protocolo,
+            link_todos=acesso.link_consumidor,
+            dias_validade=acesso.validade_dos_links() // 86400,
+        )
+        return redirect(reverse("consumidor:recuperar") + "?enviado=1")
+    contexto = {
+        "form": form,
+        "enviado": request.GET.get("enviado") == "1" and request.method != "POST",
+        "telefone": settings.PROTOCOLO_EMPRESA_TELEFONE,
+    }
+    return render(request, "consumidor/recuperar.html", contexto)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def privacidade(request):
+    """The privacy notice (LGPD arts. 9, 41) and a data-subject request, opened as an LGPD protocol."""
+    form = TitularForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        categoria = Categoria.objects.filter(codigo=LGPD, ativa=True).first()
+        if categoria is None:
+            form.add_error(None, "Pedidos sobre dados pessoais estão suspensos no portal: ligue para a empresa.")
+        elif (resposta := _abrir(request, form, categoria=categoria, objeto=form.objeto())) is not None:
+            return resposta
+    contexto = {
+        "form": form,
+        "empresa": settings.PROTOCOLO_EMPRESA_NOME,
+        "telefone": settings.PROTOCOLO_EMPRESA_TELEFONE,
+        "encarregado_nome": settings.PROTOCOLO_ENCARREGADO_NOME,
+        "encarregado_email": settings.PROTOCOLO_ENCARREGADO_EMAIL,
+        "retencao_anos": round(settings.PROTOCOLO_RETENCAO_DIAS / 365),
+    }
+    return render(request, "consumidor/privacidade.html", contexto)

@@ -639,5 +639,100 @@ def protocolo_enviar_numero(*, protocolo, autor=None):
 
 # Portal do consumidor -----------------------------------------------------------------------------
 
+# How many protocols the recovery e-mail lists one by one; the link to all demands covers the rest.
+RECUPERACAO_MAXIMO = 50
+
+
+def protocolo_abrir_pelo_portal(*, cpf, nome, email, categoria, objeto):
+    """A demand the consumer opens online (canal portal): identify them without overwriting the
+    name and e-mail on record, open the protocol and queue its number to the e-mail on record."""
+    objeto = _texto(objeto, campo="objeto")
+    consumidor, _ = consumidor_identificar(cpf=cpf, nome=nome, email=email)
+    with transaction.atomic():
+        protocolo = protocolo_abrir(canal=Canal.PORTAL, consumidor=consumidor, categoria=categoria, objeto=objeto)
+        if consumidor.email:
+            protocolo_enviar_numero(protocolo=protocolo)
+    return protocolo
+
+
+def protocolo_pedir_supervisao(*, protocolo):
+    """The consumer asks for supervision (nível 2): only once the deadline has passed or after they
+    disputed a resolution. Idempotent: (protocolo, False) when supervision already has it."""
+    with transaction.atomic():
+        protocolo = _travar(protocolo)
+        _exigir_aberto(protocolo)
+        if protocolo.situacao == Situacao.RESOLVIDO:
+            raise TransicaoInvalida(
+                "O protocolo foi resolvido: diga se a resposta resolveu; se não resolveu, ele vai para a supervisão."
+            )
+        if protocolo.nivel >= Protocolo.Nivel.SUPERVISAO:
+            return protocolo, False
+        vencido = protocolo.prazo is not None and protocolo.prazo < relogio.hoje()
+        contestado = protocolo.interacoes.filter(tipo=Tipo.REABERTURA, origem=Origem.CONSUMIDOR).exists()
+        if not (vencido or contestado):
+            raise TransicaoInvalida(
+                "A análise da supervisão pode ser pedida depois que o prazo vence ou quando você contesta uma "
+                "resolução."
+            )
+        motivo = "Prazo de resposta vencido." if vencido else "Resolução contestada pelo consumidor."
+        protocolo = protocolo_escalar(
+            protocolo=protocolo,
+            motivo=f"O consumidor pediu a análise da supervisão. {motivo}",
+            origem=Origem.CONSUMIDOR,
+        )
+    return protocolo, True
+
+
+def protocolo_responder_resolucao(*, protocolo, resolvido, avaliacao=None, comentario=""):
+    """The consumer's answer to a resolution: "resolvido" closes it with a 1–5 rating, "não
+    resolvido" (within 20 days) reopens it and escalates it to the next nível."""
+    if resolvido:
+        if avaliacao is None:
+            raise DadosInvalidos("Dê uma nota de 1 a 5 para o atendimento.")
+        return protocolo_encerrar(
+            protocolo=protocolo, origem=Origem.CONSUMIDOR, avaliacao=avaliacao, comentario=comentario
+        )
+    motivo = _texto(comentario, campo="motivo")
+    with transaction.atomic():
+        protocolo = protocolo_reabrir(protocolo=protocolo, motivo=motivo, origem=Origem.CONSUMIDOR)
+        if protocolo.nivel < NIVEL_MAXIMO:
+            protocolo = protocolo_escalar(
+                protocolo=protocolo,
+                motivo="O consumidor informou que a demanda não foi resolvida.",
+                origem=Origem.CONSUMIDOR,
+            )
+    return protocolo
+
+
+def consumidor_enviar_protocolos(*, cpf, link_protocolo, link_todos, dias_validade):
+    """Recovery by CPF: when the CPF has a consumer with an e-mail and protocols, queue one message
+    listing them, each with a signed link. Returns the message or None; the caller shows the same
+    answer either way. `link_protocolo(protocolo)` and `link_todos(consumidor)` build the links."""
+    try:
+        cpf = normalizar_cpf(cpf)
+    except ValidationError as erro:
+        raise DadosInvalidos(" ".join(erro.messages)) from None
+    consumidor = Consumidor.objects.filter(cpf=cpf).exclude(email="").first()
+    if consumidor is None:
+        return None
+    protocolos = list(
+        consumidor.protocolos.select_related("categoria").order_by("-aberto_em")[: RECUPERACAO_MAXIMO + 1]
+    )
+    if not protocolos:
+        return None
+    contexto = {
+        "consumidor": consumidor,
+        "itens": [(p, link_protocolo(p)) for p in protocolos[:RECUPERACAO_MAXIMO]],
+        "mais": len(protocolos) > RECUPERACAO_MAXIMO,
+        "link_todos": link_todos(consumidor),
+        "url_portal": settings.PROTOCOLO_URL_BASE + "/",
+        "dias_validade": dias_validade,
+    }
+    return outbox.enfileirar(
+        destinatario=consumidor.email,
+        assunto="Seus protocolos de atendimento",
+        corpo=render_to_string("mensagens/recuperacao.txt", contexto),
+    )
+
 
 # Retaguarda ---------------------------------------------------------------------------------------

@@ -1,5 +1,77 @@
-"""What each of the five roles gets from each public URL (see tests/test_permissoes.py)."""
+"""What each of the five roles gets from each public URL (see tests/test_permissoes.py).
+
+Only the visitor holds access to `clientes.protocolo` (number + CPF or signed link in this browser's
+session); every other role, logged in or not, gets the same 404 as a number that does not exist. The
+portal is not the back-office: being an attendant grants nothing here."""
+
+import re
+
+from consumidor import acesso
+from protocolo import integridade, selectors
+from tests.factories import ConsumidorFactory
+
+
+class Caminho(str):
+    """An expected redirect target whose protocol number is only known at run time."""
+
+    __slots__ = ()
+
+    def __eq__(self, outro):
+        return isinstance(outro, str) and re.fullmatch(str(self), outro) is not None
+
+    __hash__ = str.__hash__
+
+
+PROTOCOLO = Caminho(r"/protocolo/[0-9]+/")
+DEMANDAS = "/demandas/"
+
+TODOS_200 = [200, 200, 200, 200, 200]
+TODOS_405 = [405, 405, 405, 405, 405]
+SO_VISITANTE = [404, 200, 404, 404, 404]
 
 ESPERADO = {
-    ("consumidor:inicio", "get"): [200, 200, 200, 200, 200],
+    ("consumidor:inicio", "get"): TODOS_200,
+    ("consumidor:consultar", "post"): TODOS_200,  # empty form: errors in Portuguese
+    ("consumidor:consultar", "get"): TODOS_405,
+    ("consumidor:abrir", "get"): TODOS_200,
+    ("consumidor:abrir", "post"): TODOS_200,
+    ("consumidor:recuperar", "get"): TODOS_200,
+    ("consumidor:recuperar", "post"): TODOS_200,
+    ("consumidor:privacidade", "get"): TODOS_200,
+    ("consumidor:privacidade", "post"): TODOS_200,
+    ("consumidor:acesso", "get"): [PROTOCOLO] * 5,  # a signed link grants access to whoever holds it
+    ("consumidor:acesso", "post"): TODOS_405,
+    ("consumidor:acesso_demandas", "get"): [DEMANDAS] * 5,
+    ("consumidor:demandas", "get"): [404, 404, 404, 404, 404],  # only after a recovery link
+    ("consumidor:demandas_json", "get"): [404, 404, 404, 404, 404],
+    ("consumidor:protocolo", "get"): SO_VISITANTE,
+    ("consumidor:protocolo", "post"): TODOS_405,
+    ("consumidor:mensagem", "post"): SO_VISITANTE,  # empty message: the page again, with the error
+    ("consumidor:mensagem", "get"): TODOS_405,
+    ("consumidor:pedir_supervisao", "post"): [404, PROTOCOLO, 404, 404, 404],  # refused: not overdue
+    ("consumidor:pedir_supervisao", "get"): TODOS_405,
+    ("consumidor:resposta", "post"): SO_VISITANTE,
+    ("consumidor:resposta", "get"): TODOS_405,
+    ("consumidor:comprovante", "get"): SO_VISITANTE,
+    ("consumidor:historico", "get"): SO_VISITANTE,
+    ("consumidor:historico_json", "get"): SO_VISITANTE,
+    ("consumidor:verificar_inicio", "get"): TODOS_200,
+    ("consumidor:verificar", "get"): TODOS_200,  # public: a valid code
+}
+
+_numero = lambda protocolo: {"numero": protocolo.numero}  # noqa: E731
+
+ARGUMENTOS = {
+    "consumidor:acesso": lambda protocolo: {"token": acesso.token_protocolo(protocolo)},
+    "consumidor:acesso_demandas": lambda protocolo: {"token": acesso.token_consumidor(ConsumidorFactory())},
+    "consumidor:protocolo": _numero,
+    "consumidor:mensagem": _numero,
+    "consumidor:pedir_supervisao": _numero,
+    "consumidor:resposta": _numero,
+    "consumidor:comprovante": _numero,
+    "consumidor:historico": _numero,
+    "consumidor:historico_json": _numero,
+    "consumidor:verificar": lambda protocolo: {
+        "codigo": integridade.codigo_comprovante(protocolo, selectors.cabeca_da_cadeia(protocolo))
+    },
 }

@@ -1,0 +1,141 @@
+"""What the consumer sees of a protocol: plain Portuguese, public entries only, no internal note, no
+full CPF and no attendant's full name. Shared by the HTML pages and the JSON download."""
+
+import datetime
+
+from django.utils import timezone
+
+from protocolo.models import Interacao, Origem, Protocolo, Situacao, TipoInteracao
+
+Tipo = TipoInteracao
+
+EXPLICACOES = {
+    Situacao.ABERTO: "Recebemos a sua demanda. Ela aguarda o início do atendimento.",
+    Situacao.EM_ATENDIMENTO: "Uma pessoa da nossa equipe está cuidando da sua demanda.",
+    Situacao.AGUARDANDO_CONSUMIDOR: (
+        "Precisamos de uma informação sua para continuar. Veja a última mensagem no histórico e responda por aqui."
+    ),
+    Situacao.RESOLVIDO: (
+        "Respondemos à sua demanda. Diga se ela foi resolvida: você tem 20 dias para contestar; depois disso "
+        "o protocolo é encerrado."
+    ),
+    Situacao.ENCERRADO: "A demanda foi concluída. O histórico continua disponível para consulta.",
+    Situacao.CANCELADO: "O protocolo foi cancelado; o motivo está no histórico. O número continua registrado.",
+}
+
+TITULOS = {
+    Tipo.ABERTURA: "Protocolo aberto",
+    Tipo.CATEGORIZACAO: "Assunto definido",
+    Tipo.OBJETO: "Demanda registrada",
+    Tipo.MENSAGEM: "Mensagem da empresa",
+    Tipo.MENSAGEM_CONSUMIDOR: "Sua mensagem",
+    Tipo.SITUACAO: "Situação atualizada",
+    Tipo.ESCALONAMENTO: "Encaminhado a outro nível",
+    Tipo.RESOLUCAO: "Resposta da empresa",
+    Tipo.REABERTURA: "Protocolo reaberto",
+    Tipo.ENCERRAMENTO: "Protocolo encerrado",
+    Tipo.CANCELAMENTO: "Protocolo cancelado",
+    Tipo.DUPLICIDADE: "Demanda unificada",
+    Tipo.PRORROGACAO: "Prazo prorrogado",
+    Tipo.ENVIO_NUMERO: "Número enviado por e-mail",
+    Tipo.ANONIMIZACAO: "Dados pessoais anonimizados",
+}
+
+NIVEIS = {1: "atendimento", 2: "supervisão", 3: "ouvidoria"}
+
+
+def nome_do_autor(interacao):
+    """Who wrote an entry: "Você", "Sistema", or the attendant's first name only ("Atendente" without one)."""
+    if interacao.origem == Origem.CONSUMIDOR:
+        return "Você"
+    if interacao.origem == Origem.SISTEMA or interacao.autor_id is None:
+        return "Sistema"
+    primeiro = (interacao.autor.first_name or "").split()
+    return f"{primeiro[0]} (atendente)" if primeiro else "Atendente"
+
+
+def _detalhe(interacao):
+    if interacao.tipo == Tipo.ESCALONAMENTO and interacao.nivel_novo:
+        return f"Nível {interacao.nivel_novo}: {NIVEIS.get(interacao.nivel_novo, '')}."
+    if interacao.situacao_nova and interacao.tipo in (Tipo.SITUACAO, Tipo.REABERTURA, Tipo.RESOLUCAO):
+        return f"Situação: {Situacao(interacao.situacao_nova).label}."
+    if interacao.tipo == Tipo.ENCERRAMENTO and isinstance(interacao.detalhes, dict):
+        nota = interacao.detalhes.get("avaliacao")
+        if isinstance(nota, int):
+            return f"Sua nota: {nota} de 5."
+    if interacao.tipo == Tipo.PRORROGACAO and isinstance(interacao.detalhes, dict):
+        try:
+            novo = datetime.date.fromisoformat(str(interacao.detalhes.get("prazo_novo")))
+        except ValueError:
+            return ""
+        return f"Novo prazo: {novo:%d/%m/%Y}."
+    return ""
+
+
+def _titulo(interacao):
+    if interacao.tipo == Tipo.ESCALONAMENTO and interacao.nivel_novo in (2, 3):
+        return f"Encaminhado à {NIVEIS[interacao.nivel_novo]}"
+    return TITULOS.get(interacao.tipo, Tipo(interacao.tipo).label)
+
+
+def linha_publica(interacoes):
+    """The public timeline as plain dicts; anything not public is dropped here once more."""
+    return [
+        {
+            "ordem": i.ordem,
+            "quando": timezone.localtime(i.criada_em),
+            "titulo": _titulo(i),
+            "autor": nome_do_autor(i),
+            "texto": i.texto,
+            "detalhe": _detalhe(i),
+            "do_consumidor": i.origem == Origem.CONSUMIDOR,
+        }
+        for i in interacoes
+        if i.publica and i.tipo != Tipo.NOTA_INTERNA
+    ]
+
+
+def texto_do_prazo(protocolo):
+    """The deadline in words: "faltam N dias", "vence hoje", "venceu há N dias", or "" for a final or unset deadline."""
+    dias = protocolo.dias_para_o_prazo
+    if dias is None or protocolo.finalizado or protocolo.situacao == Situacao.RESOLVIDO:
+        return ""
+    if dias > 1:
+        return f"faltam {dias} dias"
+    if dias == 1:
+        return "falta 1 dia"
+    if dias == 0:
+        return "vence hoje"
+    return "venceu há 1 dia" if dias == -1 else f"venceu há {-dias} dias"
+
+
+def contestado(interacoes):
+    return any(i.tipo == Tipo.REABERTURA and i.origem == Origem.CONSUMIDOR for i in interacoes)
+
+
+def json_do_protocolo(protocolo: Protocolo, interacoes: list[Interacao]):
+    """The public record of one protocol, for the JSON download."""
+    return {
+        "numero": protocolo.numero,
+        "numero_formatado": protocolo.numero_formatado,
+        "aberto_em": timezone.localtime(protocolo.aberto_em).isoformat(),
+        "canal": protocolo.get_canal_display(),
+        "categoria": str(protocolo.categoria) if protocolo.categoria else None,
+        "objeto": protocolo.objeto,
+        "situacao": protocolo.get_situacao_display(),
+        "nivel": protocolo.get_nivel_display(),
+        "prazo": protocolo.prazo.isoformat() if protocolo.prazo else None,
+        "cpf": protocolo.consumidor.cpf_mascarado if protocolo.consumidor else "",
+        "duplicado_de": protocolo.duplicado_de.numero if protocolo.duplicado_de_id else None,
+        "historico": [
+            {
+                "ordem": e["ordem"],
+                "quando": e["quando"].isoformat(),
+                "evento": e["titulo"],
+                "autor": e["autor"],
+                "texto": e["texto"],
+                "detalhe": e["detalhe"],
+            }
+            for e in linha_publica(interacoes)
+        ],
+    }

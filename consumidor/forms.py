@@ -1,0 +1,201 @@
+"""Public forms. Every value is normalised and validated here, in Portuguese, before any query:
+an impossible number or CPF never reaches the database."""
+
+import unicodedata
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+
+from protocolo.models import Categoria
+from protocolo.validators import normalizar_cpf, normalizar_numero
+
+OBJETO_MAXIMO = 4000
+MENSAGEM_MAXIMA = 4000
+COMENTARIO_MAXIMO = 2000
+
+
+def _sem_controle(valor):
+    """Refuse control characters (a line break and a tab are text, the rest is garbage)."""
+    if any(unicodedata.category(c) in ("Cc", "Cs", "Co") and c not in "\n\r\t" for c in valor):
+        raise ValidationError("O texto contém caracteres inválidos.", code="controle")
+    return valor
+
+
+def _ajudante(*, tag=False):
+    ajudante = FormHelper()
+    ajudante.form_tag = tag
+    ajudante.disable_csrf = True
+    return ajudante
+
+
+class CampoCPF(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "CPF")
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "000.000.000-00"}),
+        )
+        kwargs["error_messages"] = {
+            "required": "Informe o CPF.",
+            "max_length": "O CPF tem 11 dígitos.",
+            "null_characters_not_allowed": "O CPF tem apenas algarismos (pontos e traço são opcionais).",
+            **kwargs.get("error_messages", {}),
+        }
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        valor = super().clean(value)
+        return normalizar_cpf(valor) if valor else valor
+
+
+class TextoLivre(forms.CharField):
+    def __init__(self, *, max_length, **kwargs):
+        kwargs["error_messages"] = {
+            "max_length": f"Use no máximo {max_length} caracteres (você usou %(show_value)d).",
+            "required": "Preencha este campo.",
+            "null_characters_not_allowed": "O texto contém caracteres inválidos.",
+            **kwargs.get("error_messages", {}),
+        }
+        super().__init__(max_length=max_length, **kwargs)
+
+    def clean(self, value):
+        valor = super().clean(value)
+        return _sem_controle(valor) if valor else valor
+
+
+class ConsultaForm(forms.Form):
+    numero = forms.CharField(
+        label="Número do protocolo",
+        max_length=40,
+        error_messages={
+            "required": "Informe o número do protocolo.",
+            "max_length": "Número de protocolo inválido.",
+            "null_characters_not_allowed": "O número do protocolo tem apenas algarismos.",
+        },
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text="Com ou sem espaços, pontos ou traços.",
+    )
+    cpf = CampoCPF(help_text="O CPF informado no atendimento.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _ajudante()
+
+    def clean_numero(self):
+        return normalizar_numero(self.cleaned_data["numero"])
+
+
+class RecuperacaoForm(forms.Form):
+    cpf = CampoCPF()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _ajudante()
+
+
+class _Identificacao(forms.Form):
+    cpf = CampoCPF()
+    nome = TextoLivre(label="Nome completo", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(
+        label="E-mail",
+        max_length=254,
+        help_text="Enviamos o número do protocolo para o e-mail cadastrado.",
+        error_messages={"invalid": "Informe um e-mail válido.", "required": "Informe o e-mail."},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _ajudante()
+
+
+class AberturaForm(_Identificacao):
+    categoria = forms.ModelChoiceField(
+        label="Assunto",
+        queryset=Categoria.objects.filter(ativa=True).order_by("nome"),
+        empty_label="Escolha o assunto",
+        error_messages={"required": "Escolha o assunto.", "invalid_choice": "Escolha um assunto da lista."},
+    )
+    objeto = TextoLivre(
+        label="O que você precisa?",
+        max_length=OBJETO_MAXIMO,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Conte o que aconteceu e o que você espera da empresa.",
+    )
+
+
+class TitularForm(_Identificacao):
+    PEDIDOS = [
+        ("acesso", "Acesso aos meus dados"),
+        ("correcao", "Correção de dados incompletos, inexatos ou desatualizados"),
+        ("exclusao", "Anonimização ou eliminação de dados"),
+        ("informacao", "Informação sobre com quem os meus dados são compartilhados"),
+    ]
+    pedido = forms.ChoiceField(
+        label="O que você pede",
+        choices=PEDIDOS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Escolha o pedido.", "invalid_choice": "Escolha um pedido da lista."},
+    )
+    detalhes = TextoLivre(
+        label="Detalhes (opcional)",
+        max_length=COMENTARIO_MAXIMO,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def objeto(self):
+        rotulo = dict(self.PEDIDOS)[self.cleaned_data["pedido"]]
+        texto = f"Solicitação do titular dos dados (LGPD art. 18): {rotulo}."
+        if self.cleaned_data.get("detalhes"):
+            texto += f"\n\n{self.cleaned_data['detalhes']}"
+        return texto
+
+
+class MensagemForm(forms.Form):
+    texto = TextoLivre(label="Sua mensagem", max_length=MENSAGEM_MAXIMA, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _ajudante()
+
+
+class RespostaForm(forms.Form):
+    RESOLVIDO, NAO_RESOLVIDO = "resolvido", "nao_resolvido"
+    resposta = forms.ChoiceField(
+        label="A sua demanda foi resolvida?",
+        choices=[(RESOLVIDO, "Sim, foi resolvida"), (NAO_RESOLVIDO, "Não foi resolvida")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Diga se a demanda foi resolvida.", "invalid_choice": "Escolha sim ou não."},
+    )
+    avaliacao = forms.TypedChoiceField(
+        label="Sua nota para o atendimento (1 = péssimo, 5 = ótimo)",
+        choices=[(str(n), str(n)) for n in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "A nota vai de 1 a 5."},
+    )
+    comentario = TextoLivre(
+        label="Comentário",
+        help_text="Opcional se foi resolvida; se não foi, conte o que faltou.",
+        max_length=COMENTARIO_MAXIMO,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _ajudante()
+
+    def clean(self):
+        dados = super().clean()
+        resposta = dados.get("resposta")
+        if resposta == self.RESOLVIDO and dados.get("avaliacao") is None and "avaliacao" not in self.errors:
+            self.add_error("avaliacao", "Dê uma nota de 1 a 5.")
+        if resposta == self.NAO_RESOLVIDO and not dados.get("comentario") and "comentario" not in self.errors:
+            self.add_error("comentario", "Conte o que faltou para resolver.")
+        return dados

@@ -1,0 +1,111 @@
+"""Opening a demand online (issue 3, item 4)."""
+
+import pytest
+from django.urls import reverse
+
+from protocolo.models import Canal, Consumidor, Mensagem, Protocolo
+from tests.consumidor.apoio import CPF, pagina
+from tests.factories import categoria as categoria_por_codigo
+
+pytestmark = pytest.mark.django_db
+
+URL = "/abrir/"
+
+
+def _dados(**mudancas):
+    return {
+        "cpf": "529.982.247-25",
+        "nome": "Maria Aparecida Souza",
+        "email": "maria@exemplo.com.br",
+        "categoria": categoria_por_codigo("cobranca").pk,
+        "objeto": "Cobraram duas vezes a mensalidade.",
+        **mudancas,
+    }
+
+
+def test_it_opens_a_portal_protocol_and_shows_the_number_with_the_receipt_at_once(client, db):
+    resposta = client.post(URL, _dados(), follow=True)
+
+    protocolo = Protocolo.objects.get()
+    assert (protocolo.canal, protocolo.categoria.codigo) == (Canal.PORTAL, "cobranca")
+    assert protocolo.objeto == "Cobraram duas vezes a mensalidade."
+    assert protocolo.consumidor.cpf == CPF
+    assert protocolo.prazo is not None
+    assert resposta.redirect_chain[-1][0] == pagina(protocolo, "consumidor:comprovante")
+    assert f"Protocolo {protocolo.numero_formatado} aberto." in resposta.text
+    assert "Código de verificação" in resposta.text
+    assert client.get(pagina(protocolo)).status_code == 200
+    abertura = protocolo.interacoes.get(ordem=1)
+    assert (abertura.origem, abertura.publica) == ("consumidor", True)
+
+
+def test_the_number_is_sent_by_email_through_the_outbox(client, db):
+    client.post(URL, _dados())
+
+    protocolo = Protocolo.objects.get()
+    mensagem = Mensagem.objects.get()
+    assert mensagem.protocolo == protocolo
+    assert mensagem.destinatario == "maria@exemplo.com.br"
+    assert protocolo.numero_formatado in mensagem.corpo
+    assert CPF not in mensagem.corpo
+
+
+def test_an_existing_consumers_name_and_email_are_not_overwritten(client, consumidor):
+    client.post(URL, _dados(nome="Outra Pessoa", email="atacante@exemplo.com"))
+
+    consumidor.refresh_from_db()
+    assert (consumidor.nome, consumidor.email) == ("Maria Aparecida Souza", "maria@exemplo.com.br")
+    assert Consumidor.objects.count() == 1
+    assert Mensagem.objects.get().destinatario == "maria@exemplo.com.br"
+
+
+def test_only_active_categorias_are_offered(client, db):
+    inativa = categoria_por_codigo("informacao")
+    inativa.ativa = False
+    inativa.save()
+
+    resposta = client.get(URL)
+    recusada = client.post(URL, _dados(categoria=inativa.pk))
+
+    assert "Informação" not in resposta.text
+    assert "Cobrança" in resposta.text
+    assert "Escolha um assunto da lista." in recusada.text
+    assert not Protocolo.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("mudancas", "erro"),
+    [
+        ({"cpf": "123"}, "O CPF tem 11 dígitos."),
+        ({"cpf": ""}, "Informe o CPF."),
+        ({"email": "nao-e-email"}, "Informe um e-mail válido."),
+        ({"objeto": "x" * 10_240}, "Use no máximo 4000 caracteres"),
+        ({"nome": "n" * 10_240}, "Use no máximo 200 caracteres"),
+        ({"objeto": "linha\x00nula"}, "caracteres inválidos"),
+        ({"objeto": "sino\x07"}, "caracteres inválidos"),
+        ({"categoria": "999999"}, "Escolha um assunto da lista."),
+        ({"objeto": ""}, "Preencha este campo."),
+    ],
+)
+def test_invalid_input_is_a_portuguese_form_error(client, db, mudancas, erro):
+    resposta = client.post(URL, _dados(**mudancas))
+
+    assert resposta.status_code == 200
+    assert erro in resposta.text
+    assert not Protocolo.objects.exists()
+
+
+def test_a_sixth_opening_in_an_hour_from_one_ip_gets_a_429(client, db):
+    for _ in range(5):
+        assert client.post(URL, _dados()).status_code == 302
+
+    limitada = client.post(URL, _dados())
+
+    assert limitada.status_code == 429
+    assert Protocolo.objects.count() == 5
+
+
+def test_the_form_page_explains_the_number_comes_at_once(client, db):
+    resposta = client.get(reverse("consumidor:abrir"))
+
+    assert "O número do protocolo aparece assim que você enviar" in resposta.text

@@ -1,0 +1,135 @@
+"""The receipt and its public verification (issue 3, item 5; DESIGN §1)."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import Client
+from django.urls import reverse
+
+from protocolo import integridade, selectors, services
+from tests.consumidor.apoio import CPF, CPF_FORMATADO, CPF_MASCARADO, pagina
+from tests.factories import AtendenteFactory, abrir
+
+pytestmark = pytest.mark.django_db
+
+
+def _codigo(resposta):
+    return resposta.context["codigo"]
+
+
+def test_the_receipt_has_what_proves_the_service(visitante, protocolo):
+    resposta = visitante.get(pagina(protocolo, "consumidor:comprovante"))
+
+    assert resposta.status_code == 200
+    texto = resposta.text
+    assert protocolo.numero_formatado in texto
+    assert protocolo.aberto_em.astimezone().strftime("%d/%m/%Y") in texto
+    assert "telefone" in texto and "Reclamação" in texto
+    assert "A fatura de outubro veio em dobro." in texto
+    assert CPF_MASCARADO in texto
+    assert CPF not in texto and CPF_FORMATADO not in texto
+
+
+def test_the_code_is_the_chain_head_code_and_the_qr_points_to_its_verification(visitante, protocolo):
+    resposta = visitante.get(pagina(protocolo, "consumidor:comprovante"))
+
+    esperado = integridade.codigo_comprovante(protocolo, selectors.cabeca_da_cadeia(protocolo))
+    assert _codigo(resposta) == esperado
+    assert esperado in resposta.text
+    assert resposta.context["url_verificacao"] == f"https://protocolo.exemplo.com.br/verificar/{esperado}/"
+
+
+def test_the_qr_is_an_inline_svg_without_style_attributes_so_the_csp_holds(visitante, protocolo):
+    resposta = visitante.get(pagina(protocolo, "consumidor:comprovante"))
+
+    svg = re.search(r"<svg.*?</svg>", resposta.text, re.S).group(0)
+    assert 'role="img"' in svg and "aria-label=" in svg
+    assert "style" not in svg
+    assert "<script" not in resposta.text.split("</footer>")[0]
+    assert "'unsafe-inline'" not in resposta["Content-Security-Policy"]
+
+
+def test_the_receipt_has_a_print_stylesheet(visitante, protocolo):
+    resposta = visitante.get(pagina(protocolo, "consumidor:comprovante"))
+
+    assert "/static/css/consumidor.css" in resposta.text
+    assert "@media print" in Path(finders.find("css/consumidor.css")).read_text()
+
+
+def test_a_valid_code_shows_only_the_number_opening_and_current_situation(client, visitante, protocolo):
+    codigo = _codigo(visitante.get(pagina(protocolo, "consumidor:comprovante")))
+
+    resposta = client.get(reverse("consumidor:verificar", args=[codigo]))
+
+    assert resposta.status_code == 200
+    assert "Comprovante autêntico" in resposta.text
+    assert protocolo.numero_formatado in resposta.text
+    assert "aberto" in resposta.text
+    assert "A fatura de outubro" not in resposta.text
+    assert CPF_MASCARADO not in resposta.text
+    assert "Reclamação" not in resposta.text
+
+
+def test_the_verification_is_public(client, protocolo):
+    codigo = integridade.codigo_comprovante(protocolo, selectors.cabeca_da_cadeia(protocolo))
+
+    assert Client().get(reverse("consumidor:verificar", args=[codigo])).status_code == 200
+
+
+def _alterar(codigo, posicao):
+    trocado = "A" if codigo[posicao] != "A" else "B"
+    return codigo[:posicao] + trocado + codigo[posicao + 1 :]
+
+
+@pytest.mark.parametrize(
+    "como", ["etiqueta", "posicao", "posicao_enorme", "versao", "versao_enorme", "numero", "lixo", "vazio_de_partes"]
+)
+def test_an_altered_or_wrong_code_says_plainly_it_is_not_valid(client, protocolo, como):
+    codigo = integridade.codigo_comprovante(protocolo, selectors.cabeca_da_cadeia(protocolo))
+    numero, ordem, versao, etiqueta = codigo.split("-")
+    outro = abrir()
+    alterado = {
+        "etiqueta": f"{numero}-{ordem}-{versao}-{_alterar(etiqueta, 5)}",
+        "posicao": f"{numero}-{int(ordem) + 1}-{versao}-{etiqueta}",
+        "posicao_enorme": f"{numero}-{10**30}-{versao}-{etiqueta}",
+        "versao": f"{numero}-{ordem}-9-{etiqueta}",
+        "versao_enorme": f"{numero}-{ordem}-{10**30}-{etiqueta}",
+        "numero": f"{outro.numero}-{ordem}-{versao}-{etiqueta}",
+        "lixo": "isto-nao-e-um-codigo",
+        "vazio_de_partes": "----",
+    }[como]
+
+    resposta = client.get(reverse("consumidor:verificar", args=[alterado]))
+
+    assert resposta.status_code == 404
+    assert "Código não válido" in resposta.text
+    assert "Comprovante autêntico" not in resposta.text
+
+
+def test_an_old_receipt_still_verifies_after_the_timeline_grew_and_shows_the_current_situation(client, protocolo):
+    antigo = integridade.codigo_comprovante(protocolo, selectors.cabeca_da_cadeia(protocolo))
+    atendente = AtendenteFactory()
+    services.protocolo_resolver(protocolo=protocolo, texto="Estornado.", autor=atendente)
+
+    novo = integridade.codigo_comprovante(protocolo, selectors.cabeca_da_cadeia(protocolo))
+    resposta = client.get(reverse("consumidor:verificar", args=[antigo]))
+
+    assert novo != antigo
+    assert resposta.status_code == 200
+    assert "resolvido" in resposta.text
+    assert client.get(reverse("consumidor:verificar", args=[novo])).status_code == 200
+
+
+def test_the_code_typed_in_the_form_is_sent_to_its_page(client, protocolo):
+    codigo = integridade.codigo_comprovante(protocolo, selectors.cabeca_da_cadeia(protocolo))
+
+    resposta = client.get(reverse("consumidor:verificar_inicio"), {"codigo": f" {codigo.lower()} "})
+
+    assert resposta.status_code == 302
+    assert client.get(resposta.url).status_code == 200
+
+
+def test_the_receipt_needs_access(client, protocolo):
+    assert client.get(pagina(protocolo, "consumidor:comprovante")).status_code == 404
