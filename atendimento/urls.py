@@ -5,6 +5,24 @@ from . import views
 
 app_name = "atendimento"
 
+ACOES = [
+    "identificar",
+    "categoria",
+    "objeto",
+    "interacao",
+    "situacao",
+    "assumir",
+    "atribuir",
+    "escalar",
+    "resolver",
+    "reabrir",
+    "duplicado",
+    "cancelar",
+    "prorrogar",
+    "enviar_numero",
+    "mostrar_cpf",
+]
+
 urlpatterns = [
     path("", views.painel, name="painel"),
     path(
@@ -13,4 +31,11 @@ urlpatterns = [
         name="entrar",
     ),
     path("sair/", auth_views.LogoutView.as_view(), name="sair"),
+    path("senha/", views.senha, name="senha"),
+    path("senha/alterada/", views.senha_alterada, name="senha_alterada"),
+    path("protocolos/iniciar/", views.iniciar, name="iniciar"),
+    path("protocolos/novo/", views.novo, name="novo"),
+    path("protocolos/<str:numero>/", views.protocolo, name="protocolo"),
+    *(path(f"protocolos/<str:numero>/{acao.replace('_', '-')}/", getattr(views, acao), name=acao) for acao in ACOES),
+    path("consumidores/", views.consumidores, name="consumidores"),
 ]

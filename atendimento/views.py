@@ -1,20 +1,464 @@
+"""
+The back-office (DESIGN §5: Atendentes and Supervisores). Thin views: each reads through one
+selector or calls one service, turns a domain refusal into a message and redirects; a form made on
+an older version of the protocol comes back with the typed text and the message saying who changed
+what.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from protocolo import relogio, selectors
+from protocolo import selectors, services
+from protocolo.exceptions import DadosInvalidos, ErroProtocolo, VersaoDesatualizada
+from protocolo.models import NIVEL_MAXIMO, Categoria, Protocolo, Situacao
 
-TAMANHO_DA_PAGINA = 25
+from . import forms
+
+ATENDER = "protocolo.atender_protocolo"
+TAMANHOS_DE_PAGINA = (25, 50, 100)
+# Deep pages cost an OFFSET over the queue; nobody reads page 200 of a queue, they filter it.
+PAGINA_MAXIMA = 200
+
+
+def atendimento(view):
+    """Logged in (else the login page), then in the back-office (else 403): STACK.md 21."""
+    return login_required(permission_required(ATENDER, raise_exception=True)(view))
+
+
+def _exigir(request, permissao):
+    if not request.user.has_perm(f"protocolo.{permissao}"):
+        raise PermissionDenied
+
+
+def _protocolo_ou_404(numero):
+    """The protocol with its consumer, categoria, responsável and original; an impossible number is
+    a 404 before any query."""
+    protocolo = selectors.protocolo_por_numero(numero, queryset=Protocolo.objects.select_related("duplicado_de"))
+    if protocolo is None:
+        raise Http404("Protocolo não encontrado.")
+    return protocolo
+
+
+def _url(protocolo):
+    return reverse("atendimento:protocolo", args=[protocolo.numero])
+
+
+def _categorias():
+    return list(Categoria.objects.filter(ativa=True))
+
+
+# Painel -------------------------------------------------------------------------------------------
+
+
+class PaginaSemContagem(Page):
+    def __init__(self, object_list, number, paginator, *, tem_proxima):
+        super().__init__(object_list, number, paginator)
+        self.tem_proxima = tem_proxima
+
+    def has_next(self):
+        return self.tem_proxima
+
+
+class PaginadorSemContagem(Paginator):
+    """Pages of the queue without a COUNT(*) over it: one query of per_page + 1 rows says whether
+    there is a next page, so the cost does not grow with the queue."""
+
+    def validate_number(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("A página deve ser um número.") from None
+        if number < 1:
+            raise EmptyPage("A página deve ser 1 ou mais.")
+        return min(number, PAGINA_MAXIMA)
+
+    def get_page(self, number):
+        try:
+            number = self.validate_number(number)
+        except (PageNotAnInteger, EmptyPage):
+            number = 1
+        return self.page(number)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        inicio = (number - 1) * self.per_page
+        linhas = list(self.object_list[inicio : inicio + self.per_page + 1])
+        return PaginaSemContagem(
+            linhas[: self.per_page], number, self, tem_proxima=len(linhas) > self.per_page and number < PAGINA_MAXIMA
+        )
+
+
+def _por_pagina(valor):
+    try:
+        valor = int(valor)
+    except (TypeError, ValueError):
+        return TAMANHOS_DE_PAGINA[0]
+    return valor if valor in TAMANHOS_DE_PAGINA else TAMANHOS_DE_PAGINA[0]
 
 
 @require_safe
-@login_required
-@permission_required("protocolo.atender_protocolo", raise_exception=True)
+@atendimento
 def painel(request):
-    fila = selectors.fila()
+    categorias = list(Categoria.objects.all())
+    filtro = selectors.fila_filtrada(request.GET, usuario=request.user, categorias=categorias)
+    por_pagina = _por_pagina(request.GET.get("por_pagina"))
+    pagina = PaginadorSemContagem(filtro.qs, por_pagina).get_page(request.GET.get("pagina"))
+    parametros = request.GET.copy()
+    parametros.pop("pagina", None)
     contexto = {
-        "meus": list(selectors.fila(usuario=request.user)[:TAMANHO_DA_PAGINA]),
-        "urgentes": list(fila[:TAMANHO_DA_PAGINA]),
-        "vencidos": fila.filter(prazo__lt=relogio.hoje()).count(),
+        "filtro": filtro,
+        "pagina": pagina,
+        "por_pagina": por_pagina,
+        "tamanhos": TAMANHOS_DE_PAGINA,
+        "parametros": parametros.urlencode(),
+        "contadores": selectors.contadores_da_fila(usuario=request.user),
+        "limite_contagem": selectors.LIMITE_CONTAGEM,
+        "iniciar": forms.IniciarForm(),
+        "pagina_maxima": PAGINA_MAXIMA,
+        "filtrado": any(v for k, v in request.GET.items() if k not in ("pagina", "por_pagina")),
     }
     return render(request, "atendimento/painel.html", contexto)
+
+
+# Starting a service -------------------------------------------------------------------------------
+
+
+@require_POST
+@atendimento
+def iniciar(request):
+    form = forms.IniciarForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Escolha o canal do atendimento.")
+        return redirect("atendimento:painel")
+    try:
+        protocolo = services.protocolo_abrir(canal=form.cleaned_data["canal"], atendente=request.user)
+    except ErroProtocolo as erro:
+        messages.error(request, erro.mensagem)
+        return redirect("atendimento:painel")
+    messages.success(request, f"Protocolo {protocolo.numero_formatado} aberto. Informe o número ao consumidor.")
+    return redirect(_url(protocolo))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@atendimento
+def novo(request):
+    """Chat and e-mail in one step: consumer, categoria and objeto with the number."""
+    categorias = _categorias()
+    form = forms.AbrirCompletoForm(request.POST or None, categorias=categorias)
+    if request.method == "POST" and form.is_valid():
+        dados = form.cleaned_data
+        try:
+            protocolo, consumidor, criado = services.protocolo_abrir_completo(atendente=request.user, **dados)
+        except ErroProtocolo as erro:
+            messages.error(request, erro.mensagem)
+        else:
+            if consumidor is not None and not criado:
+                messages.info(request, f"Consumidor já cadastrado: {consumidor}. Os dados existentes foram mantidos.")
+            messages.success(request, f"Protocolo {protocolo.numero_formatado} aberto. Informe o número ao consumidor.")
+            return redirect(_url(protocolo))
+    return render(request, "atendimento/novo.html", {"form": form})
+
+
+# The protocol page --------------------------------------------------------------------------------
+
+
+@dataclass
+class Formulario:
+    classe: type
+    permissao: str | None = None
+    extras: tuple = field(default=())
+
+
+FORMULARIOS = {
+    "identificar": Formulario(forms.IdentificarForm),
+    "categoria": Formulario(forms.CategoriaForm, extras=("categorias",)),
+    "objeto": Formulario(forms.ObjetoForm),
+    "interacao": Formulario(forms.InteracaoForm),
+    "situacao": Formulario(forms.SituacaoForm),
+    "assumir": Formulario(forms.AssumirForm),
+    "atribuir": Formulario(forms.AtribuirForm, "atribuir_protocolo", extras=("atendentes",)),
+    "escalar": Formulario(forms.MotivoForm, "escalar_protocolo"),
+    "resolver": Formulario(forms.ResolverForm),
+    "reabrir": Formulario(forms.MotivoForm),
+    "duplicado": Formulario(forms.DuplicadoForm),
+    "cancelar": Formulario(forms.MotivoForm, "cancelar_protocolo"),
+    "prorrogar": Formulario(forms.ProrrogarForm, "prorrogar_prazo"),
+}
+
+
+class _Fontes:
+    """What the forms' choices come from, read at most once per request."""
+
+    def __init__(self, usuario):
+        self.usuario = usuario
+
+    def categorias(self):
+        if not hasattr(self, "_categorias"):
+            self._categorias = _categorias()
+        return self._categorias
+
+    def atendentes(self):
+        if not hasattr(self, "_atendentes"):
+            self._atendentes = selectors.atendentes_ativos()
+        return self._atendentes
+
+
+def _formulario(nome, protocolo, fontes, dados=None):
+    definicao = FORMULARIOS[nome]
+    extras = {extra: getattr(fontes, extra)() for extra in definicao.extras}
+    return definicao.classe(dados, protocolo=protocolo, prefix=nome, **extras)
+
+
+def _pode(protocolo, formularios):
+    """Which action forms the protocol's state admits (the state machine decides, TRANSICOES)."""
+    aberto = not protocolo.finalizado
+    return {
+        "alterar": aberto,
+        "mudar": bool(formularios["situacao"].fields["situacao"].choices),
+        "escalar": aberto and protocolo.nivel < NIVEL_MAXIMO,
+        "resolver": protocolo.acao_para(Situacao.RESOLVIDO) == "resolver",
+        "reabrir": protocolo.acao_para(Situacao.EM_ATENDIMENTO) == "reabrir",
+        "duplicar": protocolo.acao_para(Situacao.ENCERRADO) == "duplicar",
+        "cancelar": protocolo.acao_para(Situacao.CANCELADO) == "cancelar",
+        "prorrogar": aberto and protocolo.prazo is not None,
+    }
+
+
+def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes=None):
+    fontes = fontes or _Fontes(request.user)
+    vinculados = vinculados or {}
+    formularios = {}
+    for nome, definicao in FORMULARIOS.items():
+        if definicao.permissao and not request.user.has_perm(f"protocolo.{definicao.permissao}"):
+            continue
+        formularios[nome] = vinculados.get(nome) or _formulario(nome, protocolo, fontes)
+    contexto = {
+        "protocolo": protocolo,
+        "f": formularios,
+        "abertos": set(vinculados),
+        "linha_do_tempo": list(selectors.linha_do_tempo(protocolo)),
+        "mensagens_enviadas": list(protocolo.mensagens.order_by("-criada_em")),
+        "outros_em_aberto": selectors.outros_em_aberto(protocolo),
+        "cpf_revelado": cpf,
+        "pode": _pode(protocolo, formularios),
+        "pode_atribuir": request.user.has_perm("protocolo.atribuir_protocolo"),
+        "sou_responsavel": protocolo.responsavel_id == request.user.pk,
+        "consumidor_aguarda": protocolo.consumidor_escreveu_em is not None
+        and (
+            protocolo.atendente_escreveu_em is None
+            or protocolo.consumidor_escreveu_em > protocolo.atendente_escreveu_em
+        ),
+    }
+    return render(request, "atendimento/protocolo.html", contexto, status=status)
+
+
+@require_safe
+@atendimento
+def protocolo(request, numero):
+    return _pagina(request, _protocolo_ou_404(numero))
+
+
+def _agir(request, numero, nome, executar, sucesso):
+    """Validate the named form, call the service; a refusal becomes a message. A stale form comes
+    back with what was typed, now on the current version."""
+    protocolo = _protocolo_ou_404(numero)
+    if permissao := FORMULARIOS[nome].permissao:
+        _exigir(request, permissao)
+    fontes = _Fontes(request.user)
+    form = _formulario(nome, protocolo, fontes, request.POST)
+    if not form.is_valid():
+        return _pagina(request, protocolo, vinculados={nome: form}, fontes=fontes)
+    try:
+        resultado = executar(protocolo, form.cleaned_data)
+    except VersaoDesatualizada as erro:
+        messages.error(request, erro.mensagem)
+        atual = _protocolo_ou_404(numero)
+        dados = request.POST.copy()
+        dados[f"{nome}-versao"] = str(atual.versao)
+        return _pagina(
+            request, atual, vinculados={nome: _formulario(nome, atual, fontes, dados)}, status=409, fontes=fontes
+        )
+    except ErroProtocolo as erro:
+        messages.error(request, erro.mensagem)
+        return redirect(_url(protocolo))
+    mensagem = sucesso(resultado) if callable(sucesso) else sucesso
+    if mensagem:
+        messages.success(request, mensagem)
+    return redirect(_url(protocolo))
+
+
+def _acao(nome, executar, sucesso):
+    @require_POST
+    @atendimento
+    def view(request, numero):
+        return _agir(request, numero, nome, lambda p, d: executar(request, p, d), sucesso)
+
+    view.__name__ = view.__qualname__ = nome
+    return view
+
+
+def _identificado(resultado):
+    _, consumidor, criado = resultado
+    if criado:
+        return f"Consumidor {consumidor} cadastrado e identificado no protocolo."
+    return f"Consumidor já cadastrado ({consumidor}) identificado no protocolo; os dados existentes foram mantidos."
+
+
+identificar = _acao(
+    "identificar",
+    lambda r, p, d: services.protocolo_identificar_por_cpf(protocolo=p, autor=r.user, **d),
+    _identificado,
+)
+categoria = _acao(
+    "categoria",
+    lambda r, p, d: services.protocolo_definir_categoria(
+        protocolo=p, categoria=d["categoria"], autor=r.user, versao=d["versao"]
+    ),
+    lambda p: f"Categoria: {p.categoria}. Prazo de resposta: {p.prazo:%d/%m/%Y}.",
+)
+objeto = _acao(
+    "objeto",
+    lambda r, p, d: services.protocolo_registrar_objeto(protocolo=p, objeto=d["objeto"], autor=r.user),
+    "Objeto da demanda registrado.",
+)
+interacao = _acao(
+    "interacao",
+    lambda r, p, d: services.protocolo_registrar_interacao(
+        protocolo=p, texto=d["texto"], autor=r.user, publica=d["tipo"] == forms.InteracaoForm.PUBLICA
+    ),
+    lambda i: "Resposta registrada e enviada ao consumidor." if i.publica else "Nota interna registrada.",
+)
+situacao = _acao(
+    "situacao",
+    lambda r, p, d: services.protocolo_mudar_situacao(
+        protocolo=p, situacao=d["situacao"], texto=d["texto"], autor=r.user, versao=d["versao"]
+    ),
+    lambda p: f"Situação: {p.get_situacao_display()}.",
+)
+assumir = _acao(
+    "assumir",
+    lambda r, p, d: services.protocolo_atribuir(protocolo=p, responsavel=r.user, autor=r.user, versao=d["versao"]),
+    "Você é o responsável por este protocolo.",
+)
+atribuir = _acao(
+    "atribuir",
+    lambda r, p, d: services.protocolo_atribuir(
+        protocolo=p, responsavel=d["responsavel"], autor=r.user, versao=d["versao"]
+    ),
+    lambda p: (
+        f"Responsável: {p.responsavel.get_full_name() or p.responsavel.get_username()}."
+        if p.responsavel
+        else "Protocolo devolvido à fila."
+    ),
+)
+escalar = _acao(
+    "escalar",
+    lambda r, p, d: services.protocolo_escalar(protocolo=p, motivo=d["motivo"], autor=r.user, versao=d["versao"]),
+    lambda p: f"Protocolo escalado para o nível {p.get_nivel_display()}.",
+)
+resolver = _acao(
+    "resolver",
+    lambda r, p, d: services.protocolo_resolver(protocolo=p, texto=d["texto"], autor=r.user, versao=d["versao"]),
+    "Protocolo resolvido; o consumidor foi avisado.",
+)
+reabrir = _acao(
+    "reabrir",
+    lambda r, p, d: services.protocolo_reabrir(protocolo=p, motivo=d["motivo"], autor=r.user, versao=d["versao"]),
+    "Protocolo reaberto.",
+)
+
+
+def _duplicar(request, protocolo, dados):
+    original = selectors.protocolo_por_numero(dados["numero"])
+    if original is None:
+        raise DadosInvalidos("Nenhum protocolo com esse número.")
+    return services.protocolo_marcar_duplicado(
+        protocolo=protocolo, original=original, autor=request.user, versao=dados["versao"]
+    )
+
+
+duplicado = _acao(
+    "duplicado",
+    _duplicar,
+    lambda p: f"Protocolo encerrado como duplicado de {p.duplicado_de.numero_formatado}.",
+)
+cancelar = _acao(
+    "cancelar",
+    lambda r, p, d: services.protocolo_cancelar(protocolo=p, motivo=d["motivo"], autor=r.user, versao=d["versao"]),
+    "Protocolo cancelado.",
+)
+prorrogar = _acao(
+    "prorrogar",
+    lambda r, p, d: services.protocolo_prorrogar_prazo(
+        protocolo=p, novo_prazo=d["novo_prazo"], motivo=d["motivo"], autor=r.user, versao=d["versao"]
+    ),
+    lambda p: f"Prazo prorrogado para {p.prazo:%d/%m/%Y}.",
+)
+
+
+@require_POST
+@atendimento
+def enviar_numero(request, numero):
+    protocolo = _protocolo_ou_404(numero)
+    try:
+        mensagem = services.protocolo_enviar_numero(protocolo=protocolo, autor=request.user)
+    except ErroProtocolo as erro:
+        messages.error(request, erro.mensagem)
+    else:
+        messages.success(request, f"Número enviado para {mensagem.destinatario}; acompanhe a entrega abaixo.")
+    return redirect(_url(protocolo))
+
+
+@require_POST
+@atendimento
+def mostrar_cpf(request, numero):
+    """The full CPF in this response only; every time is recorded (LGPD art. 37)."""
+    protocolo = _protocolo_ou_404(numero)
+    if protocolo.consumidor is None:
+        messages.error(request, "O protocolo ainda não tem consumidor identificado.")
+        return redirect(_url(protocolo))
+    try:
+        cpf = services.consumidor_revelar_cpf(
+            consumidor=protocolo.consumidor, usuario=request.user, protocolo=protocolo
+        )
+    except ErroProtocolo as erro:
+        messages.error(request, erro.mensagem)
+        return redirect(_url(protocolo))
+    return _pagina(request, protocolo, cpf=cpf)
+
+
+# Consumers ----------------------------------------------------------------------------------------
+
+
+@require_safe
+@atendimento
+def consumidores(request):
+    """A caller who lost the number: by CPF or name, the consumer(s) with all their protocols."""
+    form = forms.BuscaConsumidorForm(request.GET or None)
+    resultados = None
+    if form.is_bound and form.is_valid():
+        resultados = selectors.consumidores_por_busca(form.cleaned_data["q"])
+    return render(
+        request,
+        "atendimento/consumidores.html",
+        {"form": form, "resultados": resultados, "limite": selectors.LIMITE_CONSUMIDORES},
+    )
+
+
+# Password -----------------------------------------------------------------------------------------
+
+senha = atendimento(
+    auth_views.PasswordChangeView.as_view(
+        template_name="atendimento/senha.html", success_url=reverse_lazy("atendimento:senha_alterada")
+    )
+)
+senha_alterada = atendimento(auth_views.PasswordChangeDoneView.as_view(template_name="atendimento/senha_alterada.html"))

@@ -1,8 +1,17 @@
 """Reads shared by several pages."""
 
-from . import numeracao
+import datetime
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q
+from django.utils import timezone
+
+from . import numeracao, relogio
 from .exceptions import NumeroInvalido
-from .models import Interacao, Protocolo
+from .models import Canal, Consumidor, Interacao, Protocolo, Situacao
+from .validators import normalizar_cpf
 
 
 def protocolo_por_numero(texto, *, queryset=None):
@@ -32,3 +41,199 @@ def linha_do_tempo(protocolo, *, publica=False):
 def cabeca_da_cadeia(protocolo):
     """The latest entry: what a receipt issued now would seal."""
     return Interacao.objects.filter(protocolo=protocolo).order_by("-ordem").first()
+
+
+# Retaguarda: the painel's queue, counters and the lookups of the back-office ---------------------
+
+LIMITE_CONTAGEM = 1000
+LIMITE_CONSUMIDORES = 20
+PRAZOS = [
+    ("vencido", "vencido"),
+    ("vence_hoje", "vence hoje"),
+    ("vence_em_breve", "vence em até 2 dias"),
+    ("no_prazo", "no prazo (mais de 2 dias)"),
+    ("sem_prazo", "sem prazo"),
+]
+RESPONSAVEIS = [("meus", "meus"), ("sem", "sem responsável")]
+ORDENS = [
+    ("prazo", "por prazo"),
+    ("recentes", "mais recentes"),
+    ("antigos", "mais antigos"),
+]
+# What still needs the team: resolved protocols only wait for the consumer's confirmation (or the
+# 20 days), so they are neither in the default queue nor overdue. A subset of EM_ABERTO, so the
+# partial indexes still serve it.
+PENDENTES = (Situacao.ABERTO, Situacao.EM_ATENDIMENTO, Situacao.AGUARDANDO_CONSUMIDOR)
+SITUACOES = [("", "pendentes"), ("todas", "todas"), *Situacao.choices]
+
+
+def _inicio_do_dia(dia):
+    return timezone.make_aware(datetime.datetime.combine(dia, datetime.time.min))
+
+
+def busca(queryset, texto):
+    """One search box: a protocol number in any format (exact), a CPF in any format (exact, on the
+    consumer) or part of a name (served by the trigram index consumidor_nome_trgm)."""
+    texto = " ".join(str(texto or "").split())
+    if not texto:
+        return queryset
+    try:
+        return queryset.filter(numero=numeracao.validar(texto))
+    except NumeroInvalido:
+        pass
+    try:
+        return queryset.filter(consumidor__cpf=normalizar_cpf(texto))
+    except ValidationError:
+        pass
+    if not any(c.isalpha() for c in texto):
+        # Digits that are neither a valid number nor a valid CPF: a typo, never a name.
+        return queryset.none()
+    return queryset.filter(consumidor__nome__icontains=texto)
+
+
+class FiltroFila(django_filters.FilterSet):
+    """The painel's queue. Choices are given, never queried: the categorias come with the
+    constructor, so validating a filter costs no query."""
+
+    q = django_filters.CharFilter(label="Buscar: número, CPF ou nome", method="filtrar_busca", max_length=200)
+    situacao = django_filters.ChoiceFilter(
+        label="Situação", choices=SITUACOES[1:], empty_label="pendentes", method="filtrar_situacao"
+    )
+    nivel = django_filters.ChoiceFilter(label="Nível", choices=Protocolo.Nivel.choices, empty_label="todos")
+    canal = django_filters.ChoiceFilter(label="Canal", choices=Canal.choices, empty_label="todos")
+    categoria = django_filters.ChoiceFilter(
+        label="Categoria", field_name="categoria_id", choices=[], empty_label="todas"
+    )
+    responsavel = django_filters.ChoiceFilter(
+        label="Responsável", choices=RESPONSAVEIS, empty_label="qualquer", method="filtrar_responsavel"
+    )
+    prazo = django_filters.ChoiceFilter(label="Prazo", choices=PRAZOS, empty_label="qualquer", method="filtrar_prazo")
+    aberto_de = django_filters.DateFilter(label="Aberto de", method="filtrar_aberto_de")
+    aberto_ate = django_filters.DateFilter(label="Aberto até", method="filtrar_aberto_ate")
+    ordem = django_filters.ChoiceFilter(label="Ordem", choices=ORDENS[1:], empty_label=ORDENS[0][1], method="ordenar")
+
+    def __init__(self, data=None, *, usuario, categorias=(), hoje=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.usuario = usuario
+        self.hoje = hoje or relogio.hoje()
+        self.filters["categoria"].extra["choices"] = [(str(c.pk), c.nome) for c in categorias]
+
+    def filter_queryset(self, queryset):
+        dados = self.form.cleaned_data
+        # No situação chosen: the pending ones (served by the partial indexes), unless a search looks
+        # for one protocol or consumer, whose closed protocols matter too (a caller who lost the number).
+        if not dados.get("situacao") and not dados.get("q"):
+            queryset = queryset.filter(situacao__in=PENDENTES)
+        if not dados.get("ordem"):
+            queryset = queryset.order_by(F("prazo").asc(nulls_last=True), "id")
+        return super().filter_queryset(queryset)
+
+    def filtrar_busca(self, queryset, nome, valor):
+        return busca(queryset, valor)
+
+    def filtrar_situacao(self, queryset, nome, valor):
+        return queryset if valor == "todas" else queryset.filter(situacao=valor)
+
+    def filtrar_responsavel(self, queryset, nome, valor):
+        if valor == "meus":
+            return queryset.filter(responsavel=self.usuario)
+        return queryset.filter(responsavel__isnull=True)
+
+    def filtrar_prazo(self, queryset, nome, valor):
+        hoje, depois = self.hoje, self.hoje + datetime.timedelta(days=2)
+        return queryset.filter(
+            **{
+                "vencido": {"prazo__lt": hoje},
+                "vence_hoje": {"prazo": hoje},
+                "vence_em_breve": {"prazo__gt": hoje, "prazo__lte": depois},
+                "no_prazo": {"prazo__gt": depois},
+                "sem_prazo": {"prazo__isnull": True},
+            }[valor]
+        )
+
+    # The opening day in São Paulo, as bounds on aberto_em: served by the protocolo_aberto_em index,
+    # which aberto_em__date (a conversion per row) would not use.
+    def filtrar_aberto_de(self, queryset, nome, valor):
+        return queryset.filter(aberto_em__gte=_inicio_do_dia(valor))
+
+    def filtrar_aberto_ate(self, queryset, nome, valor):
+        return queryset.filter(aberto_em__lt=_inicio_do_dia(valor + datetime.timedelta(days=1)))
+
+    def ordenar(self, queryset, nome, valor):
+        return queryset.order_by("-aberto_em", "-id") if valor == "recentes" else queryset.order_by("aberto_em", "id")
+
+
+def fila_filtrada(dados, *, usuario, categorias=()):
+    """The painel's FilterSet over the base queryset; `.qs` is the filtered, sorted queue, with a
+    mark for the rows where the consumer wrote after our last entry."""
+    base = Protocolo.objects.select_related("consumidor", "categoria", "responsavel").annotate(
+        consumidor_aguarda=ExpressionWrapper(
+            Q(consumidor_escreveu_em__isnull=False)
+            & (Q(atendente_escreveu_em__isnull=True) | Q(consumidor_escreveu_em__gt=F("atendente_escreveu_em"))),
+            output_field=BooleanField(),
+        )
+    )
+    return FiltroFila(dados, queryset=base, usuario=usuario, categorias=categorias)
+
+
+def contadores_da_fila(*, usuario, hoje=None, limite=LIMITE_CONTAGEM):
+    """{"meus", "vencidos", "sem_responsavel"} among the pending protocols, in one query; each count
+    stops at `limite` (served by the partial indexes protocolo_fila_responsavel and
+    protocolo_fila_prazo, never a count over the whole table)."""
+    hoje = hoje or relogio.hoje()
+    abertos = Protocolo.objects.filter(situacao__in=PENDENTES).order_by()
+    partes = {
+        "meus": abertos.filter(responsavel=usuario),
+        "vencidos": abertos.filter(prazo__lt=hoje),
+        "sem_responsavel": abertos.filter(responsavel__isnull=True),
+    }
+    selecoes, parametros = [], []
+    for nome, queryset in partes.items():
+        sql, params = queryset.values("pk")[:limite].query.sql_with_params()
+        # Django compiled the SQL and keeps the values as parameters; the alias is a constant above.
+        selecoes.append(f"(SELECT COUNT(*) FROM ({sql}) AS {nome})")  # noqa: S608
+        parametros.extend(params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selecoes), parametros)
+        return dict(zip(partes, cursor.fetchone(), strict=True))
+
+
+def consumidores_por_busca(texto, *, limite=LIMITE_CONSUMIDORES):
+    """Consumers by CPF (exact, any format) or part of the name, each with all their protocols:
+    two queries whatever the number of protocols."""
+    texto = " ".join(str(texto or "").split())
+    if not texto:
+        return []
+    try:
+        filtro = Q(cpf=normalizar_cpf(texto))
+    except ValidationError:
+        if not any(c.isalpha() for c in texto):
+            return []
+        filtro = Q(nome__icontains=texto)
+    protocolos = Prefetch(
+        "protocolos", queryset=Protocolo.objects.select_related("categoria", "responsavel").order_by("-aberto_em")
+    )
+    return list(Consumidor.objects.filter(filtro).order_by("nome", "pk").prefetch_related(protocolos)[:limite])
+
+
+def outros_em_aberto(protocolo, *, limite=20):
+    """The consumer's other open protocols: a repeated demand is linked, not duplicated."""
+    if protocolo.consumidor_id is None:
+        return []
+    return list(
+        Protocolo.objects.em_aberto()
+        .filter(consumidor_id=protocolo.consumidor_id)
+        .exclude(pk=protocolo.pk)
+        .select_related("categoria")
+        .order_by("-aberto_em")[:limite]
+    )
+
+
+def atendentes_ativos():
+    """Who may be responsible for a protocol (the supervisors' assign form)."""
+    from django.contrib.auth import get_user_model
+
+    pode = Q(groups__permissions__codename="atender_protocolo") | Q(user_permissions__codename="atender_protocolo")
+    return list(
+        get_user_model().objects.filter(pode, is_active=True).distinct().order_by("first_name", "last_name", "username")
+    )

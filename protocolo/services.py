@@ -736,3 +736,49 @@ def consumidor_enviar_protocolos(*, cpf, link_protocolo, link_todos, dias_valida
 
 
 # Retaguarda ---------------------------------------------------------------------------------------
+
+
+def _consumidor_sem_cpf(*, nome, email, telefone):
+    """A consumer known by name and contact only: the first contact may not demand the CPF
+    (Decreto 11.034 art. 4 §4). None when nothing was given."""
+    email = str(email or "").strip()
+    nome = _texto(nome, campo="nome", obrigatorio=False)[:200]
+    telefone = _texto(telefone, campo="telefone", obrigatorio=False)[:20]
+    if not (nome or email or telefone):
+        return None
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as erro:
+            raise DadosInvalidos(" ".join(erro.messages)) from None
+        if len(email) > EMAIL_MAXIMO:
+            raise DadosInvalidos(f"O e-mail passa de {EMAIL_MAXIMO} caracteres.")
+    return Consumidor.objects.create(nome=nome, email=email, telefone=telefone)
+
+
+def protocolo_abrir_completo(*, canal, atendente, cpf="", nome="", email="", telefone="", categoria=None, objeto=""):
+    """Chat and e-mail in one step: the consumer (found by CPF or created), the categoria (and so
+    the prazo) and the objeto, all in the transaction that issues the number. Returns
+    (protocolo, consumidor, criado) — criado is False when the CPF was already on file."""
+    with transaction.atomic():
+        if str(cpf or "").strip():
+            consumidor, criado = consumidor_identificar(cpf=cpf, nome=nome, email=email, telefone=telefone)
+        else:
+            consumidor = _consumidor_sem_cpf(nome=nome, email=email, telefone=telefone)
+            criado = consumidor is not None
+        protocolo = protocolo_abrir(
+            canal=canal, atendente=atendente, consumidor=consumidor, categoria=categoria, objeto=objeto
+        )
+    return protocolo, consumidor, criado
+
+
+def protocolo_identificar_por_cpf(*, protocolo, cpf, autor, nome="", email="", telefone="", versao=None):
+    """Find the consumer by CPF (an existing record keeps its data, only empty fields are filled)
+    or create them, and link them to the protocol; one transaction, so a stale form leaves no
+    consumer behind. Returns (protocolo, consumidor, criado)."""
+    with transaction.atomic():
+        consumidor, criado = consumidor_identificar(cpf=cpf, nome=nome, email=email, telefone=telefone)
+        protocolo = protocolo_identificar_consumidor(
+            protocolo=protocolo, consumidor=consumidor, autor=autor, versao=versao
+        )
+    return protocolo, consumidor, criado

@@ -1,12 +1,59 @@
-"""What each of the five roles gets from each back-office URL (see tests/test_permissoes.py)."""
+"""What each of the five roles gets from each back-office URL (see tests/test_permissoes.py).
+
+Order: anonymous, visitor holding a protocol, logged in without a group, attendant, supervisor. A
+string is the path the answer redirects to; 302 is a redirect to the protocol's own page. POSTs go
+without data: an empty form comes back (200) with its errors, an action on a protocol without a
+consumer is refused with a message and a redirect."""
 
 LOGIN = "/atendimento/entrar/"
 PAINEL = "/atendimento/"
+PAGINA = [LOGIN, LOGIN, 403, 200, 200]
+ACAO_GET = [405, 405, 405, 405, 405]
+FORMULARIO = [LOGIN, LOGIN, 403, 200, 200]
+SUPERVISAO = [LOGIN, LOGIN, 403, 403, 200]
+RECUSA = [LOGIN, LOGIN, 403, 302, 302]
+
+ACOES = {
+    "identificar": FORMULARIO,
+    "categoria": FORMULARIO,
+    "objeto": FORMULARIO,
+    "interacao": FORMULARIO,
+    "situacao": FORMULARIO,
+    "assumir": FORMULARIO,
+    "atribuir": SUPERVISAO,
+    "escalar": FORMULARIO,
+    "resolver": FORMULARIO,
+    "reabrir": FORMULARIO,
+    "duplicado": FORMULARIO,
+    "cancelar": SUPERVISAO,
+    "prorrogar": SUPERVISAO,
+    "enviar_numero": RECUSA,
+    "mostrar_cpf": RECUSA,
+}
 
 ESPERADO = {
     ("atendimento:entrar", "get"): [200, 200, PAINEL, PAINEL, PAINEL],
     ("atendimento:sair", "post"): [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN],
-    ("atendimento:sair", "get"): [405, 405, 405, 405, 405],
-    ("atendimento:painel", "get"): [LOGIN, LOGIN, 403, 200, 200],
-    ("atendimento:painel", "post"): [405, 405, 405, 405, 405],
+    ("atendimento:sair", "get"): ACAO_GET,
+    ("atendimento:painel", "get"): PAGINA,
+    ("atendimento:painel", "post"): ACAO_GET,
+    ("atendimento:senha", "get"): PAGINA,
+    ("atendimento:senha_alterada", "get"): PAGINA,
+    ("atendimento:iniciar", "post"): [LOGIN, LOGIN, 403, PAINEL, PAINEL],
+    ("atendimento:iniciar", "get"): ACAO_GET,
+    ("atendimento:novo", "get"): PAGINA,
+    ("atendimento:novo", "post"): FORMULARIO,
+    ("atendimento:protocolo", "get"): PAGINA,
+    ("atendimento:protocolo", "post"): ACAO_GET,
+    ("atendimento:consumidores", "get"): PAGINA,
+    ("atendimento:consumidores", "post"): ACAO_GET,
+    **{(f"atendimento:{acao}", "post"): esperado for acao, esperado in ACOES.items()},
+    **{(f"atendimento:{acao}", "get"): ACAO_GET for acao in ACOES},
 }
+
+
+def _numero(protocolo):
+    return {"numero": protocolo.numero}
+
+
+ARGUMENTOS = {"atendimento:protocolo": _numero, **{f"atendimento:{acao}": _numero for acao in ACOES}}

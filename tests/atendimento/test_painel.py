@@ -4,52 +4,271 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from tests.factories import AtendenteFactory, abrir
+from protocolo import services
+from protocolo.models import Canal, Situacao
+from tests.factories import AtendenteFactory, ConsumidorFactory, abrir
+
+PAINEL = reverse("atendimento:painel")
+AGORA = datetime.datetime(2026, 11, 27, 13, tzinfo=datetime.UTC)
 
 
-@pytest.fixture
-def cliente_atendente(client, atendente):
-    client.force_login(atendente)
-    return client
+def _numeros(resposta):
+    return [p.numero for p in resposta.context["pagina"].object_list]
 
 
-def test_it_lists_my_open_protocols_and_the_most_urgent(cliente_atendente, atendente):
-    meu = abrir(atendente=atendente)
-    de_outro = abrir(atendente=AtendenteFactory())
+def test_it_lists_open_protocols_by_deadline_with_a_badge(cliente_atendente, atendente):
+    with time_machine.travel(AGORA - datetime.timedelta(days=10), tick=False):
+        vencido = abrir(atendente=atendente)
+    with time_machine.travel(AGORA, tick=False):
+        cancelamento = abrir(categoria_codigo="cancelamento")  # prazo: today
+        reclamacao = abrir()  # prazo: in 7 days
+        sem_prazo = abrir(categoria_codigo=None)
+        resolvido = abrir()
+        services.protocolo_resolver(protocolo=resolvido, texto="Feito.", autor=atendente)
 
-    resposta = cliente_atendente.get(reverse("atendimento:painel"))
+        resposta = cliente_atendente.get(PAINEL)
 
     assert resposta.status_code == 200
-    assert list(resposta.context["meus"]) == [meu]
-    assert set(resposta.context["urgentes"]) == {meu, de_outro}
-    assert meu.numero_formatado in resposta.text
+    assert _numeros(resposta) == [p.numero for p in (vencido, cancelamento, reclamacao, sem_prazo)]
+    assert "vencido" in resposta.text and "vence hoje" in resposta.text and "sem prazo" in resposta.text
+    assert vencido.numero_formatado in resposta.text
 
 
-def test_it_counts_overdue_protocols(cliente_atendente, atendente):
-    with time_machine.travel(datetime.datetime(2026, 11, 2, 10, tzinfo=datetime.UTC), tick=False):
+def test_the_counters_count_mine_overdue_and_unassigned(cliente_atendente, atendente):
+    with time_machine.travel(AGORA - datetime.timedelta(days=10), tick=False):
         abrir(atendente=atendente)
-    with time_machine.travel(datetime.datetime(2026, 11, 27, 10, tzinfo=datetime.UTC), tick=False):
+        abrir()
+    with time_machine.travel(AGORA, tick=False):
         abrir(atendente=atendente)
-        resposta = cliente_atendente.get(reverse("atendimento:painel"))
+        abrir(atendente=AtendenteFactory())
+        resposta = cliente_atendente.get(PAINEL)
 
-    assert resposta.context["vencidos"] == 1
-    assert "vencido" in resposta.text
+    assert resposta.context["contadores"] == {"meus": 2, "vencidos": 2, "sem_responsavel": 1}
+
+
+def test_a_counter_stops_at_its_limit(atendente, monkeypatch):
+    from protocolo import selectors
+
+    for _ in range(3):
+        abrir(atendente=atendente)
+
+    assert selectors.contadores_da_fila(usuario=atendente, limite=2)["meus"] == 2
+
+
+@pytest.mark.parametrize(
+    ("filtro", "esperados"),
+    [
+        ({"responsavel": "meus"}, {"meu"}),
+        ({"responsavel": "sem"}, {"sem_dono"}),
+        ({"canal": Canal.CHAT}, {"chat"}),
+        ({"nivel": "2"}, {"escalado"}),
+        ({"prazo": "vencido"}, {"antigo"}),
+        ({"prazo": "vence_hoje"}, {"cancelamento"}),
+        ({"prazo": "no_prazo"}, {"meu", "sem_dono", "chat", "escalado"}),
+        ({"prazo": "sem_prazo"}, {"sem_categoria"}),
+        ({"situacao": Situacao.EM_ATENDIMENTO}, {"escalado"}),
+        ({"situacao": Situacao.RESOLVIDO}, {"resolvido"}),
+        ({"aberto_de": "2026-11-17", "aberto_ate": "2026-11-17"}, {"antigo"}),
+        ({"aberto_de": "2026-11-27"}, {"meu", "sem_dono", "chat", "escalado", "cancelamento", "sem_categoria"}),
+    ],
+)
+def test_each_filter_narrows_the_queue(cliente_atendente, atendente, filtro, esperados):
+    outro = AtendenteFactory()
+    with time_machine.travel(AGORA - datetime.timedelta(days=10), tick=False):
+        protocolos = {"antigo": abrir(atendente=outro)}
+    with time_machine.travel(AGORA, tick=False):
+        protocolos |= {
+            "meu": abrir(atendente=atendente),
+            "sem_dono": abrir(),
+            "chat": abrir(canal=Canal.CHAT, atendente=outro),
+            "escalado": abrir(atendente=outro),
+            "cancelamento": abrir(categoria_codigo="cancelamento", atendente=outro),
+            "sem_categoria": abrir(categoria_codigo=None, atendente=outro),
+            "resolvido": abrir(atendente=outro),
+        }
+        services.protocolo_mudar_situacao(protocolo=protocolos["escalado"], situacao="em_atendimento", autor=outro)
+        services.protocolo_escalar(protocolo=protocolos["escalado"], motivo="Caso grave.", autor=outro)
+        services.protocolo_resolver(protocolo=protocolos["resolvido"], texto="Feito.", autor=outro)
+
+        resposta = cliente_atendente.get(PAINEL, filtro)
+
+    assert set(_numeros(resposta)) == {protocolos[nome].numero for nome in esperados}
+
+
+def test_the_categoria_filter_costs_no_extra_query(cliente_atendente, categoria):
+    reclamacao = abrir()
+    abrir(categoria_codigo="cobranca")
+
+    resposta = cliente_atendente.get(PAINEL, {"categoria": categoria.pk})
+
+    assert _numeros(resposta) == [reclamacao.numero]
+
+
+@pytest.mark.parametrize("formato", ["{}", "{f}", "{f_pontos}"])
+def test_the_search_box_finds_a_number_in_any_format_even_closed(cliente_atendente, atendente, formato):
+    protocolo = abrir()
+    abrir()
+    services.protocolo_resolver(protocolo=protocolo, texto="Feito.", autor=atendente)
+    texto = formato.format(
+        protocolo.numero, f=protocolo.numero_formatado, f_pontos=protocolo.numero_formatado.replace(" ", ".")
+    )
+
+    resposta = cliente_atendente.get(PAINEL, {"q": texto or protocolo.numero})
+
+    assert _numeros(resposta) == [protocolo.numero]
+
+
+@pytest.mark.parametrize("formatar", [lambda c: c, lambda c: f"{c[:3]}.{c[3:6]}.{c[6:9]}-{c[9:]}"])
+def test_the_search_box_finds_a_cpf_in_any_format(cliente_atendente, formatar):
+    consumidor = ConsumidorFactory()
+    protocolo = abrir(consumidor=consumidor)
+    abrir(consumidor=ConsumidorFactory())
+
+    resposta = cliente_atendente.get(PAINEL, {"q": formatar(consumidor.cpf)})
+
+    assert _numeros(resposta) == [protocolo.numero]
+
+
+def test_the_search_box_finds_part_of_a_name(cliente_atendente):
+    protocolo = abrir(consumidor=ConsumidorFactory(nome="Maria Aparecida da Silva"))
+    abrir(consumidor=ConsumidorFactory(nome="João Souza"))
+
+    resposta = cliente_atendente.get(PAINEL, {"q": "  aparecida "})
+
+    assert _numeros(resposta) == [protocolo.numero]
+
+
+def test_digits_that_are_neither_a_number_nor_a_cpf_find_nothing(cliente_atendente):
+    abrir()
+
+    resposta = cliente_atendente.get(PAINEL, {"q": "12345"})
+
+    assert resposta.status_code == 200
+    assert _numeros(resposta) == []
+    assert "Nenhum protocolo com esses filtros." in resposta.text
+
+
+def test_it_marks_a_protocol_whose_consumer_wrote_since_our_last_entry(cliente_atendente, atendente):
+    respondido = abrir(consumidor=ConsumidorFactory())
+    aguardando = abrir(consumidor=ConsumidorFactory())
+    for protocolo in (respondido, aguardando):
+        services.protocolo_registrar_interacao(
+            protocolo=protocolo, texto="Alguma novidade?", origem=services.Origem.CONSUMIDOR
+        )
+    services.protocolo_registrar_interacao(protocolo=respondido, texto="Sim.", autor=atendente, publica=True)
+
+    resposta = cliente_atendente.get(PAINEL)
+
+    marcados = {p.numero for p in resposta.context["pagina"].object_list if p.consumidor_aguarda}
+    assert marcados == {aguardando.numero}
+    assert resposta.text.count("data-consumidor-escreveu") == 1
+
+
+@pytest.mark.parametrize("ordem", ["recentes", "antigos"])
+def test_it_sorts_by_opening_when_asked(cliente_atendente, ordem):
+    with time_machine.travel(AGORA - datetime.timedelta(days=1), tick=False):
+        primeiro = abrir(categoria_codigo="lgpd")
+    with time_machine.travel(AGORA, tick=False):
+        segundo = abrir(categoria_codigo="cancelamento")
+        resposta = cliente_atendente.get(PAINEL, {"ordem": ordem})
+
+    esperado = [segundo.numero, primeiro.numero] if ordem == "recentes" else [primeiro.numero, segundo.numero]
+    assert _numeros(resposta) == esperado
+
+
+def test_it_pages_without_counting_the_queue(cliente_atendente):
+    protocolos = [abrir() for _ in range(27)]
+
+    primeira = cliente_atendente.get(PAINEL)
+    segunda = cliente_atendente.get(PAINEL, {"pagina": 2})
+    grande = cliente_atendente.get(PAINEL, {"por_pagina": 50})
+
+    assert len(_numeros(primeira)) == 25
+    assert primeira.context["pagina"].has_next()
+    assert "?pagina=2" in primeira.text
+    assert _numeros(segunda) == [p.numero for p in protocolos[25:]]
+    assert not segunda.context["pagina"].has_next()
+    assert len(_numeros(grande)) == 27
+
+
+@pytest.mark.parametrize(
+    "parametros",
+    [
+        {"pagina": "x"},
+        {"pagina": "-3"},
+        {"pagina": "99999"},
+        {"por_pagina": "1000000"},
+        {"situacao": "<script>"},
+        {"aberto_de": "31/02/2026"},
+        {"categoria": "999999"},
+        {"q": "<script>alert(1)</script>"},
+        {"q": "x" * 10_000},
+        {"q": "\x00"},
+    ],
+)
+def test_hostile_or_odd_parameters_never_break_it(cliente_atendente, parametros):
+    abrir()
+
+    resposta = cliente_atendente.get(PAINEL, parametros)
+
+    assert resposta.status_code == 200
+    assert "<script>alert" not in resposta.text
+
+
+def test_filters_live_in_the_url(cliente_atendente):
+    resposta = cliente_atendente.get(PAINEL, {"responsavel": "meus", "prazo": "vencido", "pagina": 1})
+
+    assert resposta.context["parametros"] == "responsavel=meus&prazo=vencido"
+    assert 'value="meus" selected' in resposta.text
+
+
+# session, user, user permissions, group permissions, categorias (filter choices), the three
+# counters in one query, the page (per_page + 1 rows with consumer, categoria and responsável)
+CONSULTAS_DO_PAINEL = 7
 
 
 @pytest.mark.parametrize("quantidade", [1, 30])
-def test_its_query_count_does_not_grow_with_the_queue(
-    cliente_atendente, atendente, django_assert_num_queries, quantidade
+@pytest.mark.parametrize(
+    "parametros",
+    [
+        {},
+        {"por_pagina": 100},
+        {"por_pagina": 50, "pagina": 2},
+        {"q": "Silva", "situacao": "todas", "responsavel": "meus", "prazo": "no_prazo", "canal": "telefone"},
+        {"categoria": "1", "nivel": "1", "aberto_de": "2026-01-01", "aberto_ate": "2030-01-01", "ordem": "recentes"},
+        {"q": "529.982.247-25"},
+    ],
+)
+def test_its_query_count_is_fixed_whatever_the_page_size_and_filters(
+    cliente_atendente, atendente, django_assert_num_queries, quantidade, parametros
 ):
     for _ in range(quantidade):
-        abrir(atendente=atendente)
-    # session, user, user permissions, group permissions, my queue, the urgent queue, overdue count
-    with django_assert_num_queries(7):
-        cliente_atendente.get(reverse("atendimento:painel"))
+        abrir(atendente=atendente, consumidor=ConsumidorFactory(nome="Ana Silva"))
+    with django_assert_num_queries(CONSULTAS_DO_PAINEL):
+        resposta = cliente_atendente.get(PAINEL, parametros)
+    assert resposta.status_code == 200
 
 
 def test_the_header_shows_who_is_logged_in_and_a_skip_link(cliente_atendente, atendente):
-    resposta = cliente_atendente.get(reverse("atendimento:painel"))
+    resposta = cliente_atendente.get(PAINEL)
 
     assert atendente.get_full_name() in resposta.text
     assert 'href="#conteudo"' in resposta.text
     assert 'lang="pt-BR"' in resposta.text
+
+
+def test_a_page_beyond_the_last_reachable_one_is_clamped(cliente_atendente):
+    from atendimento.views import PAGINA_MAXIMA
+
+    resposta = cliente_atendente.get(PAINEL, {"pagina": 10**9})
+
+    assert resposta.status_code == 200
+    assert resposta.context["pagina"].number == PAGINA_MAXIMA
+    assert not resposta.context["pagina"].has_next()
+
+
+def test_starting_a_service_is_one_button_on_the_painel(cliente_atendente):
+    resposta = cliente_atendente.get(PAINEL)
+
+    assert f'action="{reverse("atendimento:iniciar")}"' in resposta.text
+    assert "Iniciar atendimento" in resposta.text

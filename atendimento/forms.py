@@ -1,0 +1,206 @@
+"""The back-office's forms. They normalise (CPF, protocol numbers) and bound every text; the
+services check the rules. Forms that change situação, nível, responsável or prazo carry the
+protocol's `versao`, so a form made on an older version is refused by the service."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from protocolo.models import Canal
+from protocolo.services import TEXTO_MAXIMO
+from protocolo.validators import normalizar_cpf, normalizar_numero
+
+CANAIS_UM_PASSO = [(Canal.CHAT, Canal.CHAT.label), (Canal.EMAIL, Canal.EMAIL.label)]
+CANAIS_ATENDENTE = [(valor, rotulo) for valor, rotulo in Canal.choices if valor != Canal.PORTAL]
+
+
+def _texto(label, *, obrigatorio=True, linhas=3, **kwargs):
+    return forms.CharField(
+        label=label,
+        required=obrigatorio,
+        max_length=TEXTO_MAXIMO,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": linhas}),
+        **kwargs,
+    )
+
+
+class DoProtocolo(forms.Form):
+    """A form about one protocol (the page builds every form the same way)."""
+
+    def __init__(self, *args, protocolo=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.protocolo = protocolo
+
+
+class ComVersao(DoProtocolo):
+    versao = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.protocolo is not None and not self.is_bound:
+            self.initial.setdefault("versao", self.protocolo.versao)
+
+
+class IniciarForm(forms.Form):
+    canal = forms.ChoiceField(label="Canal", choices=CANAIS_ATENDENTE, initial=Canal.TELEFONE)
+
+
+class ContatoMixin(forms.Form):
+    nome = forms.CharField(label="Nome", required=False, max_length=200)
+    email = forms.EmailField(label="E-mail", required=False, max_length=254)
+    telefone = forms.CharField(label="Telefone", required=False, max_length=20)
+
+
+class CpfOpcionalMixin(forms.Form):
+    cpf = forms.CharField(
+        label="CPF",
+        required=False,
+        max_length=20,
+        help_text="Opcional no primeiro contato (Decreto 11.034, art. 4º §4º).",
+    )
+
+    def clean_cpf(self):
+        valor = self.cleaned_data["cpf"]
+        return normalizar_cpf(valor) if valor.strip() else ""
+
+
+class AbrirCompletoForm(CpfOpcionalMixin, ContatoMixin):
+    """Chat and e-mail: the protocol with its consumer, categoria and objeto in one step."""
+
+    canal = forms.ChoiceField(label="Canal", choices=CANAIS_UM_PASSO, initial=Canal.CHAT)
+    categoria = forms.ChoiceField(label="Categoria", required=False)
+    objeto = _texto("Objeto da demanda", obrigatorio=False, linhas=4)
+    field_order = ["canal", "cpf", "nome", "email", "telefone", "categoria", "objeto"]
+
+    def __init__(self, *args, categorias=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categorias = {str(c.pk): c for c in categorias}
+        self.fields["categoria"].choices = [
+            ("", "ainda não definida"),
+            *((k, c.nome) for k, c in self.categorias.items()),
+        ]
+
+    def clean_categoria(self):
+        return self.categorias.get(self.cleaned_data["categoria"])
+
+    def clean(self):
+        dados = super().clean()
+        if dados.get("canal") == Canal.EMAIL and not dados.get("email") and "email" not in self.errors:
+            self.add_error("email", "Informe o e-mail do consumidor: o atendimento é por e-mail.")
+        return dados
+
+
+class IdentificarForm(ComVersao, ContatoMixin):
+    cpf = forms.CharField(label="CPF", max_length=20)
+    field_order = ["cpf", "nome", "email", "telefone"]
+
+    def clean_cpf(self):
+        return normalizar_cpf(self.cleaned_data["cpf"])
+
+
+class CategoriaForm(ComVersao):
+    categoria = forms.ChoiceField(label="Categoria")
+
+    def __init__(self, *args, categorias=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categorias = {str(c.pk): c for c in categorias}
+        self.fields["categoria"].choices = [("", "escolha…"), *((k, c.nome) for k, c in self.categorias.items())]
+        if self.protocolo is not None and self.protocolo.categoria_id and not self.is_bound:
+            self.initial["categoria"] = str(self.protocolo.categoria_id)
+
+    def clean_categoria(self):
+        return self.categorias[self.cleaned_data["categoria"]]
+
+
+class ObjetoForm(DoProtocolo):
+    objeto = _texto("Objeto da demanda", linhas=4)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.protocolo is not None and not self.is_bound:
+            self.initial["objeto"] = self.protocolo.objeto
+
+
+class InteracaoForm(DoProtocolo):
+    PUBLICA, INTERNA = "publica", "interna"
+    tipo = forms.ChoiceField(
+        label="Tipo",
+        choices=[
+            (PUBLICA, "Resposta ao consumidor (pública, enviada por e-mail)"),
+            (INTERNA, "Nota interna (só a equipe vê)"),
+        ],
+        initial=INTERNA,
+        widget=forms.RadioSelect,
+    )
+    texto = _texto("Texto")
+
+
+class SituacaoForm(ComVersao):
+    situacao = forms.ChoiceField(label="Nova situação")
+    texto = _texto("Observação (pública, opcional)", obrigatorio=False, linhas=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        possiveis = self.protocolo.situacoes_possiveis("mudar") if self.protocolo else []
+        self.fields["situacao"].choices = [(s.value, s.label) for s in possiveis]
+
+
+class AssumirForm(ComVersao):
+    pass
+
+
+class AtribuirForm(ComVersao):
+    responsavel = forms.ChoiceField(label="Responsável")
+
+    def __init__(self, *args, atendentes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.atendentes = {str(u.pk): u for u in atendentes}
+        self.fields["responsavel"].choices = [
+            ("", "ninguém (devolver à fila)"),
+            *((k, u.get_full_name() or u.get_username()) for k, u in self.atendentes.items()),
+        ]
+        if self.protocolo is not None and self.protocolo.responsavel_id and not self.is_bound:
+            self.initial["responsavel"] = str(self.protocolo.responsavel_id)
+        self.fields["responsavel"].required = False
+
+    def clean_responsavel(self):
+        valor = self.cleaned_data["responsavel"]
+        return self.atendentes[valor] if valor else None
+
+
+class MotivoForm(ComVersao):
+    motivo = _texto("Motivo")
+
+
+class ResolverForm(ComVersao):
+    texto = _texto(
+        "Resolução (pública: o consumidor recebe por e-mail)",
+        linhas=4,
+    )
+
+
+class DuplicadoForm(ComVersao):
+    numero = forms.CharField(
+        label="Número do protocolo original",
+        max_length=64,
+        help_text="O protocolo que já carrega esta demanda; com ou sem espaços.",
+    )
+
+    def clean_numero(self):
+        return normalizar_numero(self.cleaned_data["numero"])
+
+
+class ProrrogarForm(ComVersao):
+    novo_prazo = forms.DateField(label="Novo prazo", widget=forms.DateInput(attrs={"type": "date"}))
+    motivo = _texto("Motivo")
+
+    def clean_novo_prazo(self):
+        prazo = self.cleaned_data["novo_prazo"]
+        atual = self.protocolo.prazo if self.protocolo else None
+        if atual and prazo <= atual:
+            raise ValidationError(f"O novo prazo deve ser depois de {atual:%d/%m/%Y}.")
+        return prazo
+
+
+class BuscaConsumidorForm(forms.Form):
+    q = forms.CharField(label="CPF ou nome", max_length=200)
