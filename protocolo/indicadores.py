@@ -1,0 +1,240 @@
+"""
+The supervision dashboard's figures. Each is one aggregate query, never a loop over rows, and each
+is served by an index where the table is large: the open queue (protocolo_fila_prazo), the
+escalation queue (protocolo_fila_escalados) and the opening time (protocolo_aberto_em).
+"""
+
+import datetime
+import statistics
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from . import relogio
+from .models import EM_ABERTO, Protocolo, Situacao
+
+# Open and not answered yet: what a deadline still binds (a resolved protocol was answered).
+PENDENTES = (Situacao.ABERTO, Situacao.EM_ATENDIMENTO, Situacao.AGUARDANDO_CONSUMIDOR)
+FILA_DE_ESCALADOS = 20
+
+
+class Percentil(Aggregate):
+    """PostgreSQL's ordered-set aggregate: percentile_cont(f) WITHIN GROUP (ORDER BY expr)."""
+
+    function = "PERCENTILE_CONT"
+    name = "Percentil"
+    template = "%(function)s(%(fracao)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expressao, fracao, **extra):
+        if not 0 <= fracao <= 1:
+            raise ValueError("A fração do percentil vai de 0 a 1.")
+        super().__init__(expressao, fracao=float(fracao), **extra)
+
+
+def _duracao():
+    return ExpressionWrapper(F("resolvido_em") - F("aberto_em"), output_field=DurationField())
+
+
+def por_situacao_e_nivel():
+    """Open protocols by situação and by nível, from one GROUP BY over the open queue."""
+    linhas = Protocolo.objects.filter(situacao__in=EM_ABERTO).values_list("situacao", "nivel").annotate(n=Count("id"))
+    situacoes = dict.fromkeys(EM_ABERTO, 0)
+    niveis = dict.fromkeys(Protocolo.Nivel.values, 0)
+    for situacao, nivel, n in linhas:
+        situacoes[situacao] += n
+        niveis[nivel] += n
+    return (
+        [(Situacao(s).label, n) for s, n in situacoes.items()],
+        [(Protocolo.Nivel(nivel).label, n) for nivel, n in niveis.items()],
+    )
+
+
+def _vencidos(hoje):
+    return Protocolo.objects.filter(situacao__in=PENDENTES, prazo__lt=hoje)
+
+
+def vencidos_por_categoria(hoje):
+    return list(
+        _vencidos(hoje).values_list("categoria__nome").annotate(n=Count("id")).order_by("-n", "categoria__nome")
+    )
+
+
+def vencidos_por_responsavel(hoje):
+    linhas = (
+        _vencidos(hoje)
+        .values_list("responsavel__first_name", "responsavel__last_name", "responsavel__username")
+        .annotate(n=Count("id"))
+        .order_by("-n", "responsavel__username")
+    )
+    return [
+        (f"{nome or ''} {sobrenome or ''}".strip() or usuario or "sem responsável", n)
+        for nome, sobrenome, usuario, n in linhas
+    ]
+
+
+def cumprimento_do_prazo(hoje):
+    """Of the protocols whose deadline ended in the last 7 and 30 days (the outcome is known), the
+    share answered (resolved) by the end of that day. Cancelled ones and duplicates are left out:
+    they were never to be answered."""
+    inicio_7, inicio_30 = hoje - datetime.timedelta(days=7), hoje - datetime.timedelta(days=30)
+    no_prazo = Q(resolvido_em__isnull=False, resolvido_em__date__lte=F("prazo"))
+    numeros = (
+        Protocolo.objects.filter(prazo__gte=inicio_30, prazo__lt=hoje, duplicado_de__isnull=True)
+        .exclude(situacao=Situacao.CANCELADO)
+        .aggregate(
+            total_30=Count("id"),
+            no_prazo_30=Count("id", filter=no_prazo),
+            total_7=Count("id", filter=Q(prazo__gte=inicio_7)),
+            no_prazo_7=Count("id", filter=no_prazo & Q(prazo__gte=inicio_7)),
+        )
+    )
+
+    def taxa(dias):
+        total = numeros[f"total_{dias}"]
+        return {
+            "total": total,
+            "no_prazo": numeros[f"no_prazo_{dias}"],
+            "taxa": numeros[f"no_prazo_{dias}"] / total if total else None,
+        }
+
+    return {7: taxa(7), 30: taxa(30)}
+
+
+def tempo_de_resolucao(agora, dias=30):
+    """Median and 90th percentile of opening → resolution, for protocols resolved in the last
+    `dias` days: percentile_cont on PostgreSQL, the same computed from the durations on SQLite."""
+    resolvidos = Protocolo.objects.filter(resolvido_em__gte=agora - datetime.timedelta(days=dias))
+    if connection.vendor == "postgresql":
+        return resolvidos.aggregate(
+            n=Count("id"),
+            mediana=Percentil(_duracao(), 0.5, output_field=DurationField()),
+            p90=Percentil(_duracao(), 0.9, output_field=DurationField()),
+        )
+    # The SQLite demo: a few rows.
+    duracoes = [d.total_seconds() for d in resolvidos.annotate(d=_duracao()).values_list("d", flat=True)]
+    if not duracoes:
+        return {"n": 0, "mediana": None, "p90": None}
+    decis = statistics.quantiles(duracoes, n=10, method="inclusive") if len(duracoes) > 1 else [duracoes[0]] * 9
+    return {
+        "n": len(duracoes),
+        "mediana": datetime.timedelta(seconds=statistics.median(duracoes)),
+        "p90": datetime.timedelta(seconds=decis[8]),
+    }
+
+
+def avaliacoes(agora, dias=90):
+    """Ratings (1–5) given in the last `dias` days: their distribution and mean."""
+    linhas = dict(
+        Protocolo.objects.filter(avaliacao__isnull=False, encerrado_em__gte=agora - datetime.timedelta(days=dias))
+        .values_list("avaliacao")
+        .annotate(n=Count("id"))
+    )
+    total = sum(linhas.values())
+    distribuicao = [
+        (nota, linhas.get(nota, 0), linhas.get(nota, 0) / total if total else 0) for nota in range(5, 0, -1)
+    ]
+    media = sum(nota * n for nota, n in linhas.items()) / total if total else None
+    return {"total": total, "media": media, "distribuicao": distribuicao, "dias": dias}
+
+
+def abertos_por_dia(hoje, dias=30):
+    """[(day, count)] for the last `dias` days, today included, days without protocols as 0."""
+    inicio = hoje - datetime.timedelta(days=dias - 1)
+    desde = timezone.make_aware(datetime.datetime.combine(inicio, datetime.time.min))
+    contagem = dict(
+        Protocolo.objects.filter(aberto_em__gte=desde)
+        .annotate(dia=TruncDate("aberto_em", tzinfo=timezone.get_current_timezone()))
+        .values_list("dia")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [(dia, contagem.get(dia, 0)) for dia in (inicio + datetime.timedelta(days=i) for i in range(dias))]
+
+
+def fila_de_escalados(limite=FILA_DE_ESCALADOS):
+    """Open protocols at nível 2 and 3, oldest first (the protocolo_fila_escalados index)."""
+    return list(
+        Protocolo.objects.filter(nivel__gt=1, situacao__in=EM_ABERTO)
+        .select_related("consumidor", "categoria", "responsavel")
+        .order_by("aberto_em")[:limite]
+    )
+
+
+@dataclass
+class Grafico:
+    """A bar chart drawn on the server as SVG presentation attributes (no style, no script: CSP)."""
+
+    barras: list
+    largura: int
+    altura: int
+    maximo: int
+    marcas: list
+
+
+def grafico_de_barras(serie, *, largura=720, altura=200, margem=28):
+    maximo = max((n for _, n in serie), default=0) or 1
+    passo = (largura - margem) / max(len(serie), 1)
+    util = altura - 2 * margem
+    barras = []
+    for i, (dia, n) in enumerate(serie):
+        h = round(util * n / maximo, 1)
+        barras.append(
+            {
+                "x": round(margem + i * passo + 1, 1),
+                "y": round(altura - margem - h, 1),
+                "largura": round(max(passo - 2, 1), 1),
+                "altura": h,
+                "dia": dia,
+                "n": n,
+                "rotulo": i % 5 == 0 or i == len(serie) - 1,
+                "rotulo_x": round(margem + i * passo + passo / 2, 1),
+            }
+        )
+    marcas = [
+        {"valor": v, "y": round(altura - margem - util * v / maximo, 1)} for v in sorted({0, maximo // 2, maximo})
+    ]
+    return Grafico(barras=barras, largura=largura, altura=altura, maximo=maximo, marcas=marcas)
+
+
+def duracao_legivel(duracao):
+    """2 d 4 h, 5 h 12 min, 40 min: how long a resolution took, as people say it."""
+    if duracao is None:
+        return "—"
+    minutos = int(duracao.total_seconds() // 60)
+    dias, resto = divmod(minutos, 24 * 60)
+    horas, minutos = divmod(resto, 60)
+    if dias:
+        return f"{dias} d {horas} h"
+    if horas:
+        return f"{horas} h {minutos} min"
+    return f"{minutos} min"
+
+
+def painel():
+    """Every figure of the dashboard (one query each)."""
+    agora = relogio.agora()
+    hoje = timezone.localdate(agora)
+    situacoes, niveis = por_situacao_e_nivel()
+    serie = abertos_por_dia(hoje)
+    resolucao = tempo_de_resolucao(agora)
+    resolucao |= {
+        "mediana_texto": duracao_legivel(resolucao["mediana"]),
+        "p90_texto": duracao_legivel(resolucao["p90"]),
+    }
+    return {
+        "hoje": hoje,
+        "por_situacao": situacoes,
+        "por_nivel": niveis,
+        "vencidos_por_categoria": vencidos_por_categoria(hoje),
+        "vencidos_por_responsavel": vencidos_por_responsavel(hoje),
+        "cumprimento": cumprimento_do_prazo(hoje),
+        "resolucao": resolucao,
+        "avaliacoes": avaliacoes(agora),
+        "abertos_por_dia": serie,
+        "abertos_no_periodo": sum(n for _, n in serie),
+        "grafico": grafico_de_barras(serie),
+        "escalados": fila_de_escalados(),
+    }

@@ -1,0 +1,53 @@
+from django.db import transaction
+
+from protocolo import outbox, relogio, services
+from protocolo.exceptions import ErroProtocolo
+from protocolo.models import Interacao, Protocolo, Situacao
+
+from ._tarefas import ComandoPeriodico
+
+COMENTARIO = "Encerrado automaticamente: 20 dias sem contestação da resolução."
+
+
+def a_encerrar(agora):
+    """Resolved more than 20 days ago and never disputed (a dispute reopens the protocol), served by
+    the protocolo_resolvidos index."""
+    return Protocolo.objects.filter(
+        situacao=Situacao.RESOLVIDO, resolvido_em__lte=agora - services.PRAZO_CONTESTACAO
+    ).order_by("resolvido_em", "pk")
+
+
+class Command(ComandoPeriodico):
+    help = (
+        "Encerra os protocolos resolvidos há mais de 20 dias sem contestação e avisa o consumidor "
+        "(a mensagem vai pela caixa de saída). Rode pelo cron (diariamente)."
+    )
+
+    def handle(self, *args, dry_run=False, **options):
+        agora = relogio.agora()
+        candidatos = list(a_encerrar(agora).values_list("pk", "numero", "resolvido_em"))
+        if dry_run:
+            for _, numero, resolvido_em in candidatos:
+                self.stdout.write(
+                    f"Encerraria {Protocolo(numero=numero).numero_formatado} (resolvido em {resolvido_em:%d/%m/%Y})"
+                )
+            self.stdout.write(f"Simulação: {len(candidatos)} protocolo(s) seriam encerrados; nada foi alterado.")
+            return
+        progresso = self.progresso(len(candidatos), "protocolos", options)
+        encerrados = 0
+        # The messages wait for `enviar_mensagens`: a batch never sends mail from inside its loop.
+        with outbox.entrega_adiada():
+            for pk, numero, _ in candidatos:
+                try:
+                    with transaction.atomic():
+                        protocolo = a_encerrar(agora).select_for_update(of=("self",)).filter(pk=pk).first()
+                        if protocolo is not None:
+                            services.protocolo_encerrar(
+                                protocolo=protocolo, origem=Interacao.Origem.SISTEMA, comentario=COMENTARIO
+                            )
+                            encerrados += 1
+                except ErroProtocolo as erro:
+                    self.stderr.write(f"\n{Protocolo(numero=numero).numero_formatado}: {erro}")
+                progresso.avancar()
+        progresso.fim()
+        self.stdout.write(f"{encerrados} protocolo(s) encerrado(s) após 20 dias sem contestação.")

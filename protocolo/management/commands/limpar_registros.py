@@ -1,0 +1,90 @@
+import datetime
+from importlib import import_module
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
+from django.contrib.sessions.models import Session
+
+from protocolo import relogio
+from protocolo.models import Mensagem
+
+from ._tarefas import ComandoPeriodico
+
+LOTE = 5000
+SESSOES_NO_BANCO = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
+
+
+def _espera_do_bloqueio():
+    """django-axes' cool-off (hours as a number, or a timedelta)."""
+    valor = getattr(settings, "AXES_COOLOFF_TIME", None) or 0
+    return valor if isinstance(valor, datetime.timedelta) else datetime.timedelta(hours=float(valor))
+
+
+class Command(ComandoPeriodico):
+    help = (
+        "Faxina que um servidor em produção precisa: sessões expiradas, tentativas de login cujo "
+        "bloqueio já terminou e registros antigos de login (django-axes), e mensagens já entregues da "
+        "caixa de saída depois de um prazo. Nunca toca protocolos, históricos nem acessos a dados "
+        "pessoais. Rode pelo cron (diariamente)."
+    )
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--dias-mensagens",
+            type=int,
+            default=90,
+            help="Apaga as mensagens entregues há mais que estes dias (padrão 90).",
+        )
+        parser.add_argument(
+            "--dias-logins",
+            type=int,
+            default=90,
+            help="Apaga os registros de login e de falhas de login mais antigos que estes dias (padrão 90).",
+        )
+
+    def handle(self, *args, dry_run=False, dias_mensagens, dias_logins, **options):
+        agora = relogio.agora()
+        alvos = [
+            (
+                "mensagens entregues",
+                Mensagem.objects.filter(enviada_em__lt=agora - datetime.timedelta(days=dias_mensagens)),
+            ),
+            (
+                "tentativas de login com bloqueio vencido",
+                AccessAttempt.objects.filter(attempt_time__lt=agora - _espera_do_bloqueio()),
+            ),
+            (
+                "registros de login",
+                AccessLog.objects.filter(attempt_time__lt=agora - datetime.timedelta(days=dias_logins)),
+            ),
+            (
+                "registros de falha de login",
+                AccessFailureLog.objects.filter(attempt_time__lt=agora - datetime.timedelta(days=dias_logins)),
+            ),
+        ]
+        if settings.SESSION_ENGINE in SESSOES_NO_BANCO:
+            alvos.insert(0, ("sessões expiradas", Session.objects.filter(expire_date__lt=agora)))
+        elif not dry_run:
+            # Cache or cookie sessions expire by themselves; the engine knows what else to do.
+            import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+        for rotulo, queryset in alvos:
+            total = queryset.count()
+            if dry_run:
+                self.stdout.write(f"Simulação: apagaria {total} {rotulo}.")
+                continue
+            self.stdout.write(f"{self._apagar(queryset, total, rotulo, options)} {rotulo} apagado(s).")
+        if dry_run:
+            self.stdout.write("Nada foi alterado.")
+
+    def _apagar(self, queryset, total, rotulo, options):
+        """In batches of primary keys: short transactions, never one lock over a whole table."""
+        progresso = self.progresso(total, rotulo, options)
+        apagados = 0
+        modelo = queryset.model
+        while lote := list(queryset.values_list("pk", flat=True)[:LOTE]):
+            apagados += modelo._base_manager.filter(pk__in=lote).delete()[1].get(modelo._meta.label, 0)
+            progresso.avancar(len(lote))
+        progresso.fim()
+        return apagados
