@@ -243,10 +243,14 @@ class Protocolo(models.Model):
                 condition=Q(nivel__gt=1, situacao__in=EM_ABERTO),
                 name="protocolo_fila_escalados",
             ),
-            # Periodic closing of resolved protocols after 20 days without dispute.
-            models.Index(
-                fields=["resolvido_em"], condition=Q(situacao=Situacao.RESOLVIDO), name="protocolo_resolvidos"
-            ),
+            # Periodic closing of resolved protocols after 20 days without dispute, and the
+            # dashboard's time to resolution over the last 30 days.
+            models.Index(fields=["resolvido_em"], name="protocolo_resolvido_em"),
+            # The dashboard's deadline compliance: protocols whose prazo ended in the last 7/30 days.
+            models.Index(fields=["prazo"], name="protocolo_prazo"),
+            # The dashboard's ratings over the last 90 days and the retention purge (protocols that
+            # ended long ago).
+            models.Index(fields=["encerrado_em"], name="protocolo_encerrado_em"),
         ]
         triggers = [
             pgtrigger.Protect(name="protocolo_sem_exclusao", operation=pgtrigger.Delete),

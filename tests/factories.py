@@ -64,7 +64,7 @@ class ConsumidorFactory(factory.django.DjangoModelFactory):
 
     cpf = factory.Sequence(cpf_valido)
     nome = factory.Faker("name", locale="pt_BR")
-    email = factory.LazyAttribute(lambda o: f"consumidor.{o.cpf}@exemplo.com.br")
+    email = factory.Sequence(lambda n: f"consumidor{n}@exemplo.com.br")
     telefone = "11999990000"
 
 

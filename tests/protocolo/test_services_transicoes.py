@@ -194,13 +194,18 @@ def test_it_refuses_escalating_past_the_ombudsman(atendente):
     assert Protocolo.objects.get(pk=protocolo.pk).nivel == 3
 
 
-def test_a_resolved_protocol_may_still_be_escalated(atendente):
+def test_a_resolved_protocol_is_reopened_before_it_can_be_escalated(atendente):
     protocolo = abrir(atendente=atendente)
     services.protocolo_resolver(protocolo=protocolo, texto="Feito.", autor=atendente)
+    antes = retrato(protocolo)
 
+    with pytest.raises(TransicaoInvalida, match="reabra-o antes de escalar"):
+        services.protocolo_escalar(protocolo=protocolo, motivo="Discordo.", origem=CONSUMIDOR)
+
+    assert retrato(protocolo) == antes
+    services.protocolo_reabrir(protocolo=protocolo, motivo="Discordo.", origem=CONSUMIDOR)
     services.protocolo_escalar(protocolo=protocolo, motivo="Discordo.", origem=CONSUMIDOR)
-
-    assert Protocolo.objects.values_list("situacao", "nivel").get(pk=protocolo.pk) == (R, 2)
+    assert Protocolo.objects.values_list("situacao", "nivel").get(pk=protocolo.pk) == (E, 2)
 
 
 # The consumer's 20 days to dispute a resolution ---------------------------------------------------
