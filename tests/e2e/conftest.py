@@ -40,7 +40,14 @@ def browser_type_launch_args():
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "pt-BR", "timezone_id": "America/Sao_Paulo"}
+    # Reduced motion turns Bootstrap's colour transitions off, so axe never measures a button
+    # halfway between two states.
+    return {
+        **browser_context_args,
+        "locale": "pt-BR",
+        "timezone_id": "America/Sao_Paulo",
+        "reduced_motion": "reduce",
+    }
 
 
 @pytest.fixture
