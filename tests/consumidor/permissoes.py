@@ -25,38 +25,38 @@ class Caminho(str):
 PROTOCOLO = Caminho(r"/protocolo/[0-9]+/")
 DEMANDAS = "/demandas/"
 
-TODOS_200 = [200, 200, 200, 200, 200]
-TODOS_405 = [405, 405, 405, 405, 405]
+SEMPRE_200 = [200, 200, 200, 200, 200]
+SEMPRE_405 = [405, 405, 405, 405, 405]
 SO_VISITANTE = [404, 200, 404, 404, 404]
 
 ESPERADO = {
-    ("consumidor:inicio", "get"): TODOS_200,
-    ("consumidor:consultar", "post"): TODOS_200,  # empty form: errors in Portuguese
-    ("consumidor:consultar", "get"): TODOS_405,
-    ("consumidor:abrir", "get"): TODOS_200,
-    ("consumidor:abrir", "post"): TODOS_200,
-    ("consumidor:recuperar", "get"): TODOS_200,
-    ("consumidor:recuperar", "post"): TODOS_200,
-    ("consumidor:privacidade", "get"): TODOS_200,
-    ("consumidor:privacidade", "post"): TODOS_200,
+    ("consumidor:inicio", "get"): SEMPRE_200,
+    ("consumidor:consultar", "post"): SEMPRE_200,  # empty form: errors in Portuguese
+    ("consumidor:consultar", "get"): SEMPRE_405,
+    ("consumidor:abrir", "get"): SEMPRE_200,
+    ("consumidor:abrir", "post"): SEMPRE_200,
+    ("consumidor:recuperar", "get"): SEMPRE_200,
+    ("consumidor:recuperar", "post"): SEMPRE_200,
+    ("consumidor:privacidade", "get"): SEMPRE_200,
+    ("consumidor:privacidade", "post"): SEMPRE_200,
     ("consumidor:acesso", "get"): [PROTOCOLO] * 5,  # a signed link grants access to whoever holds it
-    ("consumidor:acesso", "post"): TODOS_405,
+    ("consumidor:acesso", "post"): SEMPRE_405,
     ("consumidor:acesso_demandas", "get"): [DEMANDAS] * 5,
     ("consumidor:demandas", "get"): [404, 404, 404, 404, 404],  # only after a recovery link
     ("consumidor:demandas_json", "get"): [404, 404, 404, 404, 404],
     ("consumidor:protocolo", "get"): SO_VISITANTE,
-    ("consumidor:protocolo", "post"): TODOS_405,
+    ("consumidor:protocolo", "post"): SEMPRE_405,
     ("consumidor:mensagem", "post"): SO_VISITANTE,  # empty message: the page again, with the error
-    ("consumidor:mensagem", "get"): TODOS_405,
+    ("consumidor:mensagem", "get"): SEMPRE_405,
     ("consumidor:pedir_supervisao", "post"): [404, PROTOCOLO, 404, 404, 404],  # refused: not overdue
-    ("consumidor:pedir_supervisao", "get"): TODOS_405,
+    ("consumidor:pedir_supervisao", "get"): SEMPRE_405,
     ("consumidor:resposta", "post"): SO_VISITANTE,
-    ("consumidor:resposta", "get"): TODOS_405,
+    ("consumidor:resposta", "get"): SEMPRE_405,
     ("consumidor:comprovante", "get"): SO_VISITANTE,
     ("consumidor:historico", "get"): SO_VISITANTE,
     ("consumidor:historico_json", "get"): SO_VISITANTE,
-    ("consumidor:verificar_inicio", "get"): TODOS_200,
-    ("consumidor:verificar", "get"): TODOS_200,  # public: a valid code
+    ("consumidor:verificar_inicio", "get"): SEMPRE_200,
+    ("consumidor:verificar", "get"): SEMPRE_200,  # public: a valid code
 }
 
 _numero = lambda protocolo: {"numero": protocolo.numero}  # noqa: E731
