@@ -13,16 +13,19 @@ import logging
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.options import ActionLocation, IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
@@ -54,8 +57,12 @@ SUPERVISAO = "protocolo.exportar_protocolos"
 LINHA_DO_TEMPO = 50
 MAXIMO_POR_ACAO = 500
 MAXIMO_TITULARES = 50
-# A cell a spreadsheet would read as a formula (OWASP "CSV injection").
-INICIO_DE_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# The changelists count the filtered rows up to here and then say "mais de": never a COUNT(*) of a
+# million rows on every page.
+LIMITE_DA_CONTAGEM = 10_000
+# A cell a spreadsheet would read as a formula (OWASP "CSV injection"), also after leading blanks
+# (spreadsheets may trim them on import) and in the full-width forms some locales accept.
+INICIO_DE_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 CORES_DO_PRAZO = {
     "vencido": ("#ba2121", "vencido"),
     "vence_hoje": ("#c86400", "vence hoje"),
@@ -91,6 +98,42 @@ class EscolhaDeAcao:
         if default_choices is None:
             default_choices = [("", "— escolha uma ação —")]
         return super().get_action_choices(request, default_choices, action_location)
+
+
+class ContagemLimitada(Paginator):
+    """Counts at most LIMITE_DA_CONTAGEM + 1 rows (a LIMIT inside the COUNT), so neither the whole
+    table nor a broad filter is ever counted in full; the pagination then says "mais de 10.000"."""
+
+    @cached_property
+    def count(self):
+        return self.object_list[: LIMITE_DA_CONTAGEM + 1].count()
+
+    @property
+    def contagem_limitada(self):
+        return self.count > LIMITE_DA_CONTAGEM
+
+
+class ListaSegura:
+    """A changelist that counts with ContagemLimitada and answers odd input (a NUL byte, which
+    PostgreSQL refuses in any text; a forged selection) with the admin's error page or a message,
+    never a 500."""
+
+    paginator = ContagemLimitada
+    show_full_result_count = False
+
+    def response_action(self, request, queryset, **kwargs):
+        # Django filters the queryset by the posted ids without checking them: a forged one would
+        # be a ValueError (a 500) when the action reads the rows.
+        selecionados = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(pk.isascii() and pk.isdigit() for pk in selecionados):
+            self.message_user(request, "Seleção inválida: escolha os itens na lista.", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset, **kwargs)
+
+    def get_changelist_instance(self, request):
+        if any("\x00" in chave or any("\x00" in v for v in valores) for chave, valores in request.GET.lists()):
+            raise IncorrectLookupParameters("Parâmetro com caractere inválido.")
+        return super().get_changelist_instance(request)
 
 
 class SomenteLeitura:
@@ -134,7 +177,8 @@ class PrazoFilter(admin.SimpleListFilter):
             case "2dias":
                 return pendentes.filter(prazo__gt=hoje, prazo__lte=hoje + datetime.timedelta(days=2))
             case "no_prazo":
-                return pendentes.filter(prazo__gte=hoje)
+                # As the column says it: more than 2 days left (the other choices cover the rest).
+                return pendentes.filter(prazo__gt=hoje + datetime.timedelta(days=2))
         return queryset
 
 
@@ -222,7 +266,7 @@ class ProrrogarForm(forms.Form):
 
 
 @admin.register(Protocolo)
-class ProtocoloAdmin(EscolhaDeAcao, SomenteLeitura, admin.ModelAdmin):
+class ProtocoloAdmin(EscolhaDeAcao, ListaSegura, SomenteLeitura, admin.ModelAdmin):
     list_display = [
         "numero_formatado",
         "cpf",
@@ -237,7 +281,6 @@ class ProtocoloAdmin(EscolhaDeAcao, SomenteLeitura, admin.ModelAdmin):
     list_filter = ["situacao", "nivel", "canal", "categoria", ResponsavelFilter, PrazoFilter, PeriodoFilter]
     list_select_related = ["consumidor", "categoria", "responsavel"]
     list_per_page = 50
-    show_full_result_count = False
     # Facet counts are one COUNT per filter choice over the whole table: never at a million rows.
     show_facets = admin.ShowFacets.NEVER
     search_fields = ["numero"]  # shows the search box; get_search_results decides what it matches
@@ -249,7 +292,7 @@ class ProtocoloAdmin(EscolhaDeAcao, SomenteLeitura, admin.ModelAdmin):
         "consumidor_mascarado",
         "canal",
         "categoria",
-        "objeto",
+        "objeto_mascarado",
         "situacao",
         "nivel",
         "nome_do_responsavel",
@@ -289,6 +332,11 @@ class ProtocoloAdmin(EscolhaDeAcao, SomenteLeitura, admin.ModelAdmin):
         return format_html(
             '<a href="{}">{}</a> · CPF {}', url, obj.consumidor.nome or "—", obj.consumidor.cpf_mascarado or "—"
         )
+
+    @admin.display(description="objeto da demanda")
+    def objeto_mascarado(self, obj):
+        # What the consumer typed may hold a CPF: masked, as in the timeline below it.
+        return lgpd.mascarar_cpfs(obj.objeto)
 
     @admin.display(description="nível", ordering="nivel")
     def nivel_curto(self, obj):
@@ -361,6 +409,16 @@ class ProtocoloAdmin(EscolhaDeAcao, SomenteLeitura, admin.ModelAdmin):
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def history_view(self, request, object_id, extra_context=None):
+        # One history, not two: the admin's log never records a protocol's changes, its timeline does.
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if not str(object_id).isdigit():
+            return HttpResponseRedirect(reverse("admin:protocolo_protocolo_changelist"))
+        return HttpResponseRedirect(
+            reverse("admin:protocolo_interacao_changelist") + "?" + urlencode({"protocolo__id__exact": object_id})
+        )
+
     @staticmethod
     def _entrada(entrada):
         mudanca = ""
@@ -391,7 +449,11 @@ class ProtocoloAdmin(EscolhaDeAcao, SomenteLeitura, admin.ModelAdmin):
     def exportar_view(self, request):
         if not self.has_exportar_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # The list itself answers a filter it cannot apply with its "?e=1" page: so does this.
+            return HttpResponseRedirect(f"{reverse('admin:protocolo_protocolo_changelist')}?{ERROR_FLAG}=1")
         return self._csv(request, changelist.get_queryset(request))
 
     def changelist_view(self, request, extra_context=None):
@@ -417,7 +479,9 @@ class ProtocoloAdmin(EscolhaDeAcao, SomenteLeitura, admin.ModelAdmin):
                 yield escritor.writerow([_celula(valor) for valor in _linha_csv(protocolo, hoje)])
             logger.info("Exportação CSV de protocolos por %s: %s linha(s).", usuario, total)
 
-        logger.info("Exportação CSV de protocolos iniciada por %s (filtro: %s).", usuario, request.GET.urlencode())
+        # The filter may be a search by CPF: logged masked, never in full (DESIGN §5).
+        filtro = "&".join(f"{chave}={lgpd.mascarar_cpfs(valor)}" for chave, valor in request.GET.items())
+        logger.info("Exportação CSV de protocolos iniciada por %s (filtro: %s).", usuario, filtro)
         resposta = StreamingHttpResponse(linhas(), content_type="text/csv; charset=utf-8")
         resposta["Content-Disposition"] = f'attachment; filename="protocolos-{relogio.agora():%Y%m%d-%H%M}.csv"'
         return resposta
@@ -597,7 +661,7 @@ class _Linha:
 
 def _celula(valor):
     texto = "" if valor is None else str(valor)
-    return "'" + texto if texto.startswith(INICIO_DE_FORMULA) else texto
+    return "'" + texto if texto.lstrip(" \u00a0\u3000").startswith(INICIO_DE_FORMULA) else texto
 
 
 def _linha_csv(p, hoje):
@@ -622,7 +686,7 @@ def _linha_csv(p, hoje):
         quando(p.resolvido_em),
         quando(p.encerrado_em),
         p.avaliacao or "",
-        p.objeto,
+        lgpd.mascarar_cpfs(p.objeto),
     ]
 
 
@@ -630,14 +694,18 @@ def _linha_csv(p, hoje):
 
 
 @admin.register(Interacao)
-class InteracaoAdmin(SomenteLeitura, admin.ModelAdmin):
+class InteracaoAdmin(ListaSegura, SomenteLeitura, admin.ModelAdmin):
     """Who changed what, and when: the one history of every protocol, read-only for everyone."""
 
     list_display = ["protocolo", "ordem", "criada_em", "tipo", "origem", "autor", "publica", "texto_mascarado"]
-    list_filter = ["tipo", "origem", "publica"]
+    # By number (search) and visibility only: a filter on tipo or origem has no index to stand on
+    # across every interaction ever recorded.
+    list_filter = ["publica"]
     list_select_related = ["protocolo", "autor"]
+    # Newest first through the primary key: the model's ordering ("protocolo", "ordem") sorts by the
+    # protocol's own ordering, a join and a sort of every interaction.
+    ordering = ["-id"]
     list_per_page = 50
-    show_full_result_count = False
     search_fields = ["protocolo__numero"]
     search_help_text = "Número do protocolo, com ou sem pontuação."
     fields = [
@@ -689,14 +757,13 @@ class ConsumidorForm(forms.ModelForm):
 
 
 @admin.register(Consumidor)
-class ConsumidorAdmin(EscolhaDeAcao, admin.ModelAdmin):
+class ConsumidorAdmin(EscolhaDeAcao, ListaSegura, admin.ModelAdmin):
     """Personal data: CPF masked everywhere, only the legal hold editable, nothing deleted."""
 
     form = ConsumidorForm
     list_display = ["nome", "cpf_mascarado", "email", "retencao_suspensa", "anonimizado_em", "criado_em"]
     list_filter = ["retencao_suspensa", ("anonimizado_em", admin.EmptyFieldListFilter)]
     list_per_page = 50
-    show_full_result_count = False
     search_fields = ["nome"]
     search_help_text = "CPF (com ou sem pontuação) ou parte do nome."
     fields = [
@@ -827,13 +894,17 @@ class FeriadoAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mensagem)
-class MensagemAdmin(SomenteLeitura, admin.ModelAdmin):
+class MensagemAdmin(ListaSegura, SomenteLeitura, admin.ModelAdmin):
     list_display = ["assunto", "destinatario", "criada_em", "situacao", "tentativas"]
     list_filter = [("enviada_em", admin.EmptyFieldListFilter)]
     list_select_related = ["protocolo"]
-    show_full_result_count = False
-    readonly_fields = [f.name for f in Mensagem._meta.fields]
-    raw_id_fields = ["protocolo"]
+    # The body may quote what someone typed (a resolution's text): its CPFs masked, as on every screen.
+    fields = ["corpo_mascarado" if f.name == "corpo" else f.name for f in Mensagem._meta.fields if f.name != "id"]
+    readonly_fields = fields
+
+    @admin.display(description="corpo")
+    def corpo_mascarado(self, obj):
+        return lgpd.mascarar_cpfs(obj.corpo)
 
     @admin.display(description="entrega")
     def situacao(self, obj):
@@ -845,13 +916,14 @@ class MensagemAdmin(SomenteLeitura, admin.ModelAdmin):
 
 
 @admin.register(AcessoDadoPessoal)
-class AcessoDadoPessoalAdmin(SomenteLeitura, admin.ModelAdmin):
+class AcessoDadoPessoalAdmin(ListaSegura, SomenteLeitura, admin.ModelAdmin):
     """Who saw or exported whose personal data (LGPD art. 37)."""
 
     list_display = ["em", "usuario", "tipo", "consumidor_mascarado", "protocolo"]
     list_filter = ["tipo"]
     list_select_related = ["usuario", "consumidor", "protocolo"]
-    show_full_result_count = False
+    # An append-only log that only grows: newest first through the primary key, not a sort of "em".
+    ordering = ["-id"]
     fields = ["em", "usuario", "tipo", "consumidor_mascarado", "protocolo"]
     readonly_fields = fields
 

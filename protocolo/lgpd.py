@@ -14,6 +14,8 @@ import re
 
 import pgtrigger
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -130,9 +132,10 @@ class Mascara:
 
 
 def _pendentes(limite):
-    """Protocols that keep their consumer's data: still open, or ended after `limite`."""
+    """Protocols that keep their consumer's data: still open, or ended at `limite` or later (the
+    retention must be over, not just reached)."""
     return Protocolo.objects.filter(consumidor=OuterRef("pk")).filter(
-        Q(situacao__in=EM_ABERTO) | Q(encerrado_em__isnull=True) | Q(encerrado_em__gt=limite)
+        Q(situacao__in=EM_ABERTO) | Q(encerrado_em__isnull=True) | Q(encerrado_em__gte=limite)
     )
 
 
@@ -142,7 +145,7 @@ def elegiveis(agora=None, *, guarda_legal=False):
     guarda_legal=True, the ones a legal hold alone keeps)."""
     limite = (agora or relogio.agora()) - retencao()
     return (
-        Consumidor.objects.filter(anonimizado_em__isnull=True, retencao_suspensa=guarda_legal, criado_em__lte=limite)
+        Consumidor.objects.filter(anonimizado_em__isnull=True, retencao_suspensa=guarda_legal, criado_em__lt=limite)
         .exclude(Exists(_pendentes(limite)))
         .order_by("pk")
     )
@@ -161,7 +164,7 @@ def motivo_da_recusa(consumidor, agora=None):
     if aberto:
         return f"o protocolo {aberto.numero_formatado} ainda está {aberto.get_situacao_display()}."
     recente = (
-        consumidor.protocolos.filter(Q(encerrado_em__isnull=True) | Q(encerrado_em__gt=limite))
+        consumidor.protocolos.filter(Q(encerrado_em__isnull=True) | Q(encerrado_em__gte=limite))
         .order_by("-encerrado_em")
         .first()
     )
@@ -172,7 +175,7 @@ def motivo_da_recusa(consumidor, agora=None):
             f"os dados ficam guardados até {timezone.localtime(fim + retencao()):%d/%m/%Y} "
             f"({settings.PROTOCOLO_RETENCAO_DIAS} dias de retenção)."
         )
-    if consumidor.criado_em > limite:
+    if consumidor.criado_em >= limite:
         return (
             f"o cadastro é de {timezone.localtime(consumidor.criado_em):%d/%m/%Y}; "
             f"a retenção de {settings.PROTOCOLO_RETENCAO_DIAS} dias ainda não terminou."
@@ -205,6 +208,10 @@ def anonimizar(consumidor, *, agora=None):
         consumidor.cpf = None
         consumidor.anonimizado_em = relogio.agora()
         consumidor.save(update_fields=["nome", "email", "telefone", "cpf", "anonimizado_em"])
+        # The admin's log names the consumer (a legal hold set or lifted there): not any more.
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Consumidor), object_id=str(consumidor.pk)
+        ).update(object_repr=NOME_ANONIMO)
     return redigidas
 
 

@@ -266,7 +266,8 @@ PROTOCOLO_DIGITOS_SEQUENCIA = env.int("PROTOCOLO_DIGITOS_SEQUENCIA", default=6)
 PROTOCOLO_DIGITOS_VERIFICADORES = env.bool("PROTOCOLO_DIGITOS_VERIFICADORES", default=True)
 PROTOCOLO_FORMATOS_ANTERIORES = env.list("PROTOCOLO_FORMATOS_ANTERIORES", default=[])
 PROTOCOLO_UF = env.str("PROTOCOLO_UF", default="SP")
-PROTOCOLO_RETENCAO_DIAS = env.int("PROTOCOLO_RETENCAO_DIAS", default=5 * 365 + 1)
+# Five years hold two 29 Februaries at most: 1827 days never falls short of five years.
+PROTOCOLO_RETENCAO_DIAS = env.int("PROTOCOLO_RETENCAO_DIAS", default=5 * 365 + 2)
 
 # Who answers for personal data (LGPD art. 41) and how a consumer reaches the company by phone.
 PROTOCOLO_EMPRESA_NOME = env.str("PROTOCOLO_EMPRESA_NOME", default="Empresa Exemplo S.A.")

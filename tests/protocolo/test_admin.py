@@ -9,6 +9,8 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from protocolo import relogio, services
@@ -150,7 +152,7 @@ def prazos():
 
 @pytest.mark.parametrize(
     ("valor", "esperados"),
-    [("vencido", {"vencido"}), ("hoje", {"hoje"}), ("2dias", {"2dias"}), ("no_prazo", {"hoje", "2dias", "longe"})],
+    [("vencido", {"vencido"}), ("hoje", {"hoje"}), ("2dias", {"2dias"}), ("no_prazo", {"longe"})],
 )
 def test_the_deadline_filter(cliente_supervisor, prazos, valor, esperados):
     assert _listados(cliente_supervisor, prazo=valor) == {prazos[nome] for nome in esperados}
@@ -310,3 +312,102 @@ def test_staff_with_only_view_permission_sees_the_list_but_no_action(client, db)
     assert 'value="cancelar"' not in resposta.text
     assert "Exportar o filtro atual" not in resposta.text
     assert client.get(reverse("admin:protocolo_protocolo_exportar")).status_code == 403
+
+
+# Odd input and scale ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("modelo", ["protocolo", "interacao", "consumidor", "mensagem", "acessodadopessoal"])
+@pytest.mark.parametrize("parametros", [{"situacao__exact": "aberto\x00"}, {"q": "Maria\x00"}, {"tipo__exact": "\x00"}])
+def test_a_nul_byte_in_the_parameters_is_the_lists_error_page_not_a_500(cliente_supervisor, modelo, parametros):
+    abrir(consumidor=ConsumidorFactory())
+
+    resposta = cliente_supervisor.get(reverse(f"admin:protocolo_{modelo}_changelist"), parametros)
+
+    assert resposta.status_code == 302
+    assert resposta.url.endswith("?e=1")
+
+
+def test_the_list_never_counts_the_whole_table(cliente_supervisor, django_assert_num_queries):
+    abrir()
+
+    with django_assert_num_queries(8) as consultas:
+        cliente_supervisor.get(reverse(LISTA))
+
+    [contagem] = [q["sql"] for q in consultas.captured_queries if "COUNT(" in q["sql"]]
+    assert "LIMIT 10001" in contagem
+
+
+def test_beyond_the_counting_limit_the_list_says_more_than(cliente_supervisor, monkeypatch):
+    monkeypatch.setattr("protocolo.admin.LIMITE_DA_CONTAGEM", 2)
+    for _ in range(4):
+        abrir()
+
+    resposta = cliente_supervisor.get(reverse(LISTA))
+
+    assert resposta.context["cl"].result_count == 3
+    assert "mais de 2 protocolos" in resposta.text
+    assert "Selecionar todos os protocolos do filtro (mais de 2)" in resposta.text
+
+
+@pytest.mark.parametrize("modelo", ["interacao", "acessodadopessoal"])
+def test_the_ever_growing_logs_are_listed_by_primary_key_without_a_join_to_sort(cliente_supervisor, modelo):
+    abrir()
+
+    resposta = cliente_supervisor.get(reverse(f"admin:protocolo_{modelo}_changelist"))
+
+    sql = str(resposta.context["cl"].result_list.query)
+    assert sql.endswith(f'ORDER BY "protocolo_{modelo}"."id" DESC')
+
+
+def test_the_admin_history_of_a_protocol_is_its_timeline(cliente_supervisor):
+    protocolo = abrir()
+
+    resposta = cliente_supervisor.get(reverse("admin:protocolo_protocolo_history", args=[protocolo.pk]))
+
+    assert resposta.status_code == 302
+    assert resposta.url == (reverse("admin:protocolo_interacao_changelist") + f"?protocolo__id__exact={protocolo.pk}")
+
+
+def test_a_cpf_typed_in_the_demand_is_masked_on_the_protocol_page(cliente_supervisor):
+    protocolo = abrir(objeto="Meu CPF é 52998224725 e a cobrança veio em dobro.")
+
+    resposta = cliente_supervisor.get(reverse("admin:protocolo_protocolo_change", args=[protocolo.pk]))
+
+    assert "Meu CPF é ***.982.247-** e a cobrança veio em dobro." in resposta.text
+    assert "52998224725" not in resposta.text
+
+
+@pytest.mark.parametrize("modelo", ["interacao", "consumidor", "mensagem", "acessodadopessoal"])
+def test_the_other_lists_do_not_query_per_row(cliente_supervisor, supervisor, modelo):
+    def consultas():
+        with CaptureQueriesContext(connection) as capturadas:
+            assert cliente_supervisor.get(reverse(f"admin:protocolo_{modelo}_changelist")).status_code == 200
+        return len(capturadas)
+
+    def mais_linhas(n):
+        for _ in range(n):
+            consumidor = ConsumidorFactory(email="titular@exemplo.com.br")
+            protocolo = abrir(consumidor=consumidor)
+            services.protocolo_enviar_numero(protocolo=protocolo, autor=supervisor)
+            services.consumidor_revelar_cpf(consumidor=consumidor, usuario=supervisor, protocolo=protocolo)
+
+    mais_linhas(1)
+    poucas = consultas()
+    mais_linhas(10)
+
+    assert consultas() == poucas
+
+
+def test_a_cpf_quoted_in_a_message_to_the_consumer_is_masked_in_the_outbox_page(cliente_supervisor, supervisor):
+    protocolo = abrir(consumidor=ConsumidorFactory(email="titular@exemplo.com.br"))
+    services.protocolo_resolver(
+        protocolo=protocolo, texto="Estornamos a cobrança do CPF 529.982.247-25.", autor=supervisor
+    )
+    mensagem = protocolo.mensagens.get(assunto__contains="resolvida")
+
+    resposta = cliente_supervisor.get(reverse("admin:protocolo_mensagem_change", args=[mensagem.pk]))
+
+    assert resposta.status_code == 200
+    assert "***.982.247-**" in resposta.text
+    assert "529.982.247-25" not in resposta.text

@@ -218,3 +218,19 @@ def test_a_get_never_runs_an_action(cliente_supervisor):
     )
 
     assert _recarregar(protocolo).situacao == Situacao.ABERTO
+
+
+@pytest.mark.parametrize("modelo", ["protocolo", "consumidor"])
+@pytest.mark.parametrize("selecionado", ["abc", "1\x00", "１"])
+def test_a_forged_selection_is_refused_with_a_message_not_a_500(cliente_supervisor, modelo, selecionado):
+    protocolo = abrir()
+    acao = "cancelar" if modelo == "protocolo" else "anonimizar"
+    lista = reverse(f"admin:protocolo_{modelo}_changelist")
+
+    resposta = cliente_supervisor.post(
+        lista, {"action": acao, "_selected_action": [selecionado], "confirmar": "1", "motivo": "Forjado."}, follow=True
+    )
+
+    assert resposta.status_code == 200
+    assert any("Seleção inválida" in m for m in _mensagens(resposta))
+    assert _recarregar(protocolo).situacao == Situacao.ABERTO

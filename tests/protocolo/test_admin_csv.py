@@ -118,3 +118,48 @@ def test_the_export_reads_the_rows_in_a_fixed_number_of_queries(cliente_supervis
         _, linhas = _planilha(cliente_supervisor.get(reverse(EXPORTAR)))
 
     assert len(linhas) == Protocolo.objects.count() == 30
+
+
+@pytest.mark.parametrize(
+    "perigoso", [' =HYPERLINK("http://x")', "  +1+1", "\u00a0-2+3", "\n=1+1", "\uff1dSUM(A1)", "\uff20SUM(A1)"]
+)
+def test_a_formula_behind_blanks_or_in_full_width_is_neutralised_too(cliente_supervisor, perigoso):
+    # Spreadsheets may trim leading blanks on import, and some locales read ＝ as =.
+    abrir(consumidor=ConsumidorFactory(nome=perigoso))
+
+    cabecalho, [linha] = _planilha(cliente_supervisor.get(reverse(EXPORTAR)))
+
+    assert linha[cabecalho.index("consumidor")] == "'" + perigoso
+
+
+def test_a_cpf_typed_in_the_demand_is_masked_in_the_export(cliente_supervisor):
+    abrir(objeto="Meu CPF é 529.982.247-25, cobrança indevida.")
+
+    cabecalho, [linha] = _planilha(cliente_supervisor.get(reverse(EXPORTAR)))
+
+    assert linha[cabecalho.index("objeto")] == "Meu CPF é ***.982.247-**, cobrança indevida."
+
+
+@pytest.mark.parametrize(
+    "parametros", [{"nivel__exact": "abc"}, {"categoria__id__exact": "x"}, {"situacao__exact": "aberto\x00"}]
+)
+def test_a_filter_the_list_cannot_apply_sends_the_export_back_to_the_list(cliente_supervisor, parametros):
+    abrir()
+
+    resposta = cliente_supervisor.get(reverse(EXPORTAR), parametros)
+
+    assert resposta.status_code == 302
+    assert resposta.url == reverse("admin:protocolo_protocolo_changelist") + "?e=1"
+
+
+@pytest.mark.parametrize("digitado", ["52998224725", "529.982.247-25", "529 982 247 25"])
+def test_an_export_of_a_search_by_cpf_never_logs_the_full_cpf(cliente_supervisor, caplog, digitado):
+    abrir(consumidor=ConsumidorFactory(cpf="52998224725"))
+
+    with caplog.at_level(logging.INFO, logger="protocolo.admin"):
+        _planilha(cliente_supervisor.get(reverse(EXPORTAR), {"q": digitado}))
+
+    registros = " ".join(r.getMessage() for r in caplog.records)
+    assert "***.982.247-**" in registros
+    assert digitado not in registros
+    assert "52998224725" not in registros

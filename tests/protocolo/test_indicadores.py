@@ -86,6 +86,20 @@ def test_deadline_compliance_for_7_and_30_days(django_assert_num_queries, superv
     assert cumprimento[30] == {"total": 3, "no_prazo": 1, "taxa": pytest.approx(1 / 3)}
 
 
+def test_the_deadline_ends_at_midnight_in_sao_paulo_not_in_utc():
+    prazo = relogio.hoje() - datetime.timedelta(days=3)
+    meia_noite = timezone.make_aware(datetime.datetime.combine(prazo + datetime.timedelta(days=1), datetime.time()))
+    for resolvido_em in (meia_noite - datetime.timedelta(minutes=30), meia_noite + datetime.timedelta(minutes=30)):
+        with relogio.em(resolvido_em - datetime.timedelta(days=2)):
+            protocolo = abrir()
+        with relogio.em(resolvido_em):
+            services.protocolo_resolver(protocolo=protocolo, texto="Resolvido.")
+        Protocolo.objects.filter(pk=protocolo.pk).update(prazo=prazo)
+
+    # 23:30 of the last day is 02:30 UTC of the next one: still on time; 00:30 is late.
+    assert indicadores.cumprimento_do_prazo(relogio.hoje())[7] == {"total": 2, "no_prazo": 1, "taxa": 0.5}
+
+
 def test_no_deadline_in_the_period_gives_no_rate():
     assert indicadores.cumprimento_do_prazo(relogio.hoje())[7] == {"total": 0, "no_prazo": 0, "taxa": None}
 

@@ -9,6 +9,8 @@ from io import StringIO
 
 import pgtrigger
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -199,6 +201,19 @@ def test_outside_anonymisation_the_timeline_still_refuses_updates(titular, antig
         cursor.execute("UPDATE protocolo_interacao SET texto = 'x' WHERE protocolo_id = %s", [antigo.pk])
 
 
+def test_the_admins_log_no_longer_names_the_consumer(titular, antigo, supervisor):
+    # A legal hold set and lifted in the admin leaves log entries that name the consumer.
+    tipo = ContentType.objects.get_for_model(Consumidor)
+    LogEntry.objects.log_actions(supervisor.pk, [titular], CHANGE, change_message="guarda legal", single_object=True)
+    assert LogEntry.objects.get(content_type=tipo, object_id=str(titular.pk)).object_repr == titular.nome
+
+    lgpd.anonimizar(titular)
+
+    entrada = LogEntry.objects.get(content_type=tipo, object_id=str(titular.pk))
+    assert entrada.object_repr == lgpd.NOME_ANONIMO
+    assert "Joana" not in str(entrada)
+
+
 # Refusals -----------------------------------------------------------------------------------------
 
 
@@ -242,6 +257,21 @@ def test_the_retention_setting_decides(settings, titular, antigo):
 
     assert lgpd.motivo_da_recusa(titular) is not None
     assert titular not in lgpd.elegiveis()
+
+
+def test_the_data_is_kept_for_the_whole_retention_and_goes_only_after_it(titular, antigo):
+    # "More than the retention period ago": at exactly N days it is still kept, by the job and the admin.
+    fim = max(antigo.encerrado_em, titular.criado_em)
+    exatamente = fim + lgpd.retencao()
+
+    assert lgpd.motivo_da_recusa(titular, exatamente) is not None
+    assert titular not in lgpd.elegiveis(exatamente)
+    with pytest.raises(DadosInvalidos):
+        lgpd.anonimizar(titular, agora=exatamente)
+
+    depois = exatamente + datetime.timedelta(microseconds=1)
+    assert lgpd.motivo_da_recusa(titular, depois) is None
+    assert titular in lgpd.elegiveis(depois)
 
 
 # Masking ------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import time_machine
 from axes.models import AccessAttempt, AccessLog
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from protocolo import outbox, relogio, services
@@ -103,6 +104,27 @@ def test_an_extended_deadline_that_passes_again_escalates_once_more(vencido, tim
     assert Protocolo.objects.get(pk=vencido.pk).nivel == 2
 
     time_machine.move_to(timezone.now() + datetime.timedelta(days=3), tick=False)
+    _rodar("verificar_prazos")
+
+    assert Protocolo.objects.get(pk=vencido.pk).nivel == 3
+
+
+def test_a_protocol_the_consumer_already_raised_for_the_overdue_deadline_is_not_raised_again(vencido):
+    # Whoever comes first after the deadline, the consumer or the job, the protocol rises one nível.
+    services.protocolo_pedir_supervisao(protocolo=vencido)
+
+    assert "Escalaria" not in _rodar("verificar_prazos", "--dry-run")
+    saida = _rodar("verificar_prazos")
+
+    assert Protocolo.objects.get(pk=vencido.pk).nivel == 2
+    assert "0 protocolo(s) escalado(s)" in saida
+
+
+def test_an_escalation_before_the_deadline_ended_does_not_spare_the_overdue_one(vencido, supervisor, time_machine):
+    time_machine.move_to(INICIO + datetime.timedelta(days=2), tick=False)
+    services.protocolo_escalar(protocolo=vencido, motivo="Alçada.", autor=supervisor)
+    time_machine.move_to(INICIO + datetime.timedelta(days=8, hours=2), tick=False)
+
     _rodar("verificar_prazos")
 
     assert Protocolo.objects.get(pk=vencido.pk).nivel == 3
@@ -333,6 +355,26 @@ def test_housekeeping_keeps_messages_for_the_days_asked(registros):
     _rodar("limpar_registros", "--dias-mensagens", "365")
 
     assert Mensagem.objects.filter(pk=registros["antiga"].pk).exists()
+
+
+def test_without_a_cool_off_a_lockout_never_ends_so_housekeeping_keeps_it(registros, settings):
+    # django-axes: AXES_COOLOFF_TIME = None locks out until an administrator resets the attempts.
+    settings.AXES_COOLOFF_TIME = None
+
+    saida = _rodar("limpar_registros")
+
+    assert AccessAttempt.objects.filter(username="fulano").exists()
+    assert "0 tentativas de login com bloqueio vencido apagado(s)" in saida
+
+
+@pytest.mark.parametrize("opcao", ["--dias-mensagens", "--dias-logins"])
+def test_housekeeping_refuses_a_negative_number_of_days(registros, opcao):
+    mensagens = Mensagem.objects.count()
+
+    with pytest.raises(CommandError, match="inteiro de 0 ou mais"):
+        _rodar("limpar_registros", opcao, "-1")
+
+    assert Mensagem.objects.count() == mensagens
 
 
 def test_time_machine_is_the_clock_the_jobs_read():

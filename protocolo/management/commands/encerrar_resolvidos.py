@@ -11,7 +11,7 @@ COMENTARIO = "Encerrado automaticamente: 20 dias sem contestação da resoluçã
 
 def a_encerrar(agora):
     """Resolved more than 20 days ago and never disputed (a dispute reopens the protocol), served by
-    the protocolo_resolvidos index."""
+    the protocolo_resolvido_em index."""
     return Protocolo.objects.filter(
         situacao=Situacao.RESOLVIDO, resolvido_em__lte=agora - services.PRAZO_CONTESTACAO
     ).order_by("resolvido_em", "pk")

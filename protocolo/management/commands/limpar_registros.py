@@ -1,6 +1,8 @@
+import argparse
 import datetime
 from importlib import import_module
 
+from axes.helpers import get_cool_off
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -14,10 +16,14 @@ LOTE = 5000
 SESSOES_NO_BANCO = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
 
 
-def _espera_do_bloqueio():
-    """django-axes' cool-off (hours as a number, or a timedelta)."""
-    valor = getattr(settings, "AXES_COOLOFF_TIME", None) or 0
-    return valor if isinstance(valor, datetime.timedelta) else datetime.timedelta(hours=float(valor))
+def _dias(valor):
+    try:
+        dias = int(valor)
+    except ValueError:
+        dias = -1
+    if dias < 0:
+        raise argparse.ArgumentTypeError(f"informe um número inteiro de 0 ou mais dias (recebido: {valor}).")
+    return dias
 
 
 class Command(ComandoPeriodico):
@@ -32,19 +38,23 @@ class Command(ComandoPeriodico):
         super().add_arguments(parser)
         parser.add_argument(
             "--dias-mensagens",
-            type=int,
+            type=_dias,
             default=90,
             help="Apaga as mensagens entregues há mais que estes dias (padrão 90).",
         )
         parser.add_argument(
             "--dias-logins",
-            type=int,
+            type=_dias,
             default=90,
             help="Apaga os registros de login e de falhas de login mais antigos que estes dias (padrão 90).",
         )
 
     def handle(self, *args, dry_run=False, dias_mensagens, dias_logins, **options):
         agora = relogio.agora()
+        # django-axes' own reading of AXES_COOLOFF_TIME (hours, timedelta, callable or dotted path);
+        # None means a lockout lasts until someone resets it, so no attempt is ever past its use.
+        espera = get_cool_off()
+        tentativas = AccessAttempt.objects.none() if espera is None else AccessAttempt.objects.all()
         alvos = [
             (
                 "mensagens entregues",
@@ -52,7 +62,7 @@ class Command(ComandoPeriodico):
             ),
             (
                 "tentativas de login com bloqueio vencido",
-                AccessAttempt.objects.filter(attempt_time__lt=agora - _espera_do_bloqueio()),
+                tentativas.filter(attempt_time__lt=agora - (espera or datetime.timedelta(0))),
             ),
             (
                 "registros de login",

@@ -1,5 +1,5 @@
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from protocolo import relogio, services
 from protocolo.exceptions import ErroProtocolo
@@ -10,11 +10,17 @@ from ._tarefas import ComandoPeriodico
 
 
 def vencidos_a_escalar(hoje):
-    """Open, unanswered protocols past their deadline, below the last nível, not yet escalated by
-    this job for this deadline (served by the protocolo_fila_prazo index)."""
+    """Open, unanswered protocols past their deadline, below the last nível, not yet escalated for
+    this deadline (served by the protocolo_fila_prazo index). A protocol that already rose after
+    its deadline ended (the consumer asked for supervision, an attendant escalated it) is not
+    raised a second time for the same overdue deadline."""
+    ja_subiu = Interacao.objects.filter(
+        protocolo=OuterRef("pk"), tipo=Interacao.Tipo.ESCALONAMENTO, criada_em__date__gt=OuterRef("prazo")
+    )
     return (
         Protocolo.objects.filter(situacao__in=PENDENTES, prazo__lt=hoje, nivel__lt=NIVEL_MAXIMO)
         .filter(Q(escalado_no_prazo__isnull=True) | ~Q(escalado_no_prazo=F("prazo")))
+        .exclude(Exists(ja_subiu))
         .order_by("prazo", "pk")
     )
 
