@@ -4,7 +4,8 @@ successful number + CPF lookup or a signed link, one protocol at a time; never b
 
 Signed links (django.core.signing, each kind with its own salt, expiring after
 PROTOCOLO_LINK_DIAS days, 7 by default) come in two kinds:
-- a protocol link (`/acesso/<token>/`) grants access to that protocol;
+- a protocol link (`/acesso/<token>/`) grants access to that protocol. It binds the protocol's
+  consumer and their e-mail at sending time: once either changes, the old links stop working;
 - a consumer link (`/acesso/demandas/<token>/`), sent only to the e-mail on record by the recovery,
   grants access to the history of all that consumer's demands. It binds the e-mail it was sent to:
   once the e-mail on record changes, the old links stop working.
@@ -63,18 +64,30 @@ def pode_ver(session, protocolo):
 # Signed links -------------------------------------------------------------------------------------
 
 
+def _selo_protocolo(protocolo):
+    consumidor = protocolo.consumidor
+    dono = f"{consumidor.pk}|{consumidor.email.strip().lower()}" if consumidor else ""
+    return salted_hmac(SAL_PROTOCOLO, dono, algorithm="sha256").hexdigest()[:20]
+
+
 def token_protocolo(protocolo):
-    return signing.dumps({"p": protocolo.pk}, salt=SAL_PROTOCOLO, compress=True)
+    return signing.dumps({"p": protocolo.pk, "e": _selo_protocolo(protocolo)}, salt=SAL_PROTOCOLO, compress=True)
 
 
 def protocolo_do_token(token):
-    """The protocol pk a link grants, or None when forged or expired."""
+    """(protocol pk, owner seal) a link grants, or None when forged or expired."""
     try:
         dados = signing.loads(token, salt=SAL_PROTOCOLO, max_age=validade_dos_links())
     except signing.BadSignature:
         return None
-    pk = dados.get("p") if isinstance(dados, dict) else None
-    return pk if isinstance(pk, int) else None
+    if not isinstance(dados, dict) or not isinstance(dados.get("p"), int) or not isinstance(dados.get("e"), str):
+        return None
+    return dados["p"], dados["e"]
+
+
+def selo_do_protocolo_confere(protocolo, selo):
+    """Whether the protocol still belongs to the consumer, and e-mail, the link was sent to."""
+    return constant_time_compare(_selo_protocolo(protocolo), selo)
 
 
 def _selo_email(email):

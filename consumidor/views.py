@@ -2,9 +2,13 @@
 The consumer portal (DESIGN §2, §5). A visitor reaches a protocol only with its number and CPF
 (posted, never in a URL or a log) or a signed link; anything else is the same 404 as a number that
 does not exist. Views are thin: forms validate, services change, domain refusals become messages.
+Error reports hide the posted CPF (sensitive_post_parameters). Pages with a protocol's contents
+are never_cache: the back button of a shared computer must not bring them back once the access has
+expired.
 """
 
 import json
+import re
 
 import segno
 from django.conf import settings
@@ -13,6 +17,8 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from protocolo import integridade, limites, numeracao, relogio, selectors, services
@@ -24,6 +30,8 @@ from . import acesso, apresentacao
 from .forms import AberturaForm, ConsultaForm, MensagemForm, RecuperacaoForm, RespostaForm, TitularForm
 
 LGPD = "lgpd"
+# A receipt code: digits, base-32 letters and dashes, well under 80 characters.
+CARACTERES_DO_CODIGO = re.compile(r"[0-9A-Za-z-]{1,80}")
 
 
 # Helpers ------------------------------------------------------------------------------------------
@@ -51,17 +59,23 @@ def _protocolo_do_visitante(request, numero):
     if not sessao.get(acesso.CHAVE) and acesso.consumidor_acessivel(sessao) is None:
         return None
     protocolo = (
-        Protocolo.objects.select_related("consumidor", "categoria", "duplicado_de").filter(numero=numero).first()
+        Protocolo.objects.select_related("consumidor", "categoria", "duplicado_de__consumidor")
+        .filter(numero=numero)
+        .first()
     )
     if protocolo is None or not acesso.pode_ver(sessao, protocolo):
         return None
     return protocolo
 
 
-def _erro_do_formulario(request, form):
-    for erros in form.errors.values():
-        messages.error(request, erros[0])
-        return
+def _conceder(request, protocolo=None, *, consumidor=None):
+    """Grant this browser access under a new session key, as a login does: a key planted in the
+    browser beforehand (a shared computer, a cookie set by a sibling domain) gains nothing."""
+    request.session.cycle_key()
+    if consumidor is not None:
+        acesso.conceder_consumidor(request.session, consumidor)
+    else:
+        acesso.conceder(request.session, protocolo)
 
 
 def _linha(protocolo):
@@ -83,13 +97,14 @@ def inicio(request):
 
 
 @require_POST
+@sensitive_post_parameters("cpf")
 def consultar(request):
     """Number + CPF → this session may see the protocol for 30 minutes (PRG to its page).
 
     A wrong pair and a missing number run the same code (two HMACs, one lock check, one query, one
     failure count) and get the same bytes back."""
     try:
-        limites.consumir("consulta_ip", ip_do_cliente(request))
+        limites.consumir("consulta_ip", limites.rede(ip_do_cliente(request)))
     except limites.Limitado as erro:
         return _limitado(request, erro)
     form = ConsultaForm(request.POST)
@@ -105,7 +120,7 @@ def consultar(request):
     if protocolo is None:
         limites.registrar_falha("consulta_falhas", *chaves)
         return _nao_encontrado(request)
-    acesso.conceder(request.session, protocolo)
+    _conceder(request, protocolo)
     return redirect("consumidor:protocolo", numero=protocolo.numero)
 
 
@@ -114,11 +129,11 @@ def consultar(request):
 
 @require_safe
 def acesso_por_link(request, token):
-    pk = acesso.protocolo_do_token(token)
-    protocolo = Protocolo.objects.filter(pk=pk).only("pk", "numero").first() if pk is not None else None
-    if protocolo is None:
+    dados = acesso.protocolo_do_token(token)
+    protocolo = Protocolo.objects.select_related("consumidor").filter(pk=dados[0]).first() if dados else None
+    if protocolo is None or not acesso.selo_do_protocolo_confere(protocolo, dados[1]):
         return _nao_encontrado(request, link=True)
-    acesso.conceder(request.session, protocolo)
+    _conceder(request, protocolo)
     return redirect("consumidor:protocolo", numero=protocolo.numero)
 
 
@@ -128,7 +143,7 @@ def acesso_as_demandas(request, token):
     consumidor = Consumidor.objects.filter(pk=dados[0]).first() if dados else None
     if consumidor is None or not acesso.selo_confere(consumidor, dados[1]):
         return _nao_encontrado(request, link=True)
-    acesso.conceder_consumidor(request.session, consumidor)
+    _conceder(request, consumidor=consumidor)
     return redirect("consumidor:demandas")
 
 
@@ -167,9 +182,10 @@ def _pagina_do_protocolo(request, protocolo, *, status=200, **formularios):
 
 
 @require_safe
+@never_cache
 def protocolo(request, numero):
-    # Queries: the session; the protocol with consumidor, categoria and duplicado_de; its public
-    # timeline with the authors.
+    # Queries: the session; the protocol with consumidor, categoria and duplicado_de (with its
+    # consumer, whom the signed link to it binds); its public timeline with the authors.
     protocolo = _protocolo_do_visitante(request, numero)
     if protocolo is None:
         return _nao_encontrado(request)
@@ -252,6 +268,7 @@ def _qr_svg(url):
 
 
 @require_safe
+@never_cache
 def comprovante(request, numero):
     protocolo = _protocolo_do_visitante(request, numero)
     if protocolo is None:
@@ -270,10 +287,13 @@ def comprovante(request, numero):
 
 @require_safe
 def verificar_inicio(request):
-    codigo = request.GET.get("codigo", "").strip()
-    if codigo and len(codigo) <= 80:
-        return redirect("consumidor:verificar", codigo=codigo.replace(" ", ""))
-    return render(request, "consumidor/verificar.html", {"codigo": codigo, "inicio": True})
+    codigo = "".join(request.GET.get("codigo", "").split())
+    if not codigo:
+        return render(request, "consumidor/verificar.html", {"inicio": True})
+    if not CARACTERES_DO_CODIGO.fullmatch(codigo) or integridade.decompor_codigo(codigo) is None:
+        # Not even shaped like a code (a slash would not fit in its URL either): said on the spot.
+        return render(request, "consumidor/verificar.html", {"codigo": codigo[:80]}, status=404)
+    return redirect("consumidor:verificar", codigo=codigo)
 
 
 @require_safe
@@ -296,6 +316,7 @@ def verificar(request, codigo):
 
 
 @require_safe
+@never_cache
 def historico(request, numero):
     protocolo = _protocolo_do_visitante(request, numero)
     if protocolo is None:
@@ -305,6 +326,7 @@ def historico(request, numero):
 
 
 @require_safe
+@never_cache
 def historico_json(request, numero):
     protocolo = _protocolo_do_visitante(request, numero)
     if protocolo is None:
@@ -342,6 +364,7 @@ def _demandas_do_visitante(request):
 
 
 @require_safe
+@never_cache
 def demandas(request):
     """All demands of the consumer whose recovery link this session followed (Decreto 11.034 art. 12)."""
     encontradas = _demandas_do_visitante(request)
@@ -353,6 +376,7 @@ def demandas(request):
 
 
 @require_safe
+@never_cache
 def demandas_json(request):
     encontradas = _demandas_do_visitante(request)
     if encontradas is None:
@@ -372,7 +396,7 @@ def _abrir(request, form, *, categoria, objeto):
     """Open through the service, grant access and show the receipt at once (PRG); None when the
     domain refused (the error is on the form)."""
     try:
-        limites.consumir("abertura_ip", ip_do_cliente(request))
+        limites.consumir("abertura_ip", limites.rede(ip_do_cliente(request)))
     except limites.Limitado as erro:
         return _limitado(request, erro)
     try:
@@ -386,15 +410,18 @@ def _abrir(request, form, *, categoria, objeto):
     except ErroProtocolo as erro:
         form.add_error(None, erro.mensagem)
         return None
-    acesso.conceder(request.session, protocolo)
+    _conceder(request, protocolo)
     messages.success(
         request,
-        f"Protocolo {protocolo.numero_formatado} aberto. Anote o número: enviamos também para o e-mail cadastrado.",
+        # The same words whether or not the CPF has an e-mail on file: this page must not tell.
+        f"Protocolo {protocolo.numero_formatado} aberto. Anote o número ou guarde este comprovante; "
+        "ele também vai para o e-mail do cadastro, se houver um.",
     )
     return redirect("consumidor:comprovante", numero=protocolo.numero)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@sensitive_post_parameters("cpf")
 def abrir(request):
     form = AberturaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -405,13 +432,14 @@ def abrir(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@sensitive_post_parameters("cpf")
 def recuperar(request):
     """Whatever the CPF, the same answer: the protocols go to the e-mail on record, if any."""
     form = RecuperacaoForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         cpf = form.cleaned_data["cpf"]
         try:
-            limites.consumir("recuperacao_ip", ip_do_cliente(request))
+            limites.consumir("recuperacao_ip", limites.rede(ip_do_cliente(request)))
             limites.consumir("recuperacao_cpf", limites.chave(f"cpf:{cpf}"))
         except limites.Limitado as erro:
             return _limitado(request, erro)
@@ -431,6 +459,7 @@ def recuperar(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@sensitive_post_parameters("cpf")
 def privacidade(request):
     """The privacy notice (LGPD arts. 9, 41) and a data-subject request, opened as an LGPD protocol."""
     form = TitularForm(request.POST or None)

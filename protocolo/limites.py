@@ -12,9 +12,10 @@ Rules are named after settings.PROTOCOLO_LIMITES[nome] = (vezes, segundos):
   ``Limitado`` while the lock stands. A lock is never lifted by a later success: the lookup that
   would succeed is refused too, so a lock reveals nothing about whether the pair exists.
 
-Identifiers are the client IP (protocolo.rede.ip_do_cliente) or ``chave(valor)``: an HMAC of a
-number or CPF under settings.SECRET_KEY (django.utils.crypto.salted_hmac), never the value itself
-nor a plain hash of it — the 10⁹ CPFs are hashed through in minutes, the HMAC needs the key.
+Identifiers are the client's network (``rede()`` of protocolo.rede.ip_do_cliente: an IPv6 client
+by its /64) or ``chave(valor)``: an HMAC of a number or CPF under settings.SECRET_KEY
+(django.utils.crypto.salted_hmac), never the value itself nor a plain hash of it — the 10⁹ CPFs
+are hashed through in minutes, the HMAC needs the key.
 
 Degraded behaviour when the cache fails (Redis down, a timeout): every cache call is wrapped, and on
 any exception the limiter falls back to a local-memory cache private to this process, logs a
@@ -25,6 +26,7 @@ comes back). When the shared cache answers again it is used again on the next ca
 the fallback are not copied back.
 """
 
+import ipaddress
 import logging
 
 from django.conf import settings
@@ -52,6 +54,20 @@ class Limitado(Exception):
 def chave(valor):
     """The identifier of a number or CPF in the cache: HMAC-SHA256 under SECRET_KEY."""
     return salted_hmac(SAL, str(valor), algorithm="sha256").hexdigest()
+
+
+def rede(ip):
+    """The identifier of a client address: an IPv4 address as it is, an IPv6 address by its /64, the
+    block one customer line gets (each of its 2⁶⁴ addresses would otherwise be a fresh client)."""
+    try:
+        endereco = ipaddress.ip_address(ip)
+    except ValueError:
+        return str(ip)
+    if endereco.version == 6:
+        if endereco.ipv4_mapped:
+            return str(endereco.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{endereco}/64", strict=False))
+    return str(endereco)
 
 
 def regra(nome):

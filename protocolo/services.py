@@ -13,6 +13,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from consumidor.acesso import link_protocolo
+
 from . import integridade, numeracao, outbox, prazos, relogio
 from .exceptions import DadosInvalidos, PermissaoNegada, TransicaoInvalida, VersaoDesatualizada
 from .models import (
@@ -145,6 +147,9 @@ def _avisar(protocolo, assunto, modelo, **contexto):
         "protocolo": protocolo,
         "consumidor": consumidor,
         "url_portal": settings.PROTOCOLO_URL_BASE + "/",
+        # The way in for whoever has no CPF on file yet, or no number at hand (DESIGN §5).
+        "link_protocolo": link_protocolo(protocolo),
+        "dias_validade": settings.PROTOCOLO_LINK_DIAS,
     }
     return outbox.enfileirar(
         protocolo=protocolo,
@@ -152,6 +157,16 @@ def _avisar(protocolo, assunto, modelo, **contexto):
         assunto=f"Protocolo {protocolo.numero_formatado}: {assunto}",
         corpo=render_to_string(f"mensagens/{modelo}.txt", contexto),
     )
+
+
+def _exigir_nao_anonimizado(consumidor):
+    """Lock the consumer (consumer before protocol, the order anonymisation takes too), so an
+    anonymisation under way finishes first and a protocol never joins a record it emptied."""
+    anonimizado_em = (
+        Consumidor.objects.select_for_update().values_list("anonimizado_em", flat=True).get(pk=consumidor.pk)
+    )
+    if anonimizado_em is not None:
+        raise DadosInvalidos("Os dados deste consumidor foram anonimizados (LGPD): identifique-o de novo pelo CPF.")
 
 
 def _origem_de(autor):
@@ -219,6 +234,8 @@ def protocolo_abrir(*, canal, atendente=None, consumidor=None, categoria=None, o
         origem = Origem.SISTEMA
     agora = relogio.agora()
     with transaction.atomic():
+        if consumidor is not None:
+            _exigir_nao_anonimizado(consumidor)
         protocolo = Protocolo(
             numero=numeracao.gerar(timezone.localdate(agora)),
             canal=canal,
@@ -252,6 +269,7 @@ def protocolo_abrir(*, canal, atendente=None, consumidor=None, categoria=None, o
 
 def protocolo_identificar_consumidor(*, protocolo, consumidor, autor=None, versao=None):
     with transaction.atomic():
+        _exigir_nao_anonimizado(consumidor)
         protocolo = _travar(protocolo)
         _conferir_versao(protocolo, versao)
         _exigir_aberto(protocolo)
@@ -647,10 +665,18 @@ RECUPERACAO_MAXIMO = 50
 
 
 def protocolo_abrir_pelo_portal(*, cpf, nome, email, categoria, objeto):
-    """A demand the consumer opens online (canal portal): identify them without overwriting the
-    name and e-mail on record, open the protocol and queue its number to the e-mail on record."""
+    """A demand the consumer opens online (canal portal), open the protocol and queue its number to
+    the e-mail on record. A CPF already on file keeps its record exactly as it is, empty fields
+    included: anyone may type a CPF here, and an e-mail filled in from this form would receive that
+    consumer's protocols on the next recovery."""
     objeto = _texto(objeto, campo="objeto")
-    consumidor, _ = consumidor_identificar(cpf=cpf, nome=nome, email=email)
+    try:
+        cpf = normalizar_cpf(cpf)
+    except ValidationError as erro:
+        raise DadosInvalidos(" ".join(erro.messages)) from None
+    consumidor = Consumidor.objects.filter(cpf=cpf).first()
+    if consumidor is None:
+        consumidor, _ = consumidor_identificar(cpf=cpf, nome=nome, email=email)
     with transaction.atomic():
         protocolo = protocolo_abrir(canal=Canal.PORTAL, consumidor=consumidor, categoria=categoria, objeto=objeto)
         if consumidor.email:
@@ -731,11 +757,14 @@ def consumidor_enviar_protocolos(*, cpf, link_protocolo, link_todos, dias_valida
         "url_portal": settings.PROTOCOLO_URL_BASE + "/",
         "dias_validade": dias_validade,
     }
-    return outbox.enfileirar(
-        destinatario=consumidor.email,
-        assunto="Seus protocolos de atendimento",
-        corpo=render_to_string("mensagens/recuperacao.txt", contexto),
-    )
+    # Left to `enviar_mensagens` (every minute), never sent inside the request: a mail server's
+    # latency would tell an existing CPF with an e-mail from any other by the answer's time alone.
+    with outbox.entrega_adiada():
+        return outbox.enfileirar(
+            destinatario=consumidor.email,
+            assunto="Seus protocolos de atendimento",
+            corpo=render_to_string("mensagens/recuperacao.txt", contexto),
+        )
 
 
 # Retaguarda ---------------------------------------------------------------------------------------

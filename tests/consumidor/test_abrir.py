@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from protocolo.models import Canal, Consumidor, Mensagem, Protocolo
 from tests.consumidor.apoio import CPF, pagina
+from tests.factories import ConsumidorFactory, abrir
 from tests.factories import categoria as categoria_por_codigo
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +58,22 @@ def test_an_existing_consumers_name_and_email_are_not_overwritten(client, consum
     assert (consumidor.nome, consumidor.email) == ("Maria Aparecida Souza", "maria@exemplo.com.br")
     assert Consumidor.objects.count() == 1
     assert Mensagem.objects.get().destinatario == "maria@exemplo.com.br"
+
+
+@pytest.mark.parametrize("rota", [URL, "/privacidade/"])
+def test_the_public_forms_never_give_an_existing_consumer_an_email_or_name_they_did_not_have(client, db, rota):
+    """Otherwise anyone who knows a CPF registered by phone could set their own e-mail on it and have
+    the recovery send that consumer's protocols, and the link to all their demands, to themselves."""
+    dados = {"pedido": "acesso"} if rota != URL else {}
+    consumidor = ConsumidorFactory(cpf=CPF, nome="", email="")
+    abrir(consumidor=consumidor)
+
+    assert client.post(rota, _dados(nome="Atacante", email="atacante@exemplo.com", **dados)).status_code == 302
+    client.post("/recuperar/", {"cpf": CPF})
+
+    consumidor.refresh_from_db()
+    assert (consumidor.nome, consumidor.email) == ("", "")
+    assert not Mensagem.objects.filter(destinatario="atacante@exemplo.com").exists()
 
 
 def test_only_active_categorias_are_offered(client, db):

@@ -133,3 +133,12 @@ def test_the_code_typed_in_the_form_is_sent_to_its_page(client, protocolo):
 
 def test_the_receipt_needs_access(client, protocolo):
     assert client.get(pagina(protocolo, "consumidor:comprovante")).status_code == 404
+
+
+@pytest.mark.parametrize("digitado", ["a/b", f"{'2' * 16}-1-1-{'A' * 15}/", "/", "x" * 81, "\x00", "\u202e"])
+def test_anything_typed_in_the_form_is_answered_plainly_never_a_500(digitado, db):
+    resposta = Client(raise_request_exception=False).get(reverse("consumidor:verificar_inicio"), {"codigo": digitado})
+
+    assert resposta.status_code in (302, 404)
+    if resposta.status_code == 404:
+        assert "Código não válido" in resposta.text

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -196,3 +197,60 @@ def test_the_cpf_never_reaches_the_logs(client, protocolo, caplog):
     assert caplog.records
     assert not [r for r in caplog.records if CPF in r.getMessage() or OUTRO_CPF in r.getMessage()]
     assert "529.982.247-25" not in caplog.text
+
+
+def test_rotating_addresses_inside_one_ipv6_64_network_is_still_one_client(client, db):
+    """An IPv6 customer gets a whole /64: counting each address would let one machine try 2⁶⁴ times."""
+    for i in range(20):
+        assert consultar(client, "1", CPF, REMOTE_ADDR=f"2001:db8:1:2::{i + 1:x}").status_code == 200
+
+    assert consultar(client, "1", CPF, REMOTE_ADDR="2001:db8:1:2:ffff::9").status_code == 429
+    assert consultar(client, "1", CPF, REMOTE_ADDR="2001:db8:1:3::1").status_code == 200
+
+
+def test_a_lookup_gives_the_browser_a_new_session_key(client, protocolo):
+    """A session key planted beforehand (a shared computer, a cookie set by a sibling domain) must not
+    inherit the access the consumer's lookup grants."""
+    client.get(reverse("consumidor:inicio"))
+    plantada = client.session
+    plantada["plantada"] = True
+    plantada.save()
+    chave = plantada.session_key
+    client.cookies["sessionid"] = chave
+
+    consultar(client, protocolo.numero, CPF)
+
+    assert client.cookies["sessionid"].value != chave
+
+
+@pytest.mark.parametrize(
+    ("endereco", "onde", "dados"),
+    [
+        ("/consultar/", "protocolo.limites.exigir_desbloqueado", {}),
+        ("/recuperar/", "protocolo.services.consumidor_enviar_protocolos", {}),
+        ("/abrir/", "protocolo.services.protocolo_abrir_pelo_portal", {"objeto": "Cobrança em dobro."}),
+        ("/privacidade/", "protocolo.services.protocolo_abrir_pelo_portal", {"pedido": "acesso"}),
+    ],
+)
+def test_an_error_report_of_a_public_form_never_carries_the_cpf(
+    client, protocolo, monkeypatch, caplog, endereco, onde, dados
+):
+    """Django's error report (the one mail_admins or an error tracker sends) lists the POST."""
+    from django.views.debug import ExceptionReporter
+
+    from tests.factories import categoria
+
+    def falha(*args, **kwargs):
+        raise RuntimeError("falha simulada")
+
+    monkeypatch.setattr(onde, falha)
+    campos = {"numero": protocolo.numero, "cpf": CPF_FORMATADO, "nome": "Maria", "email": "m@exemplo.com.br"}
+    campos["categoria"] = categoria("cobranca").pk
+    with caplog.at_level(logging.ERROR, logger="django.request"):
+        resposta = Client(raise_request_exception=False).post(endereco, {**campos, **dados})
+
+    assert resposta.status_code == 500
+    registro = next(r for r in caplog.records if r.name == "django.request")
+    relatorio = ExceptionReporter(registro.request, *registro.exc_info).get_traceback_text()
+    assert "falha simulada" in relatorio
+    assert CPF_FORMATADO not in relatorio and CPF not in relatorio

@@ -66,3 +66,10 @@ def test_the_status_page_never_answers_500(numero, db):
     resposta = Client(raise_request_exception=False).get("/protocolo/" + numero.replace("?", "").replace("#", "") + "/")
 
     assert resposta.status_code in (301, 404)
+
+
+@given(codigo=st.text(max_size=120))
+def test_the_verification_form_never_answers_500(codigo, db):
+    resposta = Client(raise_request_exception=False).get("/verificar/", {"codigo": codigo})
+
+    assert resposta.status_code in (200, 302, 404)

@@ -10,6 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from consumidor import acesso
+from protocolo import services
+from protocolo.models import Consumidor, Mensagem
 from tests.consumidor.apoio import pagina
 from tests.factories import ConsumidorFactory, abrir
 
@@ -125,3 +127,37 @@ def test_the_link_to_all_demands_stops_working_once_the_email_on_record_changes(
 
     assert client.get(link).status_code == 404
     assert client.get(reverse("consumidor:demandas")).status_code == 404
+
+
+def test_a_protocol_link_stops_working_once_the_email_on_record_changes(client, protocolo, consumidor):
+    """Like the link to all demands: a link mailed to an address the consumer has since replaced opens
+    nothing."""
+    link = _link(protocolo)
+    consumidor.email = "novo@exemplo.com.br"
+    consumidor.save()
+
+    assert client.get(link).status_code == 404
+    assert client.get(pagina(protocolo)).status_code == 404
+
+
+def test_a_protocol_link_stops_working_once_the_protocol_belongs_to_someone_else(client, protocolo, atendente):
+    from protocolo import services
+
+    link = _link(protocolo)
+    services.protocolo_identificar_consumidor(protocolo=protocolo, consumidor=ConsumidorFactory(), autor=atendente)
+
+    assert client.get(link).status_code == 404
+
+
+def test_a_consumer_without_a_cpf_on_file_follows_the_link_in_our_message_to_the_protocol(client, atendente):
+    sem_cpf = Consumidor.objects.create(nome="Rita", email="rita@exemplo.com.br")
+    protocolo = abrir(atendente=atendente, consumidor=sem_cpf)
+    services.protocolo_resolver(protocolo=protocolo, texto="Estorno feito.", autor=atendente)
+
+    corpo = Mensagem.objects.get(protocolo=protocolo).corpo
+    link = next(linha for linha in corpo.splitlines() if "/acesso/" in linha).strip()
+    assert link.startswith("https://protocolo.exemplo.com.br/acesso/")
+    assert "válido por 7 dias" in corpo
+
+    assert client.get(link.removeprefix("https://protocolo.exemplo.com.br")).url == pagina(protocolo)
+    assert "Estorno feito." in client.get(pagina(protocolo)).text

@@ -140,6 +140,21 @@ def test_the_status_page_makes_three_queries(visitante, protocolo, atendente, dj
     assert resposta.status_code == 200
 
 
+def test_a_duplicates_page_and_its_signed_link_to_the_original_take_the_same_three_queries(
+    client, consumidor, atendente, django_assert_num_queries
+):
+    original = abrir(consumidor=consumidor)
+    duplicado = abrir(consumidor=consumidor)
+    services.protocolo_marcar_duplicado(protocolo=duplicado, original=original, autor=atendente)
+    sessao = client.session
+    acesso.conceder(sessao, duplicado)
+    sessao.save()
+
+    # The protocol query also brings duplicado_de's consumer, whom the link to it binds.
+    with django_assert_num_queries(3):
+        assert client.get(pagina(duplicado)).status_code == 200
+
+
 def test_access_from_a_lookup_lasts_thirty_minutes(client, protocolo):
     with time_machine.travel(ABERTURA, tick=False) as viagem:
         client.post(reverse("consumidor:consultar"), {"numero": protocolo.numero, "cpf": CPF})

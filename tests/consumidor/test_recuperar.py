@@ -1,9 +1,11 @@
 """Recovery by CPF (issue 3, items 6–7): always the same answer; the list goes to the e-mail on
 record with signed links."""
 
+import io
 import re
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -122,3 +124,17 @@ def test_a_fourth_request_in_an_hour_for_one_cpf_gets_a_429_from_any_ip(client, 
     assert limitada.status_code == 429
     assert "Muitas tentativas" in limitada.text
     assert Mensagem.objects.count() == 3
+
+
+def test_the_recovery_sends_nothing_while_answering_so_its_time_does_not_tell_whether_the_cpf_exists(
+    client, consumidor, mailoutbox
+):
+    """Delivery happens after the answer (the outbox command, every minute): a mail server's latency
+    inside the request would tell an existing CPF with an e-mail from any other."""
+    abrir(consumidor=consumidor)
+    _pedir(client, CPF)
+
+    assert mailoutbox == []
+    assert Mensagem.objects.get().enviada_em is None
+    call_command("enviar_mensagens", stdout=io.StringIO())
+    assert [m.to for m in mailoutbox] == [["maria@exemplo.com.br"]]

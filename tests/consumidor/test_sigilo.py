@@ -66,3 +66,25 @@ def test_no_message_to_the_consumer_carries_them_either(cenario, client):
     assert len(mensagens) >= 4  # number, resolution, duplicate, recovery
     for mensagem in mensagens:
         assert _proibidos(mensagem.assunto + mensagem.corpo) == [], mensagem.assunto
+
+
+def test_no_page_with_personal_data_is_kept_by_the_browser_or_a_proxy(cenario, consumidor):
+    """On a shared computer the back button must not bring the pages back after the access expired."""
+    protocolo, _ = cenario
+    navegador = Client()
+    navegador.get(reverse("consumidor:acesso_demandas", args=[acesso.token_consumidor(consumidor)]))
+    paginas = [reverse("consumidor:demandas"), reverse("consumidor:demandas_json")] + [
+        reverse(nome, args=[protocolo.numero])
+        for nome in (
+            "consumidor:protocolo",
+            "consumidor:comprovante",
+            "consumidor:historico",
+            "consumidor:historico_json",
+        )
+    ]
+
+    for endereco in paginas:
+        resposta = navegador.get(endereco)
+        assert resposta.status_code == 200, endereco
+        assert "no-store" in resposta.get("Cache-Control", ""), endereco
+        assert "private" in resposta["Cache-Control"], endereco

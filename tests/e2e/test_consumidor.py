@@ -198,3 +198,24 @@ def test_the_other_consumer_pages_are_accessible(page, live_server, conferir, co
     page.get_by_role("link", name="Histórico para imprimir").click()
     expect(page.get_by_role("heading", name=re.compile("Histórico do protocolo"))).to_be_visible()
     conferir("historico")
+
+
+def test_an_error_about_the_whole_form_takes_the_focus(page, live_server, consumidor):
+    """A refusal that belongs to no field (here: data-subject requests suspended) is where keyboard
+    and screen reader users land, as a field's error is."""
+    from protocolo.models import Categoria
+
+    dados_iniciais()
+    Categoria.objects.filter(codigo="lgpd").update(ativa=False)
+    page.set_viewport_size({"width": 375, "height": 900})
+
+    page.goto(f"{live_server.url}/privacidade/")
+    page.get_by_label("CPF").fill(CPF)
+    page.get_by_label("Nome completo").fill("Maria Aparecida Souza")
+    page.get_by_label("E-mail").fill("maria@exemplo.com.br")
+    page.get_by_label("Acesso aos meus dados").check()
+    page.get_by_role("button", name="Enviar pedido").click()
+
+    aviso = page.locator("form .alert-danger")
+    expect(aviso).to_contain_text("Pedidos sobre dados pessoais estão suspensos")
+    expect(aviso).to_be_focused()

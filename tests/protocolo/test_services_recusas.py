@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from protocolo import services
 from protocolo.dados_iniciais import ATENDENTES
 from protocolo.exceptions import DadosInvalidos, PermissaoNegada
-from protocolo.models import Protocolo
+from protocolo.models import Consumidor, Protocolo
 from tests.factories import AtendenteFactory, ConsumidorFactory, UsuarioFactory, abrir, categoria
 from tests.protocolo.apoio import QUARTA, retrato
 
@@ -436,3 +436,18 @@ def test_a_shorter_categoria_without_an_extension_brings_the_deadline_earlier(eq
     )
 
     assert protocolo.prazo == QUARTA.date()
+
+
+def test_an_anonymised_consumer_can_neither_open_nor_join_a_protocol(equipe):
+    consumidor = ConsumidorFactory()
+    Consumidor.objects.filter(pk=consumidor.pk).update(cpf=None, nome="Titular anonimizado", anonimizado_em=QUARTA)
+    protocolo = aberto(equipe)
+    antes = retrato(protocolo)
+
+    with pytest.raises(DadosInvalidos, match="anonimizados"):
+        abrir(atendente=equipe.atendente, consumidor=consumidor)
+    with pytest.raises(DadosInvalidos, match="anonimizados"):
+        services.protocolo_identificar_consumidor(protocolo=protocolo, consumidor=consumidor, autor=equipe.atendente)
+
+    assert retrato(protocolo) == antes
+    assert not Protocolo.objects.filter(consumidor=consumidor).exists()
