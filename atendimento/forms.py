@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from protocolo.models import Canal
+from protocolo.selectors import BUSCA_MINIMA
 from protocolo.services import TEXTO_MAXIMO
 from protocolo.validators import normalizar_cpf, normalizar_numero
 
@@ -203,4 +204,4 @@ class ProrrogarForm(ComVersao):
 
 
 class BuscaConsumidorForm(forms.Form):
-    q = forms.CharField(label="CPF ou nome", max_length=200)
+    q = forms.CharField(label="CPF ou nome", min_length=BUSCA_MINIMA, max_length=200)

@@ -46,6 +46,9 @@ def cabeca_da_cadeia(protocolo):
 # Retaguarda: the painel's queue, counters and the lookups of the back-office ---------------------
 
 LIMITE_CONTAGEM = 1000
+# Below three letters the trigram index cannot serve a name search, which then matches nearly
+# everyone and reads the whole table; numbers and CPFs are longer anyway.
+BUSCA_MINIMA = 3
 LIMITE_CONSUMIDORES = 20
 PRAZOS = [
     ("vencido", "vencido"),
@@ -95,7 +98,9 @@ class FiltroFila(django_filters.FilterSet):
     """The painel's queue. Choices are given, never queried: the categorias come with the
     constructor, so validating a filter costs no query."""
 
-    q = django_filters.CharFilter(label="Buscar: número, CPF ou nome", method="filtrar_busca", max_length=200)
+    q = django_filters.CharFilter(
+        label="Buscar: número, CPF ou nome", method="filtrar_busca", min_length=BUSCA_MINIMA, max_length=200
+    )
     situacao = django_filters.ChoiceFilter(
         label="Situação", choices=SITUACOES[1:], empty_label="pendentes", method="filtrar_situacao"
     )
@@ -157,6 +162,9 @@ class FiltroFila(django_filters.FilterSet):
         return queryset.filter(aberto_em__gte=_inicio_do_dia(valor))
 
     def filtrar_aberto_ate(self, queryset, nome, valor):
+        if valor == datetime.date.max:
+            # The day after 31/12/9999 does not exist, and nothing was opened after it.
+            return queryset
         return queryset.filter(aberto_em__lt=_inicio_do_dia(valor + datetime.timedelta(days=1)))
 
     def ordenar(self, queryset, nome, valor):

@@ -56,3 +56,12 @@ def test_odd_searches_never_break_it(cliente_atendente, q):
 
     assert resposta.status_code == 200
     assert "<script>alert" not in resposta.text
+
+
+def test_a_name_search_needs_three_letters(cliente_atendente):
+    ConsumidorFactory(nome="Li Wu")
+
+    resposta = cliente_atendente.get(CONSUMIDORES, {"q": "Li"})
+
+    assert resposta.context["resultados"] is None
+    assert "no mínimo 3 caracteres" in resposta.text

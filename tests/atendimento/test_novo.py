@@ -67,3 +67,12 @@ def test_email_needs_an_address(cliente_atendente):
 
     assert "Informe o e-mail do consumidor" in resposta.text
     assert not Protocolo.objects.exists()
+
+
+def test_an_empty_submission_says_what_is_missing(cliente_atendente):
+    resposta = cliente_atendente.post(NOVO, {})
+
+    assert resposta.status_code == 200
+    assert resposta.context["form"].errors["canal"]
+    assert "Este campo é obrigatório" in resposta.text
+    assert not Protocolo.objects.exists()

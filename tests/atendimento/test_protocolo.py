@@ -532,3 +532,85 @@ def test_the_page_marks_a_consumer_message_not_yet_answered(cliente_atendente, a
 
     assert "data-consumidor-escreveu" in antes.text
     assert "data-consumidor-escreveu" not in depois.text
+
+
+# Nothing typed is lost, not even when the action is refused ---------------------------------------
+
+
+def test_a_refused_action_comes_back_with_what_was_typed(cliente_atendente, protocolo):
+    valido_inexistente = numeracao.formato_atual().montar(datetime.date(2020, 1, 1), 1)
+
+    resposta = cliente_atendente.post(
+        url(protocolo, "duplicado"),
+        {"duplicado-versao": protocolo.versao, "duplicado-numero": numeracao.formatar(valido_inexistente)},
+    )
+
+    assert resposta.status_code == 200
+    assert "Nenhum protocolo com esse número" in resposta.text
+    assert f'value="{numeracao.formatar(valido_inexistente)}"' in resposta.text
+    assert "duplicado" in resposta.context["abertos"]
+
+
+def test_a_stale_form_whose_action_is_gone_still_shows_the_text(cliente_atendente, protocolo):
+    versao_vista = protocolo.versao
+    colega = AtendenteFactory(first_name="Bruno", last_name="Costa")
+    services.protocolo_resolver(protocolo=protocolo, texto="Resolvido por outro.", autor=colega)
+    texto = "Minha resposta longa, que levei dez minutos para escrever."
+
+    resposta = cliente_atendente.post(
+        url(protocolo, "resolver"), {"resolver-versao": versao_vista, "resolver-texto": texto}
+    )
+
+    assert resposta.status_code == 409
+    assert "Bruno Costa" in resposta.text
+    assert not resposta.context["pode"]["resolver"]
+    assert texto in resposta.text
+    assert "data-nao-enviado" in resposta.text
+
+
+def test_text_refused_because_the_protocol_was_closed_meanwhile_is_still_shown(cliente_atendente, supervisor):
+    protocolo = abrir()
+    services.protocolo_cancelar(protocolo=protocolo, motivo="Engano.", autor=supervisor)
+    texto = "O consumidor quer trocar o aparelho e também o plano."
+
+    resposta = cliente_atendente.post(url(protocolo, "objeto"), {"objeto-objeto": texto})
+
+    assert "não aceita mudanças" in resposta.text
+    assert texto in resposta.text
+    protocolo.refresh_from_db()
+    assert protocolo.objeto != texto
+
+
+# What the attendant is told matches what happened -------------------------------------------------
+
+
+def test_a_public_answer_without_an_email_does_not_claim_it_was_sent(cliente_atendente, atendente):
+    protocolo = abrir(atendente=atendente, consumidor=ConsumidorFactory(email=""))
+
+    resposta = cliente_atendente.post(
+        url(protocolo, "interacao"), {"interacao-tipo": "publica", "interacao-texto": "Já estornamos."}, follow=True
+    )
+
+    assert not Mensagem.objects.exists()
+    assert "enviada ao consumidor" not in resposta.text
+    assert "não tem e-mail" in resposta.text
+
+
+def test_resolving_without_an_email_does_not_claim_the_consumer_was_told(cliente_atendente, atendente):
+    protocolo = abrir(atendente=atendente)
+
+    resposta = cliente_atendente.post(
+        url(protocolo, "resolver"), {"resolver-versao": protocolo.versao, "resolver-texto": "Feito."}, follow=True
+    )
+
+    assert "o consumidor foi avisado" not in resposta.text
+    assert "não tem e-mail" in resposta.text
+
+
+def test_a_resolved_protocol_does_not_offer_escalation(cliente_atendente, atendente, protocolo):
+    services.protocolo_resolver(protocolo=protocolo, texto="Feito.", autor=atendente)
+
+    resposta = cliente_atendente.get(url(protocolo))
+
+    assert not resposta.context["pode"]["escalar"]
+    assert 'data-form="escalar"' not in resposta.text

@@ -3,10 +3,12 @@ from the first second to the resolution; screenshots at 1280 px of each step and
 check (axe-core) on every back-office page."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
 
+from protocolo import services
 from protocolo.models import Interacao, Protocolo
 from tests.e2e.conftest import CAPTURAS
 from tests.factories import AtendenteFactory, ConsumidorFactory, abrir
@@ -205,3 +207,69 @@ def test_the_lockout_page_says_when_to_try_again(page, live_server, capturar, ac
     expect(page.get_by_text("15 minutos")).to_be_visible()
     assert acessibilidade() == []
     capturar("bloqueado")
+
+
+def test_a_second_click_on_iniciar_while_it_loads_opens_no_second_protocol(page, live_server, monkeypatch):
+    # With a caller on the line, a second protocol would be a number told to nobody, accounted for
+    # forever. A busy server gives the impatient second click its chance.
+    abrir_devagar = services.protocolo_abrir
+
+    def devagar(**kwargs):
+        time.sleep(0.6)
+        return abrir_devagar(**kwargs)
+
+    monkeypatch.setattr(services, "protocolo_abrir", devagar)
+    atendente = AtendenteFactory()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _entrar(page, live_server, atendente)
+
+    # Two clicks 150 ms apart, the second while the first POST is still being answered.
+    page.wait_for_load_state("load")
+    page.evaluate(
+        """() => {
+        const botao = document.querySelector("[data-iniciar] button");
+        botao.click();
+        setTimeout(() => botao.click(), 150);
+    }"""
+    )
+
+    expect(page.locator("[data-numero]")).to_have_text(re.compile(r"^\d{4} \d{4} \d{4} \d{4}$"))
+    page.wait_for_load_state("networkidle")
+    assert Protocolo.objects.count() == 1
+
+
+def test_a_stale_resolution_keeps_the_text_and_says_who_changed_what(page, live_server, capturar, acessibilidade):
+    atendente = AtendenteFactory()
+    colega = AtendenteFactory(first_name="Bruno", last_name="Costa")
+    protocolo = abrir(atendente=atendente, consumidor=ConsumidorFactory(nome="Maria Souza"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _entrar(page, live_server, atendente)
+    page.goto(f"{live_server.url}/atendimento/protocolos/{protocolo.numero}/")
+    page.locator("summary", has_text="Resolver").click()
+    texto = "Resposta longa, escrita com o consumidor na linha."
+    page.locator("#id_resolver-texto").fill(texto)
+
+    services.protocolo_resolver(protocolo=protocolo, texto="Resolvido pelo colega.", autor=colega)
+    page.get_by_role("button", name="Resolver", exact=True).click()
+
+    expect(page.get_by_role("alert").first).to_contain_text("Bruno Costa")
+    expect(page.locator("[data-nao-enviado] textarea")).to_have_value(texto)
+    assert acessibilidade() == []
+    capturar("nao-enviado")
+
+
+def test_moving_through_the_page_sizes_with_the_keyboard_does_not_reload_the_queue(page, live_server):
+    # WCAG 3.2.2: choosing with the arrow keys changes the value at each press; the page reloads
+    # only on "Aplicar".
+    atendente = AtendenteFactory()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _entrar(page, live_server, atendente)
+    page.wait_for_load_state("load")
+
+    page.get_by_label("Por página").focus()
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(500)
+
+    assert "por_pagina" not in page.url
+    page.get_by_role("button", name="Aplicar").click()
+    expect(page).to_have_url(re.compile(r"por_pagina=50"))
