@@ -33,6 +33,7 @@ from . import indicadores, lgpd, numeracao, relogio, services
 from .exceptions import ErroProtocolo, NumeroInvalido
 from .models import (
     EM_ABERTO,
+    PENDENTES,
     AcessoDadoPessoal,
     Canal,
     Categoria,
@@ -168,7 +169,7 @@ class PrazoFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         hoje = relogio.hoje()
-        pendentes = queryset.filter(situacao__in=indicadores.PENDENTES)
+        pendentes = queryset.filter(situacao__in=PENDENTES)
         match self.value():
             case "vencido":
                 return pendentes.filter(prazo__lt=hoje)
@@ -356,7 +357,7 @@ class ProtocoloAdmin(EscolhaDeAcao, ListaSegura, SomenteLeitura, admin.ModelAdmi
         if obj.prazo is None:
             return "sem prazo"
         data = f"{obj.prazo:%d/%m/%Y}"
-        if obj.situacao not in indicadores.PENDENTES:
+        if obj.situacao not in PENDENTES:
             return data
         cor, rotulo = CORES_DO_PRAZO[obj.situacao_do_prazo]
         # An SVG dot coloured by a presentation attribute (the CSP forbids style attributes), and the
@@ -669,7 +670,7 @@ def _linha_csv(p, hoje):
         return f"{timezone.localtime(instante):%d/%m/%Y %H:%M}" if instante else ""
 
     estado = ""
-    if p.situacao in indicadores.PENDENTES and p.prazo:
+    if p.situacao in PENDENTES and p.prazo:
         estado = CORES_DO_PRAZO[p.situacao_do_prazo][1]
     return [
         p.numero_formatado,

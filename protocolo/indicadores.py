@@ -14,10 +14,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from . import relogio
-from .models import EM_ABERTO, Protocolo, Situacao
+from .models import EM_ABERTO, PENDENTES, Protocolo, Situacao
 
-# Open and not answered yet: what a deadline still binds (a resolved protocol was answered).
-PENDENTES = (Situacao.ABERTO, Situacao.EM_ATENDIMENTO, Situacao.AGUARDANDO_CONSUMIDOR)
 FILA_DE_ESCALADOS = 20
 
 

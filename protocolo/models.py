@@ -129,6 +129,9 @@ class Situacao(models.TextChoices):
 
 FINAIS = frozenset({Situacao.ENCERRADO, Situacao.CANCELADO})
 EM_ABERTO = tuple(s for s in Situacao if s not in FINAIS)
+# What still needs the team: a resolved protocol only waits for the consumer's confirmation (or the
+# 20 days), so it is neither in the default queue nor overdue.
+PENDENTES = (Situacao.ABERTO, Situacao.EM_ATENDIMENTO, Situacao.AGUARDANDO_CONSUMIDOR)
 
 # Every move the record allows, and the one action that makes it (DESIGN §4). Anything else is
 # refused. "mudar" marks the moves an attendant may make by just choosing the new situação.
@@ -230,10 +233,10 @@ class Protocolo(models.Model):
         ]
         indexes = [
             # Back-office queue: open protocols sorted by deadline, the painel's default view.
-            models.Index(fields=["prazo", "id"], condition=Q(situacao__in=EM_ABERTO), name="protocolo_fila_prazo"),
+            models.Index(fields=["prazo", "id"], condition=Q(situacao__in=PENDENTES), name="protocolo_fila_prazo"),
             # "Meus" in the painel: an attendant's open protocols by deadline.
             models.Index(
-                fields=["responsavel", "prazo"], condition=Q(situacao__in=EM_ABERTO), name="protocolo_fila_responsavel"
+                fields=["responsavel", "prazo"], condition=Q(situacao__in=PENDENTES), name="protocolo_fila_responsavel"
             ),
             # Period filters, opened-per-day charts and the daily numbering checks.
             models.Index(fields=["aberto_em"], name="protocolo_aberto_em"),

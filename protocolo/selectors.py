@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from . import numeracao, relogio
 from .exceptions import NumeroInvalido
-from .models import Canal, Consumidor, Interacao, Protocolo, Situacao
+from .models import PENDENTES, Canal, Consumidor, Interacao, Protocolo, Situacao
 from .validators import normalizar_cpf
 
 
@@ -23,14 +23,6 @@ def protocolo_por_numero(texto, *, queryset=None):
         return None
     queryset = queryset if queryset is not None else Protocolo.objects.all()
     return queryset.select_related("consumidor", "categoria", "responsavel").filter(numero=numero).first()
-
-
-def fila(*, usuario=None):
-    """Open protocols, most urgent deadline first (served by the protocolo_fila_prazo index)."""
-    queryset = Protocolo.objects.em_aberto().select_related("consumidor", "categoria", "responsavel")
-    if usuario is not None:
-        queryset = queryset.filter(responsavel=usuario)
-    return queryset.order_by("prazo", "id")
 
 
 def linha_do_tempo(protocolo, *, publica=False):
@@ -63,10 +55,6 @@ ORDENS = [
     ("recentes", "mais recentes"),
     ("antigos", "mais antigos"),
 ]
-# What still needs the team: resolved protocols only wait for the consumer's confirmation (or the
-# 20 days), so they are neither in the default queue nor overdue. A subset of EM_ABERTO, so the
-# partial indexes still serve it.
-PENDENTES = (Situacao.ABERTO, Situacao.EM_ATENDIMENTO, Situacao.AGUARDANDO_CONSUMIDOR)
 SITUACOES = [("", "pendentes"), ("todas", "todas"), *Situacao.choices]
 
 
