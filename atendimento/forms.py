@@ -91,12 +91,16 @@ class AbrirCompletoForm(CpfOpcionalMixin, ContatoMixin):
         return dados
 
 
-class IdentificarForm(ComVersao, ContatoMixin):
-    cpf = forms.CharField(label="CPF", max_length=20)
+class IdentificarForm(ComVersao, CpfOpcionalMixin, ContatoMixin):
+    """By CPF, or, since the first contact may not demand it, by name and contact alone."""
+
     field_order = ["cpf", "nome", "email", "telefone"]
 
-    def clean_cpf(self):
-        return normalizar_cpf(self.cleaned_data["cpf"])
+    def clean(self):
+        dados = super().clean()
+        if not self.errors and not any(dados.get(campo) for campo in ("cpf", "nome", "email", "telefone")):
+            raise forms.ValidationError("Informe o CPF ou, sem ele, o nome e um contato do consumidor.")
+        return dados
 
 
 class CategoriaForm(ComVersao):

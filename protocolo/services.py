@@ -806,10 +806,16 @@ def protocolo_abrir_completo(*, canal, atendente, cpf="", nome="", email="", tel
 
 def protocolo_identificar_por_cpf(*, protocolo, cpf, autor, nome="", email="", telefone="", versao=None):
     """Find the consumer by CPF (an existing record keeps its data, only empty fields are filled)
-    or create them, and link them to the protocol; one transaction, so a stale form leaves no
+    or create them, and link them to the protocol; without a CPF (the first contact may not demand
+    it), a record with the name and contact given. One transaction, so a stale form leaves no
     consumer behind. Returns (protocolo, consumidor, criado)."""
     with transaction.atomic():
-        consumidor, criado = consumidor_identificar(cpf=cpf, nome=nome, email=email, telefone=telefone)
+        if str(cpf or "").strip():
+            consumidor, criado = consumidor_identificar(cpf=cpf, nome=nome, email=email, telefone=telefone)
+        else:
+            consumidor, criado = _consumidor_sem_cpf(nome=nome, email=email, telefone=telefone), True
+            if consumidor is None:
+                raise DadosInvalidos("Informe o CPF ou, sem ele, o nome e um contato do consumidor.")
         protocolo = protocolo_identificar_consumidor(
             protocolo=protocolo, consumidor=consumidor, autor=autor, versao=versao
         )

@@ -123,6 +123,40 @@ def test_identifying_a_new_cpf_creates_the_consumer(cliente_atendente, atendente
     assert "cadastrado e identificado" in resposta.text
 
 
+def test_a_caller_who_gives_no_cpf_is_identified_by_name_and_phone(cliente_atendente, atendente):
+    protocolo = abrir(atendente=atendente, categoria_codigo=None)
+
+    resposta = cliente_atendente.post(
+        url(protocolo, "identificar"),
+        {
+            "identificar-versao": protocolo.versao,
+            "identificar-nome": "Rita Moura",
+            "identificar-telefone": "11 97777-0000",
+        },
+        follow=True,
+    )
+
+    protocolo.refresh_from_db()
+    assert (protocolo.consumidor.nome, protocolo.consumidor.telefone, protocolo.consumidor.cpf) == (
+        "Rita Moura",
+        "11 97777-0000",
+        None,
+    )
+    assert ultima(protocolo).tipo == Tipo.IDENTIFICACAO
+    assert "cadastrado e identificado" in resposta.text
+
+
+def test_identifying_with_nothing_at_all_says_what_is_missing_and_changes_nothing(cliente_atendente, atendente):
+    protocolo = abrir(atendente=atendente, categoria_codigo=None)
+
+    resposta = cliente_atendente.post(url(protocolo, "identificar"), {"identificar-versao": protocolo.versao})
+
+    assert resposta.status_code == 200
+    assert "Informe o CPF ou, sem ele, o nome e um contato do consumidor." in resposta.text
+    protocolo.refresh_from_db()
+    assert protocolo.consumidor is None
+
+
 def test_an_existing_cpf_brings_the_consumer_and_their_open_protocols(cliente_atendente, atendente):
     consumidor = ConsumidorFactory(nome="Ana Lima", email="ana@exemplo.com.br")
     anterior = abrir(consumidor=consumidor)
