@@ -37,25 +37,4 @@
       if (!window.confirm(form.getAttribute("data-confirmar"))) { evento.preventDefault(); }
     });
   });
-
-  // A form that changes something is sent once: a second click while the first is being answered
-  // would open a second protocol or record an entry twice. Registered after data-confirmar, so a
-  // cancelled confirmation does not count as sent.
-  document.querySelectorAll("form[method=post]").forEach(function (form) {
-    form.addEventListener("submit", function (evento) {
-      if (evento.defaultPrevented) { return; }
-      if (form.hasAttribute("data-enviando")) { evento.preventDefault(); return; }
-      form.setAttribute("data-enviando", "");
-      form.setAttribute("aria-busy", "true");
-    });
-  });
-  // Back to a page from the browser's cache: its forms may be sent again. Only then: pageshow also
-  // fires when the page first loads, maybe after a form was already sent.
-  window.addEventListener("pageshow", function (evento) {
-    if (!evento.persisted) { return; }
-    document.querySelectorAll("form[data-enviando]").forEach(function (form) {
-      form.removeAttribute("data-enviando");
-      form.removeAttribute("aria-busy");
-    });
-  });
 })();

@@ -3,6 +3,7 @@
 
 import datetime
 import re
+import time
 
 import pytest
 from django.core.cache import cache
@@ -219,3 +220,34 @@ def test_an_error_about_the_whole_form_takes_the_focus(page, live_server, consum
     aviso = page.locator("form .alert-danger")
     expect(aviso).to_contain_text("Pedidos sobre dados pessoais estão suspensos")
     expect(aviso).to_be_focused()
+
+
+def test_a_double_tap_on_a_slow_phone_opens_one_protocol(page, live_server, monkeypatch):
+    # A second protocol would be a number nobody asked for, accounted for forever.
+    abrir_pelo_portal = services.protocolo_abrir_pelo_portal
+
+    def devagar(**kwargs):
+        time.sleep(0.6)
+        return abrir_pelo_portal(**kwargs)
+
+    monkeypatch.setattr(services, "protocolo_abrir_pelo_portal", devagar)
+    dados_iniciais()
+    page.set_viewport_size({"width": 375, "height": 900})
+    page.goto(f"{live_server.url}/abrir/")
+    page.get_by_label("CPF").fill(CPF)
+    page.get_by_label("Nome completo").fill("Maria Aparecida Souza")
+    page.get_by_label("E-mail").fill("maria@exemplo.com.br")
+    page.get_by_label("Assunto").select_option(label="Cobrança")
+    page.get_by_label("O que você precisa?").fill("Cobraram duas vezes a mensalidade de outubro.")
+
+    page.evaluate(
+        """() => {
+        const botao = [...document.querySelectorAll("button")].find((b) => b.textContent.includes("Abrir protocolo"));
+        botao.click();
+        setTimeout(() => botao.click(), 150);
+    }"""
+    )
+
+    expect(page.get_by_role("heading", name="Comprovante de atendimento")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert Protocolo.objects.count() == 1
