@@ -150,7 +150,7 @@ def acesso_as_demandas(request, token):
 # The protocol's page and the consumer's actions ---------------------------------------------------
 
 
-def _pagina_do_protocolo(request, protocolo, *, status=200, **formularios):
+def _pagina_do_protocolo(request, protocolo, *, status=200, nao_registrado="", **formularios):
     interacoes = _linha(protocolo)
     contestado = apresentacao.contestado(interacoes)
     # Once resolved, the consumer answers the resolution instead (resolved or not resolved).
@@ -177,6 +177,7 @@ def _pagina_do_protocolo(request, protocolo, *, status=200, **formularios):
         ),
         "form_mensagem": formularios.get("form_mensagem") or MensagemForm(),
         "form_resposta": formularios.get("form_resposta") or RespostaForm(),
+        "nao_registrado": nao_registrado,
     }
     return render(request, "consumidor/protocolo.html", contexto, status=status)
 
@@ -192,6 +193,13 @@ def protocolo(request, numero):
     return _pagina_do_protocolo(request, protocolo)
 
 
+def _recusado(request, numero, erro, **formularios):
+    """A refused action, as the page stands now, with what the consumer typed still in front of
+    them (in its form, or read-only when the form is no longer offered): nothing typed is lost."""
+    messages.error(request, erro.mensagem)
+    return _pagina_do_protocolo(request, _protocolo_do_visitante(request, numero), status=409, **formularios)
+
+
 @require_POST
 def enviar_mensagem(request, numero):
     protocolo = _protocolo_do_visitante(request, numero)
@@ -205,9 +213,8 @@ def enviar_mensagem(request, numero):
             protocolo=protocolo, texto=form.cleaned_data["texto"], origem=services.Origem.CONSUMIDOR
         )
     except ErroProtocolo as erro:
-        messages.error(request, erro.mensagem)
-    else:
-        messages.success(request, "Mensagem enviada. A equipe responsável já pode vê-la.")
+        return _recusado(request, numero, erro, form_mensagem=form, nao_registrado=form.cleaned_data["texto"])
+    messages.success(request, "Mensagem enviada. A equipe responsável já pode vê-la.")
     return redirect("consumidor:protocolo", numero=protocolo.numero)
 
 
@@ -245,14 +252,13 @@ def responder_resolucao(request, numero):
             comentario=form.cleaned_data["comentario"],
         )
     except ErroProtocolo as erro:
-        messages.error(request, erro.mensagem)
-    else:
-        messages.success(
-            request,
-            "Obrigado pela avaliação. O protocolo foi encerrado."
-            if resolvido
-            else "O protocolo foi reaberto e encaminhado à supervisão.",
-        )
+        return _recusado(request, numero, erro, form_resposta=form, nao_registrado=form.cleaned_data["comentario"])
+    messages.success(
+        request,
+        "Obrigado pela avaliação. O protocolo foi encerrado."
+        if resolvido
+        else "O protocolo foi reaberto e encaminhado à supervisão.",
+    )
     return redirect("consumidor:protocolo", numero=protocolo.numero)
 
 

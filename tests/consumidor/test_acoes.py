@@ -91,6 +91,35 @@ def test_a_closed_protocol_takes_no_more_messages(visitante, protocolo, atendent
     assert "Enviar uma mensagem" not in resposta.text
 
 
+def test_a_message_refused_because_the_case_closed_meanwhile_is_still_in_front_of_the_consumer(
+    visitante, protocolo, atendente
+):
+    texto = "Escrevi isto com calma, com todos os detalhes do que aconteceu."
+    services.protocolo_resolver(protocolo=protocolo, texto="Estornado.", autor=atendente)
+    services.protocolo_encerrar(protocolo=protocolo, origem=CONSUMIDOR, avaliacao=5)
+
+    resposta = visitante.post(pagina(protocolo, "consumidor:mensagem"), {"texto": texto})
+
+    assert resposta.status_code == 409
+    assert "O que você escreveu não foi registrado" in resposta.text
+    assert texto in resposta.text
+    assert any("não aceita mudanças" in m for m in _mensagens(resposta))
+
+
+def test_a_refused_answer_keeps_its_comment(resolvido, time_machine):
+    time_machine.move_to(MEIO_DIA + datetime.timedelta(days=20, minutes=1), tick=False)
+    visitante = Client()
+    _acessar(visitante, resolvido)
+    comentario = "O estorno não apareceu na fatura e ninguém me ligou de volta."
+
+    resposta = visitante.post(
+        pagina(resolvido, "consumidor:resposta"), {"resposta": "nao_resolvido", "comentario": comentario}
+    )
+
+    assert resposta.status_code == 409
+    assert comentario in resposta.text
+
+
 def test_actions_without_access_are_the_same_404_and_change_nothing(client, protocolo):
     antes = protocolo.interacoes.count()
 
