@@ -27,8 +27,8 @@ SAL_CONSUMIDOR = "consumidor.acesso.consumidor"
 
 
 def validade_dos_links():
-    """Seconds a signed link stays valid (settings.PROTOCOLO_LINK_DIAS, default 7 days)."""
-    return int(getattr(settings, "PROTOCOLO_LINK_DIAS", 7)) * 24 * 3600
+    """Seconds a signed link stays valid (settings.PROTOCOLO_LINK_DIAS)."""
+    return settings.PROTOCOLO_LINK_DIAS * 24 * 3600
 
 
 def conceder(session, protocolo):

@@ -449,12 +449,7 @@ def recuperar(request):
             limites.consumir("recuperacao_cpf", limites.chave(f"cpf:{cpf}"))
         except limites.Limitado as erro:
             return _limitado(request, erro)
-        services.consumidor_enviar_protocolos(
-            cpf=cpf,
-            link_protocolo=acesso.link_protocolo,
-            link_todos=acesso.link_consumidor,
-            dias_validade=acesso.validade_dos_links() // 86400,
-        )
+        services.consumidor_enviar_protocolos(cpf=cpf)
         return redirect(reverse("consumidor:recuperar") + "?enviado=1")
     contexto = {
         "form": form,

@@ -76,7 +76,7 @@ def regra(nome):
 
 
 def _cache():
-    return caches[getattr(settings, "PROTOCOLO_CACHE_LIMITES", "default")]
+    return caches[settings.PROTOCOLO_CACHE_LIMITES]
 
 
 def _com_reserva(operacao):

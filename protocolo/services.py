@@ -13,7 +13,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from consumidor.acesso import link_protocolo
+from consumidor.acesso import link_consumidor, link_protocolo
 
 from . import integridade, numeracao, outbox, prazos, relogio
 from .exceptions import DadosInvalidos, PermissaoNegada, TransicaoInvalida, VersaoDesatualizada
@@ -63,6 +63,27 @@ def _texto(texto, *, campo="texto", obrigatorio=True):
     return texto
 
 
+def _cpf(valor):
+    """The 11 digits of a CPF, or DadosInvalidos with the validator's Portuguese message."""
+    try:
+        return normalizar_cpf(valor)
+    except ValidationError as erro:
+        raise DadosInvalidos(" ".join(erro.messages)) from None
+
+
+def _email(valor):
+    """An e-mail as stored (blank allowed), or DadosInvalidos."""
+    email = str(valor or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as erro:
+            raise DadosInvalidos(" ".join(erro.messages)) from None
+        if len(email) > EMAIL_MAXIMO:
+            raise DadosInvalidos(f"O e-mail passa de {EMAIL_MAXIMO} caracteres.")
+    return email
+
+
 def _exigir_permissao(autor, permissao, mensagem):
     if autor is None or not autor.has_perm(f"protocolo.{permissao}"):
         raise PermissaoNegada(mensagem)
@@ -94,9 +115,12 @@ def _nome(usuario):
 
 
 def _mover(protocolo, para, acao):
+    """Move the locked protocol to `para` by `acao` as TRANSICOES allows; the situação it left."""
     if protocolo.acao_para(para) != acao:
         destino = Situacao(para).label if para in Situacao.values else str(para)
         raise TransicaoInvalida(f"Não é possível passar de “{protocolo.get_situacao_display()}” para “{destino}”.")
+    anterior, protocolo.situacao = protocolo.situacao, para
+    return anterior
 
 
 def _anexar(protocolo, *, tipo, origem, autor=None, publica=False, texto="", detalhes=None, **mudancas):
@@ -169,6 +193,14 @@ def _exigir_nao_anonimizado(consumidor):
         raise DadosInvalidos("Os dados deste consumidor foram anonimizados (LGPD): identifique-o de novo pelo CPF.")
 
 
+def _contato(*, nome, email, telefone):
+    return {
+        "nome": _texto(nome, campo="nome", obrigatorio=False)[:200],
+        "email": _email(email),
+        "telefone": _texto(telefone, campo="telefone", obrigatorio=False)[:20],
+    }
+
+
 def _origem_de(autor):
     return Origem.ATENDENTE if autor is not None else Origem.SISTEMA
 
@@ -179,20 +211,8 @@ def _origem_de(autor):
 def consumidor_identificar(*, cpf, nome="", email="", telefone=""):
     """(consumidor, created) for a CPF. An existing record keeps what it has: only empty fields
     are filled, so a public form can never overwrite someone's e-mail."""
-    email = str(email or "").strip()
-    try:
-        cpf = normalizar_cpf(cpf)
-        if email:
-            validate_email(email)
-            if len(email) > EMAIL_MAXIMO:
-                raise ValidationError(f"O e-mail passa de {EMAIL_MAXIMO} caracteres.")
-    except ValidationError as erro:
-        raise DadosInvalidos(" ".join(erro.messages)) from None
-    dados = {
-        "nome": _texto(nome, campo="nome", obrigatorio=False)[:200],
-        "email": email,
-        "telefone": _texto(telefone, campo="telefone", obrigatorio=False)[:20],
-    }
+    cpf = _cpf(cpf)
+    dados = _contato(nome=nome, email=email, telefone=telefone)
     with transaction.atomic():
         consumidor, criado = Consumidor.objects.select_for_update().get_or_create(cpf=cpf, defaults=dados)
         if not criado:
@@ -371,9 +391,7 @@ def protocolo_mudar_situacao(*, protocolo, situacao, autor=None, texto="", versa
     with transaction.atomic():
         protocolo = _travar(protocolo)
         _conferir_versao(protocolo, versao)
-        _mover(protocolo, situacao, "mudar")
-        anterior = protocolo.situacao
-        protocolo.situacao = situacao
+        anterior = _mover(protocolo, situacao, "mudar")
         _anexar(
             protocolo,
             tipo=Tipo.SITUACAO,
@@ -463,9 +481,7 @@ def protocolo_resolver(*, protocolo, texto, autor=None, versao=None):
     with transaction.atomic():
         protocolo = _travar(protocolo)
         _conferir_versao(protocolo, versao)
-        _mover(protocolo, Situacao.RESOLVIDO, "resolver")
-        anterior = protocolo.situacao
-        protocolo.situacao = Situacao.RESOLVIDO
+        anterior = _mover(protocolo, Situacao.RESOLVIDO, "resolver")
         protocolo.resolvido_em = relogio.agora()
         protocolo.atendente_escreveu_em = protocolo.resolvido_em
         _anexar(
@@ -493,7 +509,6 @@ def protocolo_reabrir(*, protocolo, motivo, autor=None, origem=None, versao=None
         _mover(protocolo, Situacao.EM_ATENDIMENTO, "reabrir")
         if origem == Origem.CONSUMIDOR and relogio.agora() - protocolo.resolvido_em > PRAZO_CONTESTACAO:
             raise TransicaoInvalida("O prazo de 20 dias para contestar a resolução já terminou.")
-        protocolo.situacao = Situacao.EM_ATENDIMENTO
         protocolo.resolvido_em = None
         _anexar(
             protocolo,
@@ -519,7 +534,6 @@ def protocolo_encerrar(*, protocolo, autor=None, origem=None, avaliacao=None, co
     with transaction.atomic():
         protocolo = _travar(protocolo)
         _mover(protocolo, Situacao.ENCERRADO, "encerrar")
-        protocolo.situacao = Situacao.ENCERRADO
         protocolo.encerrado_em = relogio.agora()
         protocolo.avaliacao = avaliacao
         _anexar(
@@ -546,9 +560,7 @@ def protocolo_cancelar(*, protocolo, motivo, autor, versao=None):
     with transaction.atomic():
         protocolo = _travar(protocolo)
         _conferir_versao(protocolo, versao)
-        _mover(protocolo, Situacao.CANCELADO, "cancelar")
-        anterior = protocolo.situacao
-        protocolo.situacao = Situacao.CANCELADO
+        anterior = _mover(protocolo, Situacao.CANCELADO, "cancelar")
         protocolo.encerrado_em = relogio.agora()
         _anexar(
             protocolo,
@@ -591,9 +603,7 @@ def protocolo_marcar_duplicado(*, protocolo, original, autor=None, versao=None):
             raise DadosInvalidos(f"O protocolo {original.numero_formatado} foi cancelado.")
         if protocolo.duplicados.exists():
             raise DadosInvalidos("Outros protocolos apontam para este como original; ele não pode virar duplicado.")
-        _mover(protocolo, Situacao.ENCERRADO, "duplicar")
-        anterior = protocolo.situacao
-        protocolo.situacao = Situacao.ENCERRADO
+        anterior = _mover(protocolo, Situacao.ENCERRADO, "duplicar")
         protocolo.encerrado_em = relogio.agora()
         protocolo.duplicado_de = original
         _anexar(
@@ -670,10 +680,7 @@ def protocolo_abrir_pelo_portal(*, cpf, nome, email, categoria, objeto):
     included: anyone may type a CPF here, and an e-mail filled in from this form would receive that
     consumer's protocols on the next recovery."""
     objeto = _texto(objeto, campo="objeto")
-    try:
-        cpf = normalizar_cpf(cpf)
-    except ValidationError as erro:
-        raise DadosInvalidos(" ".join(erro.messages)) from None
+    cpf = _cpf(cpf)
     consumidor = Consumidor.objects.filter(cpf=cpf).first()
     if consumidor is None:
         consumidor, _ = consumidor_identificar(cpf=cpf, nome=nome, email=email)
@@ -733,14 +740,11 @@ def protocolo_responder_resolucao(*, protocolo, resolvido, avaliacao=None, comen
     return protocolo
 
 
-def consumidor_enviar_protocolos(*, cpf, link_protocolo, link_todos, dias_validade):
+def consumidor_enviar_protocolos(*, cpf):
     """Recovery by CPF: when the CPF has a consumer with an e-mail and protocols, queue one message
     listing them, each with a signed link. Returns the message or None; the caller shows the same
-    answer either way. `link_protocolo(protocolo)` and `link_todos(consumidor)` build the links."""
-    try:
-        cpf = normalizar_cpf(cpf)
-    except ValidationError as erro:
-        raise DadosInvalidos(" ".join(erro.messages)) from None
+    answer either way."""
+    cpf = _cpf(cpf)
     consumidor = Consumidor.objects.filter(cpf=cpf).exclude(email="").first()
     if consumidor is None:
         return None
@@ -753,9 +757,9 @@ def consumidor_enviar_protocolos(*, cpf, link_protocolo, link_todos, dias_valida
         "consumidor": consumidor,
         "itens": [(p, link_protocolo(p)) for p in protocolos[:RECUPERACAO_MAXIMO]],
         "mais": len(protocolos) > RECUPERACAO_MAXIMO,
-        "link_todos": link_todos(consumidor),
+        "link_todos": link_consumidor(consumidor),
         "url_portal": settings.PROTOCOLO_URL_BASE + "/",
-        "dias_validade": dias_validade,
+        "dias_validade": settings.PROTOCOLO_LINK_DIAS,
     }
     # Left to `enviar_mensagens` (every minute), never sent inside the request: a mail server's
     # latency would tell an existing CPF with an e-mail from any other by the answer's time alone.
@@ -770,22 +774,16 @@ def consumidor_enviar_protocolos(*, cpf, link_protocolo, link_todos, dias_valida
 # Retaguarda ---------------------------------------------------------------------------------------
 
 
-def _consumidor_sem_cpf(*, nome, email, telefone):
-    """A consumer known by name and contact only: the first contact may not demand the CPF
-    (Decreto 11.034 art. 4 §4). None when nothing was given."""
-    email = str(email or "").strip()
-    nome = _texto(nome, campo="nome", obrigatorio=False)[:200]
-    telefone = _texto(telefone, campo="telefone", obrigatorio=False)[:20]
-    if not (nome or email or telefone):
-        return None
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError as erro:
-            raise DadosInvalidos(" ".join(erro.messages)) from None
-        if len(email) > EMAIL_MAXIMO:
-            raise DadosInvalidos(f"O e-mail passa de {EMAIL_MAXIMO} caracteres.")
-    return Consumidor.objects.create(nome=nome, email=email, telefone=telefone)
+def _consumidor_do_atendimento(*, cpf, nome, email, telefone):
+    """(consumidor, criado): found or created by CPF, or, since the first contact may not demand
+    the CPF (Decreto 11.034 art. 4 §4), a new record with the name and contact given. (None, False)
+    when nothing was given."""
+    if str(cpf or "").strip():
+        return consumidor_identificar(cpf=cpf, nome=nome, email=email, telefone=telefone)
+    dados = _contato(nome=nome, email=email, telefone=telefone)
+    if not any(dados.values()):
+        return None, False
+    return Consumidor.objects.create(**dados), True
 
 
 def protocolo_abrir_completo(*, canal, atendente, cpf="", nome="", email="", telefone="", categoria=None, objeto=""):
@@ -793,11 +791,7 @@ def protocolo_abrir_completo(*, canal, atendente, cpf="", nome="", email="", tel
     the prazo) and the objeto, all in the transaction that issues the number. Returns
     (protocolo, consumidor, criado) — criado is False when the CPF was already on file."""
     with transaction.atomic():
-        if str(cpf or "").strip():
-            consumidor, criado = consumidor_identificar(cpf=cpf, nome=nome, email=email, telefone=telefone)
-        else:
-            consumidor = _consumidor_sem_cpf(nome=nome, email=email, telefone=telefone)
-            criado = consumidor is not None
+        consumidor, criado = _consumidor_do_atendimento(cpf=cpf, nome=nome, email=email, telefone=telefone)
         protocolo = protocolo_abrir(
             canal=canal, atendente=atendente, consumidor=consumidor, categoria=categoria, objeto=objeto
         )
@@ -810,12 +804,9 @@ def protocolo_identificar_por_cpf(*, protocolo, cpf, autor, nome="", email="", t
     it), a record with the name and contact given. One transaction, so a stale form leaves no
     consumer behind. Returns (protocolo, consumidor, criado)."""
     with transaction.atomic():
-        if str(cpf or "").strip():
-            consumidor, criado = consumidor_identificar(cpf=cpf, nome=nome, email=email, telefone=telefone)
-        else:
-            consumidor, criado = _consumidor_sem_cpf(nome=nome, email=email, telefone=telefone), True
-            if consumidor is None:
-                raise DadosInvalidos("Informe o CPF ou, sem ele, o nome e um contato do consumidor.")
+        consumidor, criado = _consumidor_do_atendimento(cpf=cpf, nome=nome, email=email, telefone=telefone)
+        if consumidor is None:
+            raise DadosInvalidos("Informe o CPF ou, sem ele, o nome e um contato do consumidor.")
         protocolo = protocolo_identificar_consumidor(
             protocolo=protocolo, consumidor=consumidor, autor=autor, versao=versao
         )
