@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from protocolo import integridade, limites, numeracao, relogio, selectors, services
+from protocolo import integridade, limites, numeracao, selectors, services
 from protocolo.exceptions import ErroProtocolo, NumeroInvalido
 from protocolo.models import Categoria, Consumidor, Interacao, Protocolo, Situacao
 from protocolo.rede import ip_do_cliente
@@ -80,12 +80,6 @@ def _conceder(request, protocolo=None, *, consumidor=None):
 
 def _linha(protocolo):
     return list(selectors.linha_do_tempo(protocolo, publica=True))
-
-
-def _dentro_do_prazo_de_contestacao(protocolo):
-    return protocolo.resolvido_em is not None and relogio.agora() - protocolo.resolvido_em <= (
-        services.PRAZO_CONTESTACAO
-    )
 
 
 # Home and lookup ----------------------------------------------------------------------------------
@@ -154,7 +148,7 @@ def _pagina_do_protocolo(request, protocolo, *, status=200, nao_registrado="", *
     interacoes = _linha(protocolo)
     contestado = apresentacao.contestado(interacoes)
     # Once resolved, the consumer answers the resolution instead (resolved or not resolved).
-    vencido = protocolo.dias_para_o_prazo is not None and protocolo.dias_para_o_prazo < 0
+    vencido = protocolo.situacao_do_prazo == "vencido"
     aberto = not protocolo.finalizado and protocolo.situacao != Situacao.RESOLVIDO
     original = protocolo.duplicado_de
     contexto = {
@@ -167,7 +161,7 @@ def _pagina_do_protocolo(request, protocolo, *, status=200, nao_registrado="", *
         "pode_escrever": not protocolo.finalizado,
         "pode_pedir_supervisao": aberto and protocolo.nivel < Protocolo.Nivel.SUPERVISAO and (vencido or contestado),
         "na_supervisao": aberto and protocolo.nivel >= Protocolo.Nivel.SUPERVISAO,
-        "pode_responder": protocolo.situacao == Situacao.RESOLVIDO and _dentro_do_prazo_de_contestacao(protocolo),
+        "pode_responder": protocolo.situacao == Situacao.RESOLVIDO and protocolo.dentro_da_contestacao,
         # A duplicate of the same consumer's protocol links to it through a signed link; someone
         # else's original is only named.
         "link_original": (

@@ -29,7 +29,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from . import indicadores, lgpd, numeracao, relogio, services
+from . import indicadores, lgpd, numeracao, prazos, relogio, services
 from .exceptions import ErroProtocolo, NumeroInvalido
 from .models import (
     EM_ABERTO,
@@ -168,19 +168,13 @@ class PrazoFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        hoje = relogio.hoje()
-        pendentes = queryset.filter(situacao__in=PENDENTES)
-        match self.value():
-            case "vencido":
-                return pendentes.filter(prazo__lt=hoje)
-            case "hoje":
-                return pendentes.filter(prazo=hoje)
-            case "2dias":
-                return pendentes.filter(prazo__gt=hoje, prazo__lte=hoje + datetime.timedelta(days=2))
-            case "no_prazo":
-                # As the column says it: more than 2 days left (the other choices cover the rest).
-                return pendentes.filter(prazo__gt=hoje + datetime.timedelta(days=2))
-        return queryset
+        estado = {"vencido": "vencido", "hoje": "vence_hoje", "2dias": "vence_em_breve", "no_prazo": "no_prazo"}.get(
+            self.value()
+        )
+        if estado is None:
+            return queryset
+        # As the column says it: the choices do not overlap.
+        return queryset.filter(prazos.condicao(estado, relogio.hoje()), situacao__in=PENDENTES)
 
 
 class PeriodoFilter(admin.SimpleListFilter):

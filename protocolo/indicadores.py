@@ -13,7 +13,7 @@ from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper,
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from . import relogio
+from . import prazos, relogio
 from .models import EM_ABERTO, PENDENTES, Protocolo, Situacao
 
 FILA_DE_ESCALADOS = 20
@@ -51,7 +51,7 @@ def por_situacao_e_nivel():
 
 
 def _vencidos(hoje):
-    return Protocolo.objects.filter(situacao__in=PENDENTES, prazo__lt=hoje)
+    return Protocolo.objects.filter(prazos.condicao("vencido", hoje), situacao__in=PENDENTES)
 
 
 def vencidos_por_categoria(hoje):

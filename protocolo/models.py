@@ -1,3 +1,5 @@
+import datetime
+
 import pgtrigger
 from django.conf import settings
 from django.db import models
@@ -152,6 +154,8 @@ TRANSICOES = {
 }
 
 NIVEL_MAXIMO = 3
+# How long the consumer may dispute a resolution before it is closed (DESIGN §4).
+PRAZO_CONTESTACAO = datetime.timedelta(days=20)
 
 
 class ProtocoloQuerySet(models.QuerySet):
@@ -281,6 +285,11 @@ class Protocolo(models.Model):
     def dias_para_o_prazo(self):
         """Days left (negative once overdue), or None without a prazo."""
         return None if self.prazo is None else (self.prazo - relogio.hoje()).days
+
+    @property
+    def dentro_da_contestacao(self):
+        """Whether the consumer may still dispute the last resolution."""
+        return self.resolvido_em is not None and relogio.agora() - self.resolvido_em <= PRAZO_CONTESTACAO
 
     def acao_para(self, situacao):
         return TRANSICOES.get((self.situacao, situacao))

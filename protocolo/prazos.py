@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import holidays
 from django.conf import settings
+from django.db.models import Q
 
 UM_DIA = datetime.timedelta(days=1)
 
@@ -58,6 +59,9 @@ def calcular(*, aberto_em, tipo_prazo, dias, calendario, locais=()):
     return cal.proximo_dia_util(abertura + datetime.timedelta(days=dias))
 
 
+EM_BREVE = datetime.timedelta(days=2)
+
+
 def situacao(prazo, hoje):
     """The deadline's state for queues and badges."""
     if prazo is None:
@@ -66,6 +70,17 @@ def situacao(prazo, hoje):
         return "vencido"
     if prazo == hoje:
         return "vence_hoje"
-    if (prazo - hoje).days <= 2:
+    if prazo <= hoje + EM_BREVE:
         return "vence_em_breve"
     return "no_prazo"
+
+
+def condicao(estado, hoje):
+    """The filter on `prazo` that selects the protocols situacao() puts in `estado` on `hoje`."""
+    return {
+        "vencido": Q(prazo__lt=hoje),
+        "vence_hoje": Q(prazo=hoje),
+        "vence_em_breve": Q(prazo__gt=hoje, prazo__lte=hoje + EM_BREVE),
+        "no_prazo": Q(prazo__gt=hoje + EM_BREVE),
+        "sem_prazo": Q(prazo__isnull=True),
+    }[estado]

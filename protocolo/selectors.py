@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q
 from django.utils import timezone
 
-from . import numeracao, relogio
+from . import numeracao, prazos, relogio
 from .exceptions import NumeroInvalido
 from .models import PENDENTES, Canal, Consumidor, Interacao, Protocolo, Situacao
 from .validators import normalizar_cpf
@@ -133,16 +133,7 @@ class FiltroFila(django_filters.FilterSet):
         return queryset.filter(responsavel__isnull=True)
 
     def filtrar_prazo(self, queryset, nome, valor):
-        hoje, depois = self.hoje, self.hoje + datetime.timedelta(days=2)
-        return queryset.filter(
-            **{
-                "vencido": {"prazo__lt": hoje},
-                "vence_hoje": {"prazo": hoje},
-                "vence_em_breve": {"prazo__gt": hoje, "prazo__lte": depois},
-                "no_prazo": {"prazo__gt": depois},
-                "sem_prazo": {"prazo__isnull": True},
-            }[valor]
-        )
+        return queryset.filter(prazos.condicao(valor, self.hoje))
 
     # The opening day in São Paulo, as bounds on aberto_em: served by the protocolo_aberto_em index,
     # which aberto_em__date (a conversion per row) would not use.
@@ -180,7 +171,7 @@ def contadores_da_fila(*, usuario, hoje=None, limite=LIMITE_CONTAGEM):
     abertos = Protocolo.objects.filter(situacao__in=PENDENTES).order_by()
     partes = {
         "meus": abertos.filter(responsavel=usuario),
-        "vencidos": abertos.filter(prazo__lt=hoje),
+        "vencidos": abertos.filter(prazos.condicao("vencido", hoje)),
         "sem_responsavel": abertos.filter(responsavel__isnull=True),
     }
     selecoes, parametros = [], []

@@ -4,8 +4,6 @@ domain exception before it touches anything, writes exactly one timeline entry a
 the change causes, and saves only the fields it changed.
 """
 
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -37,7 +35,6 @@ Origem = Interacao.Origem
 
 TEXTO_MAXIMO = 20_000
 EMAIL_MAXIMO = Consumidor._meta.get_field("email").max_length
-PRAZO_CONTESTACAO = datetime.timedelta(days=20)
 # Entries that do not change the version: a stale form is never blamed on them.
 SEM_VERSAO = (Tipo.MENSAGEM, Tipo.MENSAGEM_CONSUMIDOR, Tipo.NOTA_INTERNA, Tipo.OBJETO, Tipo.ENVIO_NUMERO)
 
@@ -507,7 +504,7 @@ def protocolo_reabrir(*, protocolo, motivo, autor=None, origem=None, versao=None
         protocolo = _travar(protocolo)
         _conferir_versao(protocolo, versao)
         _mover(protocolo, Situacao.EM_ATENDIMENTO, "reabrir")
-        if origem == Origem.CONSUMIDOR and relogio.agora() - protocolo.resolvido_em > PRAZO_CONTESTACAO:
+        if origem == Origem.CONSUMIDOR and not protocolo.dentro_da_contestacao:
             raise TransicaoInvalida("O prazo de 20 dias para contestar a resolução já terminou.")
         protocolo.resolvido_em = None
         _anexar(
@@ -703,7 +700,7 @@ def protocolo_pedir_supervisao(*, protocolo):
             )
         if protocolo.nivel >= Protocolo.Nivel.SUPERVISAO:
             return protocolo, False
-        vencido = protocolo.prazo is not None and protocolo.prazo < relogio.hoje()
+        vencido = protocolo.situacao_do_prazo == "vencido"
         contestado = protocolo.interacoes.filter(tipo=Tipo.REABERTURA, origem=Origem.CONSUMIDOR).exists()
         if not (vencido or contestado):
             raise TransicaoInvalida(

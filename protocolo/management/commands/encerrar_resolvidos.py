@@ -2,7 +2,7 @@ from django.db import transaction
 
 from protocolo import outbox, relogio, services
 from protocolo.exceptions import ErroProtocolo
-from protocolo.models import Interacao, Protocolo, Situacao
+from protocolo.models import PRAZO_CONTESTACAO, Interacao, Protocolo, Situacao
 
 from ._tarefas import ComandoPeriodico
 
@@ -13,7 +13,7 @@ def a_encerrar(agora):
     """Resolved more than 20 days ago and never disputed (a dispute reopens the protocol), served by
     the protocolo_resolvido_em index."""
     return Protocolo.objects.filter(
-        situacao=Situacao.RESOLVIDO, resolvido_em__lte=agora - services.PRAZO_CONTESTACAO
+        situacao=Situacao.RESOLVIDO, resolvido_em__lte=agora - PRAZO_CONTESTACAO
     ).order_by("resolvido_em", "pk")
 
 
