@@ -282,11 +282,6 @@ def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes
         "cpf_revelado": cpf,
         "pode": pode,
         "sou_responsavel": protocolo.responsavel_id == request.user.pk,
-        "consumidor_aguarda": protocolo.consumidor_escreveu_em is not None
-        and (
-            protocolo.atendente_escreveu_em is None
-            or protocolo.consumidor_escreveu_em > protocolo.atendente_escreveu_em
-        ),
     }
     return render(request, "atendimento/protocolo.html", contexto, status=status)
 

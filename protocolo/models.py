@@ -287,6 +287,12 @@ class Protocolo(models.Model):
         return None if self.prazo is None else (self.prazo - relogio.hoje()).days
 
     @property
+    def consumidor_aguarda(self):
+        """Whether the consumer wrote after the team's last entry (the queue's mark)."""
+        escreveu, respondido = self.consumidor_escreveu_em, self.atendente_escreveu_em
+        return escreveu is not None and (respondido is None or escreveu > respondido)
+
+    @property
     def dentro_da_contestacao(self):
         """Whether the consumer may still dispute the last resolution."""
         return self.resolvido_em is not None and relogio.agora() - self.resolvido_em <= PRAZO_CONTESTACAO

@@ -5,7 +5,7 @@ import datetime
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
 from . import numeracao, prazos, relogio
@@ -151,15 +151,8 @@ class FiltroFila(django_filters.FilterSet):
 
 
 def fila_filtrada(dados, *, usuario, categorias=()):
-    """The painel's FilterSet over the base queryset; `.qs` is the filtered, sorted queue, with a
-    mark for the rows where the consumer wrote after our last entry."""
-    base = Protocolo.objects.select_related("consumidor", "categoria", "responsavel").annotate(
-        consumidor_aguarda=ExpressionWrapper(
-            Q(consumidor_escreveu_em__isnull=False)
-            & (Q(atendente_escreveu_em__isnull=True) | Q(consumidor_escreveu_em__gt=F("atendente_escreveu_em"))),
-            output_field=BooleanField(),
-        )
-    )
+    """The painel's FilterSet over the base queryset; `.qs` is the filtered, sorted queue."""
+    base = Protocolo.objects.select_related("consumidor", "categoria", "responsavel")
     return FiltroFila(dados, queryset=base, usuario=usuario, categorias=categorias)
 
 

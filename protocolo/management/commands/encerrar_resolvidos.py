@@ -12,9 +12,9 @@ COMENTARIO = "Encerrado automaticamente: 20 dias sem contestação da resoluçã
 def a_encerrar(agora):
     """Resolved more than 20 days ago and never disputed (a dispute reopens the protocol), served by
     the protocolo_resolvido_em index."""
-    return Protocolo.objects.filter(
-        situacao=Situacao.RESOLVIDO, resolvido_em__lte=agora - PRAZO_CONTESTACAO
-    ).order_by("resolvido_em", "pk")
+    return Protocolo.objects.filter(situacao=Situacao.RESOLVIDO, resolvido_em__lte=agora - PRAZO_CONTESTACAO).order_by(
+        "resolvido_em", "pk"
+    )
 
 
 class Command(ComandoPeriodico):
