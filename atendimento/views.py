@@ -220,7 +220,7 @@ class _Fontes:
 
     def atendentes(self):
         if not hasattr(self, "_atendentes"):
-            self._atendentes = selectors.atendentes_ativos()
+            self._atendentes = list(selectors.atendentes_ativos())
         return self._atendentes
 
 

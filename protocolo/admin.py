@@ -15,11 +15,8 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import ActionLocation, IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
@@ -29,7 +26,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from . import indicadores, lgpd, numeracao, prazos, relogio, services
+from . import indicadores, lgpd, numeracao, prazos, relogio, selectors, services
 from .exceptions import ErroProtocolo, NumeroInvalido
 from .models import (
     EM_ABERTO,
@@ -44,7 +41,6 @@ from .models import (
     Protocolo,
     Situacao,
 )
-from .validators import normalizar_cpf
 
 logger = logging.getLogger(__name__)
 
@@ -78,18 +74,6 @@ def pode_supervisionar(usuario):
 
 def _nome(usuario):
     return (usuario.get_full_name() or usuario.get_username()) if usuario else "—"
-
-
-def atendentes_ativos():
-    """Active users who serve protocols (the assignment's choices): a few dozen, never every row."""
-    permissao = Permission.objects.filter(content_type__app_label="protocolo", codename="atender_protocolo")
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(groups__permissions__in=permissao) | Q(user_permissions__in=permissao) | Q(is_superuser=True))
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
 
 
 class EscolhaDeAcao:
@@ -207,7 +191,7 @@ class ResponsavelFilter(admin.SimpleListFilter):
     parameter_name = "responsavel"
 
     def lookups(self, request, model_admin):
-        return [("nenhum", "sem responsável"), *((str(u.pk), _nome(u)) for u in atendentes_ativos())]
+        return [("nenhum", "sem responsável"), *((str(u.pk), _nome(u)) for u in selectors.atendentes_ativos())]
 
     def queryset(self, request, queryset):
         valor = self.value()
@@ -230,7 +214,7 @@ class AtribuirForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsavel"].queryset = atendentes_ativos()
+        self.fields["responsavel"].queryset = selectors.atendentes_ativos()
         self.fields["responsavel"].label_from_instance = _nome
 
 
@@ -369,21 +353,7 @@ class ProtocoloAdmin(EscolhaDeAcao, ListaSegura, SomenteLeitura, admin.ModelAdmi
     # Search: exact number or CPF, else the name through its trigram index
 
     def get_search_results(self, request, queryset, search_term):
-        termo = search_term.strip()
-        if not termo:
-            return queryset, False
-        try:
-            return queryset.filter(consumidor__cpf=normalizar_cpf(termo)), False
-        except ValidationError:
-            pass
-        try:
-            return queryset.filter(numero=numeracao.normalizar(termo)), False
-        except NumeroInvalido:
-            pass
-        if any(c.isdigit() for c in termo):
-            # A mistyped number or CPF: never a scan for a fragment of digits.
-            return queryset.none(), False
-        return queryset.filter(consumidor__nome__icontains=termo), False
+        return selectors.busca(queryset, search_term), False
 
     # The read-only page with its timeline
 
@@ -785,16 +755,7 @@ class ConsumidorAdmin(EscolhaDeAcao, ListaSegura, admin.ModelAdmin):
         return format_html('<a href="{}">Ver os protocolos deste consumidor</a>', url)
 
     def get_search_results(self, request, queryset, search_term):
-        termo = search_term.strip()
-        if not termo:
-            return queryset, False
-        try:
-            return queryset.filter(cpf=normalizar_cpf(termo)), False
-        except ValidationError:
-            pass
-        if any(c.isdigit() for c in termo):
-            return queryset.none(), False
-        return queryset.filter(nome__icontains=termo), False
+        return selectors.busca_de_consumidor(queryset, search_term), False
 
     def has_add_permission(self, request):
         return False

@@ -3,6 +3,8 @@
 import datetime
 
 import django_filters
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F, Prefetch, Q
@@ -178,22 +180,31 @@ def contadores_da_fila(*, usuario, hoje=None, limite=LIMITE_CONTAGEM):
         return dict(zip(partes, cursor.fetchone(), strict=True))
 
 
-def consumidores_por_busca(texto, *, limite=LIMITE_CONSUMIDORES):
-    """Consumers by CPF (exact, any format) or part of the name, each with all their protocols:
-    two queries whatever the number of protocols."""
+def busca_de_consumidor(queryset, texto):
+    """A CPF in any format (exact) or part of the name (served by the trigram index); digits that
+    make no valid CPF match nobody."""
     texto = " ".join(str(texto or "").split())
     if not texto:
-        return []
+        return queryset
     try:
-        filtro = Q(cpf=normalizar_cpf(texto))
+        return queryset.filter(cpf=normalizar_cpf(texto))
     except ValidationError:
-        if not any(c.isalpha() for c in texto):
-            return []
-        filtro = Q(nome__icontains=texto)
+        pass
+    if not any(c.isalpha() for c in texto):
+        return queryset.none()
+    return queryset.filter(nome__icontains=texto)
+
+
+def consumidores_por_busca(texto, *, limite=LIMITE_CONSUMIDORES):
+    """Consumers found by busca_de_consumidor, each with all their protocols: two queries whatever
+    the number of protocols."""
+    if not " ".join(str(texto or "").split()):
+        return []
     protocolos = Prefetch(
         "protocolos", queryset=Protocolo.objects.select_related("categoria", "responsavel").order_by("-aberto_em")
     )
-    return list(Consumidor.objects.filter(filtro).order_by("nome", "pk").prefetch_related(protocolos)[:limite])
+    encontrados = busca_de_consumidor(Consumidor.objects.all(), texto)
+    return list(encontrados.order_by("nome", "pk").prefetch_related(protocolos)[:limite])
 
 
 def outros_em_aberto(protocolo, *, limite=20):
@@ -210,10 +221,13 @@ def outros_em_aberto(protocolo, *, limite=20):
 
 
 def atendentes_ativos():
-    """Who may be responsible for a protocol (the supervisors' assign form)."""
-    from django.contrib.auth import get_user_model
-
-    pode = Q(groups__permissions__codename="atender_protocolo") | Q(user_permissions__codename="atender_protocolo")
-    return list(
-        get_user_model().objects.filter(pode, is_active=True).distinct().order_by("first_name", "last_name", "username")
+    """Active users who serve protocols (the choices of an assignment): a few dozen, never every
+    row. Superusers hold every permission, so they are among them."""
+    permissao = Permission.objects.filter(content_type__app_label="protocolo", codename="atender_protocolo")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(groups__permissions__in=permissao) | Q(user_permissions__in=permissao) | Q(is_superuser=True))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
     )
