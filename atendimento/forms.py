@@ -5,7 +5,7 @@ protocol's `versao`, so a form made on an older version is refused by the servic
 from django import forms
 from django.core.exceptions import ValidationError
 
-from protocolo.models import Canal
+from protocolo.models import Canal, nome_de
 from protocolo.selectors import BUSCA_MINIMA
 from protocolo.services import TEXTO_MAXIMO
 from protocolo.validators import normalizar_cpf, normalizar_numero
@@ -162,7 +162,7 @@ class AtribuirForm(ComVersao):
         self.atendentes = {str(u.pk): u for u in atendentes}
         self.fields["responsavel"].choices = [
             ("", "ninguém (devolver à fila)"),
-            *((k, u.get_full_name() or u.get_username()) for k, u in self.atendentes.items()),
+            *((k, nome_de(u)) for k, u in self.atendentes.items()),
         ]
         if self.protocolo is not None and self.protocolo.responsavel_id and not self.is_bound:
             self.initial["responsavel"] = str(self.protocolo.responsavel_id)

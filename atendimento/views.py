@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from protocolo import selectors, services
 from protocolo.exceptions import DadosInvalidos, ErroProtocolo, VersaoDesatualizada
-from protocolo.models import NIVEL_MAXIMO, Categoria, Protocolo, Situacao
+from protocolo.models import NIVEL_MAXIMO, Categoria, Protocolo, Situacao, nome_de
 
 from . import forms
 
@@ -396,11 +396,7 @@ atribuir = _acao(
     lambda r, p, d: services.protocolo_atribuir(
         protocolo=p, responsavel=d["responsavel"], autor=r.user, versao=d["versao"]
     ),
-    lambda p: (
-        f"Responsável: {p.responsavel.get_full_name() or p.responsavel.get_username()}."
-        if p.responsavel
-        else "Protocolo devolvido à fila."
-    ),
+    lambda p: f"Responsável: {nome_de(p.responsavel)}." if p.responsavel else "Protocolo devolvido à fila.",
 )
 escalar = _acao(
     "escalar",

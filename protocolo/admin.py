@@ -40,6 +40,7 @@ from .models import (
     Mensagem,
     Protocolo,
     Situacao,
+    nome_de,
 )
 
 logger = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ def pode_supervisionar(usuario):
 
 
 def _nome(usuario):
-    return (usuario.get_full_name() or usuario.get_username()) if usuario else "—"
+    return nome_de(usuario) or "—"
 
 
 class EscolhaDeAcao:

@@ -32,6 +32,7 @@ from .models import (
     Protocolo,
     formatar_cpf,
     mascarar_cpf,
+    nome_de,
 )
 from .validators import normalizar_cpf
 
@@ -235,7 +236,7 @@ def _redigir_protocolo(protocolo, mascara):
     if objeto != protocolo.objeto:
         protocolo.objeto = objeto
         protocolo.save(update_fields=["objeto"])
-    services._anexar(
+    services.anexar_ao_historico(
         protocolo,
         tipo=Interacao.Tipo.ANONIMIZACAO,
         origem=Interacao.Origem.SISTEMA,
@@ -287,7 +288,7 @@ def exportar_titular(consumidor, *, usuario):
                 "origem": entrada.get_origem_display(),
                 "publica": entrada.publica,
                 "texto": entrada.texto,
-                "autor": (entrada.autor.get_full_name() or entrada.autor.get_username()) if entrada.autor else None,
+                "autor": nome_de(entrada.autor) or None,
                 "situacao_anterior": entrada.situacao_anterior or None,
                 "situacao_nova": entrada.situacao_nova or None,
                 "nivel_anterior": entrada.nivel_anterior,
@@ -314,9 +315,7 @@ def exportar_titular(consumidor, *, usuario):
                 "objeto": p.objeto,
                 "situacao": p.get_situacao_display(),
                 "nivel": p.get_nivel_display(),
-                "responsavel": (p.responsavel.get_full_name() or p.responsavel.get_username())
-                if p.responsavel
-                else None,
+                "responsavel": nome_de(p.responsavel) or None,
                 "aberto_em": _data(p.aberto_em),
                 "prazo": _data(p.prazo),
                 "resolvido_em": _data(p.resolvido_em),

@@ -53,6 +53,11 @@ def mascarar_cpf(cpf):
     return f"***.{cpf[3:6]}.{cpf[6:9]}-**"
 
 
+def nome_de(usuario):
+    """How the team and the record name a user: the full name, else the username; "" for nobody."""
+    return (usuario.get_full_name() or usuario.get_username()) if usuario else ""
+
+
 def formatar_cpf(cpf):
     return stdnum_cpf.format(cpf) if cpf else ""
 

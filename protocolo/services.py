@@ -27,6 +27,7 @@ from .models import (
     Situacao,
     formatar_cpf,
     mascarar_cpf,
+    nome_de,
 )
 from .validators import normalizar_cpf
 
@@ -97,7 +98,7 @@ def _conferir_versao(protocolo, versao):
     if versao is None or int(versao) == protocolo.versao:
         return
     ultima = protocolo.interacoes.exclude(tipo__in=SEM_VERSAO).select_related("autor").order_by("-ordem").first()
-    quem = f"por {_nome(ultima.autor)}" if ultima and ultima.autor else "pelo sistema ou pelo consumidor"
+    quem = f"por {nome_de(ultima.autor)}" if ultima and ultima.autor else "pelo sistema ou pelo consumidor"
     quando = f" às {timezone.localtime(ultima.criada_em):%H:%M}" if ultima else ""
     o_que = ultima.get_tipo_display() if ultima else "uma alteração"
     raise VersaoDesatualizada(
@@ -105,10 +106,6 @@ def _conferir_versao(protocolo, versao):
         "Confira a situação atual e envie de novo.",
         atual=protocolo,
     )
-
-
-def _nome(usuario):
-    return usuario.get_full_name() or usuario.get_username()
 
 
 def _mover(protocolo, para, acao):
@@ -120,8 +117,8 @@ def _mover(protocolo, para, acao):
     return anterior
 
 
-def _anexar(protocolo, *, tipo, origem, autor=None, publica=False, texto="", detalhes=None, **mudancas):
-    """Append one entry to the locked protocol's chain."""
+def anexar_ao_historico(protocolo, *, tipo, origem, autor=None, publica=False, texto="", detalhes=None, **mudancas):
+    """Append one entry to the locked protocol's chain: the only way an entry joins a timeline."""
     cabeca = protocolo.interacoes.order_by("-ordem").values_list("ordem", "mac").first()
     ordem, mac_anterior = (cabeca[0] + 1, cabeca[1]) if cabeca else (1, "")
     interacao = Interacao(
@@ -265,7 +262,7 @@ def protocolo_abrir(*, canal, atendente=None, consumidor=None, categoria=None, o
         if categoria is not None:
             protocolo.prazo = _calcular_prazo(protocolo, categoria)
         protocolo.save(force_insert=True)
-        _anexar(
+        anexar_ao_historico(
             protocolo,
             tipo=Tipo.ABERTURA,
             origem=origem,
@@ -294,7 +291,7 @@ def protocolo_identificar_consumidor(*, protocolo, consumidor, autor=None, versa
             raise DadosInvalidos("Este consumidor já está identificado no protocolo.")
         anterior = protocolo.consumidor
         protocolo.consumidor = consumidor
-        _anexar(
+        anexar_ao_historico(
             protocolo,
             tipo=Tipo.IDENTIFICACAO,
             origem=_origem_de(autor),
@@ -329,7 +326,7 @@ def protocolo_definir_categoria(*, protocolo, categoria, autor=None, versao=None
             desfaria = protocolo.prazo < prazo_anterior and protocolo.interacoes.filter(tipo=Tipo.PRORROGACAO).exists()
             if adiaria or desfaria:
                 protocolo.prazo = prazo_anterior
-        _anexar(
+        anexar_ao_historico(
             protocolo,
             tipo=Tipo.CATEGORIZACAO,
             origem=_origem_de(autor),
@@ -354,7 +351,9 @@ def protocolo_registrar_objeto(*, protocolo, objeto, autor=None):
         protocolo = _travar(protocolo)
         _exigir_aberto(protocolo)
         protocolo.objeto = objeto
-        _anexar(protocolo, tipo=Tipo.OBJETO, origem=_origem_de(autor), autor=autor, publica=True, texto=objeto)
+        anexar_ao_historico(
+            protocolo, tipo=Tipo.OBJETO, origem=_origem_de(autor), autor=autor, publica=True, texto=objeto
+        )
         _salvar(protocolo, "objeto", nova_versao=False)
     return protocolo
 
@@ -375,7 +374,7 @@ def protocolo_registrar_interacao(*, protocolo, texto, autor=None, publica=False
             tipo = Tipo.MENSAGEM if publica else Tipo.NOTA_INTERNA
             protocolo.atendente_escreveu_em = agora
             campo = "atendente_escreveu_em"
-        interacao = _anexar(protocolo, tipo=tipo, origem=origem, autor=autor, publica=publica, texto=texto)
+        interacao = anexar_ao_historico(protocolo, tipo=tipo, origem=origem, autor=autor, publica=publica, texto=texto)
         _salvar(protocolo, campo, nova_versao=False)
         if tipo == Tipo.MENSAGEM:
             _avisar(protocolo, "nova mensagem", "mensagem", texto=texto)
@@ -389,7 +388,7 @@ def protocolo_mudar_situacao(*, protocolo, situacao, autor=None, texto="", versa
         protocolo = _travar(protocolo)
         _conferir_versao(protocolo, versao)
         anterior = _mover(protocolo, situacao, "mudar")
-        _anexar(
+        anexar_ao_historico(
             protocolo,
             tipo=Tipo.SITUACAO,
             origem=_origem_de(autor),
@@ -408,7 +407,7 @@ def protocolo_atribuir(*, protocolo, responsavel, autor, versao=None):
     if responsavel is not None and responsavel != autor:
         _exigir_permissao(autor, "atribuir_protocolo", "Só supervisores atribuem protocolos a outras pessoas.")
     if responsavel is not None and not (responsavel.is_active and responsavel.has_perm("protocolo.atender_protocolo")):
-        raise DadosInvalidos(f"{_nome(responsavel)} não faz parte do atendimento.")
+        raise DadosInvalidos(f"{nome_de(responsavel)} não faz parte do atendimento.")
     with transaction.atomic():
         protocolo = _travar(protocolo)
         _conferir_versao(protocolo, versao)
@@ -424,12 +423,12 @@ def protocolo_atribuir(*, protocolo, responsavel, autor, versao=None):
             )
         anterior_id = protocolo.responsavel_id
         protocolo.responsavel = responsavel
-        _anexar(
+        anexar_ao_historico(
             protocolo,
             tipo=Tipo.ATRIBUICAO,
             origem=Origem.ATENDENTE,
             autor=autor,
-            texto=f"Responsável: {_nome(responsavel) if responsavel else 'ninguém'}.",
+            texto=f"Responsável: {nome_de(responsavel) if responsavel else 'ninguém'}.",
             detalhes={"de": anterior_id, "para": responsavel.pk if responsavel else None},
         )
         _salvar(protocolo, "responsavel")
@@ -457,7 +456,7 @@ def protocolo_escalar(*, protocolo, motivo, autor=None, origem=None, versao=None
         if origem == Origem.SISTEMA and protocolo.prazo:
             protocolo.escalado_no_prazo = protocolo.prazo
             campos.append("escalado_no_prazo")
-        _anexar(
+        anexar_ao_historico(
             protocolo,
             tipo=Tipo.ESCALONAMENTO,
             origem=origem,
@@ -481,7 +480,7 @@ def protocolo_resolver(*, protocolo, texto, autor=None, versao=None):
         anterior = _mover(protocolo, Situacao.RESOLVIDO, "resolver")
         protocolo.resolvido_em = relogio.agora()
         protocolo.atendente_escreveu_em = protocolo.resolvido_em
-        _anexar(
+        anexar_ao_historico(
             protocolo,
             tipo=Tipo.RESOLUCAO,
             origem=_origem_de(autor),
@@ -507,7 +506,7 @@ def protocolo_reabrir(*, protocolo, motivo, autor=None, origem=None, versao=None
         if origem == Origem.CONSUMIDOR and not protocolo.dentro_da_contestacao:
             raise TransicaoInvalida("O prazo de 20 dias para contestar a resolução já terminou.")
         protocolo.resolvido_em = None
-        _anexar(
+        anexar_ao_historico(
             protocolo,
             tipo=Tipo.REABERTURA,
             origem=origem,
@@ -533,7 +532,7 @@ def protocolo_encerrar(*, protocolo, autor=None, origem=None, avaliacao=None, co
         _mover(protocolo, Situacao.ENCERRADO, "encerrar")
         protocolo.encerrado_em = relogio.agora()
         protocolo.avaliacao = avaliacao
-        _anexar(
+        anexar_ao_historico(
             protocolo,
             tipo=Tipo.ENCERRAMENTO,
             origem=origem,
@@ -559,7 +558,7 @@ def protocolo_cancelar(*, protocolo, motivo, autor, versao=None):
         _conferir_versao(protocolo, versao)
         anterior = _mover(protocolo, Situacao.CANCELADO, "cancelar")
         protocolo.encerrado_em = relogio.agora()
-        _anexar(
+        anexar_ao_historico(
             protocolo,
             tipo=Tipo.CANCELAMENTO,
             origem=Origem.ATENDENTE,
@@ -603,7 +602,7 @@ def protocolo_marcar_duplicado(*, protocolo, original, autor=None, versao=None):
         anterior = _mover(protocolo, Situacao.ENCERRADO, "duplicar")
         protocolo.encerrado_em = relogio.agora()
         protocolo.duplicado_de = original
-        _anexar(
+        anexar_ao_historico(
             protocolo,
             tipo=Tipo.DUPLICIDADE,
             origem=_origem_de(autor),
@@ -633,7 +632,7 @@ def protocolo_prorrogar_prazo(*, protocolo, novo_prazo, motivo, autor, versao=No
             raise DadosInvalidos(f"O novo prazo deve ser depois de {protocolo.prazo:%d/%m/%Y}.")
         anterior = protocolo.prazo
         protocolo.prazo = novo_prazo
-        _anexar(
+        anexar_ao_historico(
             protocolo,
             tipo=Tipo.PRORROGACAO,
             origem=Origem.ATENDENTE,
@@ -653,7 +652,7 @@ def protocolo_enviar_numero(*, protocolo, autor=None):
         if protocolo.consumidor is None or not protocolo.consumidor.email:
             raise DadosInvalidos("O consumidor não tem e-mail cadastrado: informe o número por telefone.")
         mensagem = _avisar(protocolo, "número do seu atendimento", "numero")
-        _anexar(
+        anexar_ao_historico(
             protocolo,
             tipo=Tipo.ENVIO_NUMERO,
             origem=_origem_de(autor),

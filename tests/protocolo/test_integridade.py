@@ -81,7 +81,7 @@ def _anexar_anonimizacao(protocolo, redigidas):
     """The chained entry an LGPD anonymisation appends, naming each redacted ordem with its MAC."""
     with transaction.atomic():
         travado = Protocolo.objects.select_for_update().get(pk=protocolo.pk)
-        services._anexar(
+        services.anexar_ao_historico(
             travado,
             tipo=Tipo.ANONIMIZACAO,
             origem=Origem.SISTEMA,
