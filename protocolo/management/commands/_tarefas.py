@@ -5,6 +5,9 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from protocolo import numeracao
+from protocolo.exceptions import ErroProtocolo
+
 
 class Progresso:
     """`\\r12 000/40 000 protocolos (30%)` on stderr, at most a few times a second."""
@@ -36,3 +39,19 @@ class ComandoPeriodico(BaseCommand):
 
     def progresso(self, total, rotulo, options):
         return Progresso(self.stderr, total, rotulo, ativo=not options.get("sem_progresso"))
+
+    def processar(self, candidatos, fazer, options):
+        """fazer(pk) for each (pk, número, …) candidate, with progress; a refusal is reported and the
+        next one goes on. (done, refused): fazer returns False when, rechecked under its lock, the
+        protocol no longer qualifies."""
+        progresso = self.progresso(len(candidatos), "protocolos", options)
+        feitos = recusados = 0
+        for pk, numero, *_ in candidatos:
+            try:
+                feitos += bool(fazer(pk))
+            except ErroProtocolo as erro:
+                recusados += 1
+                self.stderr.write(f"\n{numeracao.formatar(numero)}: {erro}")
+            progresso.avancar()
+        progresso.fim()
+        return feitos, recusados

@@ -1,7 +1,6 @@
 from django.db import transaction
 
-from protocolo import outbox, relogio, services
-from protocolo.exceptions import ErroProtocolo
+from protocolo import numeracao, outbox, relogio, services
 from protocolo.models import PRAZO_CONTESTACAO, Interacao, Protocolo, Situacao
 
 from ._tarefas import ComandoPeriodico
@@ -28,26 +27,19 @@ class Command(ComandoPeriodico):
         candidatos = list(a_encerrar(agora).values_list("pk", "numero", "resolvido_em"))
         if dry_run:
             for _, numero, resolvido_em in candidatos:
-                self.stdout.write(
-                    f"Encerraria {Protocolo(numero=numero).numero_formatado} (resolvido em {resolvido_em:%d/%m/%Y})"
-                )
+                self.stdout.write(f"Encerraria {numeracao.formatar(numero)} (resolvido em {resolvido_em:%d/%m/%Y})")
             self.stdout.write(f"Simulação: {len(candidatos)} protocolo(s) seriam encerrados; nada foi alterado.")
             return
-        progresso = self.progresso(len(candidatos), "protocolos", options)
-        encerrados = 0
         # The messages wait for `enviar_mensagens`: a batch never sends mail from inside its loop.
         with outbox.entrega_adiada():
-            for pk, numero, _ in candidatos:
-                try:
-                    with transaction.atomic():
-                        protocolo = a_encerrar(agora).select_for_update(of=("self",)).filter(pk=pk).first()
-                        if protocolo is not None:
-                            services.protocolo_encerrar(
-                                protocolo=protocolo, origem=Interacao.Origem.SISTEMA, comentario=COMENTARIO
-                            )
-                            encerrados += 1
-                except ErroProtocolo as erro:
-                    self.stderr.write(f"\n{Protocolo(numero=numero).numero_formatado}: {erro}")
-                progresso.avancar()
-        progresso.fim()
+            encerrados, _ = self.processar(candidatos, lambda pk: self._encerrar(pk, agora), options)
         self.stdout.write(f"{encerrados} protocolo(s) encerrado(s) após 20 dias sem contestação.")
+
+    def _encerrar(self, pk, agora):
+        with transaction.atomic():
+            # Re-checked under the lock: the consumer may have disputed it meanwhile.
+            protocolo = a_encerrar(agora).select_for_update(of=("self",)).filter(pk=pk).first()
+            if protocolo is None:
+                return False
+            services.protocolo_encerrar(protocolo=protocolo, origem=Interacao.Origem.SISTEMA, comentario=COMENTARIO)
+        return True

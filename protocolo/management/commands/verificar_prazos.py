@@ -1,10 +1,8 @@
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 
-from protocolo import relogio, services
-from protocolo.exceptions import ErroProtocolo
-from protocolo.indicadores import PENDENTES
-from protocolo.models import NIVEL_MAXIMO, Interacao, Protocolo
+from protocolo import numeracao, relogio, services
+from protocolo.models import NIVEL_MAXIMO, PENDENTES, Interacao, Protocolo
 
 from ._tarefas import ComandoPeriodico
 
@@ -37,22 +35,11 @@ class Command(ComandoPeriodico):
         if dry_run:
             for _, numero, prazo, nivel in candidatos:
                 self.stdout.write(
-                    f"Escalaria {Protocolo(numero=numero).numero_formatado} (prazo {prazo:%d/%m/%Y}): "
-                    f"nível {nivel} → {nivel + 1}"
+                    f"Escalaria {numeracao.formatar(numero)} (prazo {prazo:%d/%m/%Y}): nível {nivel} → {nivel + 1}"
                 )
             self.stdout.write(f"Simulação: {len(candidatos)} protocolo(s) seriam escalados; nada foi alterado.")
             return
-        progresso = self.progresso(len(candidatos), "protocolos", options)
-        escalados = recusados = 0
-        for pk, numero, _, _ in candidatos:
-            try:
-                if self._escalar(pk, hoje):
-                    escalados += 1
-            except ErroProtocolo as erro:
-                recusados += 1
-                self.stderr.write(f"\n{Protocolo(numero=numero).numero_formatado}: {erro}")
-            progresso.avancar()
-        progresso.fim()
+        escalados, recusados = self.processar(candidatos, lambda pk: self._escalar(pk, hoje), options)
         self.stdout.write(f"{escalados} protocolo(s) escalado(s) por prazo vencido, {recusados} recusado(s).")
 
     def _escalar(self, pk, hoje):
