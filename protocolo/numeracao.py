@@ -90,8 +90,11 @@ def formatos_aceitos():
     return [formato_atual(), *anteriores]
 
 
+PREFIXO_DA_SEQUENCIA = "protocolo-"
+
+
 def nome_da_sequencia(dia):
-    return f"protocolo-{dia:%Y%m%d}"
+    return f"{PREFIXO_DA_SEQUENCIA}{dia:%Y%m%d}"
 
 
 def gerar(dia):

@@ -56,7 +56,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"\r{vistos}/{total} protocolos verificados", ending="")
         if vistos != total:
             for numero in Protocolo.objects.filter(interacoes__isnull=True).values_list("numero", flat=True):
-                falhas.append(integridade.Falha(numero, 1, None, "o protocolo não tem nenhuma entrada"))
+                falhas.append(integridade.verificar_cadeia(numero, []))
         return falhas + self._lacunas()
 
     def _lacunas(self):
@@ -95,8 +95,7 @@ class Command(BaseCommand):
 def _contadores_por_dia():
     """{day: the last number its sequence gave out}. django-sequences is transactional, so a
     rolled-back opening gives its number back and the counter equals the numbers committed."""
-    exemplo = datetime.date(2000, 1, 1)
-    prefixo = numeracao.nome_da_sequencia(exemplo).removesuffix(f"{exemplo:%Y%m%d}")
+    prefixo = numeracao.PREFIXO_DA_SEQUENCIA
     contadores = {}
     for nome, ultimo in Sequence.objects.filter(name__startswith=prefixo).values_list("name", "last"):
         try:
