@@ -74,15 +74,20 @@ def token_protocolo(protocolo):
     return signing.dumps({"p": protocolo.pk, "e": _selo_protocolo(protocolo)}, salt=SAL_PROTOCOLO, compress=True)
 
 
-def protocolo_do_token(token):
-    """(protocol pk, owner seal) a link grants, or None when forged or expired."""
+def _ler(token, sal, chave):
+    """(pk, seal) a link of this kind carries, or None when forged, expired or malformed."""
     try:
-        dados = signing.loads(token, salt=SAL_PROTOCOLO, max_age=validade_dos_links())
+        dados = signing.loads(token, salt=sal, max_age=validade_dos_links())
     except signing.BadSignature:
         return None
-    if not isinstance(dados, dict) or not isinstance(dados.get("p"), int) or not isinstance(dados.get("e"), str):
+    if not isinstance(dados, dict) or not isinstance(dados.get(chave), int) or not isinstance(dados.get("e"), str):
         return None
-    return dados["p"], dados["e"]
+    return dados[chave], dados["e"]
+
+
+def protocolo_do_token(token):
+    """(protocol pk, owner seal) a link grants, or None when forged or expired."""
+    return _ler(token, SAL_PROTOCOLO, "p")
 
 
 def selo_do_protocolo_confere(protocolo, selo):
@@ -100,13 +105,7 @@ def token_consumidor(consumidor):
 
 def consumidor_do_token(token):
     """(consumer pk, e-mail seal) a link grants, or None when forged or expired."""
-    try:
-        dados = signing.loads(token, salt=SAL_CONSUMIDOR, max_age=validade_dos_links())
-    except signing.BadSignature:
-        return None
-    if not isinstance(dados, dict) or not isinstance(dados.get("c"), int) or not isinstance(dados.get("e"), str):
-        return None
-    return dados["c"], dados["e"]
+    return _ler(token, SAL_CONSUMIDOR, "c")
 
 
 def selo_confere(consumidor, selo):
