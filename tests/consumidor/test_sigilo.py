@@ -35,22 +35,28 @@ def cenario(consumidor):
     return protocolo, duplicado
 
 
-def test_no_consumer_page_shows_a_note_a_full_cpf_or_a_full_name(cenario, consumidor):
-    protocolo, duplicado = cenario
+PAGINAS_DO_PROTOCOLO = (
+    "consumidor:protocolo",
+    "consumidor:comprovante",
+    "consumidor:historico",
+    "consumidor:historico_json",
+)
+
+
+def _com_acesso_as_demandas(consumidor):
+    """A browser that followed the consumer's recovery link."""
     navegador = Client()
     navegador.get(reverse("consumidor:acesso_demandas", args=[acesso.token_consumidor(consumidor)]))
+    return navegador
+
+
+def test_no_consumer_page_shows_a_note_a_full_cpf_or_a_full_name(cenario, consumidor):
+    protocolo, duplicado = cenario
+    navegador = _com_acesso_as_demandas(consumidor)
     codigo = integridade.codigo_comprovante(protocolo, selectors.cabeca_da_cadeia(protocolo))
     paginas = [reverse("consumidor:demandas"), reverse("consumidor:verificar", args=[codigo])]
     for p in (protocolo, duplicado):
-        paginas += [
-            reverse(nome, args=[p.numero])
-            for nome in (
-                "consumidor:protocolo",
-                "consumidor:comprovante",
-                "consumidor:historico",
-                "consumidor:historico_json",
-            )
-        ]
+        paginas += [reverse(nome, args=[p.numero]) for nome in PAGINAS_DO_PROTOCOLO]
 
     for endereco in paginas:
         resposta = navegador.get(endereco)
@@ -71,16 +77,9 @@ def test_no_message_to_the_consumer_carries_them_either(cenario, client):
 def test_no_page_with_personal_data_is_kept_by_the_browser_or_a_proxy(cenario, consumidor):
     """On a shared computer the back button must not bring the pages back after the access expired."""
     protocolo, _ = cenario
-    navegador = Client()
-    navegador.get(reverse("consumidor:acesso_demandas", args=[acesso.token_consumidor(consumidor)]))
+    navegador = _com_acesso_as_demandas(consumidor)
     paginas = [reverse("consumidor:demandas"), reverse("consumidor:demandas_json")] + [
-        reverse(nome, args=[protocolo.numero])
-        for nome in (
-            "consumidor:protocolo",
-            "consumidor:comprovante",
-            "consumidor:historico",
-            "consumidor:historico_json",
-        )
+        reverse(nome, args=[protocolo.numero]) for nome in PAGINAS_DO_PROTOCOLO
     ]
 
     for endereco in paginas:
