@@ -35,7 +35,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with a site that asks supervisors for a second factor (protocolo/contas.py).
+    "protocolo.apps.AdminComSegundoFator",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
     "sequences",
     "pgtrigger",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "protocolo",
     "consumidor",
     "atendimento",
@@ -59,9 +62,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Inside the header middlewares, so its redirect to the login page carries their headers too.
+    "protocolo.sessao.ExpiracaoPorInatividade",
     # Last, as django-axes asks: it turns a lockout raised by authentication into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -91,6 +97,8 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Without IMMEDIATE, concurrent openings fail with "database is locked" (STACK.md 12).
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    # The covering indexes (INCLUDE) are plain ones on SQLite: the demo has a few rows.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -105,9 +113,12 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # A Redis that hangs must cost a request a second, not a worker for good.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # cached_db that falls back to the database when Redis is down (protocolo/sessoes.py).
+    SESSION_ENGINE = "protocolo.sessoes"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -160,6 +171,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HORAS", default=0.25)
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "protocolo.rede.ip_do_cliente"
+AXES_USERNAME_CALLABLE = "protocolo.rede.usuario_do_login"
 AXES_LOCKOUT_TEMPLATE = "atendimento/bloqueado.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_SENSITIVE_PARAMETERS = ["password"]
@@ -168,6 +180,17 @@ AXES_VERBOSE = False
 LOGIN_URL = "atendimento:entrar"
 LOGIN_REDIRECT_URL = "atendimento:painel"
 LOGOUT_REDIRECT_URL = "atendimento:entrar"
+
+# The admin's second factor (django-otp, TOTP). Wrong codes wait 1 s, 2 s, 4 s … before the next try.
+OTP_TOTP_ISSUER = "Protocolo"
+OTP_TOTP_THROTTLE_FACTOR = 1
+# Nobody reads another supervisor's key or QR code in the admin; they may only delete the device.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# A logged-in user idle this long is logged out at the next request (protocolo/sessao.py).
+PROTOCOLO_SESSAO_OCIOSA_MINUTOS = env.int("PROTOCOLO_SESSAO_OCIOSA_MINUTOS", default=30)
+if PROTOCOLO_SESSAO_OCIOSA_MINUTOS < 1:
+    raise ImproperlyConfigured("PROTOCOLO_SESSAO_OCIOSA_MINUTOS deve ser 1 ou mais.")
 
 # Language, time, static files ---------------------------------------------------------------------
 
@@ -178,7 +201,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -208,6 +231,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# No script of ours reads the CSRF cookie: forms carry the token.
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Behind a load balancer, the header it sets (e.g. HTTP_X_FORWARDED_PROTO) and never one a client
 # could send on its own.
@@ -220,6 +246,10 @@ _proxy_https = env.str("PROXY_HTTPS_HEADER", default="")
 if _proxy_https:
     SECURE_PROXY_SSL_HEADER = (_proxy_https, "https")
 
+# The load balancer probes /saude/ over plain HTTP: it must see the app, not the redirect. Matched
+# against the path without its leading slash.
+SECURE_REDIRECT_EXEMPT = [r"^saude/$"]
+
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -230,11 +260,26 @@ if not DEBUG:
 
 # Logging ------------------------------------------------------------------------------------------
 
+# Errors are reported through logging: everything, django.request's 500s included, goes to stderr
+# through one handler whose filter masks CPFs, e-mail addresses and telephone numbers (LGPD).
+# Django's own "django" handlers (console in debug, mail_admins) are dropped: one place, masked.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "filters": {"dados_pessoais": {"()": "protocolo.registro.MascararDadosPessoais"}},
+    # With the UTC offset: gunicorn's master logs before Django sets TIME_ZONE, its workers after.
+    "formatters": {
+        "registro": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s", "datefmt": "%Y-%m-%dT%H:%M:%S%z"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "registro", "filters": ["dados_pessoais"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+    },
 }
 
 # Protocolo ----------------------------------------------------------------------------------------
@@ -278,6 +323,10 @@ PROTOCOLO_ENCARREGADO_EMAIL = env.str("PROTOCOLO_ENCARREGADO_EMAIL", default="pr
 # How long the signed links in our e-mails open a protocol (or all of a consumer's demands).
 PROTOCOLO_LINK_DIAS = env.int("PROTOCOLO_LINK_DIAS", default=7)
 
+# On: each message goes to the mail server right after its commit, still inside the request. Off:
+# `manage.py enviar_mensagens --continuo`, run as a service, delivers it (protocolo/outbox.py).
+PROTOCOLO_ENTREGA_IMEDIATA = env.bool("PROTOCOLO_ENTREGA_IMEDIATA", default=True)
+
 # The cache alias the public rate limits count in (shared by every app server through Redis).
 PROTOCOLO_CACHE_LIMITES = env.str("PROTOCOLO_CACHE_LIMITES", default="default")
 
@@ -292,5 +341,6 @@ PROTOCOLO_LIMITES = {
         "recuperacao_ip": (3, 3600),
         "recuperacao_cpf": (3, 3600),
         "abertura_ip": (5, 3600),
+        "senha_ip": (10, 3600),
     }.items()
 }

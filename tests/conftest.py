@@ -9,6 +9,15 @@ settings.load_profile("protocolo")
 
 
 @pytest.fixture
+def client():
+    """Django's test client whose force_login also gives staff the admin's second factor
+    (tests/segundo_fator.py)."""
+    from tests.segundo_fator import Cliente
+
+    return Cliente()
+
+
+@pytest.fixture
 def atendente(db):
     from tests.factories import AtendenteFactory
 
@@ -33,10 +42,9 @@ def categoria(db):
 def clientes(db):
     """A client for each of the five roles of DESIGN §5, keyed by role; `.protocolo` is the one
     protocol the visitor holds access to."""
-    from django.test import Client
-
     from consumidor import acesso
     from tests.factories import AtendenteFactory, SupervisorFactory, UsuarioFactory, abrir
+    from tests.segundo_fator import Cliente as Client
 
     def logado(usuario):
         cliente = Client()

@@ -12,6 +12,10 @@ ACAO_GET = [405, 405, 405, 405, 405]
 FORMULARIO = [LOGIN, LOGIN, 403, 200, 200]
 SUPERVISAO = [LOGIN, LOGIN, 403, 403, 200]
 RECUSA = [LOGIN, LOGIN, 403, 302, 302]
+TODOS = [200, 200, 200, 200, 200]
+VERIFICACAO = [LOGIN, LOGIN, 403, 403, "/admin/"]
+REDEFINICAO = ["senha_redefinir", "senha_redefinir_enviada", "senha_redefinir_concluida", "senha_redefinir_nova"]
+SEGUNDO_FATOR = ["verificacao", "verificacao_ativar"]
 
 ACOES = {
     "identificar": FORMULARIO,
@@ -49,6 +53,15 @@ ESPERADO = {
     ("atendimento:consumidores", "post"): ACAO_GET,
     **{(f"atendimento:{acao}", "post"): esperado for acao, esperado in ACOES.items()},
     **{(f"atendimento:{acao}", "get"): ACAO_GET for acao in ACOES},
+    # Password reset by e-mail: open to anyone, the same page whoever asks (an empty form comes
+    # back with its error; a made-up link is "invalid link").
+    **{(f"atendimento:{nome}", "get"): TODOS for nome in REDEFINICAO},
+    ("atendimento:senha_redefinir", "post"): TODOS,
+    ("atendimento:senha_redefinir_nova", "post"): TODOS,
+    ("atendimento:senha_redefinir_enviada", "post"): ACAO_GET,
+    ("atendimento:senha_redefinir_concluida", "post"): ACAO_GET,
+    # The admin's second factor: staff only; the (verified) supervisor is sent on to the admin.
+    **{(f"atendimento:{nome}", metodo): VERIFICACAO for nome in SEGUNDO_FATOR for metodo in ("get", "post")},
 }
 
 
@@ -56,4 +69,8 @@ def _numero(protocolo):
     return {"numero": protocolo.numero}
 
 
-ARGUMENTOS = {"atendimento:protocolo": _numero, **{f"atendimento:{acao}": _numero for acao in ACOES}}
+ARGUMENTOS = {
+    "atendimento:protocolo": _numero,
+    **{f"atendimento:{acao}": _numero for acao in ACOES},
+    "atendimento:senha_redefinir_nova": lambda protocolo: {"uidb64": "MQ", "token": "inventado-123"},
+}

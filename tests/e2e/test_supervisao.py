@@ -1,15 +1,19 @@
-"""A supervisor's round in the admin: log in, filter the overdue protocols, assign two of them to an
-attendant with the action, and open the supervision dashboard (1280 px screenshots)."""
+"""A supervisor's round in the admin: log in (password, then the authenticator's code), filter the
+overdue protocols, assign two of them to an attendant with the action, and open the supervision
+dashboard; and a supervisor's first visit, enrolling the authenticator app (1280 px screenshots)."""
 
+import base64
 import datetime
 import re
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from protocolo import relogio, services
 from protocolo.models import Interacao, Protocolo
 from tests.factories import AtendenteFactory, ConsumidorFactory, SupervisorFactory, abrir, dados_iniciais
+from tests.segundo_fator import codigo, dispositivo_de
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,10 +43,15 @@ def test_a_supervisor_assigns_overdue_protocols_and_opens_the_dashboard(page, li
     supervisor, alice, vencidos = _dados()
     page.set_viewport_size({"width": 1280, "height": 800})
 
+    aplicativo = dispositivo_de(supervisor)
+
     page.goto(f"{live_server.url}/admin/")
     page.get_by_label("Usuário").fill(supervisor.username)
     page.get_by_label("Senha").fill("senha-de-teste")
     page.get_by_role("button", name="Acessar").click()
+    expect(page.get_by_role("heading", name="Verificação em duas etapas", exact=True)).to_be_visible()
+    page.get_by_label("Código de 6 dígitos").fill(codigo(aplicativo))
+    page.get_by_role("button", name="Verificar").click()
     expect(page.get_by_role("link", name="Painel de supervisão")).to_be_visible()
     capturar("inicio")
 
@@ -80,3 +89,31 @@ def test_a_supervisor_assigns_overdue_protocols_and_opens_the_dashboard(page, li
     expect(page.locator("#fila-de-escalados")).to_contain_text("2 · supervisão")
     capturar("painel")
     assert acessibilidade() == []
+
+
+def test_a_supervisor_enrols_the_authenticator_app_and_reaches_the_dashboard(
+    page, live_server, capturar, acessibilidade
+):
+    dados_iniciais()
+    supervisor = SupervisorFactory(username="sergio", first_name="Sérgio", last_name="Supervisor")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    page.goto(f"{live_server.url}/atendimento/")
+    page.get_by_label("Usuário").fill(supervisor.username)
+    page.get_by_label("Senha").fill("senha-de-teste")
+    page.get_by_role("button", name="Entrar").click()
+    page.get_by_role("link", name="Supervisão").click()
+
+    expect(page.get_by_role("heading", name="Ativar a verificação em duas etapas")).to_be_visible()
+    expect(page.get_by_role("img", name="Código QR para o aplicativo autenticador")).to_be_visible()
+    capturar("ativar")
+    assert acessibilidade() == []
+    chave = page.locator("[data-chave]").inner_text().replace(" ", "")
+    aplicativo = TOTPDevice(user=supervisor, key=base64.b32decode(chave).hex())
+    page.get_by_label("Código de 6 dígitos").fill(codigo(aplicativo))
+    page.get_by_role("button", name="Ativar").click()
+
+    expect(page.get_by_role("link", name="Painel de supervisão")).to_be_visible()
+    page.get_by_role("link", name="Painel de supervisão").click()
+    expect(page.get_by_role("heading", name="Painel de supervisão")).to_be_visible()
+    assert TOTPDevice.objects.get(user=supervisor).confirmed

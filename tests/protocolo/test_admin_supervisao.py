@@ -95,9 +95,9 @@ def test_the_query_count_is_fixed_whatever_the_rows(
     for _ in range(quantidade):
         protocolo = abrir()
         services.protocolo_escalar(protocolo=protocolo, motivo="Alçada.", autor=supervisor)
-    # session, user, user permissions, group permissions; then one per figure: open by situação
-    # and nível, overdue by categoria, overdue by responsável, deadline compliance, resolution
-    # percentiles, ratings, opened per day, the escalation queue
-    with django_assert_num_queries(12):
+    # session, user, the second factor's device, user permissions, group permissions; then one per
+    # figure: open by situação and nível, overdue by categoria, overdue by responsável, deadline
+    # compliance, resolution percentiles, ratings, opened per day, the escalation queue
+    with django_assert_num_queries(13):
         resposta = cliente_supervisor.get(URL)
     assert resposta.status_code == 200

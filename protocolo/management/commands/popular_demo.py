@@ -8,9 +8,10 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.br import cpf as stdnum_cpf
 
-from protocolo import outbox, relogio, services
+from protocolo import contas, outbox, relogio, services
 from protocolo.dados_iniciais import ATENDENTES, SUPERVISORES, criar_grupos_e_categorias
 from protocolo.models import Canal, Categoria, Consumidor, Protocolo, Situacao
 from protocolo.validators import completar_cpf
@@ -69,6 +70,10 @@ class Command(BaseCommand):
         senha = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)
         atendente = self._usuario("atendente", "Alice", "Atendente", ATENDENTES, senha)
         supervisor = self._usuario("supervisor", "Sérgio", "Supervisor", SUPERVISORES, senha, staff=True)
+        # The admin asks for a second factor: the demo supervisor's authenticator key is printed.
+        dispositivo = contas.dispositivo_confirmado(supervisor) or TOTPDevice.objects.create(
+            user=supervisor, name=contas.NOME_DO_DISPOSITIVO, confirmed=True
+        )
 
         # The demo's own consumers mark it as seeded: "@exemplo.com.br" alone is the placeholder
         # anyone types when trying the portal, and would make the demo silently skip itself.
@@ -91,6 +96,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  Supervisão (admin):       http://127.0.0.1:8000/admin/        usuário: supervisor senha: {senha}"
         )
+        ativacao = contas.ativacao(supervisor, dispositivo.key)
+        self.stdout.write(
+            "  Código do admin (verificação em duas etapas): no aplicativo autenticador, a chave "
+            f"{ativacao['chave']}\n    ou o endereço {ativacao['uri']}"
+        )
         if exemplo:
             self.stdout.write(
                 f"  Portal do consumidor: protocolo {exemplo.numero_formatado} com o CPF "
@@ -108,7 +118,8 @@ class Command(BaseCommand):
         return usuario
 
     def _popular(self, atendente, supervisor):
-        sorteio = random.Random(2026)
+        # Seeded on purpose: the same demo data on every machine, never used for secrets.
+        sorteio = random.Random(2026)  # nosec B311
         categorias = {c.codigo: c for c in Categoria.objects.all()}
         consumidores = []
         for nome, email in zip(NOMES, EMAILS, strict=True):
