@@ -1,25 +1,15 @@
 """Public forms. Every value is normalised and validated here, in Portuguese, before any query:
 an impossible number or CPF never reaches the database."""
 
-import unicodedata
-
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.core.exceptions import ValidationError
 
 from protocolo.models import Categoria
-from protocolo.validators import normalizar_cpf, normalizar_numero
+from protocolo.validators import normalizar_cpf, normalizar_numero, validar_linha, validar_texto
 
 OBJETO_MAXIMO = 4000
 MENSAGEM_MAXIMA = 4000
 COMENTARIO_MAXIMO = 2000
-
-
-def _sem_controle(valor):
-    """Refuse control characters (a line break and a tab are text, the rest is garbage)."""
-    if any(unicodedata.category(c) in ("Cc", "Cs", "Co") and c not in "\n\r\t" for c in valor):
-        raise ValidationError("O texto contém caracteres inválidos.", code="controle")
-    return valor
 
 
 def _ajudante(*, tag=False):
@@ -51,6 +41,9 @@ class CampoCPF(forms.CharField):
 
 
 class TextoLivre(forms.CharField):
+    """Free text: a text area keeps line breaks and tabs, a one-line input (a name) refuses them;
+    other control characters are refused in both (protocolo.validators.validar_texto)."""
+
     def __init__(self, *, max_length, **kwargs):
         kwargs["error_messages"] = {
             "max_length": f"Use no máximo {max_length} caracteres (você usou %(show_value)d).",
@@ -59,10 +52,7 @@ class TextoLivre(forms.CharField):
             **kwargs.get("error_messages", {}),
         }
         super().__init__(max_length=max_length, **kwargs)
-
-    def clean(self, value):
-        valor = super().clean(value)
-        return _sem_controle(valor) if valor else valor
+        self.validators.append(validar_texto if isinstance(self.widget, forms.Textarea) else validar_linha)
 
 
 class ConsultaForm(forms.Form):
@@ -104,6 +94,8 @@ class _Identificacao(forms.Form):
         help_text="Enviamos o número do protocolo para o e-mail cadastrado.",
         error_messages={"invalid": "Informe um e-mail válido.", "required": "Informe o e-mail."},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        # A quoted local part may hold control characters the address rules allow and no one types.
+        validators=[validar_linha],
     )
 
     def __init__(self, *args, **kwargs):

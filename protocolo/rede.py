@@ -19,3 +19,15 @@ def ip_do_cliente(request):
             except ValueError:
                 pass
     return request.META.get("REMOTE_ADDR", "")
+
+
+# django-axes' column for the username (AccessAttempt, AccessLog, AccessFailureLog).
+USUARIO_MAXIMO = 255
+
+
+def usuario_do_login(request, credentials):
+    """The username django-axes records for a failed login, cut to its column. Django's
+    AuthenticationForm does not bound the field (it sets max_length after building it), so a longer
+    one reaches authentication and would be a database error instead of "usuário ou senha incorretos"."""
+    dados = credentials or getattr(request, "POST", {})
+    return (dados.get("username") or "")[:USUARIO_MAXIMO] or None

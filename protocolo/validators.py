@@ -1,4 +1,5 @@
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from stdnum.br import cpf as stdnum_cpf
@@ -26,6 +27,29 @@ def normalizar_cpf(valor):
     if len(set(cpf)) == 1 or not stdnum_cpf.is_valid(cpf):
         raise ValidationError("CPF inválido: confira os dígitos.", code="invalido")
     return cpf
+
+
+# Line breaks and tabs are text in a multi-line field. Any other control character (C0, C1, DEL),
+# a surrogate or a private-use character is garbage in any field, and a line or paragraph separator
+# has no place in a field of one line (a name in an e-mail's greeting must not start new lines).
+QUEBRAS = "\n\r\t"
+
+
+def validar_texto(valor, *, linhas=True):
+    """ValidationError (Portuguese) when `valor` holds a character no field of its kind accepts."""
+    for caractere in str(valor):
+        if linhas and caractere in QUEBRAS:
+            continue
+        categoria = unicodedata.category(caractere)
+        if categoria in ("Cc", "Cs", "Co") or (not linhas and categoria in ("Zl", "Zp")):
+            mensagem = "O texto contém caracteres inválidos."
+            if not linhas and caractere in QUEBRAS:
+                mensagem = "Use uma linha só, sem quebras de linha nem tabulações."
+            raise ValidationError(mensagem, code="controle")
+
+
+def validar_linha(valor):
+    validar_texto(valor, linhas=False)
 
 
 def validar_cpf(valor):

@@ -1,0 +1,273 @@
+"""The consumer portal's forms under the hostile corpus: stored as typed and shown inert everywhere,
+or refused in Portuguese with nothing stored; never a 500."""
+
+import pytest
+from django.test import Client
+
+from consumidor.forms import COMENTARIO_MAXIMO, MENSAGEM_MAXIMA, OBJETO_MAXIMO
+from protocolo import services
+from protocolo.models import Consumidor, Interacao, Protocolo
+from tests.factories import categoria
+from tests.hostil import inerte
+from tests.hostil.corpus import CONTROLE, CORPUS, REPRESENTANTES, UNICODE, esperado
+
+# Where a field's rule differs from the text areas' (one line), the control characters all go through it.
+UMA_LINHA = [*REPRESENTANTES, *CONTROLE, *UNICODE]
+
+pytestmark = pytest.mark.django_db
+
+CPF_NOVO = "11144477735"
+
+# Every consumidor URL that takes a POST, and the test below that sends it hostile input.
+FORMULARIOS = {
+    "consultar": "test_the_lookup_refuses_hostile_input",
+    "abrir": "test_opening_keeps_or_refuses_the_objeto",
+    "recuperar": "test_recovery_refuses_hostile_cpfs",
+    "privacidade": "test_the_privacy_request_keeps_or_refuses_the_details",
+    "mensagem": "test_a_consumer_message_is_kept_as_typed_and_shown_inert",
+    "pedir_supervisao": "test_asking_for_supervision_ignores_hostile_fields",
+    "resposta": "test_the_answer_to_a_resolution_keeps_or_refuses_the_comment",
+}
+# Read-only pages that take a typed value in the URL or the query string.
+CONSULTAS = {
+    "verificar_inicio": "test_the_receipt_check_shows_a_hostile_code_inert",
+    "verificar": "test_the_receipt_check_shows_a_hostile_code_inert",
+}
+
+
+def _cliente():
+    return Client(raise_request_exception=False)
+
+
+def _abertura(**campos):
+    return {
+        "cpf": CPF_NOVO,
+        "nome": "Joana Teste",
+        "email": "joana@exemplo.com.br",
+        "categoria": str(categoria("cobranca").pk),
+        "objeto": "Cobrança em dobro.",
+        **campos,
+    }
+
+
+def _recusado(resposta, campo=None):
+    """A refusal: the page again (200) with Portuguese errors on the form."""
+    assert resposta.status_code == 200, resposta.status_code
+    erros = inerte.erros_do_formulario(resposta)
+    inerte.erros_em_portugues(erros)
+    assert 'lang="pt-BR"' in resposta.text
+    return erros
+
+
+@pytest.mark.parametrize("carga", CORPUS, ids=str)
+def test_opening_keeps_or_refuses_the_objeto(carga, vitrines):
+    cliente = _cliente()
+    resposta = cliente.post("/abrir/", _abertura(objeto=carga.valor))
+
+    valor = esperado(carga.valor, maximo=OBJETO_MAXIMO, linhas=True)
+    if valor is None:
+        _recusado(resposta)
+        inerte.html_inerte(resposta.text, carga.valor)
+        assert not Protocolo.objects.filter(consumidor__cpf=CPF_NOVO).exists()
+        return
+    assert resposta.status_code == 302, resposta.status_code
+    protocolo = Protocolo.objects.get(consumidor__cpf=CPF_NOVO)
+    assert protocolo.objeto == valor
+    vitrines.portal(protocolo, valor, cliente=cliente)
+    vitrines.retaguarda(protocolo, valor)
+    vitrines.admin(protocolo, valor, coluna="objeto")
+    vitrines.mensagens(protocolo)
+
+
+@pytest.mark.parametrize("carga", UMA_LINHA, ids=str)
+def test_opening_keeps_or_refuses_the_name(carga, vitrines):
+    cliente = _cliente()
+    resposta = cliente.post("/abrir/", _abertura(nome=carga.valor))
+
+    valor = esperado(carga.valor, maximo=200, linhas=False)
+    if valor is None:
+        _recusado(resposta)
+        inerte.html_inerte(resposta.text, carga.valor)
+        assert not Consumidor.objects.filter(cpf=CPF_NOVO).exists()
+        return
+    assert resposta.status_code == 302, resposta.status_code
+    protocolo = Protocolo.objects.get(consumidor__cpf=CPF_NOVO)
+    assert protocolo.consumidor.nome == valor
+    vitrines.portal(protocolo, valor, cliente=cliente, mostra=False)
+    vitrines.retaguarda(protocolo, valor, nome=valor)
+    vitrines.admin(protocolo, valor, mostra=False, coluna="consumidor")
+    vitrines.mensagens(protocolo, valor)
+
+
+EMAILS_HOSTIS = [
+    *REPRESENTANTES,
+    *(
+        type(REPRESENTANTES[0])("email", nome, valor)
+        for nome, valor in {
+            "aspas_com_tag": '"<svg onload=alert(1)>"@exemplo.com.br',
+            "quebra_de_cabecalho": "joana@exemplo.com.br\r\nBcc: vitima@exemplo.com",
+            "controle_entre_aspas": '"\x01\x07"@exemplo.com.br',
+            "formula": "=1+1@exemplo.com.br",
+            "dois_destinatarios": "joana@exemplo.com.br, vitima@exemplo.com",
+        }.items()
+    ),
+]
+
+
+@pytest.mark.parametrize("carga", EMAILS_HOSTIS, ids=str)
+def test_opening_keeps_a_valid_email_as_typed_or_refuses_it(carga, vitrines):
+    cliente = _cliente()
+    resposta = cliente.post("/abrir/", _abertura(email=carga.valor))
+
+    consumidor = Consumidor.objects.filter(cpf=CPF_NOVO).first()
+    if consumidor is None:
+        erros = _recusado(resposta)
+        assert "Informe um e-mail válido." in erros or any("caracteres" in e for e in erros), erros
+        return
+    assert resposta.status_code == 302
+    assert consumidor.email == carga.valor.strip()
+    assert "\n" not in consumidor.email and "\r" not in consumidor.email
+    protocolo = consumidor.protocolos.get()
+    vitrines.retaguarda(protocolo, consumidor.email)
+    vitrines.mensagens(protocolo)
+
+
+@pytest.mark.parametrize("campo", ["cpf", "categoria"])
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_opening_refuses_a_hostile_cpf_or_categoria(campo, carga):
+    resposta = _cliente().post("/abrir/", _abertura(**{campo: carga.valor}))
+
+    _recusado(resposta)
+    inerte.html_inerte(resposta.text, carga.valor)
+    assert not Protocolo.objects.exists() or not Protocolo.objects.filter(canal="portal").exists()
+
+
+@pytest.mark.parametrize("campo", ["numero", "cpf"])
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_the_lookup_refuses_hostile_input(campo, carga, protocolo):
+    dados = {"numero": protocolo.numero, "cpf": "529.982.247-25", campo: carga.valor}
+    resposta = _cliente().post("/consultar/", dados)
+
+    _recusado(resposta)
+    inerte.html_inerte(resposta.text, carga.valor)
+
+
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_recovery_refuses_hostile_cpfs(carga, mailoutbox):
+    resposta = _cliente().post("/recuperar/", {"cpf": carga.valor})
+
+    _recusado(resposta)
+    inerte.html_inerte(resposta.text, carga.valor)
+    assert not mailoutbox
+
+
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_the_privacy_request_keeps_or_refuses_the_details(carga, vitrines):
+    cliente = _cliente()
+    dados = _abertura(pedido="acesso", detalhes=carga.valor)
+    resposta = cliente.post("/privacidade/", dados)
+
+    valor = esperado(carga.valor, maximo=COMENTARIO_MAXIMO, linhas=True)
+    if valor is None:
+        _recusado(resposta)
+        inerte.html_inerte(resposta.text, carga.valor)
+        assert not Protocolo.objects.filter(consumidor__cpf=CPF_NOVO).exists()
+        return
+    assert resposta.status_code == 302, resposta.status_code
+    protocolo = Protocolo.objects.get(consumidor__cpf=CPF_NOVO)
+    assert protocolo.objeto.endswith("\n\n" + valor)
+    vitrines.portal(protocolo, valor, cliente=cliente)
+    vitrines.admin(protocolo, valor, coluna="objeto", valor_csv=protocolo.objeto)
+
+
+@pytest.mark.parametrize("campo", ["cpf", "nome", "email", "pedido"])
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_the_privacy_request_refuses_hostile_identification(campo, carga):
+    resposta = _cliente().post("/privacidade/", _abertura(**{"pedido": "acesso", campo: carga.valor}))
+
+    if campo == "nome" and esperado(carga.valor, maximo=200, linhas=False) is not None:
+        assert resposta.status_code == 302
+        assert Consumidor.objects.get(cpf=CPF_NOVO).nome == carga.valor.strip()
+        return
+    _recusado(resposta)
+    inerte.html_inerte(resposta.text, carga.valor)
+    assert not Consumidor.objects.filter(cpf=CPF_NOVO).exists()
+
+
+@pytest.mark.parametrize("carga", CORPUS, ids=str)
+def test_a_consumer_message_is_kept_as_typed_and_shown_inert(carga, visitante, protocolo, vitrines):
+    antes = protocolo.interacoes.count()
+    resposta = visitante.post(f"/protocolo/{protocolo.numero}/mensagem/", {"texto": carga.valor})
+
+    valor = esperado(carga.valor, maximo=MENSAGEM_MAXIMA, linhas=True)
+    if valor is None:
+        _recusado(resposta)
+        inerte.html_inerte(resposta.text, carga.valor)
+        assert protocolo.interacoes.count() == antes
+        return
+    assert resposta.status_code == 302, resposta.status_code
+    assert protocolo.interacoes.latest("ordem").texto == valor
+    vitrines.portal(protocolo, valor)
+    vitrines.retaguarda(protocolo, valor)
+    vitrines.admin(protocolo, valor, mostra=False)
+
+
+def _resolvido(protocolo, atendente):
+    services.protocolo_resolver(protocolo=protocolo, texto="Estornamos a cobrança.", autor=atendente)
+
+
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_the_answer_to_a_resolution_keeps_or_refuses_the_comment(carga, visitante, protocolo, atendente, vitrines):
+    _resolvido(protocolo, atendente)
+    antes = protocolo.interacoes.count()
+    resposta = visitante.post(
+        f"/protocolo/{protocolo.numero}/resposta/", {"resposta": "nao_resolvido", "comentario": carga.valor}
+    )
+
+    valor = esperado(carga.valor, maximo=COMENTARIO_MAXIMO, linhas=True)
+    if valor is None:
+        _recusado(resposta)
+        inerte.html_inerte(resposta.text, carga.valor)
+        assert protocolo.interacoes.count() == antes
+        return
+    assert resposta.status_code == 302, resposta.status_code
+    assert Interacao.objects.filter(protocolo=protocolo, texto=valor).exists()
+    vitrines.portal(protocolo, valor)
+    vitrines.retaguarda(protocolo, valor)
+
+
+@pytest.mark.parametrize("campo", ["resposta", "avaliacao"])
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_the_answer_refuses_hostile_choices(campo, carga, visitante, protocolo, atendente):
+    _resolvido(protocolo, atendente)
+    dados = {"resposta": "resolvido", "avaliacao": "5", campo: carga.valor}
+    resposta = visitante.post(f"/protocolo/{protocolo.numero}/resposta/", dados)
+
+    _recusado(resposta)
+    inerte.html_inerte(resposta.text, carga.valor)
+    protocolo.refresh_from_db()
+    assert protocolo.situacao == "resolvido"
+
+
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_asking_for_supervision_ignores_hostile_fields(carga, visitante, protocolo):
+    resposta = visitante.post(
+        f"/protocolo/{protocolo.numero}/supervisao/", {"motivo": carga.valor, "nivel": carga.valor}
+    )
+
+    assert resposta.status_code == 302
+    assert not any(carga.valor.strip() in i.texto for i in protocolo.interacoes.all())
+
+
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_the_receipt_check_shows_a_hostile_code_inert(carga):
+    cliente = _cliente()
+    resposta = cliente.get("/verificar/", {"codigo": carga.valor})
+
+    assert resposta.status_code in (200, 404), resposta.status_code
+    inerte.html_inerte(resposta.text, carga.valor)
+    caminho = "".join(c for c in carga.valor[:200] if c not in "/?#%\x00")
+    if caminho.strip():
+        resposta = cliente.get(f"/verificar/{caminho}/")
+        assert resposta.status_code == 404, resposta.status_code
+        inerte.html_inerte(resposta.text, caminho)
