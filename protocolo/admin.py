@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import ActionLocation, IncorrectLookupParameters
-from django.contrib.admin.views.main import ERROR_FLAG
+from django.contrib.admin.views.main import ERROR_FLAG, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -42,6 +42,7 @@ from .models import (
     Situacao,
     nome_de,
 )
+from .validators import validar_linha, validar_texto
 
 logger = logging.getLogger(__name__)
 
@@ -92,11 +93,23 @@ class ContagemLimitada(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list[: LIMITE_DA_CONTAGEM + 1].count()
+        # Without the list's ORDER BY: the count of the first rows found in any order is the same,
+        # and a sort (over a join, for some columns) of every matching row is not paid for it.
+        return self.object_list.order_by()[: LIMITE_DA_CONTAGEM + 1].count()
 
     @property
     def contagem_limitada(self):
         return self.count > LIMITE_DA_CONTAGEM
+
+
+class ListaOrdenavelSoPeloIndice(ChangeList):
+    """Sorts only by the columns in sortable_by, even when ?o= names another one: the header hides
+    the link, and this refuses the hand-typed URL."""
+
+    def get_ordering_field(self, field_name):
+        if self.sortable_by is not None and field_name not in self.sortable_by:
+            return None
+        return super().get_ordering_field(field_name)
 
 
 class ListaSegura:
@@ -133,6 +146,17 @@ class SomenteLeitura:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class TextoDeUmaLinha:
+    """Names and descriptions typed here are shown on every screen and in e-mails: the same rule as
+    the portal's and the back-office's fields (no control characters, no line breaks)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        campo = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(campo, forms.CharField) and not isinstance(campo.widget, forms.Textarea):
+            campo.validators.append(validar_linha)
+        return campo
 
 
 # Protocolo: filters -------------------------------------------------------------------------------
@@ -207,7 +231,12 @@ class ResponsavelFilter(admin.SimpleListFilter):
 
 
 def _motivo(label="Motivo"):
-    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), max_length=2000)
+    return forms.CharField(
+        label=label,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=2000,
+        validators=[validar_texto],
+    )
 
 
 class AtribuirForm(forms.Form):
@@ -263,6 +292,12 @@ class ProtocoloAdmin(EscolhaDeAcao, ListaSegura, SomenteLeitura, admin.ModelAdmi
     list_per_page = 50
     # Facet counts are one COUNT per filter choice over the whole table: never at a million rows.
     show_facets = admin.ShowFacets.NEVER
+    # Only the columns an index returns in order: sorting a million rows by the consumer's or the
+    # attendant's name (a join), the categoria, the situação or the nível takes seconds.
+    sortable_by = ["numero_formatado", "estado_do_prazo", "aberto_em_curto"]
+
+    def get_changelist(self, request, **kwargs):
+        return ListaOrdenavelSoPeloIndice
     search_fields = ["numero"]  # shows the search box; get_search_results decides what it matches
     search_help_text = "Número do protocolo ou CPF (com ou sem pontuação), ou parte do nome do consumidor."
     raw_id_fields = ["consumidor", "responsavel", "duplicado_de"]
@@ -440,14 +475,31 @@ class ProtocoloAdmin(EscolhaDeAcao, ListaSegura, SomenteLeitura, admin.ModelAdmi
             escritor = csv.writer(saida, delimiter=";")
             yield escritor.writerow(CABECALHO_CSV)
             total = 0
+            # The file carries consumers' names (LGPD art. 37): each one exported is recorded once,
+            # written in batches while the rows stream so a large export never holds them all.
+            vistos, acessos = set(), []
             for protocolo in queryset.iterator(chunk_size=2000):
                 total += 1
                 yield escritor.writerow([_celula(valor) for valor in _linha_csv(protocolo, hoje)])
+                if protocolo.consumidor_id and protocolo.consumidor_id not in vistos:
+                    vistos.add(protocolo.consumidor_id)
+                    acessos.append(
+                        AcessoDadoPessoal(
+                            usuario=request.user,
+                            consumidor_id=protocolo.consumidor_id,
+                            protocolo=protocolo,
+                            tipo=AcessoDadoPessoal.Tipo.EXPORTAR,
+                        )
+                    )
+                if len(acessos) >= 2000:
+                    AcessoDadoPessoal.objects.bulk_create(acessos)
+                    acessos = []
+            AcessoDadoPessoal.objects.bulk_create(acessos)
             logger.info("Exportação CSV de protocolos por %s: %s linha(s).", usuario, total)
 
         # The filter may be a search by CPF: logged masked, never in full (DESIGN §5).
         filtro = "&".join(f"{chave}={lgpd.mascarar_cpfs(valor)}" for chave, valor in request.GET.items())
-        logger.info("Exportação CSV de protocolos iniciada por %s (filtro: %s).", usuario, filtro)
+        logger.info("Exportação CSV de protocolos iniciada por %s (filtro: %r).", usuario, filtro)
         resposta = StreamingHttpResponse(linhas(), content_type="text/csv; charset=utf-8")
         resposta["Content-Disposition"] = f'attachment; filename="protocolos-{relogio.agora():%Y%m%d-%H%M}.csv"'
         return resposta
@@ -711,6 +763,14 @@ class InteracaoAdmin(ListaSegura, SomenteLeitura, admin.ModelAdmin):
 
 
 class ConsumidorForm(forms.ModelForm):
+    motivo_retencao = forms.CharField(
+        label="motivo da guarda legal",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        validators=[validar_texto],
+    )
+
     class Meta:
         model = Consumidor
         fields = ["retencao_suspensa", "motivo_retencao"]
@@ -825,7 +885,7 @@ class ConsumidorAdmin(EscolhaDeAcao, ListaSegura, admin.ModelAdmin):
 
 
 @admin.register(Categoria)
-class CategoriaAdmin(admin.ModelAdmin):
+class CategoriaAdmin(TextoDeUmaLinha, admin.ModelAdmin):
     list_display = ["nome", "codigo", "prazo", "calendario", "ativa"]
     list_filter = ["ativa", "tipo_prazo", "calendario"]
     fields = ["nome", "codigo", "prazo_dias", "tipo_prazo", "calendario", "ativa"]
@@ -845,7 +905,7 @@ class CategoriaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Feriado)
-class FeriadoAdmin(admin.ModelAdmin):
+class FeriadoAdmin(TextoDeUmaLinha, admin.ModelAdmin):
     list_display = ["data", "descricao"]
     search_fields = ["descricao"]
 

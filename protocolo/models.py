@@ -241,28 +241,60 @@ class Protocolo(models.Model):
             ),
         ]
         indexes = [
-            # Back-office queue: open protocols sorted by deadline, the painel's default view.
-            models.Index(fields=["prazo", "id"], condition=Q(situacao__in=PENDENTES), name="protocolo_fila_prazo"),
-            # "Meus" in the painel: an attendant's open protocols by deadline.
+            # Back-office queue: open protocols sorted by deadline, the painel's default view. The
+            # dashboard's overdue counts by categoria and by responsável read only this index.
             models.Index(
-                fields=["responsavel", "prazo"], condition=Q(situacao__in=PENDENTES), name="protocolo_fila_responsavel"
+                fields=["prazo", "id"],
+                include=["categoria", "responsavel"],
+                condition=Q(situacao__in=PENDENTES),
+                name="protocolo_fila_prazo",
+            ),
+            # "Meus" and "sem responsável" in the painel: an attendant's open protocols by deadline,
+            # in the queue's order (prazo, id), so a page is read from the index without a sort.
+            models.Index(
+                fields=["responsavel", "prazo", "id"],
+                condition=Q(situacao__in=PENDENTES),
+                name="protocolo_fila_responsavel",
+            ),
+            # "Sem responsável" in the painel, in the queue's order: IS NULL is no equality, so the
+            # index above cannot return these rows sorted by (prazo, id).
+            models.Index(
+                fields=["prazo", "id"],
+                condition=Q(situacao__in=PENDENTES, responsavel__isnull=True),
+                name="protocolo_fila_sem_responsavel",
+            ),
+            # Open protocols newest or oldest first: the painel's other orders and the admin's list
+            # (ordered by -aberto_em, -id) filtered to the pending ones.
+            models.Index(
+                fields=["aberto_em", "id"], condition=Q(situacao__in=PENDENTES), name="protocolo_fila_recentes"
+            ),
+            # Resolved protocols by deadline (the painel's "resolvido" filter): few among a million.
+            models.Index(
+                fields=["prazo", "id"], condition=Q(situacao=Situacao.RESOLVIDO), name="protocolo_fila_resolvidos"
             ),
             # Period filters, opened-per-day charts and the daily numbering checks.
             models.Index(fields=["aberto_em"], name="protocolo_aberto_em"),
+            # The dashboard's open protocols by situação and nível, counted from the index alone.
+            models.Index(
+                fields=["situacao", "nivel"], condition=Q(situacao__in=EM_ABERTO), name="protocolo_em_aberto"
+            ),
             # Escalation queue: nível 2 and 3 still open, oldest first.
             models.Index(
-                fields=["nivel", "aberto_em"],
+                fields=["aberto_em"],
                 condition=Q(nivel__gt=1, situacao__in=EM_ABERTO),
                 name="protocolo_fila_escalados",
             ),
             # Periodic closing of resolved protocols after 20 days without dispute, and the
-            # dashboard's time to resolution over the last 30 days.
-            models.Index(fields=["resolvido_em"], name="protocolo_resolvido_em"),
-            # The dashboard's deadline compliance: protocols whose prazo ended in the last 7/30 days.
-            models.Index(fields=["prazo"], name="protocolo_prazo"),
-            # The dashboard's ratings over the last 90 days and the retention purge (protocols that
-            # ended long ago).
-            models.Index(fields=["encerrado_em"], name="protocolo_encerrado_em"),
+            # dashboard's time to resolution over the last 30 days (from the index alone).
+            models.Index(fields=["resolvido_em"], include=["aberto_em"], name="protocolo_resolvido_em"),
+            # The dashboard's deadline compliance (protocols whose prazo ended in the last 7/30 days,
+            # from the index alone) and every list sorted by prazo.
+            models.Index(
+                fields=["prazo", "id"], include=["resolvido_em", "situacao", "duplicado_de"], name="protocolo_prazo"
+            ),
+            # The dashboard's ratings over the last 90 days (from the index alone) and the retention
+            # purge (protocols that ended long ago).
+            models.Index(fields=["encerrado_em"], include=["avaliacao"], name="protocolo_encerrado_em"),
         ]
         triggers = [
             pgtrigger.Protect(name="protocolo_sem_exclusao", operation=pgtrigger.Delete),

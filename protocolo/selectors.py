@@ -43,6 +43,7 @@ LIMITE_CONTAGEM = 1000
 # Below three letters the trigram index cannot serve a name search, which then matches nearly
 # everyone and reads the whole table; numbers and CPFs are longer anyway.
 BUSCA_MINIMA = 3
+_NOME_MAXIMO = Consumidor._meta.get_field("nome").max_length
 LIMITE_CONSUMIDORES = 20
 PRAZOS = [
     ("vencido", "vencido"),
@@ -78,8 +79,9 @@ def busca(queryset, texto):
         return queryset.filter(consumidor__cpf=normalizar_cpf(texto))
     except ValidationError:
         pass
-    if not any(c.isalpha() for c in texto):
-        # Digits that are neither a valid number nor a valid CPF: a typo, never a name.
+    if not any(c.isalpha() for c in texto) or len(texto) > _NOME_MAXIMO:
+        # Digits that are neither a valid number nor a valid CPF: a typo, never a name. Nor is a text
+        # longer than any name, and matching one against every name would hold the database.
         return queryset.none()
     return queryset.filter(consumidor__nome__icontains=texto)
 
@@ -173,7 +175,7 @@ def contadores_da_fila(*, usuario, hoje=None, limite=LIMITE_CONTAGEM):
     for nome, queryset in partes.items():
         sql, params = queryset.values("pk")[:limite].query.sql_with_params()
         # Django compiled the SQL and keeps the values as parameters; the alias is a constant above.
-        selecoes.append(f"(SELECT COUNT(*) FROM ({sql}) AS {nome})")  # noqa: S608
+        selecoes.append(f"(SELECT COUNT(*) FROM ({sql}) AS {nome})")  # nosec B608  # noqa: S608
         parametros.extend(params)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(selecoes), parametros)
@@ -190,7 +192,7 @@ def busca_de_consumidor(queryset, texto):
         return queryset.filter(cpf=normalizar_cpf(texto))
     except ValidationError:
         pass
-    if not any(c.isalpha() for c in texto):
+    if not any(c.isalpha() for c in texto) or len(texto) > _NOME_MAXIMO:
         return queryset.none()
     return queryset.filter(nome__icontains=texto)
 

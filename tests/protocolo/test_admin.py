@@ -8,6 +8,7 @@ test_admin_csv.py, consumers in test_admin_consumidores.py, the dashboard in tes
 import datetime
 
 import pytest
+from django.contrib.admin.templatetags.admin_list import result_headers
 from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -71,10 +72,10 @@ def test_the_changelist_query_count_does_not_grow_with_the_rows(
 ):
     for _ in range(quantidade):
         abrir(consumidor=ConsumidorFactory())
-    # session, user, user permissions, group permissions, the attendants of the responsável
+    # session, user, the second factor's device, user permissions, group permissions, the attendants of the responsável
     # filter, the categorias of the categoria filter, the filtered count, the page of protocols
     # with their consumidor, categoria and responsável
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         resposta = cliente_supervisor.get(reverse(LISTA))
     assert resposta.status_code == 200
 
@@ -331,11 +332,42 @@ def test_a_nul_byte_in_the_parameters_is_the_lists_error_page_not_a_500(cliente_
 def test_the_list_never_counts_the_whole_table(cliente_supervisor, django_assert_num_queries):
     abrir()
 
-    with django_assert_num_queries(8) as consultas:
+    with django_assert_num_queries(9) as consultas:
         cliente_supervisor.get(reverse(LISTA))
 
     [contagem] = [q["sql"] for q in consultas.captured_queries if "COUNT(" in q["sql"]]
     assert "LIMIT 10001" in contagem
+
+
+def test_the_limited_count_neither_sorts_nor_joins(cliente_supervisor, django_assert_num_queries):
+    abrir()
+
+    with django_assert_num_queries(9) as consultas:
+        cliente_supervisor.get(reverse(LISTA), {"o": "-9"})
+
+    [contagem] = [q["sql"] for q in consultas.captured_queries if "COUNT(" in q["sql"]]
+    assert "ORDER BY" not in contagem
+    assert "JOIN" not in contagem
+
+
+def test_only_the_indexed_columns_sort_the_list(cliente_supervisor):
+    # Columns: 1 número, 3 consumidor, 4 categoria, 5 situação, 6 nível, 7 prazo, 8 responsável,
+    # 9 aberto em (0 is the selection checkbox).
+    with relogio.em(relogio.agora() - datetime.timedelta(days=1)):
+        antigo = abrir(consumidor=ConsumidorFactory(nome="Zélia Antiga"))
+    novo = abrir(consumidor=ConsumidorFactory(nome="Ana Nova"))
+
+    cabecalhos = result_headers(cliente_supervisor.get(reverse(LISTA)).context["cl"])
+    assert [c["text"] for c in cabecalhos if c["sortable"]] == ["número", "prazo", "aberto em"]
+
+    assert list(cliente_supervisor.get(reverse(LISTA), {"o": "9"}).context["cl"].result_list) == [antigo, novo]
+    # By the consumer's name (a join over every row) it would be Ana first: the typed URL is ignored
+    # and the list keeps its newest-first order.
+    for coluna in ["3", "4", "5", "6", "8", "3.9"]:
+        resposta = cliente_supervisor.get(reverse(LISTA), {"o": coluna})
+        assert resposta.status_code == 200
+        primeiro = resposta.context["cl"].result_list[0]
+        assert primeiro == (antigo if coluna == "3.9" else novo), coluna
 
 
 def test_beyond_the_counting_limit_the_list_says_more_than(cliente_supervisor, monkeypatch):

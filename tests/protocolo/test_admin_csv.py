@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from protocolo import services
-from protocolo.models import Protocolo
+from protocolo.models import AcessoDadoPessoal, Protocolo
 from tests.factories import ConsumidorFactory, abrir
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +118,20 @@ def test_the_export_reads_the_rows_in_a_fixed_number_of_queries(cliente_supervis
         _, linhas = _planilha(cliente_supervisor.get(reverse(EXPORTAR)))
 
     assert len(linhas) == Protocolo.objects.count() == 30
+
+
+def test_each_consumer_in_the_export_is_recorded_once_as_an_access_to_personal_data(cliente_supervisor, supervisor):
+    repetido = ConsumidorFactory()
+    abrir(consumidor=repetido)
+    abrir(consumidor=repetido)
+    outro = abrir(consumidor=ConsumidorFactory())
+    assert not AcessoDadoPessoal.objects.exists()
+
+    _planilha(cliente_supervisor.get(reverse(EXPORTAR)))
+
+    acessos = AcessoDadoPessoal.objects.all()
+    assert sorted(a.consumidor_id for a in acessos) == sorted([repetido.pk, outro.consumidor_id])
+    assert {(a.usuario_id, a.tipo) for a in acessos} == {(supervisor.pk, AcessoDadoPessoal.Tipo.EXPORTAR)}
 
 
 @pytest.mark.parametrize(

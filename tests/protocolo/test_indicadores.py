@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from protocolo import indicadores, relogio, services
@@ -192,3 +194,42 @@ def test_the_bar_chart_scales_to_the_highest_day():
     assert [b["altura"] for b in grafico.barras] == [0, 30.0, 60.0]
     assert grafico.maximo == 10
     assert {m["valor"] for m in grafico.marcas} == {0, 5, 10}
+
+
+def _leituras_da_tabela(plano):
+    """The nodes of an EXPLAIN (FORMAT JSON) plan that read protocolo_protocolo."""
+    if plano.get("Relation Name") == "protocolo_protocolo":
+        yield plano
+    for filho in plano.get("Plans", []):
+        yield from _leituras_da_tabela(filho)
+
+
+def test_no_figure_reads_the_whole_protocol_table(supervisor):
+    """At a million protocols a scan of the table costs seconds: every figure must be answered by an
+    index bounded by a condition (a period, the overdue dates) or by a partial index over the open
+    ones. Sequential and bitmap scans are disabled so the planner shows, on these few rows, the index
+    it would walk at scale; a figure with no such index shows a scan with neither."""
+    escalado = abrir()
+    services.protocolo_escalar(protocolo=escalado, motivo="Alçada.", autor=supervisor)
+    _resolvido_apos(3)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'protocolo_protocolo' AND indexdef LIKE '% WHERE %'"
+        )
+        parciais = {nome for (nome,) in cursor.fetchall()}
+
+    with CaptureQueriesContext(connection) as consultas:
+        indicadores.painel()
+
+    lidas = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        for consulta in consultas.captured_queries:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + consulta["sql"])
+            [[explicacao]] = cursor.fetchall()
+            for leitura in _leituras_da_tabela(explicacao[0]["Plan"]):
+                lidas += 1
+                limitada = "Index Cond" in leitura or leitura.get("Index Name") in parciais
+                assert leitura["Node Type"] in {"Index Scan", "Index Only Scan"} and limitada, consulta["sql"]
+    assert lidas == len(consultas.captured_queries)
