@@ -1,44 +1,45 @@
 """
-Every URL of the portal and the back-office for the five roles of DESIGN §5. Each app keeps its
-table in tests/<app>/permissoes.py; a named URL without an entry fails `test_every_url_has_an_entry`.
+Every URL pattern (the portal, the back-office and the admin, every model it registers) for the five
+roles of DESIGN §5. Each app keeps its table in tests/<app>/permissoes.py; a pattern without an entry
+fails `test_every_url_pattern_has_an_entry`.
 
 An entry maps (url name, method) to the expected outcome per role: a status code, or a path the
-response redirects to. URLs that take arguments name them in ARGUMENTOS, a function of the protocol
-the visitor holds access to.
+response redirects to. An unnamed pattern is keyed by its route. URLs that take arguments name them
+in ARGUMENTOS, a function of the protocol the visitor holds access to; the admin's are built from
+real rows (tests/seguranca/rotas.py).
 """
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.atendimento import permissoes as atendimento
 from tests.consumidor import permissoes as consumidor
 from tests.protocolo import permissoes as admin
+from tests.seguranca import rotas
 
 PAPEIS = ["anonimo", "visitante", "sem_grupo", "atendente", "supervisor"]
 ESPERADO = consumidor.ESPERADO | atendimento.ESPERADO | admin.ESPERADO
 ARGUMENTOS = getattr(consumidor, "ARGUMENTOS", {}) | getattr(atendimento, "ARGUMENTOS", {})
 
 
-def _nomes(resolver, prefixo=""):
-    for padrao in resolver.url_patterns:
-        if isinstance(padrao, URLResolver):
-            if padrao.namespace in ("consumidor", "atendimento"):
-                yield from _nomes(padrao, f"{padrao.namespace}:")
-        elif isinstance(padrao, URLPattern) and padrao.name:
-            yield prefixo + padrao.name
-
-
-def test_every_url_has_an_entry():
+def test_every_url_pattern_has_an_entry():
     cobertos = {nome for nome, _ in ESPERADO}
-    assert set(_nomes(get_resolver())) - cobertos == set()
+    assert rotas.chaves() - cobertos == set()
+
+
+def test_the_table_names_no_url_that_does_not_exist():
+    assert {nome for nome, _ in ESPERADO} - rotas.chaves() == set()
+
+
+def test_every_model_the_admin_registers_has_its_row():
+    assert set(admin.MODELOS) == set(rotas.modelos_do_admin())
 
 
 @pytest.mark.parametrize(("nome", "metodo"), list(ESPERADO))
 @pytest.mark.parametrize("papel", PAPEIS)
 def test_each_role_gets_what_design_allows(clientes, nome, metodo, papel):
     esperado = ESPERADO[nome, metodo][PAPEIS.index(papel)]
-    argumentos = ARGUMENTOS[nome](clientes.protocolo) if nome in ARGUMENTOS else {}
-    resposta = getattr(clientes[papel], metodo)(reverse(nome, kwargs=argumentos))
+    endereco = rotas.endereco(rotas.Rota(nome, nome), rotas.Objetos(clientes), ARGUMENTOS)
+    resposta = getattr(clientes[papel], metodo)(endereco)
     if isinstance(esperado, str):
         assert resposta.status_code == 302
         assert resposta.url.split("?")[0] == esperado

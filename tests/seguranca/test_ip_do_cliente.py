@@ -1,0 +1,57 @@
+"""The client address the rate limits see comes from the socket or from the one configured proxy
+header, at the trusted position (DESIGN §6): a client that writes its own X-Forwarded-For does not
+become a new client with every request (protocolo/rede.py, tests/protocolo/test_rede.py)."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from protocolo import limites
+from tests.consumidor.apoio import OUTRO_CPF, consultar
+
+pytestmark = pytest.mark.django_db
+
+# Wrong check digits: a form error, so no per-number failure lock; only the per-address limit counts.
+NUMERO = "2026010500042420"
+
+
+@pytest.fixture(autouse=True)
+def limites_zerados():
+    cache.clear()
+    limites._reserva.clear()
+    yield
+    cache.clear()
+    limites._reserva.clear()
+
+
+def _consultas(cabecalhos):
+    """Status of 21 lookups from one browser, the n-th sent with cabecalhos(n)."""
+    navegador = Client()
+    return [consultar(navegador, NUMERO, OUTRO_CPF, headers=cabecalhos(n)).status_code for n in range(21)]
+
+
+def test_without_a_configured_header_a_forged_forwarded_for_is_ignored(settings):
+    settings.PROTOCOLO_CABECALHO_IP = ""
+
+    estados = _consultas(lambda n: {"x-forwarded-for": f"198.51.100.{n}"})
+
+    assert estados[-1] == 429
+
+
+def test_behind_the_load_balancer_only_its_position_counts(settings):
+    settings.PROTOCOLO_CABECALHO_IP = "HTTP_X_FORWARDED_FOR"
+    settings.PROTOCOLO_PROXIES_CONFIAVEIS = 1
+
+    # The client varies what it writes on the left; our balancer appends the real address.
+    estados = _consultas(lambda n: {"x-forwarded-for": f"198.51.100.{n}, 203.0.113.9"})
+
+    assert estados[-1] == 429
+
+
+def test_behind_the_load_balancer_distinct_clients_are_distinct(settings):
+    settings.PROTOCOLO_CABECALHO_IP = "HTTP_X_FORWARDED_FOR"
+    settings.PROTOCOLO_PROXIES_CONFIAVEIS = 1
+
+    estados = _consultas(lambda n: {"x-forwarded-for": f"203.0.113.{n}"})
+
+    assert 429 not in estados
