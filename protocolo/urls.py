@@ -2,11 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 
 from protocolo.admin import supervisao
+from protocolo.saude import saude
 
 urlpatterns = [
+    # The load balancer's health check (protocolo/saude.py).
+    path("saude/", saude, name="saude"),
     # Inside the admin (its login, its layout), before the admin's catch-all.
     path("admin/supervisao/", admin.site.admin_view(supervisao), name="supervisao"),
     path("admin/", admin.site.urls),
     path("atendimento/", include("atendimento.urls")),
     path("", include("consumidor.urls")),
 ]
+
+# A database outage answers 503 with Retry-After instead of the 500 page (protocolo/falhas.py).
+handler400 = "protocolo.falhas.pedido_invalido"
+handler500 = "protocolo.falhas.erro_no_servidor"

@@ -13,7 +13,11 @@ from protocolo.models import Mensagem
 from ._tarefas import ComandoPeriodico
 
 LOTE = 5000
-SESSOES_NO_BANCO = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
+SESSOES_NO_BANCO = (
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cached_db",
+    "protocolo.sessoes",
+)
 
 
 def _dias(valor):

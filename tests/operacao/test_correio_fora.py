@@ -1,0 +1,158 @@
+"""
+Mail down (issue 7 item 7): with a real SMTP server that refuses, opening a protocol, resolving it
+and recovering protocols by CPF all succeed through the HTTP views; the outbox keeps each message
+and `enviar_mensagens` delivers it once the server accepts, at least once, with the Message-ID of
+the first attempt, and never again after that.
+"""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from protocolo.models import Mensagem, Protocolo, Situacao
+from tests.factories import AtendenteFactory, ConsumidorFactory, abrir, categoria
+from tests.operacao.smtp import ServidorSMTP
+
+# Real commits: delivery starts after commit, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CPF = "529.982.247-25"
+EMAIL = "maria@exemplo.com.br"
+
+
+@pytest.fixture
+def smtp(settings):
+    with ServidorSMTP(modo="adiar") as servidor:
+        settings.MAILERS = servidor.mailers()
+        yield servidor
+
+
+def _enviar_mensagens():
+    saida = StringIO()
+    call_command("enviar_mensagens", stdout=saida)
+    return saida.getvalue()
+
+
+def _abrir_no_portal(cliente):
+    return cliente.post(
+        "/abrir/",
+        {
+            "cpf": CPF,
+            "nome": "Maria Aparecida Souza",
+            "email": EMAIL,
+            "categoria": categoria("cobranca").pk,
+            "objeto": "Cobraram duas vezes a mensalidade.",
+        },
+        follow=True,
+    )
+
+
+def _pendentes():
+    return list(Mensagem.objects.filter(enviada_em__isnull=True).order_by("pk"))
+
+
+def test_opening_resolving_and_recovering_succeed_with_mail_down_and_are_delivered_once_it_is_back(smtp, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 27, 14, tzinfo=datetime.UTC), tick=False)
+    consumidor_web = Client()
+
+    # Opening on the portal: the number is shown, the protocol saved, the message kept.
+    aberta = _abrir_no_portal(consumidor_web)
+    assert aberta.status_code == 200
+    protocolo = Protocolo.objects.get()
+    assert f"Protocolo {protocolo.numero_formatado} aberto." in aberta.text
+    [aviso_de_abertura] = _pendentes()
+    assert (aviso_de_abertura.destinatario, aviso_de_abertura.tentativas) == (EMAIL, 1)
+    assert "SMTPDataError" in aviso_de_abertura.ultimo_erro
+
+    # Resolution in the back-office: the consumer is told, through the outbox.
+    atendente = Client()
+    atendente.force_login(AtendenteFactory())
+    resolvida = atendente.post(
+        reverse("atendimento:resolver", args=[protocolo.numero]),
+        {"resolver-versao": protocolo.versao, "resolver-texto": "Estornamos a cobrança em dobro."},
+    )
+    assert resolvida.status_code == 302
+    protocolo.refresh_from_db()
+    assert protocolo.situacao == Situacao.RESOLVIDO
+    aviso_de_resolucao = _pendentes()[1]
+    assert aviso_de_resolucao.protocolo == protocolo and aviso_de_resolucao.tentativas == 1
+    assert "Estornamos a cobrança em dobro." in aviso_de_resolucao.corpo
+
+    # Recovery by CPF: the same answer as for any CPF; the message waits for the command.
+    recuperada = Client().post("/recuperar/", {"cpf": CPF})
+    desconhecido = Client().post("/recuperar/", {"cpf": "111.444.777-35"})
+    assert (recuperada.status_code, recuperada.url) == (302, "/recuperar/?enviado=1")
+    assert (desconhecido.status_code, desconhecido.url) == (302, "/recuperar/?enviado=1")
+    recuperacao = _pendentes()[2]
+    assert (recuperacao.destinatario, recuperacao.tentativas) == (EMAIL, 0)
+
+    # While the server still refuses, the command tries again and keeps everything.
+    time_machine.shift(datetime.timedelta(minutes=3))
+    assert "0 mensagem(ns) enviada(s), 3 com falha" in _enviar_mensagens()
+    assert len(_pendentes()) == 3
+    primeiras = {m["Message-ID"] for m in smtp.tentativas}
+    esperadas = {aviso_de_abertura.message_id, aviso_de_resolucao.message_id, recuperacao.message_id}
+    assert primeiras == esperadas
+    assert smtp.entregues == []
+
+    # The server is back: each message goes out with the Message-ID of its first attempt.
+    smtp.modo = "aceitar"
+    time_machine.shift(datetime.timedelta(hours=1))
+    assert "3 mensagem(ns) enviada(s), 0 com falha" in _enviar_mensagens()
+    assert sorted(m["Message-ID"] for m in smtp.entregues) == sorted(esperadas)
+    assert _pendentes() == []
+    assert all(m["To"] == EMAIL for m in smtp.entregues)
+
+    # And never again.
+    time_machine.shift(datetime.timedelta(hours=7))
+    assert "0 mensagem(ns) enviada(s), 0 com falha" in _enviar_mensagens()
+    assert len(smtp.entregues) == 3
+
+
+def test_a_server_out_of_service_at_the_greeting_neither_fails_the_opening_nor_loses_the_message(smtp, time_machine):
+    smtp.modo = "fora"
+
+    resposta = _abrir_no_portal(Client())
+
+    assert resposta.status_code == 200
+    protocolo = Protocolo.objects.get()
+    assert f"Protocolo {protocolo.numero_formatado} aberto." in resposta.text
+    [mensagem] = _pendentes()
+    assert "SMTPConnectError" in mensagem.ultimo_erro
+    assert smtp.tentativas == []
+
+    smtp.modo = "aceitar"
+    time_machine.move_to(mensagem.proxima_tentativa_em + datetime.timedelta(seconds=1))
+    assert "1 mensagem(ns) enviada(s), 0 com falha" in _enviar_mensagens()
+    [entregue] = smtp.entregues
+    assert entregue["Message-ID"] == mensagem.message_id
+    assert protocolo.numero_formatado in entregue.get_payload(decode=True).decode()
+
+
+def test_a_closed_port_on_the_back_office_resolution_is_not_a_500(settings, time_machine):
+    with ServidorSMTP() as servidor:
+        porta_fechada = servidor.porta
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": porta_fechada, "timeout": 2},
+        }
+    }
+    protocolo = abrir(consumidor=ConsumidorFactory(email=EMAIL))
+    atendente = Client()
+    atendente.force_login(AtendenteFactory())
+
+    resposta = atendente.post(
+        reverse("atendimento:resolver", args=[protocolo.numero]),
+        {"resolver-versao": protocolo.versao, "resolver-texto": "Resolvido."},
+        follow=True,
+    )
+
+    assert resposta.status_code == 200
+    assert Protocolo.objects.get(pk=protocolo.pk).situacao == Situacao.RESOLVIDO
+    assert all("ConnectionRefusedError" in m.ultimo_erro for m in _pendentes())
+    assert len(_pendentes()) >= 1
