@@ -1,0 +1,105 @@
+"""The strict Content-Security-Policy as a browser applies it: a representative page of each area —
+the consumer's lookup, status page and receipt, the back-office queue and protocol page, the admin's
+list, change form and supervision dashboard — loads with no policy violation and no console error.
+The header walk (tests/seguranca/test_cabecalhos.py) reads the policy; this proves the pages live
+within it, scripts and styles they build at run time included."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.factories import AtendenteFactory, ConsumidorFactory, SupervisorFactory, abrir, dados_iniciais
+from tests.segundo_fator import Cliente
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Added by Playwright through DevTools, so it runs whatever the page's policy says.
+VIGIA = """
+window.__violacoes = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+    window.__violacoes.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
+@pytest.fixture
+def vigiada(page):
+    """The page with every violation and console error it raises collected in `problemas`."""
+    problemas = []
+    page.add_init_script(VIGIA)
+    page.on("console", lambda mensagem: problemas.append(mensagem.text) if mensagem.type == "error" else None)
+    page.on("pageerror", lambda erro: problemas.append(str(erro)))
+
+    def conferir(caminho):
+        problemas.extend(page.evaluate("() => window.__violacoes"))
+        assert problemas == [], caminho
+
+    page.conferir = conferir
+    return page
+
+
+def _entrar(page, live_server, usuario):
+    cliente = Cliente()
+    cliente.force_login(usuario)
+    sessao = cliente.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": sessao, "url": live_server.url}])
+
+
+def _visitar(page, live_server, caminho):
+    resposta = page.goto(f"{live_server.url}{caminho}")
+    assert resposta.status == 200, caminho
+    page.wait_for_load_state("networkidle")
+    page.conferir(caminho)
+
+
+def test_the_consumer_pages_live_within_the_policy(vigiada, live_server):
+    dados_iniciais()
+    protocolo = abrir(consumidor=ConsumidorFactory(cpf="52998224725"), objeto="Cobrança indevida.")
+
+    _visitar(vigiada, live_server, "/")
+    vigiada.locator("input[name=numero]").fill(protocolo.numero)
+    vigiada.locator("input[name=cpf]").fill("529.982.247-25")
+    vigiada.locator("input[name=cpf]").press("Enter")
+    expect(vigiada.get_by_text(protocolo.numero_formatado).first).to_be_visible()
+    vigiada.conferir("status")
+    for caminho in (
+        reverse("consumidor:comprovante", args=[protocolo.numero]),
+        reverse("consumidor:historico", args=[protocolo.numero]),
+        reverse("consumidor:abrir"),
+        reverse("consumidor:recuperar"),
+        reverse("consumidor:privacidade"),
+    ):
+        _visitar(vigiada, live_server, caminho)
+
+
+def test_the_back_office_pages_live_within_the_policy(vigiada, live_server):
+    dados_iniciais()
+    atendente = AtendenteFactory()
+    protocolo = abrir(consumidor=ConsumidorFactory(), atendente=atendente)
+    _entrar(vigiada, live_server, atendente)
+
+    for caminho in (
+        reverse("atendimento:painel"),
+        reverse("atendimento:protocolo", args=[protocolo.numero]),
+        reverse("atendimento:novo"),
+        reverse("atendimento:consumidores"),
+    ):
+        _visitar(vigiada, live_server, caminho)
+
+
+def test_the_admin_pages_live_within_the_policy(vigiada, live_server):
+    dados_iniciais()
+    supervisor = SupervisorFactory()
+    protocolo = abrir(consumidor=ConsumidorFactory())
+    _entrar(vigiada, live_server, supervisor)
+
+    for caminho in (
+        reverse("admin:index"),
+        reverse("admin:protocolo_protocolo_changelist"),
+        reverse("admin:protocolo_protocolo_change", args=[protocolo.pk]),
+        reverse("admin:protocolo_consumidor_change", args=[protocolo.consumidor.pk]),
+        reverse("admin:protocolo_categoria_add"),
+        reverse("supervisao"),
+    ):
+        _visitar(vigiada, live_server, caminho)
