@@ -48,6 +48,12 @@ def _limitado(request, erro):
     return resposta
 
 
+def _unico(queryset):
+    """The one row of a filter on a unique field, or None. first() would order by the model's
+    ordering (a compile and a sort for a single row); a bare slice does not."""
+    return next(iter(queryset.order_by()[:1]), None)
+
+
 def _protocolo_do_visitante(request, numero):
     """The protocol this session may see, with what its pages show, or None (the caller answers 404).
     An impossible number and a session without any access answer before any query."""
@@ -58,10 +64,8 @@ def _protocolo_do_visitante(request, numero):
     sessao = request.session
     if not sessao.get(acesso.CHAVE) and acesso.consumidor_acessivel(sessao) is None:
         return None
-    protocolo = (
-        Protocolo.objects.select_related("consumidor", "categoria", "duplicado_de__consumidor")
-        .filter(numero=numero)
-        .first()
+    protocolo = _unico(
+        Protocolo.objects.select_related("consumidor", "categoria", "duplicado_de__consumidor").filter(numero=numero)
     )
     if protocolo is None or not acesso.pode_ver(sessao, protocolo):
         return None
@@ -96,21 +100,24 @@ def consultar(request):
     """Number + CPF → this session may see the protocol for 30 minutes (PRG to its page).
 
     A wrong pair and a missing number run the same code (two HMACs, one lock check, one query, one
-    failure count) and get the same bytes back."""
-    try:
-        limites.consumir("consulta_ip", limites.rede(ip_do_cliente(request)))
-    except limites.Limitado as erro:
-        return _limitado(request, erro)
+    failure count) and get the same bytes back. The address is counted whether or not the form is
+    valid (validating it queries nothing), in the same round trip to the cache as the locks."""
     form = ConsultaForm(request.POST)
-    if not form.is_valid():
-        return render(request, "consumidor/inicio.html", {"form": form})
-    numero, cpf = form.cleaned_data["numero"], form.cleaned_data["cpf"]
-    chaves = (limites.chave(f"numero:{numero}"), limites.chave(f"cpf:{cpf}"))
+    valido = form.is_valid()
+    if valido:
+        numero, cpf = form.cleaned_data["numero"], form.cleaned_data["cpf"]
+        chaves = (limites.chave(f"numero:{numero}"), limites.chave(f"cpf:{cpf}"))
     try:
-        limites.exigir_desbloqueado("consulta_falhas", *chaves)
+        limites.consumir(
+            "consulta_ip",
+            limites.rede(ip_do_cliente(request)),
+            bloqueios=("consulta_falhas", chaves) if valido else None,
+        )
     except limites.Limitado as erro:
         return _limitado(request, erro)
-    protocolo = Protocolo.objects.filter(numero=numero, consumidor__cpf=cpf).only("pk", "numero").first()
+    if not valido:
+        return render(request, "consumidor/inicio.html", {"form": form})
+    protocolo = _unico(Protocolo.objects.filter(numero=numero, consumidor__cpf=cpf).only("pk", "numero"))
     if protocolo is None:
         limites.registrar_falha("consulta_falhas", *chaves)
         return _nao_encontrado(request)

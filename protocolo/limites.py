@@ -12,6 +12,14 @@ Rules are named after settings.PROTOCOLO_LIMITES[nome] = (vezes, segundos):
   ``Limitado`` while the lock stands. A lock is never lifted by a later success: the lookup that
   would succeed is refused too, so a lock reveals nothing about whether the pair exists.
 
+``consumir(..., bloqueios=(nome, identificadores))`` also checks those locks, in the same round
+trip: the lookup counts its address and checks the number's and CPF's locks at once.
+
+With Redis (Django's RedisCache) each call is one round trip: the counter is ``SET 0 EX NX`` and
+``INCR`` in one MULTI/EXEC (no expiry can fall between them), with the lock check in the same
+pipeline; ``registrar_falha`` needs a second one only on the failure that sets a lock. Any other
+cache backend goes through the cache API (``add``, ``incr``, ``get_many``) with the same meaning.
+
 Identifiers are the client's network (``rede()`` of protocolo.rede.ip_do_cliente: an IPv6 client
 by its /64) or ``chave(valor)``: an HMAC of a number or CPF under settings.SECRET_KEY
 (django.utils.crypto.salted_hmac), never the value itself nor a plain hash of it — the 10⁹ CPFs
@@ -32,6 +40,7 @@ import logging
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 from django.utils.crypto import salted_hmac
 
 logger = logging.getLogger(__name__)
@@ -101,16 +110,50 @@ def _contar(cache, nome_chave, segundos):
         return 1
 
 
+def _redis(cache):
+    """The redis-py client behind a Django RedisCache (None for any other backend), for pipelines
+    the cache API does not offer. Django keeps it behind RedisCache._cache.get_client()."""
+    if isinstance(cache, RedisCache):
+        return cache._cache.get_client(write=True)
+    return None
+
+
+def _contar_no_pipeline(pipeline, chave_redis, segundos):
+    # Django's RedisCache stores an int as its digits, so INCR and cache.get() agree with add().
+    pipeline.set(chave_redis, 0, ex=segundos, nx=True)
+    pipeline.incr(chave_redis)
+
+
+def _contar_e_ler(cache, nome_chave, segundos, travas):
+    """(count after this hit, whether any of the lock keys `travas` is set)."""
+    cliente = _redis(cache)
+    if cliente is None:
+        return _contar(cache, nome_chave, segundos), bool(travas and cache.get_many(travas))
+    pipeline = cliente.pipeline(transaction=True)
+    _contar_no_pipeline(pipeline, cache.make_and_validate_key(nome_chave), segundos)
+    if travas:
+        pipeline.exists(*(cache.make_and_validate_key(t) for t in travas))
+    resultados = pipeline.execute()
+    return resultados[1], bool(travas and resultados[2])
+
+
 def _k(*partes):
     return ":".join((PREFIXO, *partes))
 
 
-def consumir(nome, identificador):
-    """Count one request of `identificador` under the rule `nome`; Limitado past the limit."""
+def consumir(nome, identificador, *, bloqueios=None):
+    """Count one request of `identificador` under the rule `nome`; Limitado past the limit.
+
+    bloqueios=(regra, identificadores): then also Limitado(regra) while any of those identifiers is
+    locked under `regra` (as exigir_desbloqueado), checked in the same round trip. The request is
+    counted either way, and the limit of `nome` is reported first."""
     vezes, segundos = regra(nome)
-    contagem = _com_reserva(lambda cache: _contar(cache, _k(nome, identificador), segundos))
+    travas = [_k(bloqueios[0], "bloqueio", i) for i in bloqueios[1]] if bloqueios else []
+    contagem, travado = _com_reserva(lambda cache: _contar_e_ler(cache, _k(nome, identificador), segundos, travas))
     if contagem > vezes:
         raise Limitado(nome, segundos)
+    if travado:
+        raise Limitado(bloqueios[0], regra(bloqueios[0])[1])
     return contagem
 
 
@@ -131,8 +174,17 @@ def registrar_falha(nome, *identificadores):
     vezes, segundos = regra(nome)
 
     def registrar(cache):
-        for identificador in identificadores:
-            if _contar(cache, _k(nome, "falhas", identificador), segundos) >= vezes:
-                cache.set(_k(nome, "bloqueio", identificador), 1, segundos)
+        falhas = [_k(nome, "falhas", i) for i in identificadores]
+        cliente = _redis(cache)
+        if cliente is None:
+            contagens = [_contar(cache, chave, segundos) for chave in falhas]
+        else:
+            pipeline = cliente.pipeline(transaction=True)
+            for chave in falhas:
+                _contar_no_pipeline(pipeline, cache.make_and_validate_key(chave), segundos)
+            contagens = pipeline.execute()[1::2]
+        travar = {_k(nome, "bloqueio", i): 1 for i, n in zip(identificadores, contagens, strict=True) if n >= vezes}
+        if travar:
+            cache.set_many(travar, segundos)
 
     _com_reserva(registrar)

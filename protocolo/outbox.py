@@ -2,6 +2,11 @@
 The outbox (DESIGN §6): every message to a consumer is a row written in the same transaction as the
 change that causes it, handed to a task after commit and retried by `manage.py enviar_mensagens`
 until sent. A crash or a mail server that refuses loses neither the change nor the message.
+
+With settings.PROTOCOLO_ENTREGA_IMEDIATA off, nothing is handed to a task: `manage.py
+enviar_mensagens --continuo`, running as a service, delivers every message a moment after its
+commit, several per connection to the mail server, and the request that caused it never waits for
+the mail server (an SMTP conversation costs a portal opening more than the opening itself).
 """
 
 import contextlib
@@ -13,7 +18,7 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMessage, make_msgid
+from django.core.mail import EmailMessage, mailers, make_msgid
 from django.db import transaction
 from django.tasks import task
 
@@ -52,7 +57,7 @@ def enfileirar(*, destinatario, assunto, corpo, protocolo=None):
         corpo=corpo,
         message_id=make_msgid(domain=_dominio()),
     )
-    if not _adiar.get():
+    if settings.PROTOCOLO_ENTREGA_IMEDIATA and not _adiar.get():
         # robust: the change has committed by then; a failed delivery is logged and left to
         # `enviar_mensagens`, never raised into the request that made the change.
         transaction.on_commit(partial(entregar_mensagem.enqueue, mensagem.pk), robust=True)
@@ -64,9 +69,10 @@ def entregar_mensagem(mensagem_id):
     entregar(mensagem_id)
 
 
-def entregar(mensagem_id):
+def entregar(mensagem_id, *, conexao=None):
     """Send one pending message; True when it went out. The row lock keeps two workers from
-    sending it twice at once."""
+    sending it twice at once. conexao: a mailer (mailers.default) to send through and leave open
+    for the next message of a batch; None sends this one over a connection of its own."""
     with transaction.atomic():
         mensagem = (
             Mensagem.objects.select_for_update(skip_locked=True).filter(pk=mensagem_id, enviada_em__isnull=True).first()
@@ -81,7 +87,13 @@ def entregar(mensagem_id):
         )
         mensagem.tentativas += 1
         try:
-            email.send()
+            if conexao is None:
+                email.send()
+            else:
+                # Opens the connection once (a no-op while it is open); a server that is down
+                # fails here, as send() would, and is recorded like any failure.
+                conexao.open()
+                conexao.send_messages([email])
         except Exception as erro:
             # Any backend's failure (SMTP, network, a provider's API): the message stays pending
             # and is retried; one message that always fails must not stop the ones after it.
@@ -109,11 +121,25 @@ def _espera(tentativas):
 
 
 def entregar_pendentes(*, limite=1000):
-    """(sent, failed) for the pending messages whose next attempt is due, oldest first."""
+    """(sent, failed) for the pending messages whose next attempt is due, oldest first, over one
+    connection to the mail server (opened again after a failure, which may have broken it)."""
     pendentes = list(
         Mensagem.objects.filter(enviada_em__isnull=True, proxima_tentativa_em__lte=relogio.agora())
         .order_by("proxima_tentativa_em")
         .values_list("pk", flat=True)[:limite]
     )
-    enviadas = sum(entregar(pk) for pk in pendentes)
+    if not pendentes:
+        return 0, 0
+    enviadas = 0
+    conexao = mailers.default
+    try:
+        for pk in pendentes:
+            if entregar(pk, conexao=conexao):
+                enviadas += 1
+            else:
+                with contextlib.suppress(Exception):
+                    conexao.close()
+    finally:
+        with contextlib.suppress(Exception):
+            conexao.close()
     return enviadas, len(pendentes) - enviadas

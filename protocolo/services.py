@@ -117,9 +117,14 @@ def _mover(protocolo, para, acao):
     return anterior
 
 
-def anexar_ao_historico(protocolo, *, tipo, origem, autor=None, publica=False, texto="", detalhes=None, **mudancas):
-    """Append one entry to the locked protocol's chain: the only way an entry joins a timeline."""
-    cabeca = protocolo.interacoes.order_by("-ordem").values_list("ordem", "mac").first()
+def anexar_ao_historico(
+    protocolo, *, tipo, origem, autor=None, publica=False, texto="", detalhes=None, cabeca=None, **mudancas
+):
+    """Append one entry to the locked protocol's chain: the only way an entry joins a timeline.
+    cabeca: (ordem, mac) of the chain's last entry when the caller appended it in this same
+    transaction; otherwise it is read."""
+    if cabeca is None:
+        cabeca = protocolo.interacoes.order_by("-ordem").values_list("ordem", "mac").first()
     ordem, mac_anterior = (cabeca[0] + 1, cabeca[1]) if cabeca else (1, "")
     interacao = Interacao(
         protocolo=protocolo,
@@ -232,14 +237,30 @@ def consumidor_revelar_cpf(*, consumidor, usuario, protocolo=None):
 # Protocols ----------------------------------------------------------------------------------------
 
 
-def protocolo_abrir(*, canal, atendente=None, consumidor=None, categoria=None, objeto=""):
-    """Open a protocol: its number exists from this moment. The transaction does nothing slow, since
-    the day's sequence row stays locked until it commits."""
+def _validar_abertura(*, canal, categoria, objeto, obrigatorio=False):
+    """The objeto as stored, or DadosInvalidos before anything is written."""
     if canal not in Canal.values:
         raise DadosInvalidos("Canal de atendimento inválido.")
     if categoria is not None and not categoria.ativa:
         raise DadosInvalidos(f"A categoria “{categoria}” não está mais em uso.")
-    objeto = _texto(objeto, campo="objeto", obrigatorio=False)
+    return _texto(objeto, campo="objeto", obrigatorio=obrigatorio)
+
+
+def protocolo_abrir(*, canal, atendente=None, consumidor=None, categoria=None, objeto=""):
+    """Open a protocol: its number exists from this moment. The transaction does nothing slow, since
+    the day's sequence row stays locked until it commits."""
+    objeto = _validar_abertura(canal=canal, categoria=categoria, objeto=objeto)
+    with transaction.atomic():
+        if consumidor is not None:
+            _exigir_nao_anonimizado(consumidor)
+        protocolo, _ = _abrir(
+            canal=canal, atendente=atendente, consumidor=consumidor, categoria=categoria, objeto=objeto
+        )
+    return protocolo
+
+
+def _abrir(*, canal, atendente, consumidor, categoria, objeto):
+    """(protocol, its opening entry), inside the caller's transaction, the consumer already locked."""
     if atendente is not None:
         origem = Origem.ATENDENTE
     elif canal == Canal.PORTAL:
@@ -247,38 +268,38 @@ def protocolo_abrir(*, canal, atendente=None, consumidor=None, categoria=None, o
     else:
         origem = Origem.SISTEMA
     agora = relogio.agora()
-    with transaction.atomic():
-        if consumidor is not None:
-            _exigir_nao_anonimizado(consumidor)
-        protocolo = Protocolo(
-            numero=numeracao.gerar(timezone.localdate(agora)),
-            canal=canal,
-            consumidor=consumidor,
-            categoria=categoria,
-            objeto=objeto,
-            responsavel=atendente,
-            aberto_em=agora,
-        )
-        if categoria is not None:
-            protocolo.prazo = _calcular_prazo(protocolo, categoria)
-        protocolo.save(force_insert=True)
-        anexar_ao_historico(
-            protocolo,
-            tipo=Tipo.ABERTURA,
-            origem=origem,
-            autor=atendente,
-            publica=True,
-            texto=objeto,
-            situacao_nova=Situacao.ABERTO,
-            nivel_novo=protocolo.nivel,
-            detalhes={
-                "canal": canal,
-                "categoria": categoria.codigo if categoria else None,
-                "prazo": protocolo.prazo.isoformat() if protocolo.prazo else None,
-                "cpf": mascarar_cpf(consumidor.cpf) if consumidor else None,
-            },
-        )
-    return protocolo
+    protocolo = Protocolo(
+        canal=canal,
+        consumidor=consumidor,
+        categoria=categoria,
+        objeto=objeto,
+        responsavel=atendente,
+        aberto_em=agora,
+    )
+    if categoria is not None:
+        protocolo.prazo = _calcular_prazo(protocolo, categoria)
+    # The number last: the day's sequence row stays locked from here until the commit, and every
+    # opening of the day waits for it.
+    protocolo.numero = numeracao.gerar(timezone.localdate(agora))
+    protocolo.save(force_insert=True)
+    abertura = anexar_ao_historico(
+        protocolo,
+        cabeca=(0, ""),
+        tipo=Tipo.ABERTURA,
+        origem=origem,
+        autor=atendente,
+        publica=True,
+        texto=objeto,
+        situacao_nova=Situacao.ABERTO,
+        nivel_novo=protocolo.nivel,
+        detalhes={
+            "canal": canal,
+            "categoria": categoria.codigo if categoria else None,
+            "prazo": protocolo.prazo.isoformat() if protocolo.prazo else None,
+            "cpf": mascarar_cpf(consumidor.cpf) if consumidor else None,
+        },
+    )
+    return protocolo, abertura
 
 
 def protocolo_identificar_consumidor(*, protocolo, consumidor, autor=None, versao=None):
@@ -651,16 +672,22 @@ def protocolo_enviar_numero(*, protocolo, autor=None):
         protocolo = _travar(protocolo)
         if protocolo.consumidor is None or not protocolo.consumidor.email:
             raise DadosInvalidos("O consumidor não tem e-mail cadastrado: informe o número por telefone.")
-        mensagem = _avisar(protocolo, "número do seu atendimento", "numero")
-        anexar_ao_historico(
-            protocolo,
-            tipo=Tipo.ENVIO_NUMERO,
-            origem=_origem_de(autor),
-            autor=autor,
-            publica=True,
-            texto="Número do protocolo enviado por e-mail.",
-            detalhes={"mensagem": mensagem.message_id},
-        )
+        return _enviar_numero(protocolo, autor=autor)
+
+
+def _enviar_numero(protocolo, *, autor=None, cabeca=None):
+    """Queue the number to the consumer's e-mail and record it, inside the caller's transaction."""
+    mensagem = _avisar(protocolo, "número do seu atendimento", "numero")
+    anexar_ao_historico(
+        protocolo,
+        cabeca=cabeca,
+        tipo=Tipo.ENVIO_NUMERO,
+        origem=_origem_de(autor),
+        autor=autor,
+        publica=True,
+        texto="Número do protocolo enviado por e-mail.",
+        detalhes={"mensagem": mensagem.message_id},
+    )
     return mensagem
 
 
@@ -674,16 +701,24 @@ def protocolo_abrir_pelo_portal(*, cpf, nome, email, categoria, objeto):
     """A demand the consumer opens online (canal portal), open the protocol and queue its number to
     the e-mail on record. A CPF already on file keeps its record exactly as it is, empty fields
     included: anyone may type a CPF here, and an e-mail filled in from this form would receive that
-    consumer's protocols on the next recovery."""
-    objeto = _texto(objeto, campo="objeto")
+    consumer's protocols on the next recovery.
+
+    One transaction without savepoints: the consumer read and locked in one query, the protocol, its
+    opening entry, the message and the entry that records it (each chain head already known)."""
+    objeto = _validar_abertura(canal=Canal.PORTAL, categoria=categoria, objeto=objeto, obrigatorio=True)
     cpf = _cpf(cpf)
-    consumidor = Consumidor.objects.filter(cpf=cpf).first()
-    if consumidor is None:
-        consumidor, _ = consumidor_identificar(cpf=cpf, nome=nome, email=email)
     with transaction.atomic():
-        protocolo = protocolo_abrir(canal=Canal.PORTAL, consumidor=consumidor, categoria=categoria, objeto=objeto)
+        # Consumer before protocol, the order anonymisation takes too (_exigir_nao_anonimizado).
+        consumidor = next(iter(Consumidor.objects.select_for_update().filter(cpf=cpf).order_by()[:1]), None)
+        if consumidor is None:
+            consumidor, _ = consumidor_identificar(cpf=cpf, nome=nome, email=email)
+        elif consumidor.anonimizado_em is not None:
+            raise DadosInvalidos("Os dados deste consumidor foram anonimizados (LGPD): identifique-o de novo pelo CPF.")
+        protocolo, abertura = _abrir(
+            canal=Canal.PORTAL, atendente=None, consumidor=consumidor, categoria=categoria, objeto=objeto
+        )
         if consumidor.email:
-            protocolo_enviar_numero(protocolo=protocolo)
+            _enviar_numero(protocolo, cabeca=(abertura.ordem, abertura.mac))
     return protocolo
 
 

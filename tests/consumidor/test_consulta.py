@@ -226,7 +226,7 @@ def test_a_lookup_gives_the_browser_a_new_session_key(client, protocolo):
 @pytest.mark.parametrize(
     ("endereco", "onde", "dados"),
     [
-        ("/consultar/", "protocolo.limites.exigir_desbloqueado", {}),
+        ("/consultar/", "protocolo.limites.consumir", {}),
         ("/recuperar/", "protocolo.services.consumidor_enviar_protocolos", {}),
         ("/abrir/", "protocolo.services.protocolo_abrir_pelo_portal", {"objeto": "Cobrança em dobro."}),
         ("/privacidade/", "protocolo.services.protocolo_abrir_pelo_portal", {"pedido": "acesso"}),

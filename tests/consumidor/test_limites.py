@@ -102,3 +102,84 @@ def test_with_the_cache_down_recovery_and_opening_answer_without_a_500(client, c
     assert client.post(reverse("consumidor:recuperar"), {"cpf": CPF}).status_code == 302
     dados = {"cpf": CPF, "nome": "Maria", "email": "m@exemplo.com.br", "categoria": categoria.pk, "objeto": "Teste"}
     assert client.post(reverse("consumidor:abrir"), dados).status_code == 302
+
+
+@pytest.fixture
+def redis_limites(settings, tmp_path):
+    """The limits counted in a real Redis of their own (RedisDescartavel), as in production."""
+    from tests.processos import RedisDescartavel
+
+    servidor = RedisDescartavel(tmp_path)
+    servidor.iniciar()
+    settings.CACHES = {
+        **settings.CACHES,
+        "limites": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": servidor.url},
+    }
+    settings.PROTOCOLO_CACHE_LIMITES = "limites"
+    settings.PROTOCOLO_LIMITES = {"teste": (3, 60), "falhas": (2, 3600)}
+    yield servidor
+    servidor.parar()
+
+
+def _idas(monkeypatch):
+    """Round trips to Redis: each command sent alone and each pipeline."""
+    import redis
+
+    idas = []
+    comando, pipeline = redis.Redis.execute_command, redis.client.Pipeline.execute
+
+    def contar_comando(self, *args, **kwargs):
+        if not isinstance(self, redis.client.Pipeline):
+            idas.append(args[0])
+        return comando(self, *args, **kwargs)
+
+    def contar_pipeline(self, *args, **kwargs):
+        idas.append("pipeline")
+        return pipeline(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", contar_comando)
+    monkeypatch.setattr(redis.client.Pipeline, "execute", contar_pipeline)
+    return idas
+
+
+def test_with_redis_a_count_and_its_lock_check_are_one_round_trip_with_a_window_expiry(redis_limites, monkeypatch):
+    from django.core.cache import caches
+
+    idas = _idas(monkeypatch)
+
+    assert [limites.consumir("teste", "ip", bloqueios=("falhas", ["a", "b"])) for _ in range(3)] == [1, 2, 3]
+    with pytest.raises(limites.Limitado) as erro:
+        limites.consumir("teste", "ip", bloqueios=("falhas", ["a", "b"]))
+
+    assert (erro.value.nome, erro.value.segundos) == ("teste", 60)
+    assert idas == ["pipeline"] * 4
+    chave = caches["limites"].make_and_validate_key("limite:teste:ip")
+    assert 0 < redis_limites.cliente().ttl(chave) <= 60
+    assert caches["limites"].get("limite:teste:ip") == 4
+
+
+def test_with_redis_the_nth_failure_locks_and_the_lock_refuses_with_its_own_rule(redis_limites, monkeypatch):
+    from django.core.cache import caches
+
+    limites.registrar_falha("falhas", "a", "b")
+    idas = _idas(monkeypatch)
+    limites.registrar_falha("falhas", "a")
+
+    assert idas == ["pipeline", "pipeline"]  # the count, then the lock it sets
+    assert redis_limites.cliente().ttl(caches["limites"].make_and_validate_key("limite:falhas:bloqueio:a")) > 3590
+    assert limites.bloqueado("falhas", "a") and not limites.bloqueado("falhas", "b")
+    with pytest.raises(limites.Limitado) as erro:
+        limites.consumir("teste", "ip", bloqueios=("falhas", ["b", "a"]))
+    assert (erro.value.nome, erro.value.segundos) == ("falhas", 3600)
+    assert limites.consumir("teste", "ip", bloqueios=("falhas", ["b"])) == 2
+
+
+def test_with_redis_down_the_pipeline_falls_back_to_this_process(redis_limites, caplog):
+    redis_limites.parar()
+
+    with caplog.at_level(logging.WARNING, logger="protocolo.limites"):
+        assert [limites.consumir("teste", "ip-sem-redis") for _ in range(3)] == [1, 2, 3]
+        with pytest.raises(limites.Limitado):
+            limites.consumir("teste", "ip-sem-redis")
+
+    assert "Cache de limites indisponível (ConnectionError" in caplog.text

@@ -182,3 +182,29 @@ def test_a_protocol_opened_in_the_past_with_relogio_shows_its_opening_time(clien
         protocolo = abrir(consumidor=consumidor)
 
     assert "20/11/2026 às 10:00" in _visitar(client, protocolo).text
+
+
+def test_the_written_out_empty_message_form_is_the_one_crispy_forms_renders(client, protocolo):
+    import re
+
+    from django.template import engines
+    from django.test.html import parse_html
+
+    from consumidor.forms import MensagemForm
+
+    pagina_html = _visitar(client, protocolo).text
+    escrito = re.search(r'(<div id="div_id_texto".*?</div>)\s*<button', pagina_html, re.S).group(1)
+    pelo_crispy = engines["django"].from_string("{% load crispy_forms_tags %}{% crispy form %}")
+
+    assert parse_html(escrito) == parse_html(pelo_crispy.render({"form": MensagemForm()}))
+
+
+def test_a_refused_message_comes_back_in_its_form_with_the_error(client, protocolo):
+    sessao = client.session
+    acesso.conceder(sessao, protocolo)
+    sessao.save()
+
+    resposta = client.post(reverse("consumidor:mensagem", args=[protocolo.numero]), {"texto": ""})
+
+    assert "Preencha este campo." in resposta.text
+    assert 'aria-invalid="true"' in resposta.text

@@ -307,3 +307,78 @@ def test_a_message_being_sent_by_another_worker_is_skipped(mailoutbox):
     assert mailoutbox == []
     assert outbox.entregar(mensagem.pk) is True
     assert len(mailoutbox) == 1
+
+
+# Delivery by the command running as a service (PROTOCOLO_ENTREGA_IMEDIATA off) ------------------------
+
+
+def test_without_immediate_delivery_the_commit_only_writes_and_the_command_sends_all_over_one_connection(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from tests.operacao import smtp
+
+    conexoes = []
+    atender = smtp._Sessao.handle
+    monkeypatch.setattr(smtp._Sessao, "handle", lambda sessao: conexoes.append(1) or atender(sessao))
+    settings.PROTOCOLO_ENTREGA_IMEDIATA = False
+    with smtp.ServidorSMTP("aceitar") as servidor:
+        settings.MAILERS = servidor.mailers()
+        with django_capture_on_commit_callbacks(execute=True):
+            mensagens = [_enfileirar(f"Aviso {n}") for n in range(3)]
+        assert servidor.entregues == []
+
+        assert "3 mensagem(ns) enviada(s), 0 com falha" in _enviar_mensagens()
+
+        assert [m["Message-ID"] for m in servidor.entregues] == [m.message_id for m in mensagens]
+    assert len(conexoes) == 1
+    assert not Mensagem.objects.filter(enviada_em__isnull=True).exists()
+
+
+def test_in_a_batch_a_failure_does_not_stop_the_others_and_is_retried_later(settings, mailoutbox):
+    settings.MAILERS = INSTAVEL
+    settings.PROTOCOLO_ENTREGA_IMEDIATA = False
+    _enfileirar("Antes")
+    quebrada = _enfileirar("Quebrada", destinatario="ana@quebrado.com.br")
+    _enfileirar("Depois")
+
+    assert "2 mensagem(ns) enviada(s), 1 com falha" in _enviar_mensagens()
+
+    assert [m.subject for m in mailoutbox] == ["Antes", "Depois"]
+    quebrada.refresh_from_db()
+    assert (quebrada.enviada_em, quebrada.tentativas) == (None, 1)
+    assert "503" in quebrada.ultimo_erro
+
+
+# Real commits: the service closes and reopens its database connection between rounds.
+@pytest.mark.django_db(transaction=True)
+def test_the_continuous_mode_delivers_what_comes_due_and_stops_on_a_signal(settings, mailoutbox):
+    import os
+    import signal
+    import time
+
+    settings.PROTOCOLO_ENTREGA_IMEDIATA = False
+    _enfileirar("Pelo serviço")
+    antes = signal.getsignal(signal.SIGINT)
+
+    def parar_depois_da_entrega():
+        limite = time.monotonic() + 10
+        while not mailoutbox and time.monotonic() < limite:
+            time.sleep(0.02)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    vigia = threading.Thread(target=parar_depois_da_entrega)
+    vigia.start()
+    saida = _enviar_mensagens("--continuo", "--intervalo", "0.05")
+    vigia.join()
+
+    assert [m.subject for m in mailoutbox] == ["Pelo serviço"]
+    assert "1 mensagem(ns) enviada(s), 0 com falha" in saida
+    assert signal.getsignal(signal.SIGINT) is antes
+
+
+@pytest.mark.parametrize("argumentos", [["--limite", "0"], ["--continuo", "--intervalo", "0"]])
+def test_the_command_refuses_a_limit_or_interval_that_makes_no_sense(argumentos):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        _enviar_mensagens(*argumentos)

@@ -278,3 +278,38 @@ def test_the_access_record_cannot_be_rewritten_or_deleted(atendente):
         AcessoDadoPessoal.objects.all().delete()
     with pytest.raises(ProgrammingError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM protocolo_acessodadopessoal")
+
+
+@pytest.mark.django_db
+def test_a_portal_opening_is_one_transaction_of_seven_statements_and_a_sound_chain(settings):
+    """The consumer read and locked at once, the protocol, its two entries and the message, each
+    chain head known without reading it back (issue 6 item 5)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from protocolo import integridade
+
+    settings.PROTOCOLO_ENTREGA_IMEDIATA = False
+    ConsumidorFactory(cpf="52998224725", email="ana@exemplo.com.br")
+    assunto = categoria("cobranca")
+
+    with CaptureQueriesContext(connection) as consultas:
+        protocolo = services.protocolo_abrir_pelo_portal(
+            cpf="529.982.247-25", nome="Outro Nome", email="outro@exemplo.com.br", categoria=assunto, objeto="Cobrança."
+        )
+
+    comandos = [q["sql"].split()[0] for q in consultas]
+    # Inside the test's transaction the service's atomic() is a savepoint, its only one.
+    assert comandos.count("SAVEPOINT") == 1
+    assert [c for c in comandos if c not in ("SAVEPOINT", "RELEASE")] == [
+        "SELECT",  # the consumer, FOR UPDATE
+        "SELECT",  # the holidays, for the prazo
+        "INSERT",  # the day's sequence (upsert)
+        "INSERT",  # the protocol
+        "INSERT",  # the opening entry
+        "INSERT",  # the message
+        "INSERT",  # the entry that records it
+    ]
+    entradas = list(protocolo.interacoes.order_by("ordem"))
+    assert [e.tipo for e in entradas] == [Interacao.Tipo.ABERTURA, Interacao.Tipo.ENVIO_NUMERO]
+    assert integridade.verificar_cadeia(protocolo.numero, entradas) is None
+    assert Consumidor.objects.get(cpf="52998224725").email == "ana@exemplo.com.br"

@@ -1,14 +1,73 @@
-from django.core.management.base import BaseCommand
+import logging
+import signal
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
 
 from protocolo import outbox
 
+logger = logging.getLogger(__name__)
+
 
 class Command(BaseCommand):
-    help = "Entrega as mensagens pendentes da caixa de saída e reagenda as que falharem (rode pelo cron)."
+    help = (
+        "Entrega as mensagens pendentes da caixa de saída e reagenda as que falharem (rode pelo cron); "
+        "com --continuo, fica rodando como serviço."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--limite", type=int, default=1000, help="Quantas mensagens no máximo nesta execução.")
+        parser.add_argument("--limite", type=int, default=1000, help="Quantas mensagens no máximo em cada rodada.")
+        parser.add_argument(
+            "--continuo",
+            action="store_true",
+            help="Não termina: entrega o que vencer, espera --intervalo segundos quando não há nada e repete "
+            "(com PROTOCOLO_ENTREGA_IMEDIATA=0). Termina ao receber SIGTERM ou SIGINT, depois da rodada em curso.",
+        )
+        parser.add_argument(
+            "--intervalo",
+            type=float,
+            default=1.0,
+            help="Com --continuo, segundos de espera quando não há mensagem a entregar. Padrão 1.",
+        )
 
-    def handle(self, *args, limite, **options):
-        enviadas, falhas = outbox.entregar_pendentes(limite=limite)
-        self.stdout.write(f"{enviadas} mensagem(ns) enviada(s), {falhas} com falha (serão tentadas de novo).")
+    def handle(self, *args, limite, continuo, intervalo, **options):
+        if limite < 1:
+            raise CommandError("--limite precisa ser 1 ou mais.")
+        if not continuo:
+            enviadas, falhas = outbox.entregar_pendentes(limite=limite)
+            self.stdout.write(f"{enviadas} mensagem(ns) enviada(s), {falhas} com falha (serão tentadas de novo).")
+            return
+        if intervalo <= 0:
+            raise CommandError("--intervalo precisa ser maior que zero.")
+        self._parar = False
+        anteriores = {sinal: signal.signal(sinal, self._pedir_parada) for sinal in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            self._rodar(limite, intervalo)
+        finally:
+            for sinal, tratador in anteriores.items():
+                signal.signal(sinal, tratador)
+
+    def _rodar(self, limite, intervalo):
+        while not self._parar:
+            # A long-lived process: drop a connection the database closed or that outlived CONN_MAX_AGE.
+            close_old_connections()
+            try:
+                enviadas, falhas = outbox.entregar_pendentes(limite=limite)
+            except Exception:
+                # The database down, say: this service waits and tries again, it does not die.
+                logger.exception("Falha ao ler a caixa de saída; nova tentativa em %s s.", intervalo)
+                enviadas = falhas = 0
+            if enviadas or falhas:
+                self.stdout.write(f"{enviadas} mensagem(ns) enviada(s), {falhas} com falha (serão tentadas de novo).")
+            if enviadas + falhas < limite:
+                self._esperar(intervalo)
+        close_old_connections()
+
+    def _pedir_parada(self, *_):
+        self._parar = True
+
+    def _esperar(self, segundos):
+        fim = time.monotonic() + segundos
+        while not self._parar and (resta := fim - time.monotonic()) > 0:
+            time.sleep(min(resta, 0.1))
