@@ -20,13 +20,15 @@ DEBUG ?= 1
 ENDERECO ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: help venv navegador run test lint clean
+.PHONY: help venv navegador run test auditoria lint bench clean
 
 help:
 	@echo "Alvos:"
 	@echo "  make run    venv + dependências + migrações (SQLite) + dados de demonstração; serve em http://$(ENDERECO)"
 	@echo "  make test   venv + dependências de desenvolvimento; pytest contra PostgreSQL (PYTEST_ARGS=...)"
+	@echo "  make auditoria  bandit + pip-audit (o make test também roda)"
 	@echo "  make lint   ruff check ."
+	@echo "  make bench  benchmark com 10 mil e 1 milhão de protocolos (PostgreSQL, Redis, wrk); escreve bench/RESULTS.md"
 	@echo "  make venv   só cria o .venv e instala as dependências"
 	@echo "  make clean  remove .venv, db.sqlite3, staticfiles/ e .pytest_cache"
 
@@ -43,7 +45,7 @@ $(PY):
 		exit 1; \
 	fi; \
 	echo "Criando $(VENV) com o Python $$versao"; \
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --upgrade-deps $(VENV)
 
 $(RUNTIME): requirements.txt | $(PY)
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
@@ -79,6 +81,33 @@ test: $(DEV) navegador
 	export DATABASE_URL="$$url"; \
 	echo "Banco de teste: $$url"; \
 	$(PY) -m pytest $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory auditoria
+
+# Static analysis of our code and known vulnerabilities of every installed dependency
+# (.pip-audit-ignore.toml lists what is accepted, each with its reason and review date).
+auditoria: $(DEV)
+	$(VENV)/bin/bandit -c pyproject.toml -q -r protocolo consumidor atendimento
+	$(PY) scripts/auditar-dependencias.py
+
+BENCH := $(VENV)/.bench-instalado
+
+$(BENCH): requirements.txt bench/requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	@touch $@
+
+# The load generator is Debian's wrk; BENCH_PROTOCOLOS, BENCH_DURACAO, BENCH_RODADAS and BENCH_BANCO
+# (the database recreated, default protocolo_bench) adjust the run: see bench/executar.py.
+bench: $(BENCH)
+	@if ! command -v wrk >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Instalando o wrk do Debian para o benchmark"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+		else \
+			echo "Erro: o benchmark precisa do wrk do Debian: sudo apt-get install -y wrk" >&2; \
+			exit 1; \
+		fi; \
+	fi
+	$(PY) bench/executar.py
 
 lint: $(DEV)
 	$(VENV)/bin/ruff check .

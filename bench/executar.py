@@ -1,0 +1,970 @@
+# ruff: noqa: S603, S607 (the orchestrator runs our own commands: wrk, gunicorn, manage.py)
+"""
+The benchmark (DESIGN §8), end to end: `make bench` runs this file.
+
+For each scale (BENCH_PROTOCOLOS, by default 10,000 and 1,000,000 protocols) it recreates the
+databases, seeds them (bench/semear.py), starts the portal under gunicorn with production settings
+and the ceiling app (bench/teto) beside it, drives load from wrk (bench/carga/*.lua) and keeps the
+median of several rounds of each figure, each after a warm-up; then it writes bench/RESULTS.md.
+When `manage.py enviar_mensagens` has --continuo, the openings leave their e-mail to it
+(PROTOCOLO_ENTREGA_IMEDIATA=0), running beside the servers. Every process it starts is stopped on
+the way out, whatever happens.
+
+Settings (environment): BENCH_PROTOCOLOS (comma-separated scales), BENCH_DURACAO (seconds per
+round, default 10), BENCH_RODADAS (rounds per figure, default 3), DATABASE_URL (the PostgreSQL
+server), BENCH_BANCO (the database, recreated, default protocolo_bench; the ceiling's is the same
+name with _teto), BENCH_REDIS_URL (default redis://127.0.0.1:6379/5, flushed), BENCH_SAIDA (the
+report, default bench/RESULTS.md).
+
+A quick run while developing: BENCH_PROTOCOLOS=10000 BENCH_DURACAO=5 BENCH_RODADAS=1
+BENCH_BANCO=protocolo_bench_dev BENCH_SAIDA=/tmp/RESULTS.md make bench
+"""
+
+import atexit
+import datetime
+import json
+import os
+import platform
+import random
+import re
+import resource
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import zoneinfo
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import redis
+
+BENCH = Path(__file__).resolve().parent
+RAIZ = BENCH.parent
+ANTES = BENCH / "antes.json"
+CARGA = BENCH / "carga"
+PY = sys.executable
+
+PORTA_PORTAL, PORTA_PORTAL_2, PORTA_TETO, PORTA_SMTP = 8101, 8102, 8201, 8125
+BANCO = os.environ.get("BENCH_BANCO", "protocolo_bench")
+BANCO_TETO = f"{BANCO}_teto"
+# Logs, samples and sessions of each database apart, so a development run leaves the main one's alone.
+DADOS = BENCH / ".dados" / BANCO
+
+ESCALAS = [int(x) for x in os.environ.get("BENCH_PROTOCOLOS", "10000,1000000").split(",") if x.strip()]
+DURACAO = int(os.environ.get("BENCH_DURACAO", "10"))
+RODADAS = int(os.environ.get("BENCH_RODADAS", "3"))
+AQUECIMENTO = max(2, DURACAO // 3)
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+SAIDA = Path(os.environ.get("BENCH_SAIDA", BENCH / "RESULTS.md"))
+
+# Concurrency: the lookup saturates the two workers with four clients; the latency figures use one
+# client per worker, so their p95 is the page's cost and not a queue in front of it.
+CONEXOES_CONSULTA = 4
+CONEXOES_PAGINAS = 2
+CONEXOES_ABERTURA = 16
+# Above this scale the full integrity check is replaced by a sample of protocols.
+VERIFICACAO_COMPLETA_ATE = 100_000
+AMOSTRA_DE_INTEGRIDADE = 5
+
+PAINEL = "/atendimento/?prazo=vencido"
+CHANGELIST = "/admin/protocolo/protocolo/"
+SUPERVISAO = "/admin/supervisao/"
+
+_processos = []
+_smtp = None
+
+
+def avisar(texto):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {texto}", flush=True)
+
+
+def falhar(texto):
+    print(f"Erro: {texto}", file=sys.stderr, flush=True)
+    sys.exit(1)
+
+
+# Processes ----------------------------------------------------------------------------------------
+
+
+def iniciar(argumentos, *, env, log, cwd=RAIZ):
+    """A process in a group of its own, so stopping it stops its children (gunicorn's workers)."""
+    saida = open(log, "w")  # noqa: SIM115 (closed with the process)
+    processo = subprocess.Popen(
+        argumentos, env=env, cwd=cwd, stdout=saida, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    _processos.append((processo, saida))
+    return processo
+
+
+def parar(processo):
+    if processo.poll() is None:
+        try:
+            os.killpg(processo.pid, signal.SIGTERM)
+            processo.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(processo.pid, signal.SIGKILL)
+            processo.wait()
+        except ProcessLookupError:
+            pass
+    for item in list(_processos):
+        if item[0] is processo:
+            item[1].close()
+            _processos.remove(item)
+
+
+def parar_todos():
+    for processo, _ in list(_processos):
+        parar(processo)
+
+
+def _sinal(numero, _):
+    parar_todos()
+    sys.exit(128 + numero)
+
+
+def esperar_http(porta, processo, caminho="/", limite=60):
+    fim = time.monotonic() + limite
+    pedido = urllib.request.Request(f"http://127.0.0.1:{porta}{caminho}", headers={"X-Forwarded-Proto": "https"})
+    while time.monotonic() < fim:
+        if processo.poll() is not None:
+            falhar(f"o servidor da porta {porta} terminou ao iniciar; veja {DADOS}/*.log")
+        try:
+            with urllib.request.urlopen(pedido, timeout=2) as resposta:  # noqa: S310 (our own local server)
+                if resposta.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    falhar(f"o servidor da porta {porta} não respondeu em {limite} s")
+
+
+def gunicorn(modulo, porta, env, nome):
+    argumentos = [PY, "-m", "gunicorn"]
+    if (RAIZ / "gunicorn.conf.py").exists():
+        argumentos += ["-c", str(RAIZ / "gunicorn.conf.py")]
+    argumentos += ["--workers", "2", "--worker-class", "sync", "--bind", f"127.0.0.1:{porta}", modulo]
+    processo = iniciar(argumentos, env=env, log=DADOS / f"{nome}.log")
+    esperar_http(porta, processo)
+    return processo
+
+
+def _workers(processo):
+    return Path(f"/proc/{processo.pid}/task/{processo.pid}/children").read_text().split()
+
+
+def cpu_da_maquina():
+    """CPU seconds spent by every process of the machine so far (all cores, idle and iowait excluded)."""
+    campos = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    usuario, nice, sistema, _ocioso, _iowait, irq, softirq, roubado = campos
+    return (usuario + nice + sistema + irq + softirq + roubado) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_dos_workers(processo):
+    """CPU seconds (user + system) of the workers of a gunicorn master, from /proc."""
+    total = 0
+    for pid in _workers(processo):
+        try:
+            campos = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(campos[11]) + int(campos[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_do_pid(pid):
+    """CPU seconds (user + system) of one process, from /proc; 0 once it is gone."""
+    try:
+        campos = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    return (int(campos[11]) + int(campos[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_do_processo(processo):
+    return cpu_do_pid(processo.pid)
+
+
+def cpu_dos_servicos(conexao):
+    """{pid: CPU seconds} of the PostgreSQL backends of the benchmark's database (the app servers'
+    persistent connections), of the Redis server and of the SMTP sink: the rest of what an opening
+    costs, apart from whatever else the machine is running."""
+    pids = [
+        pid
+        for (pid,) in conexao.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [BANCO]
+        )
+    ]
+    pids.append(redis.Redis.from_url(REDIS_URL).info("server")["process_id"])
+    if _smtp:
+        pids.append(_smtp.pid)
+    return {pid: cpu_do_pid(pid) for pid in pids}
+
+
+def memoria_dos_workers(processo):
+    """Resident memory (MiB) of each worker of a gunicorn master, read from /proc."""
+    filhos = _workers(processo)
+    memorias = []
+    for pid in filhos:
+        for linha in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if linha.startswith("VmRSS:"):
+                memorias.append(int(linha.split()[1]) / 1024)
+    return memorias
+
+
+# Load ---------------------------------------------------------------------------------------------
+
+
+def wrk(script, porta, *, conexoes, duracao, env_extra=None, iniciar_apenas=False):
+    env = {**os.environ, "BENCH_LUA": str(CARGA), **(env_extra or {})}
+    argumentos = ["wrk", f"-t{conexoes}", f"-c{conexoes}", f"-d{duracao}s", "--timeout", "10s"]
+    argumentos += ["-s", str(CARGA / script), f"http://127.0.0.1:{porta}"]
+    processo = subprocess.Popen(argumentos, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return processo if iniciar_apenas else resultado_wrk(processo)
+
+
+def resultado_wrk(processo):
+    saida, _ = processo.communicate()
+    for linha in saida.splitlines():
+        if linha.startswith("RESULTADO "):
+            resultado = json.loads(linha.removeprefix("RESULTADO "))
+            resultado["por_segundo"] = resultado["completos"] / resultado["segundos"] if resultado["segundos"] else 0
+            return resultado
+    falhar(f"o wrk não produziu resultado:\n{saida}")
+
+
+def rodadas(medir, nome):
+    """The median of RODADAS rounds of throughput, p95 and failures."""
+    resultados = []
+    for rodada in range(1, RODADAS + 1):
+        resultado = medir()
+        avisar(
+            f"  {nome} #{rodada}: {resultado['por_segundo']:.1f}/s, p95 {resultado['p95_ms']:.0f} ms, "
+            f"falhas {resultado['falhas']}"
+        )
+        resultados.append(resultado)
+    return {
+        "por_segundo": statistics.median(r["por_segundo"] for r in resultados),
+        "p95_ms": statistics.median(r["p95_ms"] for r in resultados),
+        "p50_ms": statistics.median(r["p50_ms"] for r in resultados),
+        "falhas": sum(r["falhas"] + r["erros_wrk"] for r in resultados),
+        "completos": sum(r["completos"] for r in resultados),
+        "rodadas": [round(r["por_segundo"], 1) for r in resultados],
+        **{
+            chave: statistics.median(r[chave] for r in resultados)
+            for chave in ("cpu_ms", "cpu_app_ms", "cpu_benchmark_ms")
+            if chave in resultados[0]
+        },
+        "p95_rodadas": [round(r["p95_ms"], 1) for r in resultados],
+    }
+
+
+# Environment --------------------------------------------------------------------------------------
+
+
+def servidor_postgres():
+    """The PostgreSQL server URL without a database name: DATABASE_URL's server, the local one, or
+    the throwaway cluster of scripts/banco-de-teste.sh."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        url = "postgres://postgres@127.0.0.1:5432/postgres"
+    partes = urlsplit(url)
+    servidor = urlunsplit((partes.scheme, partes.netloc, "/postgres", "", ""))
+    try:
+        psycopg.connect(servidor, connect_timeout=3).close()
+        return servidor
+    except psycopg.OperationalError:
+        avisar("PostgreSQL não respondeu; usando scripts/banco-de-teste.sh")
+    url = subprocess.run(
+        ["bash", str(RAIZ / "scripts" / "banco-de-teste.sh")], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    partes = urlsplit(url)
+    return urlunsplit((partes.scheme, partes.netloc, "/postgres", "", ""))
+
+
+def com_banco(servidor, banco):
+    partes = urlsplit(servidor)
+    return urlunsplit((partes.scheme, partes.netloc, f"/{banco}", "", ""))
+
+
+def recriar_banco(servidor, banco):
+    with psycopg.connect(servidor, autocommit=True) as conexao:
+        conexao.execute(f'DROP DATABASE IF EXISTS "{banco}" WITH (FORCE)')
+        conexao.execute(f'CREATE DATABASE "{banco}"')
+
+
+def ambiente(servidor):
+    chave = lambda: "1:" + secrets.token_hex(32)  # noqa: E731
+    return {
+        **os.environ,
+        "DEBUG": "0",
+        "DJANGO_SETTINGS_MODULE": "protocolo.settings",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PROTOCOLO_URL_BASE": "https://127.0.0.1",
+        "PROTOCOLO_CHAVES_INTEGRIDADE": chave(),
+        "PROTOCOLO_CHAVES_COMPROVANTE": chave(),
+        "REDIS_URL": REDIS_URL,
+        "PROXY_HTTPS_HEADER": "HTTP_X_FORWARDED_PROTO",
+        "PROTOCOLO_LIMITES_MULTIPLICADOR": "1000000",
+        "MAILER_URL": f"smtp://127.0.0.1:{PORTA_SMTP}",
+        "STATIC_ROOT": str(DADOS / "static"),
+        "LOG_LEVEL": "WARNING",
+        "DATABASE_URL": com_banco(servidor, BANCO),
+        "TETO_DATABASE_URL": com_banco(servidor, BANCO_TETO),
+        "PYTHONPATH": os.pathsep.join([str(RAIZ), str(BENCH)]),
+    }
+
+
+def rodar(argumentos, env, **kwargs):
+    return subprocess.run(argumentos, env=env, cwd=RAIZ, check=True, **kwargs)
+
+
+def versoes(servidor):
+    with psycopg.connect(servidor) as conexao:
+        postgres = conexao.execute("SHOW server_version").fetchone()[0]
+    redis_versao = redis.Redis.from_url(REDIS_URL).info("server")["redis_version"]
+    wrk_versao = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[0]
+    return {
+        "Python": platform.python_version(),
+        "Django": metadata.version("Django"),
+        "gunicorn": metadata.version("gunicorn"),
+        "psycopg": metadata.version("psycopg"),
+        "PostgreSQL": postgres,
+        "Redis": redis_versao,
+        "wrk": wrk_versao.split(" Copyright")[0],
+    }
+
+
+def maquina():
+    modelo = "desconhecido"
+    for linha in Path("/proc/cpuinfo").read_text().splitlines():
+        if linha.startswith("model name"):
+            modelo = linha.split(":", 1)[1].strip()
+            break
+    memoria = 0
+    for linha in Path("/proc/meminfo").read_text().splitlines():
+        if linha.startswith("MemTotal:"):
+            memoria = int(linha.split()[1]) / 1024 / 1024
+    return {
+        "CPU": modelo,
+        "Núcleos": str(os.cpu_count()),
+        "Memória": f"{memoria:.1f} GiB",
+        "Sistema": f"{platform.system()} {platform.release()}",
+        "Carga média ao iniciar (1, 5, 15 min)": " / ".join(f"{c:.2f}" for c in os.getloadavg()),
+    }
+
+
+# One scale ----------------------------------------------------------------------------------------
+
+
+def preparar(escala, servidor, env):
+    recriar_banco(servidor, BANCO)
+    recriar_banco(servidor, BANCO_TETO)
+    rodar([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
+    rodar([PY, "-m", "django", "migrate", "--noinput", "-v0", "--settings", "teto.settings"], env)
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    avisar(f"Semeando {escala:,} protocolos")
+    saida = rodar(
+        [PY, str(BENCH / "semear.py"), "--protocolos", str(escala), "--amostras", str(DADOS / "amostras.tsv")],
+        env,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    semeadura = json.loads(next(l for l in saida.splitlines() if l.startswith("SEMEADURA ")).split(" ", 1)[1])  # noqa: E741
+    avisar(f"Semeadura: {semeadura}")
+    # The ceiling holds the same numbers and CPFs.
+    with (
+        psycopg.connect(com_banco(servidor, BANCO)) as origem,
+        psycopg.connect(com_banco(servidor, BANCO_TETO)) as destino,
+    ):
+        with (
+            origem.cursor().copy(
+                "COPY (SELECT p.numero, c.cpf FROM protocolo_protocolo p JOIN protocolo_consumidor c "
+                "ON c.id = p.consumidor_id WHERE c.cpf IS NOT NULL) TO STDOUT"
+            ) as leitura,
+            destino.cursor().copy("COPY teto_registro (numero, cpf) FROM STDIN") as escrita,
+        ):
+            for bloco in leitura:
+                escrita.write(bloco)
+        destino.commit()
+        destino.autocommit = True
+        destino.execute("VACUUM ANALYZE teto_registro")
+    rodar(
+        [
+            PY,
+            str(BENCH / "sessoes.py"),
+            "--atendentes",
+            str(DADOS / "atendentes.txt"),
+            "--supervisores",
+            str(DADOS / "supervisores.txt"),
+        ],
+        env,
+    )
+    return semeadura
+
+
+def estaticos(env):
+    """collectstatic before each set of servers: a template that names a file the manifest lacks
+    answers 500 under ManifestStaticFilesStorage."""
+    rodar([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+
+
+def medir_leituras(env):
+    estaticos(env)
+    amostras = {"BENCH_AMOSTRAS": str(DADOS / "amostras.tsv")}
+    portal = gunicorn("protocolo.wsgi", PORTA_PORTAL, env, "portal")
+    teto = gunicorn("teto.wsgi", PORTA_TETO, {**env, "DJANGO_SETTINGS_MODULE": "teto.settings"}, "teto")
+    try:
+        avisar("Aquecendo")
+        for porta in (PORTA_PORTAL, PORTA_TETO):
+            wrk("consulta.lua", porta, conexoes=CONEXOES_CONSULTA, duracao=AQUECIMENTO, env_extra=amostras)
+        paginas = {
+            "painel": (PAINEL, "atendentes.txt"),
+            "changelist": (CHANGELIST, "supervisores.txt"),
+            "supervisao": (SUPERVISAO, "supervisores.txt"),
+        }
+        for caminho, sessoes in paginas.values():
+            extra = {"BENCH_CAMINHO": caminho, "BENCH_SESSOES": str(DADOS / sessoes)}
+            wrk("pagina.lua", PORTA_PORTAL, conexoes=CONEXOES_PAGINAS, duracao=2, env_extra=extra)
+
+        # Portal and ceiling alternate round by round, so both see the same machine.
+        avisar("Consulta pública: portal e teto, rodada a rodada")
+        consulta, teto_r = [], []
+        for _ in range(RODADAS):
+            consulta.append(
+                wrk("consulta.lua", PORTA_PORTAL, conexoes=CONEXOES_CONSULTA, duracao=DURACAO, env_extra=amostras)
+            )
+            teto_r.append(
+                wrk("consulta.lua", PORTA_TETO, conexoes=CONEXOES_CONSULTA, duracao=DURACAO, env_extra=amostras)
+            )
+        iteradores = {"consulta": iter(consulta), "teto": iter(teto_r)}
+        figuras = {nome: rodadas(lambda it=it: next(it), nome) for nome, it in iteradores.items()}
+
+        for nome, (caminho, sessoes) in paginas.items():
+            extra = {"BENCH_CAMINHO": caminho, "BENCH_SESSOES": str(DADOS / sessoes)}
+            figuras[nome] = rodadas(
+                lambda extra=extra: wrk(
+                    "pagina.lua", PORTA_PORTAL, conexoes=CONEXOES_PAGINAS, duracao=DURACAO, env_extra=extra
+                ),
+                nome,
+            )
+        figuras["memoria"] = {"portal": memoria_dos_workers(portal), "teto": memoria_dos_workers(teto)}
+        avisar(f"Memória residente por worker (MiB): {figuras['memoria']}")
+        return figuras
+    finally:
+        parar(portal)
+        parar(teto)
+
+
+def medir_aberturas(servidor, env):
+    amostras = {"BENCH_AMOSTRAS": str(DADOS / "amostras.tsv")}
+    hoje = datetime.datetime.now(zoneinfo.ZoneInfo("America/Sao_Paulo")).date()
+    antes = _numeracao_do_dia(servidor, hoje)
+    estaticos(env)
+    servico = entrega_em_servico(env)
+    if servico:
+        env = {**env, "PROTOCOLO_ENTREGA_IMEDIATA": "0"}
+    servidores = [gunicorn("protocolo.wsgi", porta, env, f"portal-{porta}") for porta in (PORTA_PORTAL, PORTA_PORTAL_2)]
+    entregador = None
+    if servico:
+        avisar("E-mails das aberturas: entregues pelo enviar_mensagens --continuo (PROTOCOLO_ENTREGA_IMEDIATA=0)")
+        entregador = iniciar(
+            [PY, "manage.py", "enviar_mensagens", "--continuo", "--intervalo", "0.2"],
+            env=env,
+            log=DADOS / "enviar_mensagens.log",
+        )
+
+    def cpu_da_aplicacao():
+        return sum(cpu_dos_workers(s) for s in servidores) + (cpu_do_processo(entregador) if entregador else 0)
+
+    monitor = psycopg.connect(com_banco(servidor, BANCO), autocommit=True)
+    try:
+        metade = CONEXOES_ABERTURA // 2
+
+        def medir(duracao=DURACAO):
+            cpu_antes, app_antes = cpu_da_maquina(), cpu_da_aplicacao()
+            wrk_antes = resource.getrusage(resource.RUSAGE_CHILDREN)
+            servicos_antes = cpu_dos_servicos(monitor)
+            processos = [
+                wrk("abertura.lua", porta, conexoes=metade, duracao=duracao, env_extra=amostras, iniciar_apenas=True)
+                for porta in (PORTA_PORTAL, PORTA_PORTAL_2)
+            ]
+            partes = [resultado_wrk(p) for p in processos]
+            segundos = max(p["segundos"] for p in partes)
+            completos = sum(p["completos"] for p in partes)
+            latencias = [p["p95_ms"] for p in partes]
+            cpu_total = cpu_da_maquina() - cpu_antes
+            cpu_app = cpu_da_aplicacao() - app_antes
+            # The wrk processes were reaped by resultado_wrk: their CPU is in RUSAGE_CHILDREN now.
+            wrk_depois = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu_wrk = (wrk_depois.ru_utime + wrk_depois.ru_stime) - (wrk_antes.ru_utime + wrk_antes.ru_stime)
+            servicos = cpu_dos_servicos(monitor)
+            cpu_servicos = sum(cpu - servicos_antes.get(pid, 0) for pid, cpu in servicos.items())
+            cpu_benchmark = cpu_app + cpu_servicos + cpu_wrk
+            return {
+                "cpu_ms": 1000 * cpu_total / max(completos, 1),
+                "cpu_app_ms": 1000 * cpu_app / max(completos, 1),
+                "cpu_benchmark_ms": 1000 * cpu_benchmark / max(completos, 1),
+                "completos": completos,
+                "falhas": sum(p["falhas"] for p in partes),
+                "erros_wrk": sum(p["erros_wrk"] for p in partes),
+                "segundos": segundos,
+                "por_segundo": completos / segundos,
+                "p95_ms": max(latencias),
+                "p50_ms": max(p["p50_ms"] for p in partes),
+            }
+
+        avisar("Aquecendo as aberturas")
+        medir(AQUECIMENTO)
+        avisar(f"Aberturas: {CONEXOES_ABERTURA} clientes em dois servidores (portas {PORTA_PORTAL} e {PORTA_PORTAL_2})")
+        figura = rodadas(medir, "aberturas")
+        figura["memoria"] = [m for s in servidores for m in memoria_dos_workers(s)]
+        figura["entrega"] = _esperar_entregas(servidor, servico)
+    finally:
+        monitor.close()
+        for processo in [*servidores, *([entregador] if entregador else [])]:
+            parar(processo)
+    depois = _numeracao_do_dia(servidor, hoje)
+    figura["numeracao"] = {"dia": hoje.isoformat(), "antes": antes, "depois": depois}
+    figura["numeracao_ok"] = (
+        depois["repetidos"] == 0
+        and depois["lacunas"] == 0
+        and depois["contador"] == depois["maior"] == depois["quantos"]
+        and depois["quantos"] - antes["quantos"] >= figura["completos"]
+    )
+    avisar(f"Numeração de {hoje}: antes {antes}, depois {depois}: {'ok' if figura['numeracao_ok'] else 'FALHOU'}")
+    return figura
+
+
+def entrega_em_servico(env):
+    """Whether `enviar_mensagens` runs as a service (--continuo): then the openings leave the e-mail
+    to it (PROTOCOLO_ENTREGA_IMEDIATA=0) instead of talking SMTP inside the request."""
+    ajuda = subprocess.run(
+        [PY, "manage.py", "enviar_mensagens", "--help"], env=env, cwd=RAIZ, capture_output=True, text=True
+    ).stdout
+    return "--continuo" in ajuda
+
+
+def _esperar_entregas(servidor, servico, limite=60):
+    """How the openings' e-mails went: the outbox, waited on until empty (at most `limite` s)."""
+    inicio = time.monotonic()
+    with psycopg.connect(com_banco(servidor, BANCO), autocommit=True) as conexao:
+        while True:
+            total, pendentes = conexao.execute(
+                "SELECT count(*), count(*) FILTER (WHERE enviada_em IS NULL) FROM protocolo_mensagem"
+            ).fetchone()
+            if not pendentes or time.monotonic() - inicio > limite:
+                break
+            time.sleep(0.5)
+    entrega = {
+        "modo": "enviar_mensagens --continuo" if servico else "na requisição",
+        "mensagens": total,
+        "pendentes": pendentes,
+        "segundos_para_esvaziar": round(time.monotonic() - inicio, 1),
+    }
+    avisar(f"Caixa de saída após as aberturas: {entrega}")
+    return entrega
+
+
+def _numeracao_do_dia(servidor, dia):
+    """The day's numbers as the database holds them: how many, the highest sequence, repeats and
+    gaps in 1..highest, and the sequence counter the next opening continues from."""
+    with psycopg.connect(com_banco(servidor, BANCO)) as conexao:
+        quantos, maior, distintos = conexao.execute(
+            "SELECT count(*), coalesce(max(substr(numero, 9, 6)::int), 0), count(DISTINCT numero) "
+            "FROM protocolo_protocolo WHERE numero LIKE %s",
+            [f"{dia:%Y%m%d}%"],
+        ).fetchone()
+        contador = conexao.execute(
+            "SELECT coalesce(max(last), 0) FROM sequences_sequence WHERE name = %s", [f"protocolo-{dia:%Y%m%d}"]
+        ).fetchone()[0]
+    return {
+        "quantos": quantos,
+        "maior": maior,
+        "contador": contador,
+        "repetidos": quantos - distintos,
+        "lacunas": maior - distintos,
+    }
+
+
+def verificar_integridade(env, argumentos=()):
+    inicio = time.monotonic()
+    processo = subprocess.run(
+        [PY, "manage.py", "verificar_integridade", *argumentos], env=env, cwd=RAIZ, capture_output=True, text=True
+    )
+    ok = processo.returncode == 0
+    comando = " ".join(["verificar_integridade", *argumentos])
+    avisar(f"{comando}: {'ok' if ok else 'FALHOU'} em {time.monotonic() - inicio:.0f} s")
+    if not ok:
+        print(processo.stderr[-3000:], file=sys.stderr)
+    return ok
+
+
+def verificar_amostra(servidor, env, escala):
+    """The whole check takes long at a million; a few protocols drawn at random, and the last one."""
+    ids = [*random.sample(range(1, escala + 1), AMOSTRA_DE_INTEGRIDADE - 1), escala]
+    with psycopg.connect(com_banco(servidor, BANCO)) as conexao:
+        numeros = [n for (n,) in conexao.execute("SELECT numero FROM protocolo_protocolo WHERE id = ANY(%s)", [ids])]
+    if len(numeros) != len(ids):
+        avisar(f"verificar_integridade: {len(ids) - len(numeros)} dos protocolos sorteados não existem")
+        return False
+    conferidos = [verificar_integridade(env, ["--protocolo", numero]) for numero in numeros]
+    return all(conferidos)
+
+
+# Report -------------------------------------------------------------------------------------------
+
+
+def _n(valor, casas=0):
+    return f"{valor:,.{casas}f}".replace(",", "\u202f")
+
+
+def razao_do_teto(leituras):
+    teto = leituras["teto"]["por_segundo"]
+    return leituras["consulta"]["por_segundo"] / teto if teto else 0
+
+
+def _latencia(figura):
+    """The p95; a figure with failed requests says so (its p95 counts only the ones that worked)."""
+    texto = f"{_n(figura['p95_ms'])} ms"
+    return f"{texto} ({_n(figura['falhas'])} falhas)" if figura["falhas"] else texto
+
+
+def _antes_e_depois(resultados):
+    """The figures of bench/antes.json (the run before the fixes) beside this run's, per scale."""
+    if not ANTES.exists():
+        return ""
+    antes = json.loads(ANTES.read_text())
+    agora = {
+        "consulta_por_segundo": ("Consulta pública: consultas/s", lambda r: r["leituras"]["consulta"]["por_segundo"]),
+        "teto_por_segundo": ("Teto: consultas/s", lambda r: r["leituras"]["teto"]["por_segundo"]),
+        "razao": ("Consulta pública ÷ teto", None),
+        "consulta_p95_ms": ("Consulta pública: p95 (ms)", lambda r: r["leituras"]["consulta"]["p95_ms"]),
+        "painel_p95_ms": ("Painel da retaguarda: p95 (ms)", lambda r: r["leituras"]["painel"]["p95_ms"]),
+        "changelist_p95_ms": ("Admin, lista de protocolos: p95 (ms)", lambda r: r["leituras"]["changelist"]["p95_ms"]),
+        "supervisao_p95_ms": ("Painel de supervisão: p95 (ms)", lambda r: r["leituras"]["supervisao"]["p95_ms"]),
+        "aberturas_por_segundo": ("Aberturas/s", lambda r: r["aberturas"]["por_segundo"]),
+        "semeadura_s": ("Semeadura (s)", lambda r: r["semeadura"]["segundos"]),
+    }
+    linhas = []
+    for escala in sorted(resultados):
+        anterior = antes["figuras"].get(str(escala))
+        if not anterior:
+            continue
+        r = resultados[escala]
+        anterior["razao"] = anterior["consulta_por_segundo"] / anterior["teto_por_segundo"]
+        for chave, (nome, funcao) in agora.items():
+            if chave == "razao":
+                depois = razao_do_teto(r["leituras"])
+                linhas.append(f"| {_n(escala)} | {nome} | {anterior[chave]:.0%} | {depois:.0%} |")
+            else:
+                casas = 1 if chave.endswith("segundo") or chave == "semeadura_s" else 0
+                linhas.append(f"| {_n(escala)} | {nome} | {_n(anterior[chave], casas)} | {_n(funcao(r), casas)} |")
+    if not linhas:
+        return ""
+    return f"""## Antes e depois das correções
+
+"Antes": {antes["descricao"]}, em {antes["quando"]} (`bench/antes.json`); "depois": esta execução.
+As correções estão descritas na seção seguinte.
+
+| Escala | Figura | Antes | Depois |
+| --- | --- | ---: | ---: |
+{chr(10).join(linhas)}"""
+
+
+def escrever_relatorio(resultados, contexto):
+    escalas = sorted(resultados)
+    maior = escalas[-1]
+
+    def celula(escala, funcao):
+        return funcao(resultados[escala]) if escala in resultados else "—"
+
+    def razao(r):
+        return razao_do_teto(r["leituras"])
+
+    linhas = []
+
+    def linha(nome, alvo, funcao, atende):
+        celulas = " | ".join(celula(e, funcao) for e in escalas)
+        veredito = ("sim" if atende(resultados[maior]) else "**não**") if atende else "—"
+        linhas.append(f"| {nome} | {alvo} | {celulas} | {veredito} |")
+
+    linha(
+        "Consulta pública: consultas completas/s (GET, POST, página)",
+        "—",
+        lambda r: _n(r["leituras"]["consulta"]["por_segundo"], 1),
+        None,
+    )
+    linha("Teto (app mínima): consultas completas/s", "—", lambda r: _n(r["leituras"]["teto"]["por_segundo"], 1), None)
+    linha(
+        "Consulta pública ÷ teto",
+        "≥ 70%",
+        lambda r: f"{razao(r):.0%}",
+        lambda r: razao(r) >= 0.70 and not r["leituras"]["consulta"]["falhas"],
+    )
+    linha(
+        "Consulta pública: p95 (POST até a página)",
+        "—",
+        lambda r: _latencia(r["leituras"]["consulta"]),
+        None,
+    )
+    linha(
+        f"Painel da retaguarda, filtro comum (`{PAINEL}`): p95",
+        "< 150 ms",
+        lambda r: _latencia(r["leituras"]["painel"]),
+        lambda r: r["leituras"]["painel"]["p95_ms"] < 150 and not r["leituras"]["painel"]["falhas"],
+    )
+    linha(
+        "Admin, lista de protocolos: p95",
+        "< 300 ms",
+        lambda r: _latencia(r["leituras"]["changelist"]),
+        lambda r: r["leituras"]["changelist"]["p95_ms"] < 300 and not r["leituras"]["changelist"]["falhas"],
+    )
+    linha(
+        "Painel de supervisão: p95",
+        "< 1 s",
+        lambda r: _latencia(r["leituras"]["supervisao"]),
+        lambda r: r["leituras"]["supervisao"]["p95_ms"] < 1000 and not r["leituras"]["supervisao"]["falhas"],
+    )
+    linha(
+        f"Aberturas/s, {CONEXOES_ABERTURA} clientes em 2 servidores",
+        "≥ 150/s",
+        lambda r: (
+            _n(r["aberturas"]["por_segundo"], 1)
+            + (f" ({_n(r['aberturas']['falhas'])} falhas)" if r["aberturas"]["falhas"] else "")
+        ),
+        lambda r: r["aberturas"]["por_segundo"] >= 150 and not r["aberturas"]["falhas"],
+    )
+    linha(
+        "Aberturas: entrega dos e-mails; mensagens pendentes após a carga e segundos até a caixa de saída esvaziar",
+        "0 pendentes",
+        lambda r: (
+            f"{r['aberturas']['entrega']['modo']}; {r['aberturas']['entrega']['pendentes']} de "
+            f"{_n(r['aberturas']['entrega']['mensagens'])} em {r['aberturas']['entrega']['segundos_para_esvaziar']} s"
+        ),
+        lambda r: r["aberturas"]["entrega"]["pendentes"] == 0,
+    )
+    linha(
+        "Aberturas: CPU por abertura dos processos do benchmark (servidores, `enviar_mensagens` quando é "
+        "ele quem entrega, PostgreSQL, Redis, SMTP e wrk) / só da aplicação / da máquina inteira, "
+        "inclusive o que mais rodava nela",
+        "—",
+        lambda r: " / ".join(
+            f"{_n(r['aberturas'].get(chave, 0), 1)} ms" for chave in ("cpu_benchmark_ms", "cpu_app_ms", "cpu_ms")
+        ),
+        None,
+    )
+    linha(
+        f"Aberturas/s possíveis com os {os.cpu_count()} núcleos só para o benchmark "
+        "(núcleos ÷ CPU dos processos do benchmark por abertura)",
+        "—",
+        lambda r: _n(os.cpu_count() * 1000 / max(r["aberturas"].get("cpu_benchmark_ms", 0), 0.001), 1),
+        None,
+    )
+    linha(
+        "Numeração do dia após as aberturas: sem repetidos nem lacunas",
+        "sem falha",
+        lambda r: "ok" if r["aberturas"]["numeracao_ok"] else "**falhou**",
+        lambda r: r["aberturas"]["numeracao_ok"],
+    )
+    linha(
+        "Memória residente por worker (portal, após a carga)",
+        "—",
+        lambda r: " / ".join(f"{m:.0f}" for m in r["leituras"]["memoria"]["portal"]) + " MiB",
+        None,
+    )
+    linha(
+        "Semeadura (protocolos + interações + índices + estatísticas) e carga média de 1 min da máquina "
+        "antes e ao fim (esta inclui os processos da semeadura)",
+        "< 3 min para 1 milhão",
+        lambda r: (
+            f"{_n(r['semeadura']['segundos'], 1)} s (carga {r['semeadura'].get('carga_media_antes', 0):.1f} → "
+            f"{r['semeadura'].get('carga_media', 0):.1f})"
+        ),
+        (lambda r: r["semeadura"]["segundos"] < 180) if maior >= 1_000_000 else None,
+    )
+    linha("Interações semeadas", "≈ 3 por protocolo", lambda r: _n(r["semeadura"]["interacoes"]), None)
+    linha(
+        "`verificar_integridade` na base semeada e após as aberturas (acima de "
+        f"{_n(VERIFICACAO_COMPLETA_ATE)} protocolos: `--protocolo` em {AMOSTRA_DE_INTEGRIDADE} sorteados, "
+        "após a semeadura)",
+        "passa",
+        lambda r: (
+            ("ok" if r["integridade"] else "**falhou**") + ("" if r.get("integridade_completa", True) else " (amostra)")
+        ),
+        lambda r: r["integridade"],
+    )
+
+    cabecalho_escalas = " | ".join(f"{_n(e)} protocolos" for e in escalas)
+    separador = " | ".join("---:" for _ in escalas)
+    rodadas_txt = []
+    for escala in escalas:
+        r = resultados[escala]
+        for nome in ("consulta", "teto", "painel", "changelist", "supervisao"):
+            f = r["leituras"][nome]
+            rodadas_txt.append(
+                f"| {_n(escala)} | {nome} | {' / '.join(map(str, f['rodadas']))} | "
+                f"{' / '.join(map(str, f['p95_rodadas']))} | {f['falhas']} |"
+            )
+        f = r["aberturas"]
+        rodadas_txt.append(
+            f"| {_n(escala)} | aberturas | {' / '.join(map(str, f['rodadas']))} | "
+            f"{' / '.join(map(str, f['p95_rodadas']))} | {f['falhas']} |"
+        )
+
+    antes_depois = _antes_e_depois(resultados)
+    modos = {r["aberturas"]["entrega"]["modo"] for r in resultados.values()}
+    if modos == {"enviar_mensagens --continuo"}:
+        entrega = (
+            "com `PROTOCOLO_ENTREGA_IMEDIATA=0`, quem a entrega é o `manage.py enviar_mensagens --continuo`,\n"
+            "  um processo de serviço que roda durante a figura e cuja CPU entra na conta da aplicação."
+        )
+    else:
+        entrega = (
+            "a entrega vem logo após o commit, ainda dentro da requisição (backend padrão de\n"
+            "  `django.tasks`, `PROTOCOLO_ENTREGA_IMEDIATA` ligado)."
+        )
+    correcoes = (BENCH / "correcoes.md").read_text() if (BENCH / "correcoes.md").exists() else ""
+    texto = f"""# Desempenho: resultados
+
+Gerado por `make bench` (bench/executar.py) em {contexto["quando"]}, em {contexto["duracao"]} de relógio.
+Não edite à mão: a seção de correções vem de `bench/correcoes.md`.
+
+## Máquina e versões
+
+| | |
+| --- | --- |
+{chr(10).join(f"| {k} | {v} |" for k, v in {**contexto["maquina"], **contexto["versoes"]}.items())}
+
+## Figuras (mediana de {RODADAS} rodadas de {DURACAO} s) e alvos (DESIGN §8)
+
+O veredito vale para a maior escala medida.
+
+| Figura | Alvo | {cabecalho_escalas} | Atende? |
+| --- | --- | {separador} | --- |
+{chr(10).join(linhas)}
+
+## Como foi medido
+
+- O portal roda no gunicorn com a configuração de produção (`gunicorn.conf.py`, 2 workers sync,
+  `DEBUG=0`, cache e sessões no Redis, chaves próprias, arquivos estáticos do `collectstatic`),
+  atrás de um "balanceador" simulado: toda requisição leva `X-Forwarded-Proto: https`
+  (`PROXY_HTTPS_HEADER`). Os limites de uso continuam no caminho medido, multiplicados por
+  `PROTOCOLO_LIMITES_MULTIPLICADOR=1000000` para que a carga não seja recusada.
+- A carga vem do `wrk` (scripts Lua em `bench/carga/`), outro processo na mesma máquina de
+  {contexto["maquina"]["Núcleos"]} núcleos: ele disputa a CPU com o servidor, o PostgreSQL e o Redis, como disputaria
+  qualquer gerador de carga local. Cada conexão do wrk é um visitante com seus cookies.
+- Consulta pública: {CONEXOES_CONSULTA} conexões; cada consulta é `GET /` (cookie e token CSRF), `POST /consultar/` com
+  número e CPF sorteados da base e a página de situação para onde o redirecionamento leva. Conta
+  a consulta completa; o p95 vai do envio do POST até a chegada da página.
+- Teto: `bench/teto/`, uma app Django mínima com as mesmas configurações do portal (mesmos
+  middlewares, sessões, cache, cabeçalhos de segurança e gunicorn), uma tabela com os mesmos números
+  e CPFs, uma busca indexada e templates sem nada. O mesmo script de carga, rodada a rodada
+  alternado com o portal na mesma execução.
+- Painel, lista do admin e painel de supervisão: {CONEXOES_PAGINAS} conexões (uma por worker, sem fila na frente),
+  cada uma com a sessão de um usuário criada direto no armazenamento de sessões (atendentes; para
+  o admin, supervisores com o segundo fator já confirmado).
+- Aberturas: {CONEXOES_ABERTURA} clientes, metade em cada um de dois servidores gunicorn (portas {PORTA_PORTAL} e
+  {PORTA_PORTAL_2}, 2 workers cada) sobre o mesmo PostgreSQL e o mesmo Redis, pelo caminho do portal
+  (`POST /abrir/`), com o CPF de consumidores semeados. Conta o POST respondido com o
+  redirecionamento ao comprovante. Cada abertura informa um e-mail e grava a mensagem com o número
+  na caixa de saída; {entrega} A mensagem vai a um servidor SMTP local que aceita tudo (`aiosmtpd`,
+  porta {PORTA_SMTP}): é o caminho de produção, sem a latência de um provedor de e-mail, que não é nossa.
+  Depois das rodadas o benchmark espera a caixa de saída esvaziar (no máximo 60 s) e conta o que
+  ficou pendente, e confere a numeração do dia no banco: quantidade = maior sequência = contador
+  do `django-sequences`, sem números repetidos nem lacunas. A CPU de cada abertura é medida em
+  `/proc` por processo (workers, `enviar_mensagens`, as conexões do PostgreSQL ao banco do
+  benchmark, o Redis e o SMTP; o wrk pelo `getrusage`), de modo que o que mais roda na máquina
+  não entra na conta; a CPU da máquina inteira vai ao lado.
+- Semeadura (`bench/semear.py`): cerca de dois anos de dias até hoje, consumidores com CPF válido
+  (a maioria com vários protocolos), todas as situações, níveis, canais e categorias; as cadeias de
+  integridade calculadas com as funções de `protocolo/integridade.py` e o contador de cada dia no
+  `django-sequences`, para que a próxima abertura de qualquer dia continue a sequência. Dois
+  processos geram o texto do `COPY` por blocos de dias enquanto o principal o envia ao PostgreSQL,
+  na mesma transação que esvazia as tabelas (`COPY … FREEZE`, sem `VACUUM` depois;
+  `synchronous_commit=off` na sessão); os índices secundários são recriados no fim, em duas
+  conexões ao mesmo tempo, com `maintenance_work_mem` maior. A carga média da máquina ao fim da
+  semeadura vai ao lado do tempo: a máquina é compartilhada.
+- Memória: `VmRSS` de cada worker lido em `/proc` depois da carga.
+
+## Rodadas
+
+| Escala | Figura | por segundo em cada rodada | p95 (ms) em cada rodada | falhas |
+| --- | --- | --- | --- | ---: |
+{chr(10).join(rodadas_txt)}
+
+{antes_depois}
+
+{correcoes}"""
+    SAIDA.write_text(texto)
+
+
+# Main ---------------------------------------------------------------------------------------------
+
+
+def main():
+    inicio = time.monotonic()
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,50}", BANCO):
+        falhar(f"BENCH_BANCO inválido: {BANCO!r} (letras minúsculas, algarismos e _)")
+    atexit.register(parar_todos)
+    signal.signal(signal.SIGTERM, _sinal)
+    signal.signal(signal.SIGINT, _sinal)
+    if not shutil.which("wrk"):
+        falhar("o benchmark precisa do wrk: apt-get install -y wrk")
+    DADOS.mkdir(parents=True, exist_ok=True)
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.RedisError as erro:
+        falhar(f"Redis indisponível em {REDIS_URL} ({erro}); inicie-o ou defina BENCH_REDIS_URL.")
+    servidor = servidor_postgres()
+    env = ambiente(servidor)
+    contexto = {"maquina": maquina(), "versoes": versoes(servidor)}
+    avisar(f"Máquina: {contexto['maquina']}; versões: {contexto['versoes']}")
+    global _smtp
+    _smtp = iniciar(
+        [PY, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{PORTA_SMTP}", "-c", "aiosmtpd.handlers.Sink"],
+        env=env,
+        log=DADOS / "smtp.log",
+    )
+
+    resultados = {}
+    for escala in ESCALAS:
+        avisar(f"=== {escala:,} protocolos ===")
+        resultado = {"semeadura": preparar(escala, servidor, env)}
+        completa = escala <= VERIFICACAO_COMPLETA_ATE
+        resultado["integridade_completa"] = completa
+        if completa:
+            resultado["integridade"] = verificar_integridade(env)
+        else:
+            resultado["integridade"] = verificar_amostra(servidor, env, escala)
+        resultado["leituras"] = medir_leituras(env)
+        resultado["aberturas"] = medir_aberturas(servidor, env)
+        if completa:
+            resultado["integridade"] = resultado["integridade"] and verificar_integridade(env)
+        resultados[escala] = resultado
+        r = resultado["leituras"]
+        avisar(
+            f"Consulta pública ÷ teto ({escala:,} protocolos): "
+            f"{r['consulta']['por_segundo']:.1f} ÷ {r['teto']['por_segundo']:.1f} = "
+            f"{razao_do_teto(r):.0%} (alvo: 70%)"
+        )
+
+    contexto["maquina"]["Carga média ao terminar (1, 5, 15 min)"] = " / ".join(f"{c:.2f}" for c in os.getloadavg())
+    minutos, segundos = divmod(int(time.monotonic() - inicio), 60)
+    contexto["duracao"] = f"{minutos} min {segundos:02d} s"
+    contexto["quando"] = datetime.datetime.now().astimezone().strftime("%d/%m/%Y %H:%M %Z")
+    (DADOS / "resultados.json").write_text(json.dumps({str(k): v for k, v in resultados.items()}, indent=2))
+    escrever_relatorio(resultados, contexto)
+    avisar(f"Relatório em {SAIDA} ({contexto['duracao']})")
+    parar_todos()
+
+
+if __name__ == "__main__":
+    main()

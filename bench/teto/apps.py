@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TetoConfig(AppConfig):
+    name = "teto"
+    default_auto_field = "django.db.models.BigAutoField"

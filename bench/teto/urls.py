@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.inicio, name="inicio"),
+    path("consultar/", views.consultar, name="consultar"),
+    path("protocolo/<str:numero>/", views.pagina, name="pagina"),
+]
