@@ -91,7 +91,8 @@ def _linha(protocolo):
 
 @require_safe
 def inicio(request):
-    return render(request, "consumidor/inicio.html", {"form": ConsultaForm()})
+    # The empty form is written out in the template (consumidor/_consulta.html): none is built.
+    return render(request, "consumidor/inicio.html")
 
 
 @require_POST
@@ -158,6 +159,7 @@ def _pagina_do_protocolo(request, protocolo, *, status=200, nao_registrado="", *
     vencido = protocolo.situacao_do_prazo == "vencido"
     aberto = not protocolo.finalizado and protocolo.situacao != Situacao.RESOLVIDO
     original = protocolo.duplicado_de
+    pode_responder = protocolo.situacao == Situacao.RESOLVIDO and protocolo.dentro_da_contestacao
     contexto = {
         "protocolo": protocolo,
         "linha": apresentacao.linha_publica(interacoes),
@@ -168,7 +170,7 @@ def _pagina_do_protocolo(request, protocolo, *, status=200, nao_registrado="", *
         "pode_escrever": not protocolo.finalizado,
         "pode_pedir_supervisao": aberto and protocolo.nivel < Protocolo.Nivel.SUPERVISAO and (vencido or contestado),
         "na_supervisao": aberto and protocolo.nivel >= Protocolo.Nivel.SUPERVISAO,
-        "pode_responder": protocolo.situacao == Situacao.RESOLVIDO and protocolo.dentro_da_contestacao,
+        "pode_responder": pode_responder,
         # A duplicate of the same consumer's protocol links to it through a signed link; someone
         # else's original is only named.
         "link_original": (
@@ -176,8 +178,10 @@ def _pagina_do_protocolo(request, protocolo, *, status=200, nao_registrado="", *
             if original and original.consumidor_id and original.consumidor_id == protocolo.consumidor_id
             else ""
         ),
-        "form_mensagem": formularios.get("form_mensagem") or MensagemForm(),
-        "form_resposta": formularios.get("form_resposta") or RespostaForm(),
+        # The empty message form is written out in the template; the empty answer form is built
+        # only when offered (a form's construction deep-copies its fields).
+        "form_mensagem": formularios.get("form_mensagem"),
+        "form_resposta": formularios.get("form_resposta") or (RespostaForm() if pode_responder else None),
         "nao_registrado": nao_registrado,
     }
     return render(request, "consumidor/protocolo.html", contexto, status=status)

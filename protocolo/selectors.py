@@ -27,9 +27,25 @@ def protocolo_por_numero(texto, *, queryset=None):
     return queryset.select_related("consumidor", "categoria", "responsavel").filter(numero=numero).first()
 
 
+# What the public timeline shows (consumidor/apresentacao.py): not the chain's MAC, nor the author's
+# account beyond a first name.
+CAMPOS_PUBLICOS = (
+    "ordem",
+    "tipo",
+    "origem",
+    "publica",
+    "texto",
+    "criada_em",
+    "situacao_nova",
+    "nivel_novo",
+    "detalhes",
+    "autor__first_name",
+)
+
+
 def linha_do_tempo(protocolo, *, publica=False):
     interacoes = Interacao.objects.filter(protocolo=protocolo).select_related("autor").order_by("ordem")
-    return interacoes.publicas() if publica else interacoes
+    return interacoes.publicas().only(*CAMPOS_PUBLICOS) if publica else interacoes
 
 
 def cabeca_da_cadeia(protocolo):
