@@ -1,11 +1,25 @@
 import pytest
+from django.core.cache import cache
 from hypothesis import HealthCheck, settings
+
+from protocolo import limites
 
 # Database-backed property tests on 2 cores trip Hypothesis' 200 ms deadline (STACK.md 17).
 settings.register_profile(
     "protocolo", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60
 )
 settings.load_profile("protocolo")
+
+
+@pytest.fixture
+def limites_zerados():
+    """Rate-limit counters live in the cache (and its per-process fallback), shared by every test of
+    this process: a test that uses them starts and ends at zero."""
+    cache.clear()
+    limites._reserva.clear()
+    yield
+    cache.clear()
+    limites._reserva.clear()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import socket
 
 import pytest
 from django.contrib.auth import SESSION_KEY
-from django.core.cache import cache
 from django.urls import reverse
 
 from tests.factories import AtendenteFactory, SupervisorFactory, UsuarioFactory
@@ -18,10 +17,8 @@ BASE = "https://protocolo.exemplo.com.br"
 
 
 @pytest.fixture(autouse=True)
-def _limites_zerados():
-    cache.clear()
-    yield
-    cache.clear()
+def _limites(limites_zerados):
+    """The reset requests count against a per-network limit: each test starts from zero."""
 
 
 @pytest.fixture

@@ -1,19 +1,12 @@
 import pytest
-from django.core.cache import cache
 
 from consumidor import acesso
-from protocolo import limites
 from tests.factories import ConsumidorFactory, abrir
 
 
 @pytest.fixture(autouse=True)
-def limites_zerados():
-    """Rate-limit counters live in the cache, shared by every test of this process."""
-    cache.clear()
-    limites._reserva.clear()
-    yield
-    cache.clear()
-    limites._reserva.clear()
+def _limites(limites_zerados):
+    """Every portal test starts with fresh rate-limit counters."""
 
 
 @pytest.fixture

@@ -6,26 +6,16 @@ import re
 import time
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import expect
 
-from protocolo import limites, relogio, services
+from protocolo import relogio, services
 from protocolo.models import Mensagem, Protocolo, Situacao
 from tests.factories import AtendenteFactory, ConsumidorFactory, abrir, dados_iniciais
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("limites_zerados")]
 
 CPF = "529.982.247-25"
 LARGURAS = pytest.mark.parametrize("largura", [375, 1280])
-
-
-@pytest.fixture(autouse=True)
-def limites_zerados():
-    cache.clear()
-    limites._reserva.clear()
-    yield
-    cache.clear()
-    limites._reserva.clear()
 
 
 @pytest.fixture

@@ -1,9 +1,8 @@
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from consumidor import acesso
-from protocolo import limites, outbox
+from protocolo import outbox
 from protocolo.models import Mensagem
 from tests.factories import ConsumidorFactory, abrir
 from tests.hostil import inerte
@@ -11,14 +10,9 @@ from tests.segundo_fator import Cliente
 
 
 @pytest.fixture(autouse=True)
-def sem_limites(settings):
+def sem_limites(settings, limites_zerados):
     """Hundreds of posts per test: the portal's rate limits would answer 429 long before the corpus ends."""
     settings.PROTOCOLO_LIMITES = {nome: (10**9, segundos) for nome, (_, segundos) in settings.PROTOCOLO_LIMITES.items()}
-    cache.clear()
-    limites._reserva.clear()
-    yield
-    cache.clear()
-    limites._reserva.clear()
 
 
 @pytest.fixture

@@ -3,25 +3,14 @@ header, at the trusted position (DESIGN §6): a client that writes its own X-For
 become a new client with every request (protocolo/rede.py, tests/protocolo/test_rede.py)."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
-from protocolo import limites
 from tests.consumidor.apoio import OUTRO_CPF, consultar
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("limites_zerados")]
 
 # Wrong check digits: a form error, so no per-number failure lock; only the per-address limit counts.
 NUMERO = "2026010500042420"
-
-
-@pytest.fixture(autouse=True)
-def limites_zerados():
-    cache.clear()
-    limites._reserva.clear()
-    yield
-    cache.clear()
-    limites._reserva.clear()
 
 
 def _consultas(cabecalhos):
