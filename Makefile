@@ -20,7 +20,7 @@ DEBUG ?= 1
 ENDERECO ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: help venv navegador run test auditoria lint bench clean
+.PHONY: help venv navegador binarios run test auditoria lint bench clean
 
 help:
 	@echo "Alvos:"
@@ -76,7 +76,23 @@ navegador:
 		fi; \
 	fi
 
-test: $(DEV) navegador
+# The fault and scale-out tests start their own redis-servers and PostgreSQL clusters from the
+# installed binaries (Debian's redis-server and postgresql packages).
+binarios:
+	@faltam=""; \
+	command -v redis-server >/dev/null 2>&1 || faltam="$$faltam redis-server"; \
+	{ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || faltam="$$faltam postgresql"; \
+	if [ -n "$$faltam" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Instalando do Debian para os testes de falhas e de escala:$$faltam"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$faltam >/dev/null; \
+		else \
+			echo "Erro: os testes de falhas e de escala precisam de:$$faltam (sudo apt-get install -y$$faltam)" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
+test: $(DEV) navegador binarios
 	@url=$$(bash scripts/banco-de-teste.sh); \
 	export DATABASE_URL="$$url"; \
 	echo "Banco de teste: $$url"; \
