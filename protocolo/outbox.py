@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers, make_msgid
 from django.db import transaction
+from django.db.models import F
 from django.tasks import task
 
 from . import relogio
@@ -77,41 +78,47 @@ def entregar(mensagem_id, *, conexao=None):
         mensagem = (
             Mensagem.objects.select_for_update(skip_locked=True).filter(pk=mensagem_id, enviada_em__isnull=True).first()
         )
-        if mensagem is None:
-            return False
-        email = EmailMessage(
-            subject=mensagem.assunto,
-            body=mensagem.corpo,
-            to=[mensagem.destinatario],
-            headers={"Message-ID": mensagem.message_id},
-        )
-        mensagem.tentativas += 1
-        try:
-            if conexao is None:
-                email.send()
-            else:
-                # Opens the connection once (a no-op while it is open); a server that is down
-                # fails here, as send() would, and is recorded like any failure.
-                conexao.open()
-                conexao.send_messages([email])
-        except Exception as erro:
-            # Any backend's failure (SMTP, network, a provider's API): the message stays pending
-            # and is retried; one message that always fails must not stop the ones after it.
-            mensagem.proxima_tentativa_em = relogio.agora() + _espera(mensagem.tentativas)
-            mensagem.ultimo_erro = f"{type(erro).__name__}: {erro}"[:2000]
-            mensagem.save(update_fields=["tentativas", "proxima_tentativa_em", "ultimo_erro"])
-            logger.warning(
-                "Mensagem %s não entregue (tentativa %s): %s",
-                mensagem.pk,
-                mensagem.tentativas,
-                erro,
-                exc_info=not isinstance(erro, smtplib.SMTPException | OSError),
-            )
+        if mensagem is None or not _enviar(mensagem, conexao):
             return False
         mensagem.enviada_em = relogio.agora()
         mensagem.ultimo_erro = ""
         mensagem.save(update_fields=["tentativas", "enviada_em", "ultimo_erro"])
         return True
+
+
+def _enviar(mensagem, conexao):
+    """Send a locked, pending message; True when it went out (the caller records that). A failure
+    is recorded on the row and logged here."""
+    email = EmailMessage(
+        subject=mensagem.assunto,
+        body=mensagem.corpo,
+        to=[mensagem.destinatario],
+        headers={"Message-ID": mensagem.message_id},
+    )
+    mensagem.tentativas += 1
+    try:
+        if conexao is None:
+            email.send()
+        else:
+            # Opens the connection once (a no-op while it is open); a server that is down
+            # fails here, as send() would, and is recorded like any failure.
+            conexao.open()
+            conexao.send_messages([email])
+    except Exception as erro:
+        # Any backend's failure (SMTP, network, a provider's API): the message stays pending
+        # and is retried; one message that always fails must not stop the ones after it.
+        mensagem.proxima_tentativa_em = relogio.agora() + _espera(mensagem.tentativas)
+        mensagem.ultimo_erro = f"{type(erro).__name__}: {erro}"[:2000]
+        mensagem.save(update_fields=["tentativas", "proxima_tentativa_em", "ultimo_erro"])
+        logger.warning(
+            "Mensagem %s não entregue (tentativa %s): %s",
+            mensagem.pk,
+            mensagem.tentativas,
+            erro,
+            exc_info=not isinstance(erro, smtplib.SMTPException | OSError),
+        )
+        return False
+    return True
 
 
 def _espera(tentativas):
@@ -120,26 +127,42 @@ def _espera(tentativas):
     return min(datetime.timedelta(minutes=2 ** min(tentativas, 16)), ESPERA_MAXIMA)
 
 
-def entregar_pendentes(*, limite=1000):
+# Messages locked and marked sent together: one query and one UPDATE a batch instead of two
+# statements and a transaction a message, while a crash resends at most one batch.
+LOTE = 100
+
+
+def entregar_pendentes(*, limite=1000, lote=LOTE):
     """(sent, failed) for the pending messages whose next attempt is due, oldest first, over one
-    connection to the mail server (opened again after a failure, which may have broken it)."""
-    pendentes = list(
-        Mensagem.objects.filter(enviada_em__isnull=True, proxima_tentativa_em__lte=relogio.agora())
-        .order_by("proxima_tentativa_em")
-        .values_list("pk", flat=True)[:limite]
-    )
-    if not pendentes:
-        return 0, 0
-    enviadas = 0
+    connection to the mail server (opened again after a failure, which may have broken it). Rows are
+    locked a batch at a time, skipping those another deliverer holds, and the batch's sent ones are
+    marked in one UPDATE at its commit: a crash before it sends them again, with the same
+    Message-ID — at least once, never lost."""
+    enviadas = falhas = 0
     conexao = mailers.default
     try:
-        for pk in pendentes:
-            if entregar(pk, conexao=conexao):
-                enviadas += 1
-            else:
-                with contextlib.suppress(Exception):
-                    conexao.close()
+        while enviadas + falhas < limite:
+            with transaction.atomic():
+                mensagens = list(
+                    Mensagem.objects.select_for_update(skip_locked=True)
+                    .filter(enviada_em__isnull=True, proxima_tentativa_em__lte=relogio.agora())
+                    .order_by("proxima_tentativa_em")[: min(lote, limite - enviadas - falhas)]
+                )
+                if not mensagens:
+                    break
+                enviados = []
+                for mensagem in mensagens:
+                    if _enviar(mensagem, conexao):
+                        enviados.append(mensagem.pk)
+                    else:
+                        falhas += 1
+                        with contextlib.suppress(Exception):
+                            conexao.close()
+                Mensagem.objects.filter(pk__in=enviados).update(
+                    tentativas=F("tentativas") + 1, enviada_em=relogio.agora(), ultimo_erro=""
+                )
+                enviadas += len(enviados)
     finally:
         with contextlib.suppress(Exception):
             conexao.close()
-    return enviadas, len(pendentes) - enviadas
+    return enviadas, falhas

@@ -13,6 +13,7 @@ import pytest
 from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from protocolo import outbox, services
@@ -332,6 +333,48 @@ def test_without_immediate_delivery_the_commit_only_writes_and_the_command_sends
         assert [m["Message-ID"] for m in servidor.entregues] == [m.message_id for m in mensagens]
     assert len(conexoes) == 1
     assert not Mensagem.objects.filter(enviada_em__isnull=True).exists()
+
+
+@pytest.mark.parametrize("quantas", [3, 30])
+def test_a_batch_is_locked_and_marked_sent_in_a_fixed_number_of_queries(settings, mailoutbox, quantas):
+    settings.PROTOCOLO_ENTREGA_IMEDIATA = False
+    mensagens = [_enfileirar(f"Aviso {n}") for n in range(quantas)]
+
+    # the pending rows locked at once, their UPDATE, and the empty second look
+    with CaptureQueriesContext(connection) as consultas:
+        assert outbox.entregar_pendentes(lote=100) == (quantas, 0)
+
+    assert len([c for c in consultas.captured_queries if "SAVEPOINT" not in c["sql"]]) == 3
+    assert sorted(m.extra_headers["Message-ID"] for m in mailoutbox) == sorted(m.message_id for m in mensagens)
+    assert set(Mensagem.objects.values_list("tentativas", "ultimo_erro")) == {(1, "")}
+    assert not Mensagem.objects.filter(enviada_em__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_another_deliverer_holds_is_skipped_never_sent_twice(settings, mailoutbox):
+    settings.PROTOCOLO_ENTREGA_IMEDIATA = False
+    presa, livre = _enfileirar("Presa"), _enfileirar("Livre")
+    travada, liberar = threading.Event(), threading.Event()
+
+    def outro_entregador():
+        with transaction.atomic():
+            Mensagem.objects.select_for_update().get(pk=presa.pk)
+            travada.set()
+            liberar.wait(10)
+        connection.close()
+
+    worker = threading.Thread(target=outro_entregador)
+    worker.start()
+    try:
+        assert travada.wait(10)
+        assert outbox.entregar_pendentes() == (1, 0)
+    finally:
+        liberar.set()
+        worker.join(10)
+
+    assert [m.subject for m in mailoutbox] == ["Livre"]
+    assert Mensagem.objects.get(pk=presa.pk).enviada_em is None
+    assert Mensagem.objects.get(pk=livre.pk).enviada_em is not None
 
 
 def test_in_a_batch_a_failure_does_not_stop_the_others_and_is_retried_later(settings, mailoutbox):
