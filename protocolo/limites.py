@@ -8,12 +8,12 @@ Rules are named after settings.PROTOCOLO_LIMITES[nome] = (vezes, segundos):
   raises ``Limitado`` once the count passes ``vezes``.
 - ``registrar_falha(nome, identificador)`` counts a failure in the same kind of window; the
   ``vezes``-th failure sets a lock of its own that lasts ``segundos`` from that moment ("5 failed
-  lookups for one number in an hour lock it for an hour"). ``exigir_desbloqueado`` raises
-  ``Limitado`` while the lock stands. A lock is never lifted by a later success: the lookup that
-  would succeed is refused too, so a lock reveals nothing about whether the pair exists.
+  lookups for one number in an hour lock it for an hour"), which refuses while it stands. A lock
+  is never lifted by a later success: the lookup that would succeed is refused too, so a lock
+  reveals nothing about whether the pair exists.
 
-``consumir(..., bloqueios=(nome, identificadores))`` also checks those locks, in the same round
-trip: the lookup counts its address and checks the number's and CPF's locks at once.
+``consumir(..., bloqueios=(nome, identificadores))`` checks those locks, in the same round trip
+as its count: the lookup counts its address and checks the number's and CPF's locks at once.
 
 With Redis (Django's RedisCache) each call is one round trip: the counter is ``SET 0 EX NX`` and
 ``INCR`` in one MULTI/EXEC (no expiry can fall between them), with the lock check in the same
@@ -145,7 +145,7 @@ def consumir(nome, identificador, *, bloqueios=None):
     """Count one request of `identificador` under the rule `nome`; Limitado past the limit.
 
     bloqueios=(regra, identificadores): then also Limitado(regra) while any of those identifiers is
-    locked under `regra` (as exigir_desbloqueado), checked in the same round trip. The request is
+    locked under `regra`, checked in the same round trip. The request is
     counted either way, and the limit of `nome` is reported first."""
     vezes, segundos = regra(nome)
     travas = [_k(bloqueios[0], "bloqueio", i) for i in bloqueios[1]] if bloqueios else []
@@ -155,18 +155,6 @@ def consumir(nome, identificador, *, bloqueios=None):
     if travado:
         raise Limitado(bloqueios[0], regra(bloqueios[0])[1])
     return contagem
-
-
-def bloqueado(nome, identificador):
-    return bool(_com_reserva(lambda cache: cache.get(_k(nome, "bloqueio", identificador))))
-
-
-def exigir_desbloqueado(nome, *identificadores):
-    """Limitado when any of the identifiers is locked under `nome`."""
-    chaves = [_k(nome, "bloqueio", i) for i in identificadores]
-    encontrados = _com_reserva(lambda cache: cache.get_many(chaves))
-    if encontrados:
-        raise Limitado(nome, regra(nome)[1])
 
 
 def registrar_falha(nome, *identificadores):
