@@ -12,7 +12,7 @@ ACAO_GET = [405, 405, 405, 405, 405]
 FORMULARIO = [LOGIN, LOGIN, 403, 200, 200]
 SUPERVISAO = [LOGIN, LOGIN, 403, 403, 200]
 RECUSA = [LOGIN, LOGIN, 403, 302, 302]
-TODOS = [200, 200, 200, 200, 200]
+ABERTA_A_TODOS = [200, 200, 200, 200, 200]
 VERIFICACAO = [LOGIN, LOGIN, 403, 403, "/admin/"]
 REDEFINICAO = ["senha_redefinir", "senha_redefinir_enviada", "senha_redefinir_concluida", "senha_redefinir_nova"]
 SEGUNDO_FATOR = ["verificacao", "verificacao_ativar"]
@@ -55,9 +55,9 @@ ESPERADO = {
     **{(f"atendimento:{acao}", "get"): ACAO_GET for acao in ACOES},
     # Password reset by e-mail: open to anyone, the same page whoever asks (an empty form comes
     # back with its error; a made-up link is "invalid link").
-    **{(f"atendimento:{nome}", "get"): TODOS for nome in REDEFINICAO},
-    ("atendimento:senha_redefinir", "post"): TODOS,
-    ("atendimento:senha_redefinir_nova", "post"): TODOS,
+    **{(f"atendimento:{nome}", "get"): ABERTA_A_TODOS for nome in REDEFINICAO},
+    ("atendimento:senha_redefinir", "post"): ABERTA_A_TODOS,
+    ("atendimento:senha_redefinir_nova", "post"): ABERTA_A_TODOS,
     ("atendimento:senha_redefinir_enviada", "post"): ACAO_GET,
     ("atendimento:senha_redefinir_concluida", "post"): ACAO_GET,
     # The admin's second factor: staff only; the (verified) supervisor is sent on to the admin.
