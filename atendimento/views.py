@@ -530,11 +530,7 @@ class RedefinirSenha(auth_views.PasswordResetView):
         try:
             limites.consumir("senha_ip", limites.rede(ip_do_cliente(request)))
         except limites.Limitado as erro:
-            resposta = render(
-                request, "atendimento/limitado.html", {"minutos": max(1, erro.segundos // 60)}, status=429
-            )
-            resposta["Retry-After"] = str(erro.segundos)
-            return resposta
+            return limites.resposta(request, erro, "atendimento/limitado.html")
         return super().post(request, *args, **kwargs)
 
 

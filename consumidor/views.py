@@ -43,9 +43,7 @@ def _nao_encontrado(request, *, link=False):
 
 
 def _limitado(request, erro):
-    resposta = render(request, "consumidor/limitado.html", {"minutos": max(1, erro.segundos // 60)}, status=429)
-    resposta["Retry-After"] = str(erro.segundos)
-    return resposta
+    return limites.resposta(request, erro, "consumidor/limitado.html")
 
 
 def _unico(queryset):

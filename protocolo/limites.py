@@ -41,6 +41,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from django.shortcuts import render
 from django.utils.crypto import salted_hmac
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,13 @@ class Limitado(Exception):
         super().__init__(f"limite {nome} atingido; tente em {segundos} s")
         self.nome = nome
         self.segundos = segundos
+
+
+def resposta(request, erro, template):
+    """The 429 page of a Limitado: how many minutes to wait, and Retry-After in seconds."""
+    pagina = render(request, template, {"minutos": max(1, erro.segundos // 60)}, status=429)
+    pagina["Retry-After"] = str(erro.segundos)
+    return pagina
 
 
 def chave(valor):
