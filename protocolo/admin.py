@@ -26,7 +26,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from . import indicadores, lgpd, numeracao, prazos, relogio, selectors, services
+from . import indicadores, lgpd, numeracao, relogio, selectors, services
 from .exceptions import ErroProtocolo, NumeroInvalido
 from .models import (
     EM_ABERTO,
@@ -183,7 +183,7 @@ class PrazoFilter(admin.SimpleListFilter):
         if estado is None:
             return queryset
         # As the column says it: the choices do not overlap.
-        return queryset.filter(prazos.condicao(estado, relogio.hoje()), situacao__in=PENDENTES)
+        return queryset.pendentes_com_prazo(estado, relogio.hoje())
 
 
 class PeriodoFilter(admin.SimpleListFilter):

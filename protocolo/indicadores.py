@@ -17,8 +17,8 @@ from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper,
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from . import prazos, relogio
-from .models import EM_ABERTO, PENDENTES, Protocolo, Situacao
+from . import relogio
+from .models import EM_ABERTO, Protocolo, Situacao
 
 FILA_DE_ESCALADOS = 20
 
@@ -56,7 +56,7 @@ def por_situacao_e_nivel():
 
 
 def _vencidos(hoje):
-    return Protocolo.objects.filter(prazos.condicao("vencido", hoje), situacao__in=PENDENTES)
+    return Protocolo.objects.vencidos(hoje)
 
 
 def vencidos_por_categoria(hoje):

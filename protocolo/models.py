@@ -170,6 +170,20 @@ class ProtocoloQuerySet(models.QuerySet):
     def em_aberto(self):
         return self.filter(situacao__in=EM_ABERTO)
 
+    def pendentes(self):
+        """Still waiting for an answer from the company."""
+        return self.filter(situacao__in=PENDENTES)
+
+    def pendentes_com_prazo(self, estado, hoje):
+        """Still waiting for an answer, with the deadline in `estado` on `hoje` (prazos.situacao)."""
+        return self.pendentes().filter(prazos.condicao(estado, hoje))
+
+    def vencidos(self, hoje):
+        """Still waiting for an answer after the last day to give it: the one meaning of "overdue"
+        for the queue's counter, the dashboard, the admin filter and the periodic escalation
+        (served by the partial index protocolo_fila_prazo)."""
+        return self.pendentes_com_prazo("vencido", hoje)
+
 
 class Protocolo(models.Model):
     class Nivel(models.IntegerChoices):

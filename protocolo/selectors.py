@@ -181,10 +181,10 @@ def contadores_da_fila(*, usuario, hoje=None, limite=LIMITE_CONTAGEM):
     stops at `limite` (served by the partial indexes protocolo_fila_responsavel and
     protocolo_fila_prazo, never a count over the whole table)."""
     hoje = hoje or relogio.hoje()
-    abertos = Protocolo.objects.filter(situacao__in=PENDENTES).order_by()
+    abertos = Protocolo.objects.pendentes().order_by()
     partes = {
         "meus": abertos.filter(responsavel=usuario),
-        "vencidos": abertos.filter(prazos.condicao("vencido", hoje)),
+        "vencidos": Protocolo.objects.vencidos(hoje).order_by(),
         "sem_responsavel": abertos.filter(responsavel__isnull=True),
     }
     selecoes, parametros = [], []

@@ -2,7 +2,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 
 from protocolo import numeracao, relogio, services
-from protocolo.models import NIVEL_MAXIMO, PENDENTES, Interacao, Protocolo
+from protocolo.models import NIVEL_MAXIMO, Interacao, Protocolo
 
 from ._tarefas import ComandoPeriodico
 
@@ -16,7 +16,8 @@ def vencidos_a_escalar(hoje):
         protocolo=OuterRef("pk"), tipo=Interacao.Tipo.ESCALONAMENTO, criada_em__date__gt=OuterRef("prazo")
     )
     return (
-        Protocolo.objects.filter(situacao__in=PENDENTES, prazo__lt=hoje, nivel__lt=NIVEL_MAXIMO)
+        Protocolo.objects.vencidos(hoje)
+        .filter(nivel__lt=NIVEL_MAXIMO)
         .filter(Q(escalado_no_prazo__isnull=True) | ~Q(escalado_no_prazo=F("prazo")))
         .exclude(Exists(ja_subiu))
         .order_by("prazo", "pk")
