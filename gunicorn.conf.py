@@ -43,11 +43,11 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 _nivel = loglevel.upper()
 
-# Gunicorn's own loggers go through the same masking filter as the application's (protocolo.registro).
+# Gunicorn's own loggers go through the same masking filter as the application's (protocolo.operacao.registro).
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"dados_pessoais": {"()": "protocolo.registro.MascararDadosPessoais"}},
+    "filters": {"dados_pessoais": {"()": "protocolo.operacao.registro.MascararDadosPessoais"}},
     "formatters": {
         # The same line as settings.LOGGING, so both read alike wherever they are shipped.
         "registro": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s", "datefmt": "%Y-%m-%dT%H:%M:%S%z"},

@@ -25,10 +25,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp import login as otp_login
 
-from protocolo import contas, limites, selectors, services
+from protocolo import selectors, services
+from protocolo.contas import segundo_fator
 from protocolo.exceptions import DadosInvalidos, ErroProtocolo, VersaoDesatualizada
 from protocolo.models import NIVEL_MAXIMO, Categoria, Protocolo, Situacao, nome_de
-from protocolo.rede import ip_do_cliente
+from protocolo.operacao import limites
+from protocolo.operacao.rede import ip_do_cliente
 
 from . import forms
 
@@ -592,12 +594,12 @@ def verificacao(request):
     destino = _destino(request)
     if request.user.is_verified():
         return redirect(destino)
-    dispositivo = contas.dispositivo_confirmado(request.user)
+    dispositivo = segundo_fator.dispositivo_confirmado(request.user)
     if dispositivo is None:
         return redirect(_com_destino("atendimento:verificacao_ativar", destino))
     form = forms.CodigoForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        if (erro := contas.verificar_codigo(dispositivo, form.cleaned_data["codigo"])) is None:
+        if (erro := segundo_fator.verificar_codigo(dispositivo, form.cleaned_data["codigo"])) is None:
             otp_login(request, dispositivo)
             return redirect(destino)
         form.add_error("codigo", erro)
@@ -612,24 +614,24 @@ def verificacao_ativar(request):
     destino = _destino(request)
     if request.user.is_verified():
         return redirect(destino)
-    if contas.dispositivo_confirmado(request.user) is not None:
+    if segundo_fator.dispositivo_confirmado(request.user) is not None:
         return redirect(_com_destino("atendimento:verificacao", destino))
-    chave = contas.chave_pendente(request.session)
+    chave = segundo_fator.chave_pendente(request.session)
     form = forms.CodigoForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        if dispositivo := contas.ativar(request.user, request.session, form.cleaned_data["codigo"]):
+        if dispositivo := segundo_fator.ativar(request.user, request.session, form.cleaned_data["codigo"]):
             otp_login(request, dispositivo)
             messages.success(
                 request, "Verificação em duas etapas ativada: o código será pedido a cada entrada no admin."
             )
             return redirect(destino)
-        if contas.dispositivo_confirmado(request.user) is not None:
+        if segundo_fator.dispositivo_confirmado(request.user) is not None:
             # Another tab confirmed a device meanwhile: that one is asked for.
             return redirect(_com_destino("atendimento:verificacao", destino))
         form.add_error(
             "codigo", "Código incorreto. Confira a chave no aplicativo e digite o código que ele mostra agora."
         )
-    ativacao = contas.ativacao(request.user, chave)
+    ativacao = segundo_fator.ativacao(request.user, chave)
     svg = segno.make(ativacao["uri"], error="m").svg_inline(
         scale=4, omitsize=True, svgclass="qr", lineclass=None, title="Código QR para o aplicativo autenticador"
     )

@@ -34,7 +34,7 @@ def _sessao(usuario, **extra):
     sessao[SESSION_KEY] = str(usuario.pk)
     sessao[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     sessao[HASH_SESSION_KEY] = usuario.get_session_auth_hash()
-    # protocolo.sessao's idle expiry reads the last activity from here.
+    # protocolo.contas.sessao's idle expiry reads the last activity from here.
     sessao["sessao_ultima_atividade"] = int(time.time())
     sessao.update(extra)
     sessao.create()

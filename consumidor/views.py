@@ -21,10 +21,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from protocolo import integridade, limites, numeracao, selectors, services
+from protocolo import integridade, links, numeracao, selectors, services
 from protocolo.exceptions import ErroProtocolo, NumeroInvalido
 from protocolo.models import Categoria, Consumidor, Interacao, Protocolo, Situacao
-from protocolo.rede import ip_do_cliente
+from protocolo.operacao import limites
+from protocolo.operacao.rede import ip_do_cliente
 
 from . import acesso, apresentacao
 from .forms import AberturaForm, ConsultaForm, MensagemForm, RecuperacaoForm, RespostaForm, TitularForm
@@ -129,9 +130,9 @@ def consultar(request):
 
 @require_safe
 def acesso_por_link(request, token):
-    dados = acesso.protocolo_do_token(token)
+    dados = links.protocolo_do_token(token)
     protocolo = Protocolo.objects.select_related("consumidor").filter(pk=dados[0]).first() if dados else None
-    if protocolo is None or not acesso.selo_do_protocolo_confere(protocolo, dados[1]):
+    if protocolo is None or not links.selo_do_protocolo_confere(protocolo, dados[1]):
         return _nao_encontrado(request, link=True)
     _conceder(request, protocolo)
     return redirect("consumidor:protocolo", numero=protocolo.numero)
@@ -139,9 +140,9 @@ def acesso_por_link(request, token):
 
 @require_safe
 def acesso_as_demandas(request, token):
-    dados = acesso.consumidor_do_token(token)
+    dados = links.consumidor_do_token(token)
     consumidor = Consumidor.objects.filter(pk=dados[0]).first() if dados else None
-    if consumidor is None or not acesso.selo_confere(consumidor, dados[1]):
+    if consumidor is None or not links.selo_confere(consumidor, dados[1]):
         return _nao_encontrado(request, link=True)
     _conceder(request, consumidor=consumidor)
     return redirect("consumidor:demandas")
@@ -172,7 +173,7 @@ def _pagina_do_protocolo(request, protocolo, *, status=200, nao_registrado="", *
         # A duplicate of the same consumer's protocol links to it through a signed link; someone
         # else's original is only named.
         "link_original": (
-            reverse("consumidor:acesso", args=[acesso.token_protocolo(original)])
+            reverse("consumidor:acesso", args=[links.token_protocolo(original)])
             if original and original.consumidor_id and original.consumidor_id == protocolo.consumidor_id
             else ""
         ),

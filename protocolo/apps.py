@@ -9,14 +9,14 @@ class ProtocoloConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from protocolo import sessao
+        from protocolo.contas import sessao
 
-        user_logged_in.connect(sessao.marcar_atividade, dispatch_uid="protocolo.sessao.marcar_atividade")
+        user_logged_in.connect(sessao.marcar_atividade, dispatch_uid="protocolo.contas.sessao.marcar_atividade")
 
 
 class AdminComSegundoFator(admin_apps.AdminConfig):
-    """Django's admin with the site that asks for a second factor (protocolo/contas.py). Named in
+    """Django's admin with the site that asks for a second factor (protocolo/contas/segundo_fator.py). Named in
     INSTALLED_APPS in place of django.contrib.admin; never this module's default configuration."""
 
     default = False
-    default_site = "protocolo.contas.SiteAdmin"
+    default_site = "protocolo.contas.segundo_fator.SiteAdmin"

@@ -11,10 +11,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from consumidor.acesso import link_consumidor, link_protocolo
-
 from . import integridade, numeracao, outbox, prazos, relogio
 from .exceptions import DadosInvalidos, PermissaoNegada, TransicaoInvalida, VersaoDesatualizada
+from .links import link_consumidor, link_protocolo
 from .models import (
     FINAIS,
     NIVEL_MAXIMO,

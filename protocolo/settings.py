@@ -35,7 +35,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    # Django's admin with a site that asks supervisors for a second factor (protocolo/contas.py).
+    # Django's admin with a site that asks supervisors for a second factor (protocolo/contas/segundo_fator.py).
     "protocolo.apps.AdminComSegundoFator",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Inside the header middlewares, so its redirect to the login page carries their headers too.
-    "protocolo.sessao.ExpiracaoPorInatividade",
+    "protocolo.contas.sessao.ExpiracaoPorInatividade",
     # Last, as django-axes asks: it turns a lockout raised by authentication into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -117,8 +117,8 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    # cached_db that falls back to the database when Redis is down (protocolo/sessoes.py).
-    SESSION_ENGINE = "protocolo.sessoes"
+    # cached_db that falls back to the database when Redis is down (protocolo/operacao/sessoes.py).
+    SESSION_ENGINE = "protocolo.operacao.sessoes"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -170,8 +170,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HORAS", default=0.25)
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "protocolo.rede.ip_do_cliente"
-AXES_USERNAME_CALLABLE = "protocolo.rede.usuario_do_login"
+AXES_CLIENT_IP_CALLABLE = "protocolo.operacao.rede.ip_do_cliente"
+AXES_USERNAME_CALLABLE = "protocolo.operacao.rede.usuario_do_login"
 AXES_LOCKOUT_TEMPLATE = "atendimento/bloqueado.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_SENSITIVE_PARAMETERS = ["password"]
@@ -187,7 +187,7 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 # Nobody reads another supervisor's key or QR code in the admin; they may only delete the device.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
-# A logged-in user idle this long is logged out at the next request (protocolo/sessao.py).
+# A logged-in user idle this long is logged out at the next request (protocolo/contas/sessao.py).
 PROTOCOLO_SESSAO_OCIOSA_MINUTOS = env.int("PROTOCOLO_SESSAO_OCIOSA_MINUTOS", default=30)
 if PROTOCOLO_SESSAO_OCIOSA_MINUTOS < 1:
     raise ImproperlyConfigured("PROTOCOLO_SESSAO_OCIOSA_MINUTOS deve ser 1 ou mais.")
@@ -267,7 +267,7 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"dados_pessoais": {"()": "protocolo.registro.MascararDadosPessoais"}},
+    "filters": {"dados_pessoais": {"()": "protocolo.operacao.registro.MascararDadosPessoais"}},
     # With the UTC offset: gunicorn's master logs before Django sets TIME_ZONE, its workers after.
     "formatters": {
         "registro": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s", "datefmt": "%Y-%m-%dT%H:%M:%S%z"}

@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from protocolo.admin import supervisao
-from protocolo.saude import saude
+from protocolo.operacao.saude import saude
 
 urlpatterns = [
-    # The load balancer's health check (protocolo/saude.py).
+    # The load balancer's health check (protocolo/operacao/saude.py).
     path("saude/", saude, name="saude"),
     # Inside the admin (its login, its layout), before the admin's catch-all.
     path("admin/supervisao/", admin.site.admin_view(supervisao), name="supervisao"),
@@ -14,6 +14,6 @@ urlpatterns = [
     path("", include("consumidor.urls")),
 ]
 
-# A database outage answers 503 with Retry-After instead of the 500 page (protocolo/falhas.py).
-handler400 = "protocolo.falhas.pedido_invalido"
-handler500 = "protocolo.falhas.erro_no_servidor"
+# A database outage answers 503 with Retry-After instead of the 500 page (protocolo/operacao/falhas.py).
+handler400 = "protocolo.operacao.falhas.pedido_invalido"
+handler500 = "protocolo.operacao.falhas.erro_no_servidor"

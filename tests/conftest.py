@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 from hypothesis import HealthCheck, settings
 
-from protocolo import limites
+from protocolo.operacao import limites
 
 # Database-backed property tests on 2 cores trip Hypothesis' 200 ms deadline (STACK.md 17).
 settings.register_profile(

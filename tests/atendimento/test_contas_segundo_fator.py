@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from protocolo import contas
+from protocolo.contas import segundo_fator
 from tests.factories import UsuarioFactory
 from tests.segundo_fator import codigo, dispositivo_de
 
@@ -57,7 +57,7 @@ def test_the_back_office_does_not_ask_a_supervisor_for_the_code(sem_verificar):
 
 def test_enrolment_shows_a_qr_code_and_the_key_and_takes_a_right_code_only(sem_verificar, supervisor):
     pagina = sem_verificar.get(ATIVAR, {"next": "/admin/supervisao/"})
-    chave = sem_verificar.session[contas.CHAVE_PENDENTE]
+    chave = sem_verificar.session[segundo_fator.CHAVE_PENDENTE]
     provisorio = TOTPDevice(user=supervisor, key=chave)
 
     assert '<svg role="img"' in pagina.text
@@ -75,7 +75,7 @@ def test_enrolment_shows_a_qr_code_and_the_key_and_takes_a_right_code_only(sem_v
     assert certo.status_code == 302
     assert certo.url == "/admin/supervisao/"
     assert TOTPDevice.objects.get(user=supervisor).confirmed
-    assert contas.CHAVE_PENDENTE not in sem_verificar.session
+    assert segundo_fator.CHAVE_PENDENTE not in sem_verificar.session
     assert sem_verificar.get("/admin/supervisao/").status_code == 200
 
 

@@ -1,4 +1,4 @@
-"""Idle expiry of back-office sessions (protocolo/sessao.py): logged out after
+"""Idle expiry of back-office sessions (protocolo/contas/sessao.py): logged out after
 PROTOCOLO_SESSAO_OCIOSA_MINUTOS without a request, sent to log in again with a page that answers
 GET as `next`; the last activity is saved at most once a minute; visitors are not concerned."""
 
@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from protocolo import sessao
+from protocolo.contas import sessao
 from tests.factories import abrir
 
 PAINEL = reverse("atendimento:painel")

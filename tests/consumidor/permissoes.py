@@ -6,8 +6,7 @@ portal is not the back-office: being an attendant grants nothing here."""
 
 import re
 
-from consumidor import acesso
-from protocolo import integridade, selectors
+from protocolo import integridade, links, selectors
 from tests.factories import ConsumidorFactory
 
 
@@ -62,8 +61,8 @@ ESPERADO = {
 _numero = lambda protocolo: {"numero": protocolo.numero}  # noqa: E731
 
 ARGUMENTOS = {
-    "consumidor:acesso": lambda protocolo: {"token": acesso.token_protocolo(protocolo)},
-    "consumidor:acesso_demandas": lambda protocolo: {"token": acesso.token_consumidor(ConsumidorFactory())},
+    "consumidor:acesso": lambda protocolo: {"token": links.token_protocolo(protocolo)},
+    "consumidor:acesso_demandas": lambda protocolo: {"token": links.token_consumidor(ConsumidorFactory())},
     "consumidor:protocolo": _numero,
     "consumidor:mensagem": _numero,
     "consumidor:pedir_supervisao": _numero,

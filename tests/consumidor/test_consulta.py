@@ -10,7 +10,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from protocolo import limites, numeracao
+from protocolo import numeracao
+from protocolo.operacao import limites
 from tests.consumidor.apoio import CPF, CPF_FORMATADO, OUTRO_CPF, consultar, pagina
 
 pytestmark = pytest.mark.django_db
@@ -226,7 +227,7 @@ def test_a_lookup_gives_the_browser_a_new_session_key(client, protocolo):
 @pytest.mark.parametrize(
     ("endereco", "onde", "dados"),
     [
-        ("/consultar/", "protocolo.limites.consumir", {}),
+        ("/consultar/", "protocolo.operacao.limites.consumir", {}),
         ("/recuperar/", "protocolo.services.consumidor_enviar_protocolos", {}),
         ("/abrir/", "protocolo.services.protocolo_abrir_pelo_portal", {"objeto": "Cobrança em dobro."}),
         ("/privacidade/", "protocolo.services.protocolo_abrir_pelo_portal", {"pedido": "acesso"}),

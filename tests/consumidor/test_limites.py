@@ -1,4 +1,4 @@
-"""protocolo.limites: fixed windows, failure locks, HMAC keys, and life without the cache."""
+"""protocolo.operacao.limites: fixed windows, failure locks, HMAC keys, and life without the cache."""
 
 import datetime
 import hashlib
@@ -8,7 +8,7 @@ import uuid
 import pytest
 from django.core.cache import cache
 
-from protocolo import limites
+from protocolo.operacao import limites
 from tests.consumidor.apoio import CPF, OUTRO_CPF, consultar
 
 MEIO_DIA = datetime.datetime(2026, 11, 27, 12, tzinfo=datetime.UTC)
@@ -94,7 +94,7 @@ def test_no_raw_cpf_or_number_is_stored_in_the_cache(client, protocolo, settings
 
 
 def test_with_the_cache_down_the_limits_fall_back_to_this_process_and_log(regras, cache_fora, caplog):
-    with caplog.at_level(logging.WARNING, logger="protocolo.limites"):
+    with caplog.at_level(logging.WARNING, logger="protocolo.operacao.limites"):
         for _ in range(3):
             limites.consumir("teste", "ip")
         with pytest.raises(limites.Limitado):
@@ -192,7 +192,7 @@ def test_with_redis_the_nth_failure_locks_and_the_lock_refuses_with_its_own_rule
 def test_with_redis_down_the_pipeline_falls_back_to_this_process(redis_limites, caplog):
     redis_limites.parar()
 
-    with caplog.at_level(logging.WARNING, logger="protocolo.limites"):
+    with caplog.at_level(logging.WARNING, logger="protocolo.operacao.limites"):
         assert [limites.consumir("teste", "ip-sem-redis") for _ in range(3)] == [1, 2, 3]
         with pytest.raises(limites.Limitado):
             limites.consumir("teste", "ip-sem-redis")

@@ -9,8 +9,7 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from consumidor import acesso
-from protocolo import services
+from protocolo import links, services
 from protocolo.models import Consumidor, Mensagem
 from tests.consumidor.apoio import pagina
 from tests.factories import ConsumidorFactory, abrir
@@ -21,7 +20,7 @@ EMITIDO = datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC)
 
 
 def _link(protocolo):
-    return reverse("consumidor:acesso", args=[acesso.token_protocolo(protocolo)])
+    return reverse("consumidor:acesso", args=[links.token_protocolo(protocolo)])
 
 
 def test_a_signed_link_grants_this_browser_access_and_redirects_to_the_status_page(client, protocolo):
@@ -62,7 +61,7 @@ def test_the_validity_is_a_setting(protocolo, settings):
 
 def test_a_tampered_link_is_refused(client, protocolo):
     outro = abrir()
-    token = acesso.token_protocolo(protocolo)
+    token = links.token_protocolo(protocolo)
     forjado = signing.dumps({"p": outro.pk}, salt="outro-sal", compress=True)
 
     assert client.get(reverse("consumidor:acesso", args=[token[:-2] + "xx"])).status_code == 404
@@ -71,8 +70,8 @@ def test_a_tampered_link_is_refused(client, protocolo):
 
 
 def test_a_protocol_link_is_not_a_link_to_all_demands_nor_the_other_way_round(client, protocolo, consumidor):
-    de_protocolo = acesso.token_protocolo(protocolo)
-    de_consumidor = acesso.token_consumidor(consumidor)
+    de_protocolo = links.token_protocolo(protocolo)
+    de_consumidor = links.token_consumidor(consumidor)
 
     assert client.get(reverse("consumidor:acesso_demandas", args=[de_protocolo])).status_code == 404
     assert client.get(reverse("consumidor:acesso", args=[de_consumidor])).status_code == 404
@@ -84,7 +83,7 @@ def test_the_link_to_all_demands_shows_every_protocol_of_that_consumer_only(clie
     alheio = abrir(consumidor=ConsumidorFactory(), objeto="Demanda de outra pessoa")
 
     resposta = client.get(
-        reverse("consumidor:acesso_demandas", args=[acesso.token_consumidor(consumidor)]), follow=True
+        reverse("consumidor:acesso_demandas", args=[links.token_consumidor(consumidor)]), follow=True
     )
 
     assert resposta.redirect_chain[-1][0] == reverse("consumidor:demandas")
@@ -98,7 +97,7 @@ def test_the_link_to_all_demands_shows_every_protocol_of_that_consumer_only(clie
 def test_all_demands_take_a_fixed_number_of_queries(client, consumidor, django_assert_num_queries):
     for _ in range(4):
         abrir(consumidor=consumidor)
-    client.get(reverse("consumidor:acesso_demandas", args=[acesso.token_consumidor(consumidor)]))
+    client.get(reverse("consumidor:acesso_demandas", args=[links.token_consumidor(consumidor)]))
 
     # The session; the consumer; the protocols with consumidor, categoria and duplicado_de; their
     # public entries with the authors.
@@ -108,7 +107,7 @@ def test_all_demands_take_a_fixed_number_of_queries(client, consumidor, django_a
 
 def test_all_demands_download_as_json_with_the_masked_cpf(client, consumidor):
     primeiro = abrir(consumidor=consumidor, objeto="Primeira demanda")
-    client.get(reverse("consumidor:acesso_demandas", args=[acesso.token_consumidor(consumidor)]))
+    client.get(reverse("consumidor:acesso_demandas", args=[links.token_consumidor(consumidor)]))
 
     resposta = client.get(reverse("consumidor:demandas_json"))
 
@@ -121,7 +120,7 @@ def test_all_demands_download_as_json_with_the_masked_cpf(client, consumidor):
 
 
 def test_the_link_to_all_demands_stops_working_once_the_email_on_record_changes(client, consumidor):
-    link = reverse("consumidor:acesso_demandas", args=[acesso.token_consumidor(consumidor)])
+    link = reverse("consumidor:acesso_demandas", args=[links.token_consumidor(consumidor)])
     consumidor.email = "novo@exemplo.com.br"
     consumidor.save()
 

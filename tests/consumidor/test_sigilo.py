@@ -5,8 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from consumidor import acesso
-from protocolo import integridade, selectors, services
+from protocolo import integridade, links, selectors, services
 from protocolo.models import Mensagem
 from tests.consumidor.apoio import CPF, CPF_FORMATADO
 from tests.factories import AtendenteFactory, abrir
@@ -46,7 +45,7 @@ PAGINAS_DO_PROTOCOLO = (
 def _com_acesso_as_demandas(consumidor):
     """A browser that followed the consumer's recovery link."""
     navegador = Client()
-    navegador.get(reverse("consumidor:acesso_demandas", args=[acesso.token_consumidor(consumidor)]))
+    navegador.get(reverse("consumidor:acesso_demandas", args=[links.token_consumidor(consumidor)]))
     return navegador
 
 

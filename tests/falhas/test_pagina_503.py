@@ -13,7 +13,7 @@ from django.core.handlers.exception import response_for_exception
 from django.db import InterfaceError, OperationalError
 from django.test import RequestFactory
 
-from protocolo import falhas
+from protocolo.operacao import falhas
 
 
 def _durante(erro):
@@ -125,5 +125,5 @@ def test_through_django_any_other_error_is_still_a_500_with_its_traceback(caplog
 def test_the_root_urlconf_uses_these_handlers():
     from protocolo import urls
 
-    assert urls.handler500 == "protocolo.falhas.erro_no_servidor"
-    assert urls.handler400 == "protocolo.falhas.pedido_invalido"
+    assert urls.handler500 == "protocolo.operacao.falhas.erro_no_servidor"
+    assert urls.handler400 == "protocolo.operacao.falhas.pedido_invalido"

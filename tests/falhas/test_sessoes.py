@@ -1,4 +1,4 @@
-"""protocolo.sessoes: cached_db sessions that carry on from the database while the cache is down."""
+"""protocolo.operacao.sessoes: cached_db sessions that carry on from the database while the cache is down."""
 
 import datetime
 import io
@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from protocolo import sessoes
+from protocolo.operacao import sessoes
 from tests.consumidor.apoio import CPF, consultar
 
 
@@ -24,12 +24,12 @@ def cache_fora(settings):
         "fora": {"BACKEND": "tests.consumidor.cache_fora.CacheFora"},
         "sessoes": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sessoes"},
     }
-    settings.SESSION_ENGINE = "protocolo.sessoes"
+    settings.SESSION_ENGINE = "protocolo.operacao.sessoes"
     settings.SESSION_CACHE_ALIAS = "fora"
 
 
 def test_with_the_cache_down_a_session_is_created_read_cycled_and_flushed_in_the_database(db, cache_fora, caplog):
-    caplog.set_level(logging.WARNING, logger="protocolo.sessoes")
+    caplog.set_level(logging.WARNING, logger="protocolo.operacao.sessoes")
     sessao = sessoes.SessionStore()
     sessao["acesso"] = 1
     sessao.save()
@@ -71,7 +71,7 @@ def test_with_the_cache_down_a_lookup_grants_access_and_the_page_opens(client, d
 
 
 def test_the_nightly_sweep_removes_expired_sessions_of_this_engine(db, settings):
-    settings.SESSION_ENGINE = "protocolo.sessoes"
+    settings.SESSION_ENGINE = "protocolo.operacao.sessoes"
     agora = timezone.now()
     Session.objects.create(session_key="v" * 32, session_data="x", expire_date=agora - datetime.timedelta(days=1))
     Session.objects.create(session_key="a" * 32, session_data="x", expire_date=agora + datetime.timedelta(days=1))

@@ -1,5 +1,5 @@
 """
-Personal data never reaches the logs (issue 7 item 5): the filter of protocolo.registro masks CPFs,
+Personal data never reaches the logs (issue 7 item 5): the filter of protocolo.operacao.registro masks CPFs,
 e-mail addresses and telephone numbers in the message, its arguments, tracebacks, stacks and
 `extra` fields, for every handler after it; settings.LOGGING and gunicorn.conf.py put it on
 every handler.
@@ -24,7 +24,7 @@ from django.test import Client, override_settings
 from django.urls import path
 
 from protocolo import urls as urls_do_projeto
-from protocolo.registro import MascararDadosPessoais, mascarar
+from protocolo.operacao.registro import MascararDadosPessoais, mascarar
 from tests.factories import ConsumidorFactory
 
 RAIZ = Path(__file__).resolve().parents[2]
@@ -197,7 +197,7 @@ def test_every_handler_of_the_settings_masks_and_django_keeps_no_handler_of_its_
     assert config["handlers"]
     for nome, handler in config["handlers"].items():
         assert "dados_pessoais" in handler.get("filters", []), nome
-    assert config["filters"]["dados_pessoais"]["()"] == "protocolo.registro.MascararDadosPessoais"
+    assert config["filters"]["dados_pessoais"]["()"] == "protocolo.operacao.registro.MascararDadosPessoais"
     assert config["loggers"]["django"]["handlers"] == []
     raiz = logging.getLogger().handlers
     [console] = [h for h in raiz if any(isinstance(f, MascararDadosPessoais) for f in h.filters)]

@@ -1,7 +1,7 @@
 import pytest
 from django.test import RequestFactory
 
-from protocolo.rede import ip_do_cliente
+from protocolo.operacao.rede import ip_do_cliente
 
 
 def pedido(**meta):

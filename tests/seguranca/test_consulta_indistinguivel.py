@@ -11,7 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from protocolo import limites, numeracao
+from protocolo import numeracao
+from protocolo.operacao import limites
 from tests.consumidor.apoio import CPF, OUTRO_CPF, consultar
 from tests.factories import ConsumidorFactory, abrir
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from consumidor import acesso
-from protocolo import numeracao
+from protocolo import links, numeracao
 from tests.consumidor.permissoes import ESPERADO
 from tests.factories import ConsumidorFactory, abrir
 from tests.seguranca import rotas
@@ -66,7 +66,7 @@ def test_the_demands_link_lists_only_that_consumers_protocols():
     de_maria = [abrir(consumidor=maria) for _ in range(2)]
     de_joao = [abrir(consumidor=joao) for _ in range(2)]
     navegador = Client()
-    navegador.get(reverse("consumidor:acesso_demandas", args=[acesso.token_consumidor(maria)]))
+    navegador.get(reverse("consumidor:acesso_demandas", args=[links.token_consumidor(maria)]))
 
     pagina = navegador.get(reverse("consumidor:demandas"))
     dados = navegador.get(reverse("consumidor:demandas_json"))

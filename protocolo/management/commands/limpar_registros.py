@@ -16,7 +16,7 @@ LOTE = 5000
 SESSOES_NO_BANCO = (
     "django.contrib.sessions.backends.db",
     "django.contrib.sessions.backends.cached_db",
-    "protocolo.sessoes",
+    "protocolo.operacao.sessoes",
 )
 
 

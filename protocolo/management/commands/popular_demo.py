@@ -11,7 +11,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.br import cpf as stdnum_cpf
 
-from protocolo import contas, outbox, relogio, services
+from protocolo import outbox, relogio, services
+from protocolo.contas import segundo_fator
 from protocolo.dados_iniciais import ATENDENTES, SUPERVISORES, criar_grupos_e_categorias
 from protocolo.models import Canal, Categoria, Consumidor, Protocolo, Situacao
 from protocolo.validators import completar_cpf
@@ -71,8 +72,8 @@ class Command(BaseCommand):
         atendente = self._usuario("atendente", "Alice", "Atendente", ATENDENTES, senha)
         supervisor = self._usuario("supervisor", "Sérgio", "Supervisor", SUPERVISORES, senha, staff=True)
         # The admin asks for a second factor: the demo supervisor's authenticator key is printed.
-        dispositivo = contas.dispositivo_confirmado(supervisor) or TOTPDevice.objects.create(
-            user=supervisor, name=contas.NOME_DO_DISPOSITIVO, confirmed=True
+        dispositivo = segundo_fator.dispositivo_confirmado(supervisor) or TOTPDevice.objects.create(
+            user=supervisor, name=segundo_fator.NOME_DO_DISPOSITIVO, confirmed=True
         )
 
         # The demo's own consumers mark it as seeded: "@exemplo.com.br" alone is the placeholder
@@ -96,7 +97,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  Supervisão (admin):       http://127.0.0.1:8000/admin/        usuário: supervisor senha: {senha}"
         )
-        ativacao = contas.ativacao(supervisor, dispositivo.key)
+        ativacao = segundo_fator.ativacao(supervisor, dispositivo.key)
         self.stdout.write(
             "  Código do admin (verificação em duas etapas): no aplicativo autenticador, a chave "
             f"{ativacao['chave']}\n    ou o endereço {ativacao['uri']}"

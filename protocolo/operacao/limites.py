@@ -20,7 +20,7 @@ With Redis (Django's RedisCache) each call is one round trip: the counter is ``S
 pipeline; ``registrar_falha`` needs a second one only on the failure that sets a lock. Any other
 cache backend goes through the cache API (``add``, ``incr``, ``get_many``) with the same meaning.
 
-Identifiers are the client's network (``rede()`` of protocolo.rede.ip_do_cliente: an IPv6 client
+Identifiers are the client's network (``rede()`` of protocolo.operacao.rede.ip_do_cliente: an IPv6 client
 by its /64) or ``chave(valor)``: an HMAC of a number or CPF under settings.SECRET_KEY
 (django.utils.crypto.salted_hmac), never the value itself nor a plain hash of it — the 10⁹ CPFs
 are hashed through in minutes, the HMAC needs the key.
@@ -46,6 +46,7 @@ from django.utils.crypto import salted_hmac
 
 logger = logging.getLogger(__name__)
 
+# The salt keys every stored counter and lock: it keeps the name the module had when they were made.
 SAL = "protocolo.limites"
 PREFIXO = "limite"
 
