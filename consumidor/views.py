@@ -1,10 +1,10 @@
 """
 The consumer portal (DESIGN §2, §5). A visitor reaches a protocol only with its number and CPF
 (posted, never in a URL or a log) or a signed link; anything else is the same 404 as a number that
-does not exist. Views are thin: forms validate, services change, domain refusals become messages.
-Error reports hide the posted CPF (sensitive_post_parameters). Pages with a protocol's contents
-are never_cache: the back button of a shared computer must not bring them back once the access has
-expired.
+does not exist. Views are thin: forms validate, selectors read, services change, domain refusals
+become messages. Error reports hide the posted CPF (sensitive_post_parameters). Pages with a
+protocol's contents are never_cache: the back button of a shared computer must not bring them back
+once the access has expired.
 """
 
 import json
@@ -13,7 +13,6 @@ import re
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from protocolo import integridade, links, numeracao, selectors, services
 from protocolo.exceptions import ErroProtocolo, NumeroInvalido
-from protocolo.models import Categoria, Consumidor, Interacao, Protocolo, Situacao
+from protocolo.models import Protocolo, Situacao
 from protocolo.operacao import limites
 from protocolo.operacao.rede import ip_do_cliente
 
@@ -47,12 +46,6 @@ def _limitado(request, erro):
     return limites.resposta(request, erro, "consumidor/limitado.html")
 
 
-def _unico(queryset):
-    """The one row of a filter on a unique field, or None. first() would order by the model's
-    ordering (a compile and a sort for a single row); a bare slice does not."""
-    return next(iter(queryset.order_by()[:1]), None)
-
-
 def _protocolo_do_visitante(request, numero):
     """The protocol this session may see, with what its pages show, or None (the caller answers 404).
     An impossible number and a session without any access answer before any query."""
@@ -63,9 +56,7 @@ def _protocolo_do_visitante(request, numero):
     sessao = request.session
     if not sessao.get(acesso.CHAVE) and acesso.consumidor_acessivel(sessao) is None:
         return None
-    protocolo = _unico(
-        Protocolo.objects.select_related("consumidor", "categoria", "duplicado_de__consumidor").filter(numero=numero)
-    )
+    protocolo = selectors.protocolo_do_portal(numero)
     if protocolo is None or not acesso.pode_ver(sessao, protocolo):
         return None
     return protocolo
@@ -117,7 +108,7 @@ def consultar(request):
         return _limitado(request, erro)
     if not valido:
         return render(request, "consumidor/inicio.html", {"form": form})
-    protocolo = _unico(Protocolo.objects.filter(numero=numero, consumidor__cpf=cpf).only("pk", "numero"))
+    protocolo = selectors.protocolo_por_numero_e_cpf(numero, cpf)
     if protocolo is None:
         limites.registrar_falha("consulta_falhas", *chaves)
         return _nao_encontrado(request)
@@ -130,9 +121,8 @@ def consultar(request):
 
 @require_safe
 def acesso_por_link(request, token):
-    dados = links.protocolo_do_token(token)
-    protocolo = Protocolo.objects.select_related("consumidor").filter(pk=dados[0]).first() if dados else None
-    if protocolo is None or not links.selo_do_protocolo_confere(protocolo, dados[1]):
+    protocolo = selectors.protocolo_do_link(token)
+    if protocolo is None:
         return _nao_encontrado(request, link=True)
     _conceder(request, protocolo)
     return redirect("consumidor:protocolo", numero=protocolo.numero)
@@ -140,9 +130,8 @@ def acesso_por_link(request, token):
 
 @require_safe
 def acesso_as_demandas(request, token):
-    dados = links.consumidor_do_token(token)
-    consumidor = Consumidor.objects.filter(pk=dados[0]).first() if dados else None
-    if consumidor is None or not links.selo_confere(consumidor, dados[1]):
+    consumidor = selectors.consumidor_do_link(token)
+    if consumidor is None:
         return _nao_encontrado(request, link=True)
     _conceder(request, consumidor=consumidor)
     return redirect("consumidor:demandas")
@@ -309,19 +298,9 @@ def verificar_inicio(request):
 @require_safe
 def verificar(request, codigo):
     """Public: whether a receipt's code is authentic; shows only number, opening and situação."""
-    partes = integridade.decompor_codigo(codigo)
-    protocolo = entrada = None
-    if partes is not None:
-        numero, ordem, _, _ = partes
-        try:
-            numeracao.validar(numero)
-        except NumeroInvalido:
-            pass
-        else:
-            protocolo = Protocolo.objects.filter(numero=numero).only("pk", "numero", "aberto_em", "situacao").first()
-            entrada = Interacao.objects.filter(protocolo=protocolo, ordem=ordem).first() if protocolo else None
-    valido = entrada is not None and integridade.codigo_confere(codigo, protocolo, entrada)
-    contexto = {"codigo": codigo, "valido": valido, "protocolo": protocolo if valido else None}
+    protocolo = selectors.protocolo_do_comprovante(codigo)
+    valido = protocolo is not None
+    contexto = {"codigo": codigo, "valido": valido, "protocolo": protocolo}
     return render(request, "consumidor/verificar.html", contexto, status=200 if valido else 404)
 
 
@@ -355,22 +334,10 @@ def _baixar_json(dados, arquivo):
 
 def _demandas_do_visitante(request):
     """(consumer, [(protocol, public entries)]) for the session that followed a recovery link, or
-    None. Queries: the session; the consumer; the protocols; their public entries with authors."""
+    None. Queries: the session; then the consumer, the protocols and their public entries with
+    authors."""
     dono = acesso.consumidor_acessivel(request.session)
-    consumidor = Consumidor.objects.filter(pk=dono).first() if dono is not None else None
-    if consumidor is None:
-        return None
-    publicas = Prefetch(
-        "interacoes",
-        queryset=Interacao.objects.filter(publica=True).select_related("autor").order_by("ordem"),
-        to_attr="publicas",
-    )
-    protocolos = (
-        consumidor.protocolos.select_related("consumidor", "categoria", "duplicado_de")
-        .prefetch_related(publicas)
-        .order_by("-aberto_em")
-    )
-    return consumidor, [(p, p.publicas) for p in protocolos]
+    return selectors.consumidor_com_demandas(dono) if dono is not None else None
 
 
 @require_safe
@@ -469,7 +436,7 @@ def privacidade(request):
     """The privacy notice (LGPD arts. 9, 41) and a data-subject request, opened as an LGPD protocol."""
     form = TitularForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        categoria = Categoria.objects.filter(codigo=LGPD, ativa=True).first()
+        categoria = selectors.categoria_ativa(LGPD)
         if categoria is None:
             form.add_error(None, "Pedidos sobre dados pessoais estão suspensos no portal: ligue para a empresa.")
         elif (resposta := _abrir(request, form, categoria=categoria, objeto=form.objeto())) is not None:

@@ -7,7 +7,7 @@ PROTOCOLO_LINK_DIAS days, 7 by default). Two kinds:
   grants access to the history of all that consumer's demands. It binds the e-mail it was sent to:
   once the e-mail on record changes, the old links stop working.
 
-The services put them in messages; the portal reads them (consumidor/views.py) and grants the
+The services put them in messages; the portal reads them (protocolo/selectors.py) and grants the
 session access (consumidor/acesso.py).
 """
 

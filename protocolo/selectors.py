@@ -10,9 +10,9 @@ from django.db import connection
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
-from . import numeracao, prazos, relogio
+from . import integridade, links, numeracao, prazos, relogio
 from .exceptions import NumeroInvalido
-from .models import PENDENTES, Canal, Consumidor, Interacao, Protocolo, Situacao
+from .models import PENDENTES, Canal, Categoria, Consumidor, Interacao, Protocolo, Situacao
 from .validators import normalizar_cpf
 
 
@@ -51,6 +51,94 @@ def linha_do_tempo(protocolo, *, publica=False):
 def cabeca_da_cadeia(protocolo):
     """The latest entry: what a receipt issued now would seal."""
     return Interacao.objects.filter(protocolo=protocolo).order_by("-ordem").first()
+
+
+# Portal do consumidor: what a visitor reaches with a number and CPF, a signed link or a receipt's code
+
+
+def _unico(queryset):
+    """The one row of a filter on a unique field, or None. first() would order by the model's
+    ordering (a compile and a sort for a single row); a bare slice does not."""
+    return next(iter(queryset.order_by()[:1]), None)
+
+
+def protocolo_do_portal(numero):
+    """The protocol with a valid `numero` and what its public pages show: the consumer, the
+    categoria and the original it duplicates, with that one's consumer (whom a signed link to it
+    binds). Whether the visitor may see it is the caller's to decide."""
+    return _unico(
+        Protocolo.objects.select_related("consumidor", "categoria", "duplicado_de__consumidor").filter(numero=numero)
+    )
+
+
+def protocolo_por_numero_e_cpf(numero, cpf):
+    """The public lookup: the protocol only when the number and the CPF belong together, or None.
+    A wrong CPF and a missing number are the same one query."""
+    return _unico(Protocolo.objects.filter(numero=numero, consumidor__cpf=cpf).only("pk", "numero"))
+
+
+def protocolo_do_link(token):
+    """The protocol a signed link opens, or None: a forged or expired token costs no query, and a
+    link sent before the protocol changed consumer or e-mail opens nothing."""
+    dados = links.protocolo_do_token(token)
+    protocolo = Protocolo.objects.select_related("consumidor").filter(pk=dados[0]).first() if dados else None
+    if protocolo is None or not links.selo_do_protocolo_confere(protocolo, dados[1]):
+        return None
+    return protocolo
+
+
+def consumidor_do_link(token):
+    """The consumer whose demands a recovery link opens, or None: a forged or expired token costs
+    no query, and a link sent before the e-mail on record changed opens nothing."""
+    dados = links.consumidor_do_token(token)
+    consumidor = Consumidor.objects.filter(pk=dados[0]).first() if dados else None
+    if consumidor is None or not links.selo_confere(consumidor, dados[1]):
+        return None
+    return consumidor
+
+
+def consumidor_com_demandas(pk):
+    """(consumer, [(protocol, its public entries)]) for the consumer with this pk, or None. Three
+    queries whatever the number of protocols: the consumer; the protocols; their public entries
+    with the authors."""
+    consumidor = Consumidor.objects.filter(pk=pk).first()
+    if consumidor is None:
+        return None
+    publicas = Prefetch(
+        "interacoes",
+        queryset=Interacao.objects.filter(publica=True).select_related("autor").order_by("ordem"),
+        to_attr="publicas",
+    )
+    protocolos = (
+        consumidor.protocolos.select_related("consumidor", "categoria", "duplicado_de")
+        .prefetch_related(publicas)
+        .order_by("-aberto_em")
+    )
+    return consumidor, [(p, p.publicas) for p in protocolos]
+
+
+def protocolo_do_comprovante(codigo):
+    """The protocol whose receipt this code authenticates, or None; read with only what the public
+    verification shows (number, opening, situação). Something not shaped like a code, or carrying
+    an impossible number, costs no query."""
+    partes = integridade.decompor_codigo(codigo)
+    if partes is None:
+        return None
+    numero, ordem, _, _ = partes
+    try:
+        numeracao.validar(numero)
+    except NumeroInvalido:
+        return None
+    protocolo = Protocolo.objects.filter(numero=numero).only("pk", "numero", "aberto_em", "situacao").first()
+    entrada = Interacao.objects.filter(protocolo=protocolo, ordem=ordem).first() if protocolo else None
+    if entrada is None or not integridade.codigo_confere(codigo, protocolo, entrada):
+        return None
+    return protocolo
+
+
+def categoria_ativa(codigo):
+    """The categoria with this code while it is in use, or None."""
+    return Categoria.objects.filter(codigo=codigo, ativa=True).first()
 
 
 # Retaguarda: the painel's queue, counters and the lookups of the back-office ---------------------

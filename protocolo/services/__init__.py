@@ -1,0 +1,73 @@
+"""
+Everything that changes a protocol. Each service locks the row, refuses an illegal move with a
+domain exception before it touches anything, writes exactly one timeline entry and the outbox rows
+the change causes, and saves only the fields it changed.
+
+One module per concern, all of them importable from here (`services.protocolo_abrir(...)`):
+the helpers every service shares (historico), consumers (consumidores), openings (abertura), what
+the demand is about (demanda), messages (mensagens), who handles it (atribuicao), the moves of the
+situação (movimentos), the nível (nivel) and deadline extensions (prorrogacao).
+"""
+
+from .abertura import (
+    protocolo_abrir,
+    protocolo_abrir_completo,
+    protocolo_abrir_pelo_portal,
+    protocolo_enviar_numero,
+)
+from .atribuicao import protocolo_atribuir
+from .consumidores import (
+    RECUPERACAO_MAXIMO,
+    consumidor_enviar_protocolos,
+    consumidor_identificar,
+    consumidor_revelar_cpf,
+    protocolo_identificar_consumidor,
+    protocolo_identificar_por_cpf,
+)
+from .demanda import protocolo_definir_categoria, protocolo_registrar_objeto
+from .historico import EMAIL_MAXIMO, SEM_VERSAO, TEXTO_MAXIMO, Origem, Tipo, anexar_ao_historico
+from .mensagens import protocolo_registrar_interacao
+from .movimentos import (
+    protocolo_cancelar,
+    protocolo_encerrar,
+    protocolo_marcar_duplicado,
+    protocolo_mudar_situacao,
+    protocolo_reabrir,
+    protocolo_resolver,
+    protocolo_responder_resolucao,
+)
+from .nivel import protocolo_escalar, protocolo_pedir_supervisao
+from .prorrogacao import protocolo_prorrogar_prazo
+
+__all__ = [
+    "EMAIL_MAXIMO",
+    "RECUPERACAO_MAXIMO",
+    "SEM_VERSAO",
+    "TEXTO_MAXIMO",
+    "Origem",
+    "Tipo",
+    "anexar_ao_historico",
+    "consumidor_enviar_protocolos",
+    "consumidor_identificar",
+    "consumidor_revelar_cpf",
+    "protocolo_abrir",
+    "protocolo_abrir_completo",
+    "protocolo_abrir_pelo_portal",
+    "protocolo_atribuir",
+    "protocolo_cancelar",
+    "protocolo_definir_categoria",
+    "protocolo_encerrar",
+    "protocolo_enviar_numero",
+    "protocolo_escalar",
+    "protocolo_identificar_consumidor",
+    "protocolo_identificar_por_cpf",
+    "protocolo_marcar_duplicado",
+    "protocolo_mudar_situacao",
+    "protocolo_pedir_supervisao",
+    "protocolo_prorrogar_prazo",
+    "protocolo_reabrir",
+    "protocolo_registrar_interacao",
+    "protocolo_registrar_objeto",
+    "protocolo_resolver",
+    "protocolo_responder_resolucao",
+]
