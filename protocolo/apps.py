@@ -10,6 +10,7 @@ class ProtocoloConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from protocolo.contas import sessao
+        from protocolo.operacao import verificacoes  # noqa: F401  (registers the deployment checks)
 
         user_logged_in.connect(sessao.marcar_atividade, dispatch_uid="protocolo.contas.sessao.marcar_atividade")
 

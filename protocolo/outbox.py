@@ -15,6 +15,7 @@ import datetime
 import logging
 import smtplib
 from functools import partial
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -86,9 +87,20 @@ def entregar(mensagem_id, *, conexao=None):
         return True
 
 
+class ServidorIndisponivel(Exception):
+    """The mail server could not be reached: no message is to blame, and none is charged for it."""
+
+
 def _enviar(mensagem, conexao):
     """Send a locked, pending message; True when it went out (the caller records that). A failure
-    is recorded on the row and logged here."""
+    of the message is recorded on the row and logged here; a connection to the server that cannot
+    be opened raises ServidorIndisponivel and leaves the row as it was."""
+    if conexao is not None:
+        try:
+            # A no-op while the connection is open; a server that is down fails here.
+            conexao.open()
+        except Exception as erro:
+            raise ServidorIndisponivel(f"{type(erro).__name__}: {erro}") from erro
     email = EmailMessage(
         subject=mensagem.assunto,
         body=mensagem.corpo,
@@ -100,9 +112,6 @@ def _enviar(mensagem, conexao):
         if conexao is None:
             email.send()
         else:
-            # Opens the connection once (a no-op while it is open); a server that is down
-            # fails here, as send() would, and is recorded like any failure.
-            conexao.open()
             conexao.send_messages([email])
     except Exception as erro:
         # Any backend's failure (SMTP, network, a provider's API): the message stays pending
@@ -128,20 +137,32 @@ def _espera(tentativas):
 
 
 # Messages locked and marked sent together: one query and one UPDATE a batch instead of two
-# statements and a transaction a message, while a crash resends at most one batch.
+# statements and a transaction a message, while a crash resends at most one batch (docs/falhas.md).
 LOTE = 100
 
 
+class Rodada(NamedTuple):
+    enviadas: int
+    falhas: int
+    # The connection error that ended the round early, or "" when the server could be reached.
+    servidor_indisponivel: str = ""
+
+
 def entregar_pendentes(*, limite=1000, lote=LOTE):
-    """(sent, failed) for the pending messages whose next attempt is due, oldest first, over one
-    connection to the mail server (opened again after a failure, which may have broken it). Rows are
-    locked a batch at a time, skipping those another deliverer holds, and the batch's sent ones are
-    marked in one UPDATE at its commit: a crash before it sends them again, with the same
-    Message-ID — at least once, never lost."""
+    """Rodada(sent, failed, why the server was unreachable) for the pending messages whose next
+    attempt is due, oldest first, over one connection to the mail server (opened again after a
+    failure, which may have broken it). Rows are locked a batch at a time, skipping those another
+    deliverer holds, and the batch's sent ones are marked in one UPDATE at its commit: a crash
+    before it sends them again, with the same Message-ID — at least once, never lost.
+
+    A server that cannot be reached ends the round at once, with every message still due: trying
+    each of them against a refused connection would only push each one back by the first wait (two
+    minutes for an outage of seconds) and log a line per message."""
     enviadas = falhas = 0
+    indisponivel = ""
     conexao = mailers.default
     try:
-        while enviadas + falhas < limite:
+        while enviadas + falhas < limite and not indisponivel:
             with transaction.atomic():
                 mensagens = list(
                     Mensagem.objects.select_for_update(skip_locked=True)
@@ -152,7 +173,12 @@ def entregar_pendentes(*, limite=1000, lote=LOTE):
                     break
                 enviados = []
                 for mensagem in mensagens:
-                    if _enviar(mensagem, conexao):
+                    try:
+                        enviada = _enviar(mensagem, conexao)
+                    except ServidorIndisponivel as erro:
+                        indisponivel = str(erro)
+                        break
+                    if enviada:
                         enviados.append(mensagem.pk)
                     else:
                         falhas += 1
@@ -165,4 +191,8 @@ def entregar_pendentes(*, limite=1000, lote=LOTE):
     finally:
         with contextlib.suppress(Exception):
             conexao.close()
-    return enviadas, falhas
+    if indisponivel:
+        logger.warning(
+            "Servidor de e-mail indisponível (%s): a rodada parou; as mensagens seguem pendentes.", indisponivel
+        )
+    return Rodada(enviadas, falhas, indisponivel)

@@ -12,6 +12,11 @@ does, without a restart. Each refused request is one line of the log, without th
 
 A session saved at the end of a request whose database went away meanwhile reaches Django as
 SessionInterrupted, a 400; the 400 handler walks the exception's chain for the same outage.
+
+Both handlers render their page themselves instead of calling Django's default views: those are
+wrapped in requires_csrf_token, which reads request.POST again, and a body that could not be read
+the first time (a form posted in another charset than UTF-8) raised once more inside the handler,
+a bare 500 without the security headers.
 """
 
 import logging
@@ -19,7 +24,7 @@ import sys
 
 import psycopg
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
 from django.views import defaults
@@ -61,11 +66,11 @@ def erro_no_servidor(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
     """handler500: 503 for a database outage, the usual 500 page for anything else."""
     if (causa := _causa(sys.exc_info()[1])) is not None:
         return banco_indisponivel(request, causa)
-    return defaults.server_error(request, template_name)
+    return HttpResponseServerError(loader.render_to_string(template_name))
 
 
 def pedido_invalido(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NAME):
     """handler400: a session that could not be saved because the database went away is an outage."""
     if (causa := _causa(exception)) is not None:
         return banco_indisponivel(request, causa)
-    return defaults.bad_request(request, exception, template_name)
+    return HttpResponseBadRequest(loader.render_to_string(template_name))

@@ -1,6 +1,6 @@
 """
 Personal data out of the logs (LGPD): a logging filter that masks CPFs, e-mail addresses and
-Brazilian telephone numbers.
+Brazilian telephone numbers, and the tokens of the paths that grant access by themselves.
 
 The filter renders the final text (message with its arguments, traceback, stack, string `extra`
 fields) and writes the masked text back into the record, so every handler after it, whatever its
@@ -44,12 +44,21 @@ _TELEFONE = re.compile(
     re.VERBOSE,
 )
 
+# The secret part of a path that grants access by itself: a signed link (/acesso/<token>/,
+# /acesso/demandas/<token>/) and a staff password reset (/senha/redefinir/<uidb64>/<token>/). Anyone
+# who reads the access log could otherwise follow them. The reset's own pages keep their names.
+_SEGREDO_NO_CAMINHO = re.compile(
+    r"(/acesso/(?:demandas/)?|/senha/redefinir/(?!(?:enviada|concluida)/))[^/\s\"?#]+(?:/[^/\s\"?#]+)?"
+)
+SEGREDO_MASCARADO = "***"
+
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _ATRIBUTOS_PADRAO = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 
 
 def mascarar(texto):
-    """The text with every CPF, e-mail address and telephone number masked."""
+    """The text with every CPF, e-mail address, telephone number and access token masked."""
+    texto = _SEGREDO_NO_CAMINHO.sub(r"\1" + SEGREDO_MASCARADO, texto)
     texto = _EMAIL.sub(EMAIL_MASCARADO, texto)
     texto = _CPF.sub(CPF_MASCARADO, texto)
     return _TELEFONE.sub(TELEFONE_MASCARADO, texto)

@@ -1,11 +1,14 @@
 """
-/saude/: the load balancer's health check.
+/saude/: the load balancer's health check, which asks one question: can this server serve?
 
-200 {"banco": "ok", "cache": "ok"} when the default database answers a trivial query and every cache
-the portal relies on (the default one and the rate limits' one) stores and returns a value; 503
-naming the part that failed otherwise. It says nothing else (no versions, hosts, counts, personal
-data), sets no cookie, is never cached, never rate limited and exempt from the HTTPS redirect
-(settings.SECURE_REDIRECT_EXEMPT): a probe over plain HTTP must see the app, not a 301.
+The database is required: 503 {"banco": "falhou", …} when the default database does not answer a
+trivial query within TEMPO_LIMITE_MS. The cache is reported, not required: sessions carry on from
+the database and the rate limits count per process while it is down (docs/falhas.md), so a cache
+outage answers 200 {"banco": "ok", "cache": "falhou"}. A Redis outage shared by every app server
+would otherwise take them all out of rotation at once, a full outage made by the health check
+itself. It says nothing else (no versions, hosts, counts, personal data), sets no cookie, is never
+cached, never rate limited and exempt from the HTTPS redirect (settings.SECURE_REDIRECT_EXEMPT): a
+probe over plain HTTP must see the app, not a 301.
 """
 
 import logging
@@ -59,5 +62,4 @@ def _verificar(nome, verificacao):
 @never_cache
 def saude(request):
     estado = {"banco": _verificar("banco", _banco), "cache": _verificar("cache", _cache)}
-    saudavel = all(valor == "ok" for valor in estado.values())
-    return JsonResponse(estado, status=200 if saudavel else 503)
+    return JsonResponse(estado, status=200 if estado["banco"] == "ok" else 503)

@@ -24,6 +24,10 @@ def test_without_redis_the_portal_serves_and_limits_count_per_process_then_share
 
     redis_descartavel.parar()
 
+    # Both servers stay in the load balancer's rotation, saying what is down.
+    for servidor in (a, b):
+        saude = Cliente().get(servidor, "/saude/")
+        assert (saude.status_code, saude.json()) == (200, {"banco": "ok", "cache": "falhou"})
     # Sessions made before the outage are read from the database, on either server.
     assert Cliente().get(a, "/").status_code == 200
     assert consumidor.get(b, f"/protocolo/{numero}/").status_code == 200

@@ -6,6 +6,7 @@ the first attempt, and never again after that.
 """
 
 import datetime
+import logging
 from io import StringIO
 
 import pytest
@@ -13,6 +14,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from protocolo import outbox
+from protocolo.management.commands.enviar_mensagens import espera_pelo_servidor
 from protocolo.models import Mensagem, Protocolo, Situacao
 from tests.factories import AtendenteFactory, ConsumidorFactory, abrir, categoria
 from tests.operacao.smtp import ServidorSMTP
@@ -156,3 +159,34 @@ def test_a_closed_port_on_the_back_office_resolution_is_not_a_500(settings, time
     assert Protocolo.objects.get(pk=protocolo.pk).situacao == Situacao.RESOLVIDO
     assert all("ConnectionRefusedError" in m.ultimo_erro for m in _pendentes())
     assert len(_pendentes()) >= 1
+
+
+def test_an_unreachable_server_ends_the_round_at_once_and_charges_no_message(smtp, caplog):
+    # A 10 s outage used to push every message of the round back by the first wait (2 minutes),
+    # each with a warning of its own.
+    with outbox.entrega_adiada():
+        for n in range(5):
+            outbox.enfileirar(destinatario=f"c{n}@exemplo.com.br", assunto=f"Aviso {n}", corpo="Texto.")
+    vencimentos = [m.proxima_tentativa_em for m in _pendentes()]
+    smtp.modo = "fora"
+
+    with caplog.at_level(logging.WARNING, logger="protocolo.outbox"):
+        saida = _enviar_mensagens()
+
+    assert "0 mensagem(ns) enviada(s), 0 com falha" in saida
+    assert "Servidor de e-mail indisponível (SMTPConnectError" in saida
+    assert [(m.tentativas, m.ultimo_erro) for m in _pendentes()] == [(0, "")] * 5
+    assert [m.proxima_tentativa_em for m in _pendentes()] == vencimentos
+    assert [r.getMessage()[:33] for r in caplog.records] == ["Servidor de e-mail indisponível ("]
+
+    smtp.modo = "aceitar"
+    assert "5 mensagem(ns) enviada(s), 0 com falha" in _enviar_mensagens()
+    assert sorted(m["Subject"] for m in smtp.entregues) == [f"Aviso {n}" for n in range(5)]
+    assert _pendentes() == []
+
+
+@pytest.mark.parametrize(
+    ("seguidas", "espera"), [(1, 1.0), (2, 2.0), (3, 4.0), (5, 16.0), (6, 30.0), (60, 30.0), (10_000, 30.0)]
+)
+def test_the_continuous_deliverer_retries_an_unreachable_server_within_seconds(seguidas, espera):
+    assert espera_pelo_servidor(1.0, seguidas) == espera

@@ -96,6 +96,23 @@ def test_what_is_not_personal_data_stays_readable(texto):
     assert mascarar(texto) == texto
 
 
+TOKEN = "eyJwIjoxNTMsImUiOiJhYmMifQ:1vYz9Q:Qm9ndXNfc2lnbmF0dXJlX2Zvcl90ZXN0cw"
+
+
+@pytest.mark.parametrize(
+    ("texto", "esperado"),
+    [
+        (f'"GET /acesso/{TOKEN}/ HTTP/1.1" 200', '"GET /acesso/***/ HTTP/1.1" 200'),
+        (f"Not Found: /acesso/demandas/{TOKEN}/", "Not Found: /acesso/demandas/***/"),
+        ("GET /atendimento/senha/redefinir/MTI/d4x9k2-0a1b2c3d4e5f/ 302", "GET /atendimento/senha/redefinir/***/ 302"),
+        ("GET /atendimento/senha/redefinir/enviada/ 200", "GET /atendimento/senha/redefinir/enviada/ 200"),
+        ("GET /atendimento/senha/redefinir/concluida/ 200", "GET /atendimento/senha/redefinir/concluida/ 200"),
+    ],
+)
+def test_a_token_that_grants_access_by_itself_is_masked_in_a_logged_path(texto, esperado):
+    assert mascarar(texto) == esperado
+
+
 # The filter on a record ----------------------------------------------------------------------------
 
 
@@ -302,7 +319,13 @@ def test_gunicorn_serving_the_portal_logs_no_personal_data(tmp_path):
                 break
             except OSError:
                 time.sleep(0.1)
-        for caminho in (f"/protocolo/{CPF_NU}/?email={EMAIL}", f"/consultar/?cpf={CPF}&tel=11912345678"):
+        caminhos = (
+            f"/protocolo/{CPF_NU}/?email={EMAIL}",
+            f"/consultar/?cpf={CPF}&tel=11912345678",
+            f"/acesso/{TOKEN}/",
+            "/atendimento/senha/redefinir/MTI/d4x9k2-0a1b2c3d4e5f/",
+        )
+        for caminho in caminhos:
             with contextlib.suppress(urllib.error.HTTPError):
                 urllib.request.urlopen(base + caminho, timeout=5)  # noqa: S310 - local test server
     finally:
@@ -314,5 +337,9 @@ def test_gunicorn_serving_the_portal_logs_no_personal_data(tmp_path):
     assert '"GET /protocolo/***.***.***-**/ HTTP/1.1" 404' in acesso
     assert "GET /consultar/ HTTP/1.1" in acesso
     assert "Not Found: /protocolo/***.***.***-**/" in registro
+    assert '"GET /acesso/***/ HTTP/1.1" ' in acesso
+    assert '"GET /atendimento/senha/redefinir/***/ HTTP/1.1" ' in acesso
+    assert TOKEN not in acesso + registro
+    assert "d4x9k2" not in acesso + registro
     assert "Booting worker" in registro
     assert _limpo(acesso + registro), acesso + registro

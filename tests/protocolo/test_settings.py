@@ -2,6 +2,7 @@
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,33 @@ def test_an_unknown_mailer_scheme_is_refused():
     erro = ler(PRODUCAO | {"MAILER_URL": "pombo://correio"}, "MAILERS")
 
     assert "MAILER_URL com esquema desconhecido: 'pombo'" in erro
+
+
+def verificar_implantacao(ambiente):
+    """`check --deploy --fail-level WARNING` under the production settings; (exit code, output)."""
+    codigo = "import django; django.setup(); from django.core.management import call_command; " + (
+        "call_command('check', deploy=True, fail_level='WARNING')"
+    )
+    proprias = ("PROTOCOLO_", "DEBUG", "SECRET_KEY", "MAILER_URL", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(proprias)}
+    env |= {"DJANGO_SETTINGS_MODULE": "protocolo.settings", "MAILER_URL": "smtp://127.0.0.1:25", **ambiente}
+    env["SECRET_KEY"] = secrets.token_urlsafe(48)
+    resultado = subprocess.run([sys.executable, "-c", codigo], cwd=RAIZ, env=env, capture_output=True, text=True)
+    return resultado.returncode, resultado.stdout + resultado.stderr
+
+
+def test_production_without_a_shared_cache_fails_the_deployment_check():
+    # Two gunicorn workers with a local-memory cache each counted their own limits: the first 429
+    # came at the 40th lookup instead of the 20th.
+    codigo, saida = verificar_implantacao(PRODUCAO)
+
+    assert codigo != 0
+    assert "protocolo.E001" in saida
+    assert "Defina REDIS_URL" in saida
+
+
+def test_production_with_redis_passes_the_shared_cache_check():
+    codigo, saida = verificar_implantacao(PRODUCAO | {"REDIS_URL": "redis://127.0.0.1:6379/0"})
+
+    assert "protocolo.E001" not in saida
+    assert codigo == 0, saida

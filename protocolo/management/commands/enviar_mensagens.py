@@ -9,6 +9,15 @@ from protocolo import outbox
 
 logger = logging.getLogger(__name__)
 
+# With the mail server unreachable, the continuous deliverer tries again after 1, 2, 4 … seconds,
+# never more than this: an outage of seconds delays the mail by seconds.
+ESPERA_MAXIMA_DO_SERVIDOR = 30.0
+
+
+def espera_pelo_servidor(intervalo, falhas_seguidas):
+    """Seconds to wait after `falhas_seguidas` rounds in a row found the mail server unreachable."""
+    return min(intervalo * 2 ** min(falhas_seguidas - 1, 16), max(intervalo, ESPERA_MAXIMA_DO_SERVIDOR))
+
 
 class Command(BaseCommand):
     help = (
@@ -35,8 +44,7 @@ class Command(BaseCommand):
         if limite < 1:
             raise CommandError("--limite precisa ser 1 ou mais.")
         if not continuo:
-            enviadas, falhas = outbox.entregar_pendentes(limite=limite)
-            self.stdout.write(f"{enviadas} mensagem(ns) enviada(s), {falhas} com falha (serão tentadas de novo).")
+            self._relatar(outbox.entregar_pendentes(limite=limite))
             return
         if intervalo <= 0:
             raise CommandError("--intervalo precisa ser maior que zero.")
@@ -48,19 +56,33 @@ class Command(BaseCommand):
             for sinal, tratador in anteriores.items():
                 signal.signal(sinal, tratador)
 
+    def _relatar(self, rodada):
+        self.stdout.write(
+            f"{rodada.enviadas} mensagem(ns) enviada(s), {rodada.falhas} com falha (serão tentadas de novo)."
+        )
+        if rodada.servidor_indisponivel:
+            self.stdout.write(
+                f"Servidor de e-mail indisponível ({rodada.servidor_indisponivel}): as pendentes ficam para a "
+                "próxima rodada."
+            )
+
     def _rodar(self, limite, intervalo):
+        sem_servidor = 0
         while not self._parar:
             # A long-lived process: drop a connection the database closed or that outlived CONN_MAX_AGE.
             close_old_connections()
             try:
-                enviadas, falhas = outbox.entregar_pendentes(limite=limite)
+                rodada = outbox.entregar_pendentes(limite=limite)
             except Exception:
                 # The database down, say: this service waits and tries again, it does not die.
                 logger.exception("Falha ao ler a caixa de saída; nova tentativa em %s s.", intervalo)
-                enviadas = falhas = 0
-            if enviadas or falhas:
-                self.stdout.write(f"{enviadas} mensagem(ns) enviada(s), {falhas} com falha (serão tentadas de novo).")
-            if enviadas + falhas < limite:
+                rodada = outbox.Rodada(0, 0)
+            if rodada.enviadas or rodada.falhas or rodada.servidor_indisponivel:
+                self._relatar(rodada)
+            sem_servidor = sem_servidor + 1 if rodada.servidor_indisponivel else 0
+            if sem_servidor:
+                self._esperar(espera_pelo_servidor(intervalo, sem_servidor))
+            elif rodada.enviadas + rodada.falhas < limite:
                 self._esperar(intervalo)
         close_old_connections()
 

@@ -1,0 +1,28 @@
+"""
+System checks of the deployment (`manage.py check --deploy`).
+
+The rate limits and lockouts count in the cache named by PROTOCOLO_CACHE_LIMITES. A local-memory
+cache is one count per process: gunicorn's two workers on one server already double every limit
+(20 lookups a minute per address become 40), and each app server added multiplies them again. So
+production needs a cache that every process shares (Redis, REDIS_URL); the local-memory cache is
+for development and tests, where one process serves.
+"""
+
+from django.conf import settings
+from django.core import checks
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def limites_compartilhados(app_configs, **kwargs):
+    if isinstance(caches[settings.PROTOCOLO_CACHE_LIMITES], LocMemCache):
+        return [
+            checks.Error(
+                "Os limites de uso contam num cache em memória de cada processo: com vários processos, "
+                "cada um conta os seus e todo limite se multiplica.",
+                hint="Defina REDIS_URL (um Redis compartilhado por todos os processos e servidores).",
+                id="protocolo.E001",
+            )
+        ]
+    return []
