@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from protocolo import integridade, links, numeracao, selectors, services
+from protocolo import integridade, numeracao, selectors, services
 from protocolo.exceptions import ErroProtocolo, NumeroInvalido
 from protocolo.models import Protocolo, Situacao
 from protocolo.operacao import limites
@@ -146,7 +146,6 @@ def _pagina_do_protocolo(request, protocolo, *, status=200, nao_registrado="", *
     # Once resolved, the consumer answers the resolution instead (resolved or not resolved).
     vencido = protocolo.situacao_do_prazo == "vencido"
     aberto = not protocolo.finalizado and protocolo.situacao != Situacao.RESOLVIDO
-    original = protocolo.duplicado_de
     pode_responder = protocolo.situacao == Situacao.RESOLVIDO and protocolo.dentro_da_contestacao
     contexto = {
         "protocolo": protocolo,
@@ -159,13 +158,6 @@ def _pagina_do_protocolo(request, protocolo, *, status=200, nao_registrado="", *
         "pode_pedir_supervisao": aberto and protocolo.nivel < Protocolo.Nivel.SUPERVISAO and (vencido or contestado),
         "na_supervisao": aberto and protocolo.nivel >= Protocolo.Nivel.SUPERVISAO,
         "pode_responder": pode_responder,
-        # A duplicate of the same consumer's protocol links to it through a signed link; someone
-        # else's original is only named.
-        "link_original": (
-            reverse("consumidor:acesso", args=[links.token_protocolo(original)])
-            if original and original.consumidor_id and original.consumidor_id == protocolo.consumidor_id
-            else ""
-        ),
         # The empty message form is written out in the template; the empty answer form is built
         # only when offered (a form's construction deep-copies its fields).
         "form_mensagem": formularios.get("form_mensagem"),

@@ -64,11 +64,9 @@ def _unico(queryset):
 
 def protocolo_do_portal(numero):
     """The protocol with a valid `numero` and what its public pages show: the consumer, the
-    categoria and the original it duplicates, with that one's consumer (whom a signed link to it
-    binds). Whether the visitor may see it is the caller's to decide."""
-    return _unico(
-        Protocolo.objects.select_related("consumidor", "categoria", "duplicado_de__consumidor").filter(numero=numero)
-    )
+    categoria and the original it duplicates (named, never opened). Whether the visitor may see it
+    is the caller's to decide."""
+    return _unico(Protocolo.objects.select_related("consumidor", "categoria", "duplicado_de").filter(numero=numero))
 
 
 def protocolo_por_numero_e_cpf(numero, cpf):

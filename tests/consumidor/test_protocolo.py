@@ -101,21 +101,23 @@ def test_the_timeline_never_shows_an_internal_note_nor_the_attendants_full_name(
     assert atendente.username not in texto
 
 
-def test_a_duplicate_links_to_the_protocol_that_carries_the_demand(client, consumidor, atendente):
+def test_a_duplicate_names_the_protocol_that_carries_the_demand_and_never_opens_it(client, consumidor, atendente):
+    # Whoever typed someone's CPF on the portal holds the new protocol; once an attendant joins it
+    # to that person's older one, the page used to carry a signed link straight into it.
     original = abrir(consumidor=consumidor)
     duplicado = abrir(consumidor=consumidor)
     services.protocolo_marcar_duplicado(protocolo=duplicado, original=original, autor=atendente)
 
     resposta = _visitar(client, duplicado)
 
-    assert "Esta demanda segue no protocolo" in resposta.text
-    link = resposta.context["link_original"]
-    assert link.startswith("/acesso/")
-    assert client.get(link).url == pagina(original)
-    assert client.get(pagina(original)).status_code == 200
+    assert "Esta demanda foi unida ao protocolo" in resposta.text
+    assert original.numero_formatado in resposta.text
+    assert "/acesso/" not in resposta.text
+    assert pagina(original) not in resposta.text
+    assert client.get(pagina(original)).status_code == 404
 
 
-def test_a_duplicate_of_someone_elses_protocol_names_it_without_a_link(client, consumidor, atendente):
+def test_a_duplicate_of_someone_elses_protocol_names_it_the_same_way(client, consumidor, atendente):
     original = abrir()
     duplicado = abrir(consumidor=consumidor)
     services.protocolo_marcar_duplicado(protocolo=duplicado, original=original, autor=atendente)
@@ -123,7 +125,8 @@ def test_a_duplicate_of_someone_elses_protocol_names_it_without_a_link(client, c
     resposta = _visitar(client, duplicado)
 
     assert original.numero_formatado in resposta.text
-    assert resposta.context["link_original"] == ""
+    assert "/acesso/" not in resposta.text
+    assert client.get(pagina(original)).status_code == 404
 
 
 def test_the_status_page_makes_three_queries(visitante, protocolo, atendente, django_assert_num_queries):
@@ -140,7 +143,7 @@ def test_the_status_page_makes_three_queries(visitante, protocolo, atendente, dj
     assert resposta.status_code == 200
 
 
-def test_a_duplicates_page_and_its_signed_link_to_the_original_take_the_same_three_queries(
+def test_a_duplicates_page_takes_the_same_three_queries(
     client, consumidor, atendente, django_assert_num_queries
 ):
     original = abrir(consumidor=consumidor)
@@ -150,7 +153,7 @@ def test_a_duplicates_page_and_its_signed_link_to_the_original_take_the_same_thr
     acesso.conceder(sessao, duplicado)
     sessao.save()
 
-    # The protocol query also brings duplicado_de's consumer, whom the link to it binds.
+    # The protocol query also brings duplicado_de, whose number the page shows.
     with django_assert_num_queries(3):
         assert client.get(pagina(duplicado)).status_code == 200
 
