@@ -2,6 +2,10 @@
 A visitor's access to protocols (DESIGN §5): granted to this browser's session for 30 minutes by a
 successful number + CPF lookup or a signed link (protocolo/links.py), one protocol at a time; never
 by the number alone.
+
+A grant names the protocol and the consumer it belonged to at that moment, and holds only while it
+still belongs to them: once an attendant identifies the protocol as someone else's, a session that
+reached it through a lookup or a link sent to the former owner sees a 404 at its next request.
 """
 
 import time
@@ -11,14 +15,20 @@ CHAVE_CONSUMIDOR = "consumidor_acessivel"
 DURACAO = 30 * 60
 
 
+def _valida(concessao):
+    """A grant is [expiry, owner pk or None]; anything else (an older session's format) grants nothing."""
+    return isinstance(concessao, list) and len(concessao) == 2 and concessao[0] > time.time()
+
+
 def conceder(session, protocolo):
-    acessos = {pk: ate for pk, ate in session.get(CHAVE, {}).items() if ate > time.time()}
-    acessos[str(protocolo.pk)] = time.time() + DURACAO
+    acessos = {pk: concessao for pk, concessao in session.get(CHAVE, {}).items() if _valida(concessao)}
+    acessos[str(protocolo.pk)] = [time.time() + DURACAO, protocolo.consumidor_id]
     session[CHAVE] = acessos
 
 
 def tem_acesso(session, protocolo):
-    return session.get(CHAVE, {}).get(str(protocolo.pk), 0) > time.time()
+    concessao = session.get(CHAVE, {}).get(str(protocolo.pk))
+    return _valida(concessao) and concessao[1] == protocolo.consumidor_id
 
 
 def conceder_consumidor(session, consumidor):

@@ -160,3 +160,20 @@ def test_a_consumer_without_a_cpf_on_file_follows_the_link_in_our_message_to_the
 
     assert client.get(link.removeprefix("https://protocolo.exemplo.com.br")).url == pagina(protocolo)
     assert "Estorno feito." in client.get(pagina(protocolo)).text
+
+
+@pytest.mark.parametrize("forma", ["link", "consulta"])
+def test_access_ends_as_soon_as_the_protocol_is_identified_as_someone_elses(client, atendente, forma, limites_zerados):
+    # The session used to keep the protocol for its 30 minutes after an attendant re-identified it.
+    anterior = ConsumidorFactory(cpf="52998224725")
+    protocolo = abrir(consumidor=anterior)
+    if forma == "link":
+        client.get(_link(protocolo))
+    else:
+        client.post(reverse("consumidor:consultar"), {"numero": protocolo.numero, "cpf": anterior.cpf})
+    assert client.get(pagina(protocolo)).status_code == 200
+
+    services.protocolo_identificar_consumidor(protocolo=protocolo, consumidor=ConsumidorFactory(), autor=atendente)
+
+    assert client.get(pagina(protocolo)).status_code == 404
+    assert client.get(reverse("consumidor:historico", args=[protocolo.numero])).status_code == 404
