@@ -3,12 +3,11 @@ actions that ask what their service needs and then call it for each selected pro
 
 import datetime
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,8 +17,8 @@ from django.utils.http import urlencode
 
 from .. import lgpd, relogio, selectors, services
 from ..exceptions import ErroProtocolo
+from ..forms import AtribuirForm, MotivoForm, ProrrogarForm, ResolverForm
 from ..models import PENDENTES, Interacao, Protocolo, Situacao
-from ..validators import validar_texto
 from . import exportacao
 from .base import (
     CORES_DO_PRAZO,
@@ -100,50 +99,6 @@ class ResponsavelFilter(admin.SimpleListFilter):
         if valor and valor.isdigit():
             return queryset.filter(responsavel_id=int(valor))
         return queryset
-
-
-# Action forms -------------------------------------------------------------------------------------
-
-
-def _motivo(label="Motivo"):
-    return forms.CharField(
-        label=label,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        max_length=2000,
-        validators=[validar_texto],
-    )
-
-
-class AtribuirForm(forms.Form):
-    responsavel = forms.ModelChoiceField(label="Atribuir a", queryset=None, empty_label=None)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["responsavel"].queryset = selectors.atendentes_ativos()
-        self.fields["responsavel"].label_from_instance = nome_exibido
-
-
-class MotivoForm(forms.Form):
-    motivo = _motivo()
-
-
-class ResolverForm(forms.Form):
-    motivo = _motivo("Resposta ao consumidor (vai por e-mail)")
-
-
-class ProrrogarForm(forms.Form):
-    novo_prazo = forms.DateField(
-        label="Novo prazo",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-    )
-    motivo = _motivo()
-
-    def clean_novo_prazo(self):
-        novo = self.cleaned_data["novo_prazo"]
-        if novo <= relogio.hoje():
-            raise ValidationError("O novo prazo deve ser uma data futura.")
-        return novo
 
 
 # The admin ----------------------------------------------------------------------------------------
@@ -416,7 +371,11 @@ class ProtocoloAdmin(EscolhaDeAcao, ListaSegura, SomenteLeitura, admin.ModelAdmi
             executar=lambda p, dados: services.protocolo_atribuir(
                 protocolo=p, responsavel=dados["responsavel"], autor=request.user
             ),
-            sucesso=lambda dados: f"Atribuído(s) a {nome_exibido(dados['responsavel'])}",
+            sucesso=lambda dados: (
+                f"Atribuído(s) a {nome_exibido(dados['responsavel'])}"
+                if dados["responsavel"]
+                else "Devolvido(s) à fila"
+            ),
             nome="atribuir",
             texto_do_botao="Atribuir",
         )
@@ -444,7 +403,7 @@ class ProtocoloAdmin(EscolhaDeAcao, ListaSegura, SomenteLeitura, admin.ModelAdmi
             titulo="Resolver protocolos",
             form_class=ResolverForm,
             executar=lambda p, dados: services.protocolo_resolver(
-                protocolo=p, texto=dados["motivo"], autor=request.user
+                protocolo=p, texto=dados["texto"], autor=request.user
             ),
             sucesso=lambda dados: "Resolvido(s)",
             nome="resolver",
