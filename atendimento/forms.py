@@ -1,6 +1,8 @@
 """The back-office's forms. They normalise (CPF, protocol numbers) and bound every text; the
 services check the rules. Forms that change situação, nível, responsável or prazo carry the
-protocol's `versao`, so a form made on an older version is refused by the service."""
+protocol's `versao`, so a form made on an older version is refused by the service. The actions the
+admin offers too (atribuir, escalar, resolver, cancelar, prorrogar) are protocolo/forms.py's, with
+the versão added."""
 
 import re
 from urllib.parse import urlsplit
@@ -10,25 +12,14 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 
-from protocolo.models import Canal, nome_de
+from protocolo import forms as acoes
+from protocolo.forms import campo_de_texto
+from protocolo.models import Canal
 from protocolo.selectors import BUSCA_MINIMA
-from protocolo.services import TEXTO_MAXIMO
-from protocolo.validators import normalizar_cpf, normalizar_numero, validar_linha, validar_texto
+from protocolo.validators import normalizar_cpf, normalizar_numero, validar_linha
 
 CANAIS_UM_PASSO = [(Canal.CHAT, Canal.CHAT.label), (Canal.EMAIL, Canal.EMAIL.label)]
 CANAIS_ATENDENTE = [(valor, rotulo) for valor, rotulo in Canal.choices if valor != Canal.PORTAL]
-
-
-def _texto(label, *, obrigatorio=True, linhas=3, **kwargs):
-    return forms.CharField(
-        label=label,
-        required=obrigatorio,
-        max_length=TEXTO_MAXIMO,
-        strip=True,
-        widget=forms.Textarea(attrs={"rows": linhas}),
-        validators=[validar_texto],
-        **kwargs,
-    )
 
 
 class DoProtocolo(forms.Form):
@@ -76,7 +67,7 @@ class AbrirCompletoForm(CpfOpcionalMixin, ContatoMixin):
 
     canal = forms.ChoiceField(label="Canal", choices=CANAIS_UM_PASSO, initial=Canal.CHAT)
     categoria = forms.ChoiceField(label="Categoria", required=False)
-    objeto = _texto("Objeto da demanda", obrigatorio=False, linhas=4)
+    objeto = campo_de_texto("Objeto da demanda", obrigatorio=False, linhas=4)
     field_order = ["canal", "cpf", "nome", "email", "telefone", "categoria", "objeto"]
 
     def __init__(self, *args, categorias=(), **kwargs):
@@ -124,7 +115,7 @@ class CategoriaForm(ComVersao):
 
 
 class ObjetoForm(DoProtocolo):
-    objeto = _texto("Objeto da demanda", linhas=4)
+    objeto = campo_de_texto("Objeto da demanda", linhas=4)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,12 +134,12 @@ class InteracaoForm(DoProtocolo):
         initial=INTERNA,
         widget=forms.RadioSelect,
     )
-    texto = _texto("Texto")
+    texto = campo_de_texto("Texto")
 
 
 class SituacaoForm(ComVersao):
     situacao = forms.ChoiceField(label="Nova situação")
-    texto = _texto("Observação (pública, opcional)", obrigatorio=False, linhas=2)
+    texto = campo_de_texto("Observação (pública, opcional)", obrigatorio=False, linhas=2)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,34 +151,19 @@ class AssumirForm(ComVersao):
     pass
 
 
-class AtribuirForm(ComVersao):
-    responsavel = forms.ChoiceField(label="Responsável")
-
-    def __init__(self, *args, atendentes=(), **kwargs):
+class AtribuirForm(ComVersao, acoes.AtribuirForm):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.atendentes = {str(u.pk): u for u in atendentes}
-        self.fields["responsavel"].choices = [
-            ("", "ninguém (devolver à fila)"),
-            *((k, nome_de(u)) for k, u in self.atendentes.items()),
-        ]
         if self.protocolo is not None and self.protocolo.responsavel_id and not self.is_bound:
             self.initial["responsavel"] = str(self.protocolo.responsavel_id)
-        self.fields["responsavel"].required = False
-
-    def clean_responsavel(self):
-        valor = self.cleaned_data["responsavel"]
-        return self.atendentes[valor] if valor else None
 
 
-class MotivoForm(ComVersao):
-    motivo = _texto("Motivo")
+class MotivoForm(ComVersao, acoes.MotivoForm):
+    pass
 
 
-class ResolverForm(ComVersao):
-    texto = _texto(
-        "Resolução (pública: o consumidor recebe por e-mail)",
-        linhas=4,
-    )
+class ResolverForm(ComVersao, acoes.ResolverForm):
+    pass
 
 
 class DuplicadoForm(ComVersao):
@@ -201,16 +177,8 @@ class DuplicadoForm(ComVersao):
         return normalizar_numero(self.cleaned_data["numero"])
 
 
-class ProrrogarForm(ComVersao):
-    novo_prazo = forms.DateField(label="Novo prazo", widget=forms.DateInput(attrs={"type": "date"}))
-    motivo = _texto("Motivo")
-
-    def clean_novo_prazo(self):
-        prazo = self.cleaned_data["novo_prazo"]
-        atual = self.protocolo.prazo if self.protocolo else None
-        if atual and prazo <= atual:
-            raise ValidationError(f"O novo prazo deve ser depois de {atual:%d/%m/%Y}.")
-        return prazo
+class ProrrogarForm(ComVersao, acoes.ProrrogarForm):
+    pass
 
 
 class BuscaConsumidorForm(forms.Form):

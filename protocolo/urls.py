@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from protocolo.admin import supervisao
+from protocolo.admin.supervisao import supervisao
 from protocolo.operacao.saude import saude
 
 urlpatterns = [

@@ -410,7 +410,7 @@ def test_a_supervisor_cancels_and_extends(cliente_supervisor, protocolo):
     assert protocolo.situacao == Situacao.CANCELADO
 
 
-def test_an_earlier_deadline_is_refused_by_the_form(cliente_supervisor, protocolo):
+def test_an_earlier_deadline_is_refused_with_the_services_message(cliente_supervisor, protocolo):
     resposta = cliente_supervisor.post(
         url(protocolo, "prorrogar"),
         {

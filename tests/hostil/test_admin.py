@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.test import Client
 
 from protocolo.models import Categoria, Feriado
+from protocolo.services import TEXTO_MAXIMO
 from tests.hostil import inerte
 from tests.hostil.corpus import REPRESENTANTES, esperado
 
@@ -74,7 +75,7 @@ def test_searches_and_filters_answer_hostile_input(endereco, parametro, carga, p
     ("acao", "campo", "dados"),
     [
         ("escalar", "motivo", {}),
-        ("resolver", "motivo", {}),
+        ("resolver", "texto", {}),
         ("cancelar", "motivo", {}),
         ("prorrogar", "motivo", {"novo_prazo": "2099-12-31"}),
         ("prorrogar", "novo_prazo", {"motivo": "Feriado."}),
@@ -89,7 +90,7 @@ def test_action_confirmations_keep_or_refuse_the_text(
     corpo = {"action": acao, "_selected_action": protocolo.pk, "confirmar": "1", **dados, campo: carga.valor}
     resposta = cliente_supervisor.post("/admin/protocolo/protocolo/", corpo)
 
-    valor = esperado(carga.valor, maximo=2000, linhas=True) if campo == "motivo" else None
+    valor = esperado(carga.valor, maximo=TEXTO_MAXIMO, linhas=True) if campo in ("motivo", "texto") else None
     if valor is None:
         assert resposta.status_code == 200, resposta.status_code
         inerte.erros_em_portugues(resposta.context["form"].errors.get(campo, []))

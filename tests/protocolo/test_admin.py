@@ -371,7 +371,7 @@ def test_only_the_indexed_columns_sort_the_list(cliente_supervisor):
 
 
 def test_beyond_the_counting_limit_the_list_says_more_than(cliente_supervisor, monkeypatch):
-    monkeypatch.setattr("protocolo.admin.LIMITE_DA_CONTAGEM", 2)
+    monkeypatch.setattr("protocolo.admin.base.LIMITE_DA_CONTAGEM", 2)
     for _ in range(4):
         abrir()
 

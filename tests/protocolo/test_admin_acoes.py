@@ -142,7 +142,7 @@ def test_escalating_past_the_ombudsman_is_refused_with_the_reason(cliente_superv
 def test_resolving_answers_the_consumer(cliente_supervisor, supervisor):
     protocolo = abrir()
 
-    _confirmar(cliente_supervisor, "resolver", [protocolo], motivo="Estornamos o valor.")
+    _confirmar(cliente_supervisor, "resolver", [protocolo], texto="Estornamos o valor.")
 
     protocolo = _recarregar(protocolo)
     assert protocolo.situacao == Situacao.RESOLVIDO

@@ -1,0 +1,129 @@
+"""The records and registers around the protocols: the timeline (read-only for everyone), the
+categorias and holidays supervisors keep, the outbox, and the log of access to personal data."""
+
+from django.contrib import admin
+from django.utils.html import format_html
+
+from .. import lgpd, numeracao
+from ..exceptions import NumeroInvalido
+from ..models import AcessoDadoPessoal, Categoria, Feriado, Interacao, Mensagem
+from .base import ListaSegura, SomenteLeitura, TextoDeUmaLinha, pode_supervisionar
+
+
+@admin.register(Interacao)
+class InteracaoAdmin(ListaSegura, SomenteLeitura, admin.ModelAdmin):
+    """Who changed what, and when: the one history of every protocol, read-only for everyone."""
+
+    list_display = ["protocolo", "ordem", "criada_em", "tipo", "origem", "autor", "publica", "texto_mascarado"]
+    # By number (search) and visibility only: a filter on tipo or origem has no index to stand on
+    # across every interaction ever recorded.
+    list_filter = ["publica"]
+    list_select_related = ["protocolo", "autor"]
+    # Newest first through the primary key: the model's ordering ("protocolo", "ordem") sorts by the
+    # protocol's own ordering, a join and a sort of every interaction.
+    ordering = ["-id"]
+    list_per_page = 50
+    search_fields = ["protocolo__numero"]
+    search_help_text = "Número do protocolo, com ou sem pontuação."
+    fields = [
+        "protocolo",
+        "ordem",
+        "criada_em",
+        "tipo",
+        "origem",
+        "autor",
+        "publica",
+        "texto_mascarado",
+        "situacao_anterior",
+        "situacao_nova",
+        "nivel_anterior",
+        "nivel_novo",
+        "detalhes",
+        "chave_versao",
+        "mac",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="texto")
+    def texto_mascarado(self, obj):
+        return lgpd.mascarar_cpfs(obj.texto)
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        try:
+            numero = numeracao.normalizar(search_term)
+        except NumeroInvalido:
+            return queryset.none(), False
+        return queryset.filter(protocolo__numero=numero), False
+
+
+@admin.register(Categoria)
+class CategoriaAdmin(TextoDeUmaLinha, admin.ModelAdmin):
+    list_display = ["nome", "codigo", "prazo", "calendario", "ativa"]
+    list_filter = ["ativa", "tipo_prazo", "calendario"]
+    fields = ["nome", "codigo", "prazo_dias", "tipo_prazo", "calendario", "ativa"]
+    search_fields = ["nome", "codigo"]
+
+    @admin.display(description="prazo")
+    def prazo(self, obj):
+        return obj.descricao_prazo()
+
+    def get_readonly_fields(self, request, obj=None):
+        # Protocols and their timelines name the categoria by its code.
+        return ["codigo"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        # Protocols keep pointing at it; a categoria out of use is marked inactive.
+        return False
+
+
+@admin.register(Feriado)
+class FeriadoAdmin(TextoDeUmaLinha, admin.ModelAdmin):
+    list_display = ["data", "descricao"]
+    search_fields = ["descricao"]
+
+
+@admin.register(Mensagem)
+class MensagemAdmin(ListaSegura, SomenteLeitura, admin.ModelAdmin):
+    list_display = ["assunto", "destinatario", "criada_em", "situacao", "tentativas"]
+    list_filter = [("enviada_em", admin.EmptyFieldListFilter)]
+    list_select_related = ["protocolo"]
+    # The body may quote what someone typed (a resolution's text): its CPFs masked, as on every screen.
+    fields = ["corpo_mascarado" if f.name == "corpo" else f.name for f in Mensagem._meta.fields if f.name != "id"]
+    readonly_fields = fields
+
+    @admin.display(description="corpo")
+    def corpo_mascarado(self, obj):
+        return lgpd.mascarar_cpfs(obj.corpo)
+
+    @admin.display(description="entrega")
+    def situacao(self, obj):
+        return (
+            "enviada"
+            if obj.enviada
+            else format_html('<span title="{}">pendente</span>', obj.ultimo_erro or "aguardando envio")
+        )
+
+
+@admin.register(AcessoDadoPessoal)
+class AcessoDadoPessoalAdmin(ListaSegura, SomenteLeitura, admin.ModelAdmin):
+    """Who saw or exported whose personal data (LGPD art. 37)."""
+
+    list_display = ["em", "usuario", "tipo", "consumidor_mascarado", "protocolo"]
+    list_filter = ["tipo"]
+    list_select_related = ["usuario", "consumidor", "protocolo"]
+    # An append-only log that only grows: newest first through the primary key, not a sort of "em".
+    ordering = ["-id"]
+    fields = ["em", "usuario", "tipo", "consumidor_mascarado", "protocolo"]
+    readonly_fields = fields
+
+    @admin.display(description="consumidor")
+    def consumidor_mascarado(self, obj):
+        return f"{obj.consumidor.nome} · CPF {obj.consumidor.cpf_mascarado or '—'}"
+
+    def has_view_permission(self, request, obj=None):
+        return pode_supervisionar(request.user) or super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
