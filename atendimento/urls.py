@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from protocolo.contas import views as contas
+
 from . import views
 
 app_name = "atendimento"
@@ -31,14 +33,14 @@ urlpatterns = [
         name="entrar",
     ),
     path("sair/", auth_views.LogoutView.as_view(), name="sair"),
-    path("senha/", views.senha, name="senha"),
-    path("senha/alterada/", views.senha_alterada, name="senha_alterada"),
-    path("senha/redefinir/", views.senha_redefinir, name="senha_redefinir"),
-    path("senha/redefinir/enviada/", views.senha_redefinir_enviada, name="senha_redefinir_enviada"),
-    path("senha/redefinir/concluida/", views.senha_redefinir_concluida, name="senha_redefinir_concluida"),
-    path("senha/redefinir/<uidb64>/<token>/", views.senha_redefinir_nova, name="senha_redefinir_nova"),
-    path("verificacao/", views.verificacao, name="verificacao"),
-    path("verificacao/ativar/", views.verificacao_ativar, name="verificacao_ativar"),
+    path("senha/", contas.senha, name="senha"),
+    path("senha/alterada/", contas.senha_alterada, name="senha_alterada"),
+    path("senha/redefinir/", contas.senha_redefinir, name="senha_redefinir"),
+    path("senha/redefinir/enviada/", contas.senha_redefinir_enviada, name="senha_redefinir_enviada"),
+    path("senha/redefinir/concluida/", contas.senha_redefinir_concluida, name="senha_redefinir_concluida"),
+    path("senha/redefinir/<uidb64>/<token>/", contas.senha_redefinir_nova, name="senha_redefinir_nova"),
+    path("verificacao/", contas.verificacao, name="verificacao"),
+    path("verificacao/ativar/", contas.verificacao_ativar, name="verificacao_ativar"),
     path("protocolos/iniciar/", views.iniciar, name="iniciar"),
     path("protocolos/novo/", views.novo, name="novo"),
     path("protocolos/<str:numero>/", views.protocolo, name="protocolo"),
