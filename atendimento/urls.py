@@ -3,7 +3,7 @@ from django.urls import path
 
 from protocolo.contas import views as contas
 
-from . import views
+from .views import consumidores, painel, protocolo
 
 app_name = "atendimento"
 
@@ -26,7 +26,7 @@ ACOES = [
 ]
 
 urlpatterns = [
-    path("", views.painel, name="painel"),
+    path("", painel.painel, name="painel"),
     path(
         "entrar/",
         auth_views.LoginView.as_view(template_name="atendimento/entrar.html", redirect_authenticated_user=True),
@@ -41,9 +41,12 @@ urlpatterns = [
     path("senha/redefinir/<uidb64>/<token>/", contas.senha_redefinir_nova, name="senha_redefinir_nova"),
     path("verificacao/", contas.verificacao, name="verificacao"),
     path("verificacao/ativar/", contas.verificacao_ativar, name="verificacao_ativar"),
-    path("protocolos/iniciar/", views.iniciar, name="iniciar"),
-    path("protocolos/novo/", views.novo, name="novo"),
-    path("protocolos/<str:numero>/", views.protocolo, name="protocolo"),
-    *(path(f"protocolos/<str:numero>/{acao.replace('_', '-')}/", getattr(views, acao), name=acao) for acao in ACOES),
-    path("consumidores/", views.consumidores, name="consumidores"),
+    path("protocolos/iniciar/", painel.iniciar, name="iniciar"),
+    path("protocolos/novo/", painel.novo, name="novo"),
+    path("protocolos/<str:numero>/", protocolo.protocolo, name="protocolo"),
+    *(
+        path(f"protocolos/<str:numero>/{acao.replace('_', '-')}/", getattr(protocolo, acao), name=acao)
+        for acao in ACOES
+    ),
+    path("consumidores/", consumidores.consumidores, name="consumidores"),
 ]

@@ -1,177 +1,19 @@
-"""
-The back-office (DESIGN §5: Atendentes and Supervisores). Thin views: each reads through one
-selector or calls one service and redirects; a refused form comes back with the domain's message
-and the typed text (a form made on an older version of the protocol, with the message saying who
-changed what).
-"""
+"""A protocol's page and its actions, one form each (FORMULARIOS): each action validates its form,
+calls one service and redirects; a refusal comes back on the page with what was typed."""
 
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from protocolo import selectors, services
 from protocolo.contas.decorators import atendimento
 from protocolo.exceptions import DadosInvalidos, ErroProtocolo, VersaoDesatualizada
-from protocolo.models import NIVEL_MAXIMO, Categoria, Protocolo, Situacao, nome_de
+from protocolo.models import NIVEL_MAXIMO, Situacao, nome_de
 
-from . import forms
-
-TAMANHOS_DE_PAGINA = (25, 50, 100)
-# Deep pages cost an OFFSET over the queue, and PostgreSQL joins every row it skips: ~60 ms at
-# 5,000 rows on a million protocols, 200–330 ms at 20,000. Nobody reads that deep, they filter.
-LINHAS_ALCANCAVEIS = 5000
-
-
-def _exigir(request, permissao):
-    if not request.user.has_perm(f"protocolo.{permissao}"):
-        raise PermissionDenied
-
-
-def _protocolo_ou_404(numero):
-    """The protocol with its consumer, categoria, responsável and original; an impossible number is
-    a 404 before any query."""
-    protocolo = selectors.protocolo_por_numero(numero, queryset=Protocolo.objects.select_related("duplicado_de"))
-    if protocolo is None:
-        raise Http404("Protocolo não encontrado.")
-    return protocolo
-
-
-def _url(protocolo):
-    return reverse("atendimento:protocolo", args=[protocolo.numero])
-
-
-def _categorias():
-    return list(Categoria.objects.filter(ativa=True))
-
-
-# Painel -------------------------------------------------------------------------------------------
-
-
-class PaginaSemContagem(Page):
-    def __init__(self, object_list, number, paginator, *, tem_proxima):
-        super().__init__(object_list, number, paginator)
-        self.tem_proxima = tem_proxima
-
-    def has_next(self):
-        return self.tem_proxima
-
-
-class PaginadorSemContagem(Paginator):
-    """Pages of the queue without a COUNT(*) over it: one query of per_page + 1 rows says whether
-    there is a next page, so the cost does not grow with the queue."""
-
-    @property
-    def pagina_maxima(self):
-        return max(1, LINHAS_ALCANCAVEIS // self.per_page)
-
-    def validate_number(self, number):
-        try:
-            number = int(number)
-        except (TypeError, ValueError):
-            raise PageNotAnInteger("A página deve ser um número.") from None
-        if number < 1:
-            raise EmptyPage("A página deve ser 1 ou mais.")
-        return min(number, self.pagina_maxima)
-
-    def get_page(self, number):
-        try:
-            number = self.validate_number(number)
-        except (PageNotAnInteger, EmptyPage):
-            number = 1
-        return self.page(number)
-
-    def page(self, number):
-        number = self.validate_number(number)
-        inicio = (number - 1) * self.per_page
-        linhas = list(self.object_list[inicio : inicio + self.per_page + 1])
-        return PaginaSemContagem(
-            linhas[: self.per_page],
-            number,
-            self,
-            tem_proxima=len(linhas) > self.per_page and number < self.pagina_maxima,
-        )
-
-
-def _por_pagina(valor):
-    try:
-        valor = int(valor)
-    except (TypeError, ValueError):
-        return TAMANHOS_DE_PAGINA[0]
-    return valor if valor in TAMANHOS_DE_PAGINA else TAMANHOS_DE_PAGINA[0]
-
-
-@require_safe
-@atendimento
-def painel(request):
-    categorias = list(Categoria.objects.all())
-    filtro = selectors.fila_filtrada(request.GET, usuario=request.user, categorias=categorias)
-    por_pagina = _por_pagina(request.GET.get("por_pagina"))
-    pagina = PaginadorSemContagem(filtro.qs, por_pagina).get_page(request.GET.get("pagina"))
-    parametros = request.GET.copy()
-    parametros.pop("pagina", None)
-    contexto = {
-        "filtro": filtro,
-        "pagina": pagina,
-        "por_pagina": por_pagina,
-        "tamanhos": TAMANHOS_DE_PAGINA,
-        "parametros": parametros.urlencode(),
-        "contadores": selectors.contadores_da_fila(usuario=request.user),
-        "limite_contagem": selectors.LIMITE_CONTAGEM,
-        "iniciar": forms.IniciarForm(),
-        "pagina_maxima": pagina.paginator.pagina_maxima,
-        "filtrado": any(v for k, v in request.GET.items() if k not in ("pagina", "por_pagina")),
-    }
-    return render(request, "atendimento/painel.html", contexto)
-
-
-# Starting a service -------------------------------------------------------------------------------
-
-
-@require_POST
-@atendimento
-def iniciar(request):
-    form = forms.IniciarForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Escolha o canal do atendimento.")
-        return redirect("atendimento:painel")
-    try:
-        protocolo = services.protocolo_abrir(canal=form.cleaned_data["canal"], atendente=request.user)
-    except ErroProtocolo as erro:
-        messages.error(request, erro.mensagem)
-        return redirect("atendimento:painel")
-    messages.success(request, f"Protocolo {protocolo.numero_formatado} aberto. Informe o número ao consumidor.")
-    return redirect(_url(protocolo))
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@atendimento
-def novo(request):
-    """Chat and e-mail in one step: consumer, categoria and objeto with the number."""
-    categorias = _categorias()
-    # Bound on every POST, even an empty one, so what is missing is said.
-    dados = request.POST if request.method == "POST" else None
-    form = forms.AbrirCompletoForm(dados, categorias=categorias)
-    if request.method == "POST" and form.is_valid():
-        dados = form.cleaned_data
-        try:
-            protocolo, consumidor, criado = services.protocolo_abrir_completo(atendente=request.user, **dados)
-        except ErroProtocolo as erro:
-            messages.error(request, erro.mensagem)
-        else:
-            if consumidor is not None and not criado:
-                messages.info(request, f"Consumidor já cadastrado: {consumidor}. Os dados existentes foram mantidos.")
-            messages.success(request, f"Protocolo {protocolo.numero_formatado} aberto. Informe o número ao consumidor.")
-            return redirect(_url(protocolo))
-    return render(request, "atendimento/novo.html", {"form": form})
-
-
-# The protocol page --------------------------------------------------------------------------------
+from .. import forms
+from .comum import categorias_ativas, exigir, protocolo_ou_404, url_do_protocolo
 
 
 @dataclass
@@ -208,7 +50,7 @@ class _Fontes:
 
     def categorias(self):
         if not hasattr(self, "_categorias"):
-            self._categorias = _categorias()
+            self._categorias = categorias_ativas()
         return self._categorias
 
     def atendentes(self):
@@ -282,16 +124,16 @@ def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes
 @require_safe
 @atendimento
 def protocolo(request, numero):
-    return _pagina(request, _protocolo_ou_404(numero))
+    return _pagina(request, protocolo_ou_404(numero))
 
 
 def _agir(request, numero, nome, executar, sucesso):
     """Validate the named form, call the service; a refusal becomes a message. A refused form comes
     back with what was typed, on the protocol as it is now (a stale one carrying the current
     version, so sending it again applies it)."""
-    protocolo = _protocolo_ou_404(numero)
+    protocolo = protocolo_ou_404(numero)
     if permissao := FORMULARIOS[nome].permissao:
-        _exigir(request, permissao)
+        exigir(request, permissao)
     fontes = _Fontes(request.user)
     form = _formulario(nome, protocolo, fontes, request.POST)
     if not form.is_valid():
@@ -300,7 +142,7 @@ def _agir(request, numero, nome, executar, sucesso):
         resultado = executar(protocolo, form.cleaned_data)
     except ErroProtocolo as erro:
         messages.error(request, erro.mensagem)
-        atual = _protocolo_ou_404(numero)
+        atual = protocolo_ou_404(numero)
         dados = request.POST.copy()
         dados[f"{nome}-versao"] = str(atual.versao)
         status = 409 if isinstance(erro, VersaoDesatualizada) else 200
@@ -310,7 +152,7 @@ def _agir(request, numero, nome, executar, sucesso):
     mensagem = sucesso(resultado) if callable(sucesso) else sucesso
     if mensagem:
         messages.success(request, mensagem)
-    return redirect(_url(protocolo))
+    return redirect(url_do_protocolo(protocolo))
 
 
 def _acao(nome, executar, sucesso):
@@ -441,47 +283,29 @@ prorrogar = _acao(
 @require_POST
 @atendimento
 def enviar_numero(request, numero):
-    protocolo = _protocolo_ou_404(numero)
+    protocolo = protocolo_ou_404(numero)
     try:
         mensagem = services.protocolo_enviar_numero(protocolo=protocolo, autor=request.user)
     except ErroProtocolo as erro:
         messages.error(request, erro.mensagem)
     else:
         messages.success(request, f"Número enviado para {mensagem.destinatario}; acompanhe a entrega abaixo.")
-    return redirect(_url(protocolo))
+    return redirect(url_do_protocolo(protocolo))
 
 
 @require_POST
 @atendimento
 def mostrar_cpf(request, numero):
     """The full CPF in this response only; every time is recorded (LGPD art. 37)."""
-    protocolo = _protocolo_ou_404(numero)
+    protocolo = protocolo_ou_404(numero)
     if protocolo.consumidor is None:
         messages.error(request, "O protocolo ainda não tem consumidor identificado.")
-        return redirect(_url(protocolo))
+        return redirect(url_do_protocolo(protocolo))
     try:
         cpf = services.consumidor_revelar_cpf(
             consumidor=protocolo.consumidor, usuario=request.user, protocolo=protocolo
         )
     except ErroProtocolo as erro:
         messages.error(request, erro.mensagem)
-        return redirect(_url(protocolo))
+        return redirect(url_do_protocolo(protocolo))
     return _pagina(request, protocolo, cpf=cpf)
-
-
-# Consumers ----------------------------------------------------------------------------------------
-
-
-@require_safe
-@atendimento
-def consumidores(request):
-    """A caller who lost the number: by CPF or name, the consumer(s) with all their protocols."""
-    form = forms.BuscaConsumidorForm(request.GET or None)
-    resultados = None
-    if form.is_bound and form.is_valid():
-        resultados = selectors.consumidores_por_busca(form.cleaned_data["q"])
-    return render(
-        request,
-        "atendimento/consumidores.html",
-        {"form": form, "resultados": resultados, "limite": selectors.LIMITE_CONSUMIDORES},
-    )
