@@ -7,24 +7,6 @@ from .views import consumidores, painel, protocolo
 
 app_name = "atendimento"
 
-ACOES = [
-    "identificar",
-    "categoria",
-    "objeto",
-    "interacao",
-    "situacao",
-    "assumir",
-    "atribuir",
-    "escalar",
-    "resolver",
-    "reabrir",
-    "duplicado",
-    "cancelar",
-    "prorrogar",
-    "enviar_numero",
-    "mostrar_cpf",
-]
-
 urlpatterns = [
     path("", painel.painel, name="painel"),
     path(
@@ -44,9 +26,20 @@ urlpatterns = [
     path("protocolos/iniciar/", painel.iniciar, name="iniciar"),
     path("protocolos/novo/", painel.novo, name="novo"),
     path("protocolos/<str:numero>/", protocolo.protocolo, name="protocolo"),
-    *(
-        path(f"protocolos/<str:numero>/{acao.replace('_', '-')}/", getattr(protocolo, acao), name=acao)
-        for acao in ACOES
-    ),
+    path("protocolos/<str:numero>/identificar/", protocolo.identificar, name="identificar"),
+    path("protocolos/<str:numero>/categoria/", protocolo.categoria, name="categoria"),
+    path("protocolos/<str:numero>/objeto/", protocolo.objeto, name="objeto"),
+    path("protocolos/<str:numero>/interacao/", protocolo.interacao, name="interacao"),
+    path("protocolos/<str:numero>/situacao/", protocolo.situacao, name="situacao"),
+    path("protocolos/<str:numero>/assumir/", protocolo.assumir, name="assumir"),
+    path("protocolos/<str:numero>/atribuir/", protocolo.atribuir, name="atribuir"),
+    path("protocolos/<str:numero>/escalar/", protocolo.escalar, name="escalar"),
+    path("protocolos/<str:numero>/resolver/", protocolo.resolver, name="resolver"),
+    path("protocolos/<str:numero>/reabrir/", protocolo.reabrir, name="reabrir"),
+    path("protocolos/<str:numero>/duplicado/", protocolo.duplicado, name="duplicado"),
+    path("protocolos/<str:numero>/cancelar/", protocolo.cancelar, name="cancelar"),
+    path("protocolos/<str:numero>/prorrogar/", protocolo.prorrogar, name="prorrogar"),
+    path("protocolos/<str:numero>/enviar-numero/", protocolo.enviar_numero, name="enviar_numero"),
+    path("protocolos/<str:numero>/mostrar-cpf/", protocolo.mostrar_cpf, name="mostrar_cpf"),
     path("consumidores/", consumidores.consumidores, name="consumidores"),
 ]
