@@ -4,12 +4,7 @@ protocol's `versao`, so a form made on an older version is refused by the servic
 admin offers too (atribuir, escalar, resolver, cancelar, prorrogar) are protocolo/forms.py's, with
 the versão added."""
 
-import re
-from urllib.parse import urlsplit
-
 from django import forms
-from django.conf import settings
-from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 
 from protocolo import forms as acoes
@@ -183,48 +178,3 @@ class ProrrogarForm(ComVersao, acoes.ProrrogarForm):
 
 class BuscaConsumidorForm(forms.Form):
     q = forms.CharField(label="CPF ou nome", min_length=BUSCA_MINIMA, max_length=200, validators=[validar_linha])
-
-
-# Accounts -----------------------------------------------------------------------------------------
-
-
-class RedefinirSenhaForm(PasswordResetForm):
-    """Django's reset by e-mail, for back-office users only, with the link on PROTOCOLO_URL_BASE
-    (never the request's Host, which a client chooses)."""
-
-    email = forms.EmailField(
-        label="E-mail", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
-    )
-
-    def get_users(self, email):
-        return [u for u in super().get_users(email) if u.is_staff or u.has_perm("protocolo.atender_protocolo")]
-
-    def save(self, **kwargs):
-        base = urlsplit(settings.PROTOCOLO_URL_BASE)
-        return super().save(
-            **{
-                **kwargs,
-                "domain_override": base.netloc,
-                "use_https": base.scheme == "https",
-                "extra_email_context": {"url_base": settings.PROTOCOLO_URL_BASE},
-            }
-        )
-
-
-class CodigoForm(forms.Form):
-    """The 6 digits of the authenticator app (the view checks them against the device)."""
-
-    codigo = forms.CharField(
-        label="Código de 6 dígitos",
-        max_length=20,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 8}
-        ),
-        help_text="O código que o aplicativo autenticador mostra agora; ele muda a cada 30 segundos.",
-    )
-
-    def clean_codigo(self):
-        codigo = "".join(self.cleaned_data["codigo"].split()).replace("-", "")
-        if not re.fullmatch(r"[0-9]{6}", codigo):
-            raise ValidationError("Digite os 6 dígitos do código, sem letras.")
-        return codigo

@@ -1,47 +1,45 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from protocolo.contas import views as contas
+
+from .views import consumidores, painel, protocolo
 
 app_name = "atendimento"
 
-ACOES = [
-    "identificar",
-    "categoria",
-    "objeto",
-    "interacao",
-    "situacao",
-    "assumir",
-    "atribuir",
-    "escalar",
-    "resolver",
-    "reabrir",
-    "duplicado",
-    "cancelar",
-    "prorrogar",
-    "enviar_numero",
-    "mostrar_cpf",
-]
-
 urlpatterns = [
-    path("", views.painel, name="painel"),
+    path("", painel.painel, name="painel"),
     path(
         "entrar/",
         auth_views.LoginView.as_view(template_name="atendimento/entrar.html", redirect_authenticated_user=True),
         name="entrar",
     ),
     path("sair/", auth_views.LogoutView.as_view(), name="sair"),
-    path("senha/", views.senha, name="senha"),
-    path("senha/alterada/", views.senha_alterada, name="senha_alterada"),
-    path("senha/redefinir/", views.senha_redefinir, name="senha_redefinir"),
-    path("senha/redefinir/enviada/", views.senha_redefinir_enviada, name="senha_redefinir_enviada"),
-    path("senha/redefinir/concluida/", views.senha_redefinir_concluida, name="senha_redefinir_concluida"),
-    path("senha/redefinir/<uidb64>/<token>/", views.senha_redefinir_nova, name="senha_redefinir_nova"),
-    path("verificacao/", views.verificacao, name="verificacao"),
-    path("verificacao/ativar/", views.verificacao_ativar, name="verificacao_ativar"),
-    path("protocolos/iniciar/", views.iniciar, name="iniciar"),
-    path("protocolos/novo/", views.novo, name="novo"),
-    path("protocolos/<str:numero>/", views.protocolo, name="protocolo"),
-    *(path(f"protocolos/<str:numero>/{acao.replace('_', '-')}/", getattr(views, acao), name=acao) for acao in ACOES),
-    path("consumidores/", views.consumidores, name="consumidores"),
+    path("senha/", contas.senha, name="senha"),
+    path("senha/alterada/", contas.senha_alterada, name="senha_alterada"),
+    path("senha/redefinir/", contas.senha_redefinir, name="senha_redefinir"),
+    path("senha/redefinir/enviada/", contas.senha_redefinir_enviada, name="senha_redefinir_enviada"),
+    path("senha/redefinir/concluida/", contas.senha_redefinir_concluida, name="senha_redefinir_concluida"),
+    path("senha/redefinir/<uidb64>/<token>/", contas.senha_redefinir_nova, name="senha_redefinir_nova"),
+    path("verificacao/", contas.verificacao, name="verificacao"),
+    path("verificacao/ativar/", contas.verificacao_ativar, name="verificacao_ativar"),
+    path("protocolos/iniciar/", painel.iniciar, name="iniciar"),
+    path("protocolos/novo/", painel.novo, name="novo"),
+    path("protocolos/<str:numero>/", protocolo.protocolo, name="protocolo"),
+    path("protocolos/<str:numero>/identificar/", protocolo.identificar, name="identificar"),
+    path("protocolos/<str:numero>/categoria/", protocolo.categoria, name="categoria"),
+    path("protocolos/<str:numero>/objeto/", protocolo.objeto, name="objeto"),
+    path("protocolos/<str:numero>/interacao/", protocolo.interacao, name="interacao"),
+    path("protocolos/<str:numero>/situacao/", protocolo.situacao, name="situacao"),
+    path("protocolos/<str:numero>/assumir/", protocolo.assumir, name="assumir"),
+    path("protocolos/<str:numero>/atribuir/", protocolo.atribuir, name="atribuir"),
+    path("protocolos/<str:numero>/escalar/", protocolo.escalar, name="escalar"),
+    path("protocolos/<str:numero>/resolver/", protocolo.resolver, name="resolver"),
+    path("protocolos/<str:numero>/reabrir/", protocolo.reabrir, name="reabrir"),
+    path("protocolos/<str:numero>/duplicado/", protocolo.duplicado, name="duplicado"),
+    path("protocolos/<str:numero>/cancelar/", protocolo.cancelar, name="cancelar"),
+    path("protocolos/<str:numero>/prorrogar/", protocolo.prorrogar, name="prorrogar"),
+    path("protocolos/<str:numero>/enviar-numero/", protocolo.enviar_numero, name="enviar_numero"),
+    path("protocolos/<str:numero>/mostrar-cpf/", protocolo.mostrar_cpf, name="mostrar_cpf"),
+    path("consumidores/", consumidores.consumidores, name="consumidores"),
 ]

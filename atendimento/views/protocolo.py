@@ -1,0 +1,311 @@
+"""A protocol's page and its actions, one form each (FORMULARIOS): each action validates its form,
+calls one service and redirects; a refusal comes back on the page with what was typed."""
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from protocolo import selectors, services
+from protocolo.contas.decorators import atendimento
+from protocolo.exceptions import DadosInvalidos, ErroProtocolo, VersaoDesatualizada
+from protocolo.models import NIVEL_MAXIMO, Situacao, nome_de
+
+from .. import forms
+from .comum import categorias_ativas, exigir, protocolo_ou_404, url_do_protocolo
+
+
+@dataclass
+class Formulario:
+    classe: type
+    permissao: str | None = None
+    extras: tuple = field(default=())
+    # The `_pode` flag under which the page shows the form; None: always shown.
+    mostrado_se: str | None = "alterar"
+
+
+FORMULARIOS = {
+    "identificar": Formulario(forms.IdentificarForm),
+    "categoria": Formulario(forms.CategoriaForm, extras=("categorias",)),
+    "objeto": Formulario(forms.ObjetoForm),
+    "interacao": Formulario(forms.InteracaoForm, mostrado_se=None),
+    "situacao": Formulario(forms.SituacaoForm, mostrado_se="mudar"),
+    "assumir": Formulario(forms.AssumirForm),
+    "atribuir": Formulario(forms.AtribuirForm, "atribuir_protocolo", extras=("atendentes",)),
+    "escalar": Formulario(forms.MotivoForm, "escalar_protocolo", mostrado_se="escalar"),
+    "resolver": Formulario(forms.ResolverForm, mostrado_se="resolver"),
+    "reabrir": Formulario(forms.MotivoForm, mostrado_se="reabrir"),
+    "duplicado": Formulario(forms.DuplicadoForm, mostrado_se="duplicar"),
+    "cancelar": Formulario(forms.MotivoForm, "cancelar_protocolo", mostrado_se="cancelar"),
+    "prorrogar": Formulario(forms.ProrrogarForm, "prorrogar_prazo", mostrado_se="prorrogar"),
+}
+
+
+class _Fontes:
+    """What the forms' choices come from, read at most once per request."""
+
+    def __init__(self, usuario):
+        self.usuario = usuario
+
+    def categorias(self):
+        if not hasattr(self, "_categorias"):
+            self._categorias = categorias_ativas()
+        return self._categorias
+
+    def atendentes(self):
+        if not hasattr(self, "_atendentes"):
+            self._atendentes = list(selectors.atendentes_ativos())
+        return self._atendentes
+
+
+def _formulario(nome, protocolo, fontes, dados=None):
+    definicao = FORMULARIOS[nome]
+    extras = {extra: getattr(fontes, extra)() for extra in definicao.extras}
+    return definicao.classe(dados, protocolo=protocolo, prefix=nome, **extras)
+
+
+def _pode(protocolo, formularios):
+    """Which action forms the protocol's state admits (the state machine decides, TRANSICOES)."""
+    aberto = not protocolo.finalizado
+    return {
+        "alterar": aberto,
+        "mudar": bool(formularios["situacao"].fields["situacao"].choices),
+        # A resolved protocol is reopened before it rises (protocolo_escalar refuses it).
+        "escalar": aberto and protocolo.nivel < NIVEL_MAXIMO and protocolo.situacao != Situacao.RESOLVIDO,
+        "resolver": protocolo.acao_para(Situacao.RESOLVIDO) == "resolver",
+        "reabrir": protocolo.acao_para(Situacao.EM_ATENDIMENTO) == "reabrir",
+        "duplicar": protocolo.acao_para(Situacao.ENCERRADO) == "duplicar",
+        "cancelar": protocolo.acao_para(Situacao.CANCELADO) == "cancelar",
+        "prorrogar": aberto and protocolo.prazo is not None,
+    }
+
+
+def _nao_enviado(form):
+    """(label, text) of each field filled in; a choice by its label."""
+    preenchidos = []
+    for campo in form.visible_fields():
+        valor = str(campo.value() or "").strip()
+        if valor:
+            preenchidos.append((campo.label, dict(getattr(campo.field, "choices", ())).get(valor, valor)))
+    return preenchidos
+
+
+def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes=None):
+    fontes = fontes or _Fontes(request.user)
+    vinculados = vinculados or {}
+    formularios = {}
+    for nome, definicao in FORMULARIOS.items():
+        if definicao.permissao and not request.user.has_perm(f"protocolo.{definicao.permissao}"):
+            continue
+        formularios[nome] = vinculados.get(nome) or _formulario(nome, protocolo, fontes)
+    pode = _pode(protocolo, formularios)
+    contexto = {
+        "protocolo": protocolo,
+        "f": formularios,
+        "abertos": set(vinculados),
+        # A refused form whose action the protocol no longer admits is not on the page: what was
+        # typed in it is shown apart, to be copied.
+        "nao_enviados": [
+            _nao_enviado(form)
+            for nome, form in vinculados.items()
+            if (flag := FORMULARIOS[nome].mostrado_se) and not pode[flag]
+        ],
+        "linha_do_tempo": list(selectors.linha_do_tempo(protocolo)),
+        "mensagens_enviadas": list(protocolo.mensagens.order_by("-criada_em")),
+        "outros_em_aberto": selectors.outros_em_aberto(protocolo),
+        "cpf_revelado": cpf,
+        "pode": pode,
+        "sou_responsavel": protocolo.responsavel_id == request.user.pk,
+    }
+    return render(request, "atendimento/protocolo.html", contexto, status=status)
+
+
+@require_safe
+@atendimento
+def protocolo(request, numero):
+    return _pagina(request, protocolo_ou_404(numero))
+
+
+def _agir(request, numero, nome, executar, sucesso):
+    """Validate the named form, call the service; a refusal becomes a message. A refused form comes
+    back with what was typed, on the protocol as it is now (a stale one carrying the current
+    version, so sending it again applies it)."""
+    protocolo = protocolo_ou_404(numero)
+    if permissao := FORMULARIOS[nome].permissao:
+        exigir(request, permissao)
+    fontes = _Fontes(request.user)
+    form = _formulario(nome, protocolo, fontes, request.POST)
+    if not form.is_valid():
+        return _pagina(request, protocolo, vinculados={nome: form}, fontes=fontes)
+    try:
+        resultado = executar(protocolo, form.cleaned_data)
+    except ErroProtocolo as erro:
+        messages.error(request, erro.mensagem)
+        atual = protocolo_ou_404(numero)
+        dados = request.POST.copy()
+        dados[f"{nome}-versao"] = str(atual.versao)
+        status = 409 if isinstance(erro, VersaoDesatualizada) else 200
+        return _pagina(
+            request, atual, vinculados={nome: _formulario(nome, atual, fontes, dados)}, status=status, fontes=fontes
+        )
+    mensagem = sucesso(resultado) if callable(sucesso) else sucesso
+    if mensagem:
+        messages.success(request, mensagem)
+    return redirect(url_do_protocolo(protocolo))
+
+
+def _acao(nome, executar, sucesso):
+    @require_POST
+    @atendimento
+    def view(request, numero):
+        return _agir(request, numero, nome, lambda p, d: executar(request, p, d), sucesso)
+
+    view.__name__ = view.__qualname__ = nome
+    return view
+
+
+def _identificado(resultado):
+    _, consumidor, criado = resultado
+    if criado:
+        return f"Consumidor {consumidor} cadastrado e identificado no protocolo."
+    return f"Consumidor já cadastrado ({consumidor}) identificado no protocolo; os dados existentes foram mantidos."
+
+
+identificar = _acao(
+    "identificar",
+    lambda r, p, d: services.protocolo_identificar_por_cpf(protocolo=p, autor=r.user, **d),
+    _identificado,
+)
+categoria = _acao(
+    "categoria",
+    lambda r, p, d: services.protocolo_definir_categoria(
+        protocolo=p, categoria=d["categoria"], autor=r.user, versao=d["versao"]
+    ),
+    lambda p: f"Categoria: {p.categoria}. Prazo de resposta: {p.prazo:%d/%m/%Y}.",
+)
+objeto = _acao(
+    "objeto",
+    lambda r, p, d: services.protocolo_registrar_objeto(protocolo=p, objeto=d["objeto"], autor=r.user),
+    "Objeto da demanda registrado.",
+)
+
+
+def _tem_email(protocolo):
+    """Whether the service queued a message (it does when the consumer has an e-mail on file)."""
+    return protocolo.consumidor is not None and bool(protocolo.consumidor.email)
+
+
+SEM_EMAIL = "o consumidor não tem e-mail cadastrado, então nada foi enviado: avise-o por telefone."
+
+
+def _interacao_registrada(interacao):
+    if not interacao.publica:
+        return "Nota interna registrada."
+    if _tem_email(interacao.protocolo):
+        return "Resposta registrada e enviada ao consumidor."
+    return f"Resposta registrada; {SEM_EMAIL}"
+
+
+interacao = _acao(
+    "interacao",
+    lambda r, p, d: services.protocolo_registrar_interacao(
+        protocolo=p, texto=d["texto"], autor=r.user, publica=d["tipo"] == forms.InteracaoForm.PUBLICA
+    ),
+    _interacao_registrada,
+)
+situacao = _acao(
+    "situacao",
+    lambda r, p, d: services.protocolo_mudar_situacao(
+        protocolo=p, situacao=d["situacao"], texto=d["texto"], autor=r.user, versao=d["versao"]
+    ),
+    lambda p: f"Situação: {p.get_situacao_display()}.",
+)
+assumir = _acao(
+    "assumir",
+    lambda r, p, d: services.protocolo_atribuir(protocolo=p, responsavel=r.user, autor=r.user, versao=d["versao"]),
+    "Você é o responsável por este protocolo.",
+)
+atribuir = _acao(
+    "atribuir",
+    lambda r, p, d: services.protocolo_atribuir(
+        protocolo=p, responsavel=d["responsavel"], autor=r.user, versao=d["versao"]
+    ),
+    lambda p: f"Responsável: {nome_de(p.responsavel)}." if p.responsavel else "Protocolo devolvido à fila.",
+)
+escalar = _acao(
+    "escalar",
+    lambda r, p, d: services.protocolo_escalar(protocolo=p, motivo=d["motivo"], autor=r.user, versao=d["versao"]),
+    lambda p: f"Protocolo escalado para o nível {p.get_nivel_display()}.",
+)
+resolver = _acao(
+    "resolver",
+    lambda r, p, d: services.protocolo_resolver(protocolo=p, texto=d["texto"], autor=r.user, versao=d["versao"]),
+    lambda p: (
+        "Protocolo resolvido; o consumidor foi avisado." if _tem_email(p) else f"Protocolo resolvido; {SEM_EMAIL}"
+    ),
+)
+reabrir = _acao(
+    "reabrir",
+    lambda r, p, d: services.protocolo_reabrir(protocolo=p, motivo=d["motivo"], autor=r.user, versao=d["versao"]),
+    "Protocolo reaberto.",
+)
+
+
+def _duplicar(request, protocolo, dados):
+    original = selectors.protocolo_por_numero(dados["numero"])
+    if original is None:
+        raise DadosInvalidos("Nenhum protocolo com esse número.")
+    return services.protocolo_marcar_duplicado(
+        protocolo=protocolo, original=original, autor=request.user, versao=dados["versao"]
+    )
+
+
+duplicado = _acao(
+    "duplicado",
+    _duplicar,
+    lambda p: f"Protocolo encerrado como duplicado de {p.duplicado_de.numero_formatado}.",
+)
+cancelar = _acao(
+    "cancelar",
+    lambda r, p, d: services.protocolo_cancelar(protocolo=p, motivo=d["motivo"], autor=r.user, versao=d["versao"]),
+    "Protocolo cancelado.",
+)
+prorrogar = _acao(
+    "prorrogar",
+    lambda r, p, d: services.protocolo_prorrogar_prazo(
+        protocolo=p, novo_prazo=d["novo_prazo"], motivo=d["motivo"], autor=r.user, versao=d["versao"]
+    ),
+    lambda p: f"Prazo prorrogado para {p.prazo:%d/%m/%Y}.",
+)
+
+
+@require_POST
+@atendimento
+def enviar_numero(request, numero):
+    protocolo = protocolo_ou_404(numero)
+    try:
+        mensagem = services.protocolo_enviar_numero(protocolo=protocolo, autor=request.user)
+    except ErroProtocolo as erro:
+        messages.error(request, erro.mensagem)
+    else:
+        messages.success(request, f"Número enviado para {mensagem.destinatario}; acompanhe a entrega abaixo.")
+    return redirect(url_do_protocolo(protocolo))
+
+
+@require_POST
+@atendimento
+def mostrar_cpf(request, numero):
+    """The full CPF in this response only; every time is recorded (LGPD art. 37)."""
+    protocolo = protocolo_ou_404(numero)
+    if protocolo.consumidor is None:
+        messages.error(request, "O protocolo ainda não tem consumidor identificado.")
+        return redirect(url_do_protocolo(protocolo))
+    try:
+        cpf = services.consumidor_revelar_cpf(
+            consumidor=protocolo.consumidor, usuario=request.user, protocolo=protocolo
+        )
+    except ErroProtocolo as erro:
+        messages.error(request, erro.mensagem)
+        return redirect(url_do_protocolo(protocolo))
+    return _pagina(request, protocolo, cpf=cpf)
