@@ -5,7 +5,6 @@ admin offers too (atribuir, escalar, resolver, cancelar, prorrogar) are protocol
 the versão added."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from protocolo import forms as acoes
 from protocolo.forms import campo_de_texto
