@@ -20,7 +20,7 @@ DEBUG ?= 1
 ENDERECO ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: help venv navegador binarios run test auditoria lint bench clean
+.PHONY: help venv requisitos dependencias navegador binarios run test auditoria lint bench clean
 
 help:
 	@echo "Alvos:"
@@ -50,19 +50,50 @@ $(PY):
 $(RUNTIME): requirements.txt | $(PY)
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
 		echo "Erro: $(VENV) usa um Python anterior ao 3.12. Rode 'make clean' e tente de novo." >&2; exit 1; }
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
 	@touch $@
 
 $(DEV): requirements.txt requirements-dev.txt | $(PY)
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
 		echo "Erro: $(VENV) usa um Python anterior ao 3.12. Rode 'make clean' e tente de novo." >&2; exit 1; }
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	@touch $(RUNTIME) $@
 
 run: $(RUNTIME)
 	DEBUG=$(DEBUG) $(PY) manage.py migrate --noinput
 	DEBUG=$(DEBUG) $(PY) manage.py popular_demo
 	DEBUG=$(DEBUG) $(PY) manage.py runserver $(ENDERECO)
+
+# The locks: requirements.txt (runtime), requirements-dev.txt (runtime and tools) and
+# bench/requirements.txt, each compiled from its .in with every file's hash. They name PyPI's files,
+# whatever mirror or local wheels this machine's pip is set up with. Each starts with the date its
+# versions last moved to the latest releases, which the audit reports as the locks' age.
+TRAVAS := requirements.txt requirements-dev.txt bench/requirements.txt
+PIP_COMPILE := env -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u PIP_FIND_LINKS -u PIP_NO_INDEX -u PIP_CONSTRAINT \
+	PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make requisitos" $(VENV)/bin/pip-compile --quiet --no-config \
+	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --index-url https://pypi.org/simple
+
+# After an edit to a .in file: the locks follow it and keep every other version (and their date).
+requisitos: $(DEV)
+	@data=$$(sed -n '1s/^# gerado em \([0-9-]*\).*/\1/p' requirements.txt); \
+	for trava in $(TRAVAS); do \
+		echo "Compilando $$trava"; \
+		$(PIP_COMPILE) -o $$trava $${trava%.txt}.in; \
+		if [ -n "$$data" ]; then sed -i "1i # gerado em $$data" $$trava; fi; \
+	done
+
+# Every package to its latest release within the .in ranges, installed and audited where the audit
+# can see everything: any advisory, or any package it cannot audit, fails.
+dependencias: $(DEV)
+	@hoje=$$(date +%F); \
+	for trava in $(TRAVAS); do \
+		echo "Atualizando $$trava"; \
+		$(PIP_COMPILE) --upgrade -o $$trava $${trava%.txt}.in; \
+		sed -i "1i # gerado em $$hoje" $$trava; \
+	done
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
+	@touch $(RUNTIME) $(DEV)
+	$(PY) scripts/auditar-dependencias.py --estrito
 
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
 navegador:
@@ -108,7 +139,7 @@ auditoria: $(DEV)
 BENCH := $(VENV)/.bench-instalado
 
 $(BENCH): requirements.txt bench/requirements.txt | $(PY)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r bench/requirements.txt
 	@touch $@
 
 # The load generator is Debian's wrk; BENCH_PROTOCOLOS, BENCH_DURACAO, BENCH_RODADAS and BENCH_BANCO
