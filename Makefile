@@ -123,7 +123,18 @@ binarios:
 		fi; \
 	fi
 
-test: $(DEV) navegador binarios
+# The JavaScript the tests and pages use, at the versions package-lock.json pins (with their
+# hashes); no package's install script ever runs.
+NODE_MODULES := node_modules/.package-lock.json
+
+$(NODE_MODULES): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "Erro: os testes precisam do npm, que instala o axe-core do package-lock.json: sudo apt-get install -y npm" >&2; \
+		exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+test: $(DEV) $(NODE_MODULES) navegador binarios
 	@url=$$(bash scripts/banco-de-teste.sh); \
 	export DATABASE_URL="$$url"; \
 	echo "Banco de teste: $$url"; \
@@ -161,4 +172,4 @@ lint: $(DEV)
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .pytest_cache
