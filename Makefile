@@ -1,8 +1,9 @@
 # Protocolo: tarefas de desenvolvimento (GNU make).
-#   make run    prepara o ambiente e serve o portal em http://127.0.0.1:8000 (SQLite)
-#   make test   prepara o ambiente e roda a suíte contra PostgreSQL
-#   make lint   ruff check
-#   make clean  apaga o ambiente virtual e os artefatos locais
+#   make run           prepara o ambiente e serve o portal em http://127.0.0.1:8000 (SQLite; ENDERECO=...)
+#   make test          prepara o ambiente e roda a suíte contra PostgreSQL
+#   make lint          ruff check
+#   make dependencias  leva as travas às últimas versões e as audita
+#   make clean         apaga o ambiente virtual e os artefatos locais
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -24,13 +25,16 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "Alvos:"
-	@echo "  make run    venv + dependências + migrações (SQLite) + dados de demonstração; serve em http://$(ENDERECO)"
-	@echo "  make test   venv + dependências de desenvolvimento; pytest contra PostgreSQL (PYTEST_ARGS=...)"
-	@echo "  make auditoria  bandit + pip-audit (o make test também roda)"
+	@echo "  make run    venv + dependências + migrações (SQLite) + dados de demonstração; serve em $(URL_DEMO)"
+	@echo "              (ENDERECO=127.0.0.1:8010 troca o endereço, também nos links); os e-mails saem no terminal"
+	@echo "  make test   venv + dependências de desenvolvimento + axe-core (npm ci); pytest contra PostgreSQL (PYTEST_ARGS=...)"
+	@echo "  make auditoria  bandit + falhas conhecidas das versões travadas; só uma falha conhecida reprova (o make test também roda)"
 	@echo "  make lint   ruff check ."
+	@echo "  make requisitos   recompila as travas (requirements*.txt) depois de editar um requirements*.in"
+	@echo "  make dependencias leva as travas às últimas versões que os .in admitem, instala e audita tudo: reprova o que não der para auditar"
 	@echo "  make bench  benchmark com 10 mil e 1 milhão de protocolos (PostgreSQL, Redis, wrk); escreve bench/RESULTS.md"
 	@echo "  make venv   só cria o .venv e instala as dependências"
-	@echo "  make clean  remove .venv, db.sqlite3, staticfiles/ e .pytest_cache"
+	@echo "  make clean  remove .venv, node_modules/, db.sqlite3, staticfiles/ e .pytest_cache"
 
 venv: $(RUNTIME) $(DEV)
 
@@ -59,10 +63,29 @@ $(DEV): requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	@touch $(RUNTIME) $@
 
+# The links in e-mails and on the receipt's QR code point where runserver listens; ENDERECO may be a
+# port alone, as runserver takes it.
+URL_DEMO = http://$(if $(findstring :,$(ENDERECO)),$(ENDERECO),127.0.0.1:$(ENDERECO))
+
+# Beside runserver, enviar_mensagens delivers the outbox (to this terminal, with the console mailer
+# of DEBUG) and stops with it. The demo's seeded messages go out first, above the logins, which
+# stay in view.
 run: $(RUNTIME)
-	DEBUG=$(DEBUG) $(PY) manage.py migrate --noinput
-	DEBUG=$(DEBUG) $(PY) manage.py popular_demo
-	DEBUG=$(DEBUG) $(PY) manage.py runserver $(ENDERECO)
+	@export DEBUG=$(DEBUG) PROTOCOLO_URL_BASE=$(URL_DEMO); \
+	$(PY) manage.py migrate --noinput; \
+	if [ -t 1 ]; then cor=--force-color; else cor=; fi; \
+	resumo=$$($(PY) manage.py popular_demo $$cor); \
+	$(PY) manage.py enviar_mensagens; \
+	echo "$$resumo"; \
+	if [ "$${MAILER_URL:-console://}" = console:// ]; then \
+		echo "  E-mails: aparecem neste terminal, um ou dois segundos depois de cada pedido (manage.py enviar_mensagens)."; \
+	else \
+		echo "  E-mails: entregues por MAILER_URL, um ou dois segundos depois de cada pedido (manage.py enviar_mensagens)."; \
+	fi; \
+	echo; \
+	$(PY) manage.py enviar_mensagens --continuo & entregador=$$!; \
+	trap 'kill $$entregador 2>/dev/null || true; wait $$entregador 2>/dev/null || true' EXIT; \
+	$(PY) manage.py runserver $(ENDERECO)
 
 # The locks: requirements.txt (runtime), requirements-dev.txt (runtime and tools) and
 # bench/requirements.txt, each compiled from its .in with every file's hash. They name PyPI's files,
