@@ -59,7 +59,9 @@ def test_an_entry_without_reason_or_past_its_date_fails(arquivo, entrada):
 
 
 def test_the_projects_own_file_is_valid_today():
-    assert auditoria.aceitas(datetime.date.today())[2] == []
+    """What make test reads of it: [[nao_auditavel]] is make dependencias' concern, and its review
+    date must not turn this suite red on a given day."""
+    assert auditoria.aceitas(datetime.date.today(), nao_auditavel=False)[2] == []
 
 
 # The audit against a registry on loopback ---------------------------------------------------------
@@ -166,6 +168,30 @@ def test_in_strict_mode_an_accepted_unauditable_package_is_a_warning(registro, t
         "AVISO redis 8.1.0: não auditado (o registro só informa as falhas da última versão, 8.2.0). "
         "Aceito em .pip-audit-ignore.toml." in saida
     )
+
+
+@pytest.fixture
+def aceito_vencido(registro, arquivo):
+    arquivo.write_text(
+        'ignorar = []\n[[nao_auditavel]]\npacote = "redis"\nversao = "8.1.0"\nmotivo = "Preso."\n'
+        "revisar_em = 2026-11-26\n"
+    )
+    registro["/pypi/django/json"] = _projeto("6.1.3")
+    registro["/pypi/redis/json"] = _projeto("8.1.0")
+
+
+def test_an_unauditable_package_accepted_past_its_date_does_not_fail_make_test(aceito_vencido, trava, capsys):
+    codigo, saida = _auditar(capsys, trava)
+
+    assert codigo == 0
+    assert "Auditoria das dependências: 2 auditadas, 0 não auditadas, 0 falhas conhecidas, 0 erros." in saida
+
+
+def test_an_unauditable_package_accepted_past_its_date_fails_the_strict_mode(aceito_vencido, trava, capsys):
+    codigo, saida = _auditar(capsys, "--estrito", trava)
+
+    assert codigo == 1
+    assert "ERRO .pip-audit-ignore.toml: [nao_auditavel] redis 8.1.0 devia ter sido revisto em 2026-11-26." in saida
 
 
 def test_a_known_advisory_of_the_latest_release_fails(registro, trava, capsys):
