@@ -31,7 +31,7 @@ help:
 	@echo "  make auditoria  bandit + falhas conhecidas das versões travadas; só uma falha conhecida reprova (o make test também roda)"
 	@echo "  make lint   ruff check ."
 	@echo "  make requisitos   recompila as travas (requirements*.txt) depois de editar um requirements*.in"
-	@echo "  make dependencias leva as travas às últimas versões que os .in admitem, instala e audita tudo: reprova o que não der para auditar"
+	@echo "  make dependencias leva as travas (Python e npm) às últimas versões que as faixas admitem, instala e audita tudo: reprova o que não der para auditar"
 	@echo "  make bench  benchmark com 10 mil e 1 milhão de protocolos (PostgreSQL, Redis, wrk); escreve bench/RESULTS.md"
 	@echo "  make venv   só cria o .venv e instala as dependências"
 	@echo "  make clean  remove .venv, node_modules/, db.sqlite3, staticfiles/ e .pytest_cache"
@@ -87,6 +87,17 @@ run: $(RUNTIME)
 	trap 'kill $$entregador 2>/dev/null || true; wait $$entregador 2>/dev/null || true' EXIT; \
 	$(PY) manage.py runserver $(ENDERECO)
 
+# The JavaScript the tests and pages use, at the versions package-lock.json pins (with their
+# hashes); no package's install script ever runs.
+NODE_MODULES := node_modules/.package-lock.json
+
+$(NODE_MODULES): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "Erro: os testes precisam do npm, que instala o axe-core do package-lock.json: sudo apt-get install -y npm" >&2; \
+		exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
 # The locks: requirements.txt (runtime), requirements-dev.txt (runtime and tools) and
 # bench/requirements.txt, each compiled from its .in with every file's hash. They name PyPI's files,
 # whatever mirror or local wheels this machine's pip is set up with. Each starts with the date its
@@ -105,15 +116,17 @@ requisitos: $(DEV)
 		if [ -n "$$data" ]; then sed -i "1i # gerado em $$data" $$trava; fi; \
 	done
 
-# Every package to its latest release within the .in ranges, installed and audited where the audit
-# can see everything: any advisory, or any package it cannot audit, fails.
-dependencias: $(DEV)
+# Every package to its latest release within the ranges of the .in files and package.json,
+# installed and audited where the audit can see everything: any advisory, or any package it cannot
+# audit, fails.
+dependencias: $(DEV) $(NODE_MODULES)
 	@hoje=$$(date +%F); \
 	for trava in $(TRAVAS); do \
 		echo "Atualizando $$trava"; \
 		$(PIP_COMPILE) --upgrade -o $$trava $${trava%.txt}.in; \
 		sed -i "1i # gerado em $$hoje" $$trava; \
 	done
+	npm update --package-lock-only --ignore-scripts --no-audit --no-fund --omit-lockfile-registry-resolved=false
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	@touch $(RUNTIME) $(DEV)
 	$(PY) scripts/auditar-dependencias.py --estrito
@@ -145,17 +158,6 @@ binarios:
 			exit 1; \
 		fi; \
 	fi
-
-# The JavaScript the tests and pages use, at the versions package-lock.json pins (with their
-# hashes); no package's install script ever runs.
-NODE_MODULES := node_modules/.package-lock.json
-
-$(NODE_MODULES): package.json package-lock.json
-	@command -v npm >/dev/null 2>&1 || { \
-		echo "Erro: os testes precisam do npm, que instala o axe-core do package-lock.json: sudo apt-get install -y npm" >&2; \
-		exit 1; }
-	npm ci --ignore-scripts --no-audit --no-fund
-	@touch $@
 
 test: $(DEV) $(NODE_MODULES) navegador binarios
 	@url=$$(bash scripts/banco-de-teste.sh); \
