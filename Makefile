@@ -1,8 +1,9 @@
 # Protocolo: tarefas de desenvolvimento (GNU make).
-#   make run    prepara o ambiente e serve o portal em http://127.0.0.1:8000 (SQLite)
-#   make test   prepara o ambiente e roda a suíte contra PostgreSQL
-#   make lint   ruff check
-#   make clean  apaga o ambiente virtual e os artefatos locais
+#   make run           prepara o ambiente e serve o portal em http://127.0.0.1:8000 (SQLite; ENDERECO=...)
+#   make test          prepara o ambiente e roda a suíte contra PostgreSQL
+#   make lint          ruff check
+#   make dependencias  leva as travas às últimas versões e as audita
+#   make clean         apaga o ambiente virtual e os artefatos locais
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -20,17 +21,20 @@ DEBUG ?= 1
 ENDERECO ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: help venv navegador binarios run test auditoria lint bench clean
+.PHONY: help venv requisitos dependencias navegador binarios run test auditoria lint bench clean
 
 help:
 	@echo "Alvos:"
-	@echo "  make run    venv + dependências + migrações (SQLite) + dados de demonstração; serve em http://$(ENDERECO)"
-	@echo "  make test   venv + dependências de desenvolvimento; pytest contra PostgreSQL (PYTEST_ARGS=...)"
-	@echo "  make auditoria  bandit + pip-audit (o make test também roda)"
+	@echo "  make run    venv + dependências + migrações (SQLite) + dados de demonstração; serve em $(URL_DEMO)"
+	@echo "              (ENDERECO=127.0.0.1:8010 troca o endereço, também nos links); os e-mails saem no terminal"
+	@echo "  make test   venv + dependências de desenvolvimento + axe-core (npm ci); pytest contra PostgreSQL (PYTEST_ARGS=...)"
+	@echo "  make auditoria  bandit + falhas conhecidas das versões travadas; só uma falha conhecida reprova (o make test também roda)"
 	@echo "  make lint   ruff check ."
+	@echo "  make requisitos   recompila as travas (requirements*.txt) depois de editar um requirements*.in"
+	@echo "  make dependencias leva as travas (Python e npm) às últimas versões que as faixas admitem, instala e audita tudo: reprova o que não der para auditar"
 	@echo "  make bench  benchmark com 10 mil e 1 milhão de protocolos (PostgreSQL, Redis, wrk); escreve bench/RESULTS.md"
 	@echo "  make venv   só cria o .venv e instala as dependências"
-	@echo "  make clean  remove .venv, db.sqlite3, staticfiles/ e .pytest_cache"
+	@echo "  make clean  remove .venv, node_modules/, db.sqlite3, staticfiles/ e .pytest_cache"
 
 venv: $(RUNTIME) $(DEV)
 
@@ -50,19 +54,82 @@ $(PY):
 $(RUNTIME): requirements.txt | $(PY)
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
 		echo "Erro: $(VENV) usa um Python anterior ao 3.12. Rode 'make clean' e tente de novo." >&2; exit 1; }
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
 	@touch $@
 
 $(DEV): requirements.txt requirements-dev.txt | $(PY)
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
 		echo "Erro: $(VENV) usa um Python anterior ao 3.12. Rode 'make clean' e tente de novo." >&2; exit 1; }
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	@touch $(RUNTIME) $@
 
+# The links in e-mails and on the receipt's QR code point where runserver listens; ENDERECO may be a
+# port alone, as runserver takes it.
+URL_DEMO = http://$(if $(findstring :,$(ENDERECO)),$(ENDERECO),127.0.0.1:$(ENDERECO))
+
+# Beside runserver, enviar_mensagens delivers the outbox (to this terminal, with the console mailer
+# of DEBUG) and stops with it. The demo's seeded messages go out first, above the logins, which
+# stay in view.
 run: $(RUNTIME)
-	DEBUG=$(DEBUG) $(PY) manage.py migrate --noinput
-	DEBUG=$(DEBUG) $(PY) manage.py popular_demo
-	DEBUG=$(DEBUG) $(PY) manage.py runserver $(ENDERECO)
+	@export DEBUG=$(DEBUG) PROTOCOLO_URL_BASE=$(URL_DEMO); \
+	$(PY) manage.py migrate --noinput; \
+	if [ -t 1 ]; then cor=--force-color; else cor=; fi; \
+	resumo=$$($(PY) manage.py popular_demo $$cor); \
+	$(PY) manage.py enviar_mensagens; \
+	echo "$$resumo"; \
+	if [ "$${MAILER_URL:-console://}" = console:// ]; then \
+		echo "  E-mails: aparecem neste terminal, um ou dois segundos depois de cada pedido (manage.py enviar_mensagens)."; \
+	else \
+		echo "  E-mails: entregues por MAILER_URL, um ou dois segundos depois de cada pedido (manage.py enviar_mensagens)."; \
+	fi; \
+	echo; \
+	$(PY) manage.py enviar_mensagens --continuo & entregador=$$!; \
+	trap 'kill $$entregador 2>/dev/null || true; wait $$entregador 2>/dev/null || true' EXIT; \
+	$(PY) manage.py runserver $(ENDERECO)
+
+# The JavaScript the tests and pages use, at the versions package-lock.json pins (with their
+# hashes); no package's install script ever runs.
+NODE_MODULES := node_modules/.package-lock.json
+
+$(NODE_MODULES): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "Erro: os testes precisam do npm, que instala o axe-core do package-lock.json: sudo apt-get install -y npm" >&2; \
+		exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+# The locks: requirements.txt (runtime), requirements-dev.txt (runtime and tools) and
+# bench/requirements.txt, each compiled from its .in with every file's hash. They name PyPI's files,
+# whatever mirror or local wheels this machine's pip is set up with. Each starts with the date its
+# versions last moved to the latest releases, which the audit reports as the locks' age.
+TRAVAS := requirements.txt requirements-dev.txt bench/requirements.txt
+PIP_COMPILE := env -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u PIP_FIND_LINKS -u PIP_NO_INDEX -u PIP_CONSTRAINT \
+	PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make requisitos" $(VENV)/bin/pip-compile --quiet --no-config \
+	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --index-url https://pypi.org/simple
+
+# After an edit to a .in file: the locks follow it and keep every other version (and their date).
+requisitos: $(DEV)
+	@data=$$(sed -n '1s/^# gerado em \([0-9-]*\).*/\1/p' requirements.txt); \
+	for trava in $(TRAVAS); do \
+		echo "Compilando $$trava"; \
+		$(PIP_COMPILE) -o $$trava $${trava%.txt}.in; \
+		if [ -n "$$data" ]; then sed -i "1i # gerado em $$data" $$trava; fi; \
+	done
+
+# Every package to its latest release within the ranges of the .in files and package.json,
+# installed and audited where the audit can see everything: any advisory, or any package it cannot
+# audit, fails.
+dependencias: $(DEV) $(NODE_MODULES)
+	@hoje=$$(date +%F); \
+	for trava in $(TRAVAS); do \
+		echo "Atualizando $$trava"; \
+		$(PIP_COMPILE) --upgrade -o $$trava $${trava%.txt}.in; \
+		sed -i "1i # gerado em $$hoje" $$trava; \
+	done
+	npm update --package-lock-only --ignore-scripts --no-audit --no-fund --omit-lockfile-registry-resolved=false
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
+	@touch $(RUNTIME) $(DEV)
+	$(PY) scripts/auditar-dependencias.py --estrito
 
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
 navegador:
@@ -92,15 +159,16 @@ binarios:
 		fi; \
 	fi
 
-test: $(DEV) navegador binarios
+test: $(DEV) $(NODE_MODULES) navegador binarios
 	@url=$$(bash scripts/banco-de-teste.sh); \
 	export DATABASE_URL="$$url"; \
 	echo "Banco de teste: $$url"; \
 	$(PY) -m pytest $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory auditoria
 
-# Static analysis of our code and known vulnerabilities of every installed dependency
-# (.pip-audit-ignore.toml lists what is accepted, each with its reason and review date).
+# Static analysis of our code, and the known advisories of every locked release: only a known one
+# fails here, so an upstream release never turns the build red (.pip-audit-ignore.toml lists what is
+# accepted, each with its reason and review date).
 auditoria: $(DEV)
 	$(VENV)/bin/bandit -c pyproject.toml -q -r protocolo consumidor atendimento
 	$(PY) scripts/auditar-dependencias.py
@@ -108,7 +176,7 @@ auditoria: $(DEV)
 BENCH := $(VENV)/.bench-instalado
 
 $(BENCH): requirements.txt bench/requirements.txt | $(PY)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r bench/requirements.txt
 	@touch $@
 
 # The load generator is Debian's wrk; BENCH_PROTOCOLOS, BENCH_DURACAO, BENCH_RODADAS and BENCH_BANCO
@@ -129,4 +197,4 @@ lint: $(DEV)
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .pytest_cache

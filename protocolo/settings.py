@@ -5,6 +5,7 @@ Production is the default: every unsafe shortcut (console e-mail, development ke
 DEBUG=1. The README lists every variable.
 """
 
+import zoneinfo
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -197,6 +198,11 @@ if PROTOCOLO_SESSAO_OCIOSA_MINUTOS < 1:
 # Language, time, static files ---------------------------------------------------------------------
 
 LANGUAGE_CODE = "pt-br"
+# Dates follow the tzdata package (requirements.in), never the host's files, which may predate the
+# end of Brazil's daylight saving (2019): zoneinfo reads the host first unless its path is empty, and
+# would reuse a zone it built from them before this line.
+zoneinfo.reset_tzpath(to=())
+zoneinfo.ZoneInfo.clear_cache()
 TIME_ZONE = "America/Sao_Paulo"
 USE_I18N = True
 USE_TZ = True

@@ -12,8 +12,8 @@ import pytest
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Not under test-results/: pytest-playwright empties that folder when each (xdist) session starts.
 CAPTURAS = Path(__file__).resolve().parents[2] / "capturas"
-# axe-core 4.14 (npm), vendored so the suite runs offline.
-AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
+# axe-core from npm, at the version package-lock.json pins (`npm ci --ignore-scripts`, run by make test).
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 # Playwright's sync API runs an event loop in the test thread; Django must still allow its ORM there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -64,14 +64,21 @@ def capturar(page, request):
     return capturar
 
 
+@pytest.fixture(scope="session")
+def axe():
+    if not AXE.exists():
+        pytest.fail("axe-core não está em node_modules/: rode `npm ci --ignore-scripts` (o `make test` faz isso).")
+    return AXE.read_text()
+
+
 @pytest.fixture
-def acessibilidade(page):
+def acessibilidade(page, axe):
     """acessibilidade() runs axe-core on the current page and returns its serious and critical
     violations. Evaluated through DevTools, so the page's CSP stays as strict as in production."""
 
     def verificar():
         if not page.evaluate("() => Boolean(window.axe)"):
-            page.evaluate(f"() => {{ {AXE}\n }}")
+            page.evaluate(f"() => {{ {axe}\n }}")
         violacoes = page.evaluate("async () => (await axe.run(document)).violations")
         return [
             f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"

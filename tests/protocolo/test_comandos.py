@@ -63,6 +63,19 @@ def test_demo_creates_an_attendant_and_a_staff_supervisor(demo):
     assert _entra("supervisor", SENHA) == supervisor
 
 
+def test_demo_prints_the_addresses_of_the_link_base_it_runs_on(settings, monkeypatch):
+    """make run sets the base from ENDERECO; what it prints follows, as the e-mailed links do."""
+    settings.PROTOCOLO_URL_BASE = "http://127.0.0.1:8010"
+    monkeypatch.setenv("DEMO_PASSWORD", SENHA)
+
+    saida = _comando("popular_demo")
+
+    assert "Portal de demonstração pronto: http://127.0.0.1:8010\n" in saida
+    assert f"Atendimento (retaguarda): http://127.0.0.1:8010/atendimento/  usuário: atendente  senha: {SENHA}" in saida
+    assert f"Supervisão (admin):       http://127.0.0.1:8010/admin/        usuário: supervisor senha: {SENHA}" in saida
+    assert ":8000" not in saida
+
+
 def test_demo_consumers_have_valid_cpfs_and_emails(demo):
     consumidores = list(Consumidor.objects.all())
 

@@ -4,6 +4,7 @@ import random
 import secrets
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -90,13 +91,11 @@ class Command(BaseCommand):
             .order_by("aberto_em")
             .first()
         )
-        self.stdout.write(self.style.SUCCESS("\nPortal de demonstração pronto: http://127.0.0.1:8000"))
-        self.stdout.write(
-            f"  Atendimento (retaguarda): http://127.0.0.1:8000/atendimento/  usuário: atendente  senha: {senha}"
-        )
-        self.stdout.write(
-            f"  Supervisão (admin):       http://127.0.0.1:8000/admin/        usuário: supervisor senha: {senha}"
-        )
+        # The base the links in e-mails and receipts use: make run points it where runserver listens.
+        url = settings.PROTOCOLO_URL_BASE
+        self.stdout.write(self.style.SUCCESS(f"\nPortal de demonstração pronto: {url}"))
+        self.stdout.write(f"  Atendimento (retaguarda): {url}/atendimento/  usuário: atendente  senha: {senha}")
+        self.stdout.write(f"  Supervisão (admin):       {url}/admin/        usuário: supervisor senha: {senha}")
         ativacao = segundo_fator.ativacao(supervisor, dispositivo.key)
         self.stdout.write(
             "  Código do admin (verificação em duas etapas): no aplicativo autenticador, a chave "
