@@ -199,13 +199,17 @@ def test_enviar_mensagens_reports_what_it_sent(pendentes, mailoutbox):
     assert not Mensagem.objects.filter(enviada_em__isnull=True).exists()
 
 
-def test_enviar_mensagens_reports_what_failed(settings, pendentes, mailoutbox):
+def test_enviar_mensagens_reports_a_mail_server_it_cannot_reach_and_charges_no_message(
+    settings, pendentes, mailoutbox
+):
     settings.MAILERS = smtp_recusando()
 
-    assert "0 mensagem(ns) enviada(s), 3 com falha" in _comando("enviar_mensagens")
+    saida = _comando("enviar_mensagens")
 
+    assert "0 mensagem(ns) enviada(s), 0 com falha" in saida
+    assert "Servidor de e-mail indisponível (ConnectionRefusedError" in saida
     assert mailoutbox == []
-    assert set(Mensagem.objects.values_list("tentativas", flat=True)) == {1}
+    assert set(Mensagem.objects.values_list("tentativas", flat=True)) == {0}
 
 
 def test_enviar_mensagens_stops_at_the_limit(pendentes, mailoutbox):
