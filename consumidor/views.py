@@ -194,6 +194,20 @@ def enviar_mensagem(request, numero):
     if not form.is_valid():
         return _pagina_do_protocolo(request, protocolo, form_mensagem=form)
     try:
+        limites.consumir("mensagem_protocolo", limites.chave(f"protocolo:{protocolo.pk}"))
+        limites.consumir("mensagem_ip", limites.rede(ip_do_cliente(request)))
+    except limites.Limitado as erro:
+        messages.error(
+            request,
+            "Muitas mensagens seguidas: esta não foi registrada. Ela continua abaixo; envie-a de novo "
+            f"em {max(1, erro.segundos // 60)} minuto(s).",
+        )
+        pagina = _pagina_do_protocolo(
+            request, protocolo, status=429, form_mensagem=form, nao_registrado=form.cleaned_data["texto"]
+        )
+        pagina["Retry-After"] = str(erro.segundos)
+        return pagina
+    try:
         services.protocolo_registrar_interacao(
             protocolo=protocolo, texto=form.cleaned_data["texto"], origem=services.Origem.CONSUMIDOR
         )

@@ -323,3 +323,32 @@ def test_a_resolved_case_is_answered_not_sent_to_supervision(client, vencido, at
     assert "Pedir análise da supervisão" not in pagina_resolvida
     assert "venceu há" not in pagina_resolvida
     assert any("diga se a resposta resolveu" in m for m in _mensagens(resposta))
+
+
+def test_a_burst_of_messages_is_refused_past_ten_an_hour_keeping_the_text(visitante, protocolo, limites_zerados):
+    # 30 messages of 3.9 kB in 2 s were all written into a record that can never be deleted.
+    antes = protocolo.interacoes.count()
+    for n in range(10):
+        assert visitante.post(pagina(protocolo, "consumidor:mensagem"), {"texto": f"Mensagem {n}"}).status_code == 302
+
+    resposta = visitante.post(pagina(protocolo, "consumidor:mensagem"), {"texto": "A décima primeira."})
+
+    assert resposta.status_code == 429
+    assert resposta["Retry-After"] == "3600"
+    assert "Muitas mensagens seguidas: esta não foi registrada." in resposta.text
+    assert "envie-a de novo em 60 minuto(s)" in resposta.text
+    assert "A décima primeira." in resposta.text
+    assert protocolo.interacoes.count() == antes + 10
+
+
+def test_the_message_limit_also_counts_per_network_across_protocols(settings, limites_zerados):
+    settings.PROTOCOLO_LIMITES = settings.PROTOCOLO_LIMITES | {"mensagem_ip": (3, 3600)}
+    cliente = Client()
+    protocolos = [abrir() for _ in range(4)]
+    for protocolo in protocolos:
+        _acessar(cliente, protocolo)
+
+    estados = [cliente.post(pagina(p, "consumidor:mensagem"), {"texto": "Oi"}).status_code for p in protocolos]
+
+    assert estados == [302, 302, 302, 429]
+    assert protocolos[3].interacoes.filter(tipo=Tipo.MENSAGEM_CONSUMIDOR).count() == 0
