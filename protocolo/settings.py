@@ -133,7 +133,7 @@ def _mailer(url):
     partes = urlsplit(url)
     opcoes = {k: v[-1] for k, v in parse_qs(partes.query).items()}
     if partes.scheme == "console":
-        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return {"BACKEND": "protocolo.operacao.console.EmailBackend"}
     if partes.scheme == "locmem":
         return {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     if partes.scheme not in ("smtp", "smtps"):

@@ -51,7 +51,7 @@ def test_development_runs_on_sqlite_with_local_defaults():
 
     assert valores["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
     assert valores["DATABASES"]["default"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-    assert valores["MAILERS"]["default"]["BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert valores["MAILERS"]["default"]["BACKEND"] == "protocolo.operacao.console.EmailBackend"
     assert valores["PROTOCOLO_URL_BASE"] == "http://127.0.0.1:8000"
 
 
