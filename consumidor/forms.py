@@ -1,6 +1,9 @@
 """Public forms. Every value is normalised and validated here, in Portuguese, before any query:
 an impossible number or CPF never reaches the database."""
 
+import re
+import secrets
+
 from crispy_forms.helper import FormHelper
 from django import forms
 
@@ -10,6 +13,7 @@ from protocolo.validators import normalizar_cpf, normalizar_numero, validar_linh
 OBJETO_MAXIMO = 4000
 MENSAGEM_MAXIMA = 4000
 COMENTARIO_MAXIMO = 2000
+CHAVE = re.compile(r"[0-9a-f]{32}")
 
 
 def _ajudante(*, tag=False):
@@ -86,6 +90,8 @@ class RecuperacaoForm(forms.Form):
 
 
 class _Identificacao(forms.Form):
+    # One-time key drawn when the form is shown: sending the same page twice opens one protocol.
+    chave = forms.CharField(widget=forms.HiddenInput, required=False)
     cpf = CampoCPF()
     nome = TextoLivre(label="Nome completo", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(
@@ -101,6 +107,13 @@ class _Identificacao(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _ajudante()
+        if not self.is_bound:
+            self.initial["chave"] = secrets.token_hex(16)
+
+    def clean_chave(self):
+        # Anything but a key we could have drawn is no key: the opening goes ahead without one.
+        chave = self.cleaned_data["chave"]
+        return chave if CHAVE.fullmatch(chave) else ""
 
 
 class AberturaForm(_Identificacao):

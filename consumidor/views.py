@@ -389,6 +389,7 @@ def _abrir(request, form, *, categoria, objeto):
             email=form.cleaned_data["email"],
             categoria=categoria,
             objeto=objeto,
+            chave=form.cleaned_data["chave"],
         )
     except ErroProtocolo as erro:
         form.add_error(None, erro.mensagem)

@@ -225,6 +225,11 @@ class Protocolo(models.Model):
     # Bumped by every change of situação, nível, responsável, prazo, categoria or consumidor, so a
     # form made on an older version is refused instead of silently undoing someone's change.
     versao = models.PositiveIntegerField("versão", default=1, editable=False)
+    # The one-time key of the portal form that opened it: a resubmission whose first answer was
+    # lost (a connection reset after the commit) returns this protocol instead of opening another.
+    # NULL, not "", where there is none: the unique index leaves those rows out, and rows written
+    # without the column (COPY) need no default.
+    chave_de_abertura = models.CharField(max_length=32, null=True, blank=True, editable=False)  # noqa: DJ001
 
     objects = ProtocoloQuerySet.as_manager()
 
@@ -241,6 +246,12 @@ class Protocolo(models.Model):
             ("ver_cpf", "Pode ver o CPF completo"),
         ]
         constraints = [
+            # Serves the resubmission's lookup by key; only portal openings carry one.
+            models.UniqueConstraint(
+                fields=["chave_de_abertura"],
+                condition=Q(chave_de_abertura__isnull=False),
+                name="protocolo_chave_de_abertura_unica",
+            ),
             models.CheckConstraint(condition=_em("canal", Canal.choices), name="protocolo_canal_valido"),
             models.CheckConstraint(condition=_em("situacao", Situacao.choices), name="protocolo_situacao_valida"),
             models.CheckConstraint(condition=Q(nivel__gte=1, nivel__lte=NIVEL_MAXIMO), name="protocolo_nivel_valido"),

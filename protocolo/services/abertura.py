@@ -5,7 +5,7 @@ consumer, categoria and objeto (chat and e-mail); and sending its number to the 
 last: the day's sequence row stays locked until then, and every opening of the day waits for it.
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import numeracao, relogio
@@ -48,7 +48,7 @@ def protocolo_abrir(*, canal, atendente=None, consumidor=None, categoria=None, o
     return protocolo
 
 
-def _abrir(*, canal, atendente, consumidor, categoria, objeto):
+def _abrir(*, canal, atendente, consumidor, categoria, objeto, chave=None):
     """(protocol, its opening entry), inside the caller's transaction, the consumer already locked."""
     if atendente is not None:
         origem = Origem.ATENDENTE
@@ -64,6 +64,7 @@ def _abrir(*, canal, atendente, consumidor, categoria, objeto):
         objeto=objeto,
         responsavel=atendente,
         aberto_em=agora,
+        chave_de_abertura=chave or None,
     )
     if categoria is not None:
         protocolo.prazo = _calcular_prazo(protocolo, categoria)
@@ -91,16 +92,40 @@ def _abrir(*, canal, atendente, consumidor, categoria, objeto):
     return protocolo, abertura
 
 
-def protocolo_abrir_pelo_portal(*, cpf, nome, email, categoria, objeto):
+def _ja_aberto(chave, cpf):
+    """The protocol a form with this one-time key already opened for this CPF, or None. A key
+    that opened someone else's protocol is refused: it never shows another person's number."""
+    protocolo = Protocolo.objects.select_related("consumidor").filter(chave_de_abertura=chave).first()
+    if protocolo is not None and (protocolo.consumidor is None or protocolo.consumidor.cpf != cpf):
+        raise DadosInvalidos("Este formulário já foi enviado. Recarregue a página para abrir outro protocolo.")
+    return protocolo
+
+
+def protocolo_abrir_pelo_portal(*, cpf, nome, email, categoria, objeto, chave=None):
     """A demand the consumer opens online (canal portal), open the protocol and queue its number to
     the e-mail on record. A CPF already on file keeps its record exactly as it is, empty fields
     included: anyone may type a CPF here, and an e-mail filled in from this form would receive that
     consumer's protocols on the next recovery.
 
     One transaction without savepoints: the consumer read and locked in one query, the protocol, its
-    opening entry, the message and the entry that records it (each chain head already known)."""
+    opening entry, the message and the entry that records it (each chain head already known).
+
+    chave: the form's one-time key. Sent again (the first answer never reached the browser), it
+    returns the protocol that key opened, with nothing written; two copies racing each other meet
+    at the key's unique index, and the loser returns the winner's protocol."""
     objeto = _validar_abertura(canal=Canal.PORTAL, categoria=categoria, objeto=objeto, obrigatorio=True)
     cpf = _cpf(cpf)
+    if chave and (protocolo := _ja_aberto(chave, cpf)) is not None:
+        return protocolo
+    try:
+        return _abrir_pelo_portal(cpf=cpf, nome=nome, email=email, categoria=categoria, objeto=objeto, chave=chave)
+    except IntegrityError:
+        if chave and (protocolo := _ja_aberto(chave, cpf)) is not None:
+            return protocolo
+        raise
+
+
+def _abrir_pelo_portal(*, cpf, nome, email, categoria, objeto, chave):
     with transaction.atomic():
         # Consumer before protocol, the order anonymisation takes too (_exigir_nao_anonimizado).
         consumidor = next(iter(Consumidor.objects.select_for_update().filter(cpf=cpf).order_by()[:1]), None)
@@ -109,7 +134,7 @@ def protocolo_abrir_pelo_portal(*, cpf, nome, email, categoria, objeto):
         elif consumidor.anonimizado_em is not None:
             raise DadosInvalidos("Os dados deste consumidor foram anonimizados (LGPD): identifique-o de novo pelo CPF.")
         protocolo, abertura = _abrir(
-            canal=Canal.PORTAL, atendente=None, consumidor=consumidor, categoria=categoria, objeto=objeto
+            canal=Canal.PORTAL, atendente=None, consumidor=consumidor, categoria=categoria, objeto=objeto, chave=chave
         )
         if consumidor.email:
             _enviar_numero(protocolo, cabeca=(abertura.ordem, abertura.mac))
