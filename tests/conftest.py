@@ -18,6 +18,13 @@ def _semear_de_novo(sender, **kwargs):
     criar_grupos_e_categorias(apps)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A database that --reuse-db kept from a run that emptied it gets the seeded rows back."""
+    with django_db_blocker.unblock():
+        criar_grupos_e_categorias(apps)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def dados_iniciais_depois_de_esvaziar():
     """A transactional test (transaction=True, live_server) ends by flushing every table, which
