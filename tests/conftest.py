@@ -1,7 +1,10 @@
 import pytest
+from django.apps import apps
 from django.core.cache import cache
+from django.db.models.signals import post_migrate
 from hypothesis import HealthCheck, settings
 
+from protocolo.dados_iniciais import criar_grupos_e_categorias
 from protocolo.operacao import limites
 
 # Database-backed property tests on 2 cores trip Hypothesis' 200 ms deadline (STACK.md 17).
@@ -9,6 +12,30 @@ settings.register_profile(
     "protocolo", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60
 )
 settings.load_profile("protocolo")
+
+
+def _semear_de_novo(sender, **kwargs):
+    criar_grupos_e_categorias(apps)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A database that --reuse-db kept from a run that emptied it gets the seeded rows back."""
+    with django_db_blocker.unblock():
+        criar_grupos_e_categorias(apps)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dados_iniciais_depois_de_esvaziar():
+    """A transactional test (transaction=True, live_server) ends by flushing every table, which
+    deletes the groups and categorias that migration 0002 seeds; with --reuse-db the emptied
+    database outlives the run, and the next run's tests would miss them. The flush emits
+    post_migrate, once per app: the protocolo app's signal puts the seeded rows back right away,
+    outside any test's transaction, so no test depends on which ran before it."""
+    protocolo = apps.get_app_config("protocolo")
+    post_migrate.connect(_semear_de_novo, sender=protocolo, dispatch_uid="tests.dados_iniciais")
+    yield
+    post_migrate.disconnect(sender=protocolo, dispatch_uid="tests.dados_iniciais")
 
 
 @pytest.fixture

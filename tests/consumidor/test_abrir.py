@@ -1,5 +1,8 @@
 """Opening a demand online (issue 3, item 4)."""
 
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.urls import reverse
 
@@ -24,14 +27,20 @@ def _dados(**mudancas):
     }
 
 
-def test_it_opens_a_portal_protocol_and_shows_the_number_with_the_receipt_at_once(client, db):
+def test_it_opens_a_portal_protocol_and_shows_the_number_with_the_receipt_at_once(client, db, time_machine):
+    # Friday 23:30 in São Paulo, already Saturday in UTC: the 7 calendar days count from the local
+    # day and end on Friday the 13th, a business day (a Saturday would move to Monday the 16th).
+    aberto_em = datetime.datetime(2026, 3, 6, 23, 30, tzinfo=ZoneInfo("America/Sao_Paulo"))
+    time_machine.move_to(aberto_em, tick=False)
+
     resposta = client.post(URL, _dados(), follow=True)
 
     protocolo = Protocolo.objects.get()
     assert (protocolo.canal, protocolo.categoria.codigo) == (Canal.PORTAL, "cobranca")
     assert protocolo.objeto == "Cobraram duas vezes a mensalidade."
     assert protocolo.consumidor.cpf == CPF
-    assert protocolo.prazo is not None
+    assert protocolo.aberto_em == aberto_em
+    assert protocolo.prazo == datetime.date(2026, 3, 13)
     assert resposta.redirect_chain[-1][0] == pagina(protocolo, "consumidor:comprovante")
     assert f"Protocolo {protocolo.numero_formatado} aberto." in resposta.text
     assert "Código de verificação" in resposta.text

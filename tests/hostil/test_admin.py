@@ -9,6 +9,7 @@ from protocolo.models import Categoria, Feriado
 from protocolo.services import TEXTO_MAXIMO
 from tests.hostil import inerte
 from tests.hostil.corpus import REPRESENTANTES, esperado
+from tests.protocolo.apoio import retrato
 
 pytestmark = pytest.mark.django_db
 
@@ -107,12 +108,24 @@ def test_action_confirmations_keep_or_refuse_the_text(
 
 @pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
 def test_a_forged_selection_is_a_message_not_a_500(carga, protocolo, cliente_supervisor):
-    resposta = cliente_supervisor.post(
-        "/admin/protocolo/protocolo/", {"action": "escalar", "_selected_action": carga.valor}, follow=True
-    )
+    # A real protocol beside the forged id, and the action confirmed: nothing may be escalated.
+    antes = retrato(protocolo)
+    corpo = {
+        "action": "escalar",
+        "_selected_action": [protocolo.pk, carga.valor],
+        "confirmar": "1",
+        "motivo": "Escalado pela seleção forjada.",
+    }
+    resposta = cliente_supervisor.post("/admin/protocolo/protocolo/", corpo, follow=True)
 
     assert resposta.status_code == 200
+    assert resposta.redirect_chain == [("/admin/protocolo/protocolo/", 302)]
+    assert [(m.level_tag, str(m)) for m in resposta.context["messages"]] == [
+        ("error", "Seleção inválida: escolha os itens na lista.")
+    ]
+    assert "Seleção inválida: escolha os itens na lista." in resposta.text
     inerte.html_inerte(resposta.text, carga.valor)
+    assert retrato(protocolo) == antes
 
 
 def _categoria(**campos):

@@ -252,22 +252,32 @@ def test_a_consumer_is_anonymised_only_once(titular, antigo):
     assert Interacao.objects.filter(protocolo=antigo, tipo=Interacao.Tipo.ANONIMIZACAO).count() == 1
 
 
-def test_the_retention_setting_decides(settings, titular, antigo):
+def test_the_retention_setting_decides(na_quarta, settings, titular, antigo):
+    # `antigo` ended six years (2,190 days) before QUARTA: past the default retention, within ten years.
+    assert lgpd.motivo_da_recusa(titular) is None
     settings.PROTOCOLO_RETENCAO_DIAS = 10 * 365
 
-    assert lgpd.motivo_da_recusa(titular) is not None
+    assert lgpd.motivo_da_recusa(titular) == (
+        f"o protocolo {antigo.numero_formatado} terminou em 05/03/2020; "
+        "os dados ficam guardados até 03/03/2030 (3650 dias de retenção)."
+    )
     assert titular not in lgpd.elegiveis()
 
 
-def test_the_data_is_kept_for_the_whole_retention_and_goes_only_after_it(titular, antigo):
+def test_the_data_is_kept_for_the_whole_retention_and_goes_only_after_it(na_quarta, titular, antigo):
     # "More than the retention period ago": at exactly N days it is still kept, by the job and the admin.
     fim = max(antigo.encerrado_em, titular.criado_em)
     exatamente = fim + lgpd.retencao()
+    motivo = (
+        f"o protocolo {antigo.numero_formatado} terminou em 05/03/2020; "
+        "os dados ficam guardados até 06/03/2025 (1827 dias de retenção)."
+    )
 
-    assert lgpd.motivo_da_recusa(titular, exatamente) is not None
+    assert lgpd.motivo_da_recusa(titular, exatamente) == motivo
     assert titular not in lgpd.elegiveis(exatamente)
-    with pytest.raises(DadosInvalidos):
+    with pytest.raises(DadosInvalidos) as recusa:
         lgpd.anonimizar(titular, agora=exatamente)
+    assert str(recusa.value) == f"{titular} não pode ser anonimizado: {motivo}"
 
     depois = exatamente + datetime.timedelta(microseconds=1)
     assert lgpd.motivo_da_recusa(titular, depois) is None

@@ -135,7 +135,18 @@ def test_a_consumidor_with_an_invalid_cpf_does_not_pass_full_clean():
 
 @pytest.mark.django_db
 def test_a_consumidor_with_a_valid_cpf_passes_full_clean():
-    Consumidor(cpf=VALIDO, nome="Maria").full_clean()
+    consumidor = Consumidor(cpf=VALIDO, nome="Maria")
+    try:
+        consumidor.full_clean()
+    except ValidationError as erro:
+        erros = erro.message_dict
+    else:
+        erros = {}
+
+    assert erros == {}
+    # What full_clean passed, the database's own check (11 digits) takes as it is.
+    consumidor.save()
+    assert Consumidor.objects.values_list("cpf", flat=True).get(pk=consumidor.pk) == VALIDO
 
 
 def test_a_cpf_is_masked_to_its_middle_six_digits():
