@@ -1,6 +1,6 @@
 # ruff: noqa: S603, S607 (the orchestrator runs our own commands: wrk, gunicorn, manage.py)
 """
-The benchmark (DESIGN §8), end to end: `make bench` runs this file.
+The benchmark (docs/dominio.md §8), end to end: `make bench` runs this file.
 
 For each scale (BENCH_PROTOCOLOS, by default 10,000 and 1,000,000 protocols) it recreates the
 databases, seeds them (bench/semear.py), starts the portal under gunicorn with production settings
@@ -843,7 +843,7 @@ Não edite à mão: a seção de correções vem de `bench/correcoes.md`.
 | --- | --- |
 {chr(10).join(f"| {k} | {v} |" for k, v in {**contexto["maquina"], **contexto["versoes"]}.items())}
 
-## Figuras (mediana de {RODADAS} rodadas de {DURACAO} s) e alvos (DESIGN §8)
+## Figuras (mediana de {RODADAS} rodadas de {DURACAO} s) e alvos (docs/dominio.md §8)
 
 O veredito vale para a maior escala medida.
 

@@ -1,5 +1,5 @@
 """
-A visitor's access to protocols (DESIGN §5): granted to this browser's session for 30 minutes by a
+A visitor's access to protocols (docs/dominio.md §5): granted to this browser's session for 30 minutes by a
 successful number + CPF lookup or a signed link (protocolo/links.py), one protocol at a time; never
 by the number alone.
 

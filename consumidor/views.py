@@ -1,5 +1,5 @@
 """
-The consumer portal (DESIGN §2, §5). A visitor reaches a protocol only with its number and CPF
+The consumer portal (docs/dominio.md §2, §5). A visitor reaches a protocol only with its number and CPF
 (posted, never in a URL or a log) or a signed link; anything else is the same 404 as a number that
 does not exist. Views are thin: forms validate, selectors read, services change, domain refusals
 become messages. Error reports hide the posted CPF (sensitive_post_parameters). Pages with a

@@ -1,5 +1,5 @@
 """
-The tamper-evident timeline (DESIGN §1).
+The tamper-evident timeline (docs/dominio.md §1).
 
 Each Interacao carries HMAC-SHA256(key, canonical content ‖ previous entry's MAC) under a dedicated,
 versioned key kept outside the database (settings.PROTOCOLO_CHAVES_INTEGRIDADE). Someone with only

@@ -1,8 +1,8 @@
 """
 The data subject's rights (LGPD arts. 16 and 18): the export of everything we hold about a consumer,
-and anonymisation once the retention period is over (DESIGN §2).
+and anonymisation once the retention period is over (docs/dominio.md §2).
 
-Anonymisation is the one sanctioned rewrite of the record (DESIGN §1): it replaces the consumer's
+Anonymisation is the one sanctioned rewrite of the record (docs/dominio.md §1): it replaces the consumer's
 personal data in place, masks it inside the texts and details of their protocols' timelines, and
 appends to each chain one `anonimizacao` entry naming every redacted entry with the MAC of its
 redacted content, so `verificar_integridade` still passes. Nothing else may pass the append-only

@@ -140,7 +140,7 @@ EM_ABERTO = tuple(s for s in Situacao if s not in FINAIS)
 # 20 days), so it is neither in the default queue nor overdue.
 PENDENTES = (Situacao.ABERTO, Situacao.EM_ATENDIMENTO, Situacao.AGUARDANDO_CONSUMIDOR)
 
-# Every move the record allows, and the one action that makes it (DESIGN §4). Anything else is
+# Every move the record allows, and the one action that makes it (docs/dominio.md §4). Anything else is
 # refused. "mudar" marks the moves an attendant may make by just choosing the new situação.
 TRANSICOES = {
     (Situacao.ABERTO, Situacao.EM_ATENDIMENTO): "mudar",
@@ -159,7 +159,7 @@ TRANSICOES = {
 }
 
 NIVEL_MAXIMO = 3
-# How long the consumer may dispute a resolution before it is closed (DESIGN §4).
+# How long the consumer may dispute a resolution before it is closed (docs/dominio.md §4).
 PRAZO_CONTESTACAO = datetime.timedelta(days=20)
 
 
@@ -410,7 +410,7 @@ class InteracaoQuerySet(SomenteAcrescimoQuerySet):
 
 
 class Interacao(models.Model):
-    """One entry of a protocol's timeline, chained to the previous one by an HMAC (DESIGN §1)."""
+    """One entry of a protocol's timeline, chained to the previous one by an HMAC (docs/dominio.md §1)."""
 
     Tipo = TipoInteracao
     Origem = Origem

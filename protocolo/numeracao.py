@@ -1,5 +1,5 @@
 """
-Protocol numbers (DESIGN §3): AAAAMMDD of the opening day, a gapless daily sequence, and ISO 7064
+Protocol numbers (docs/dominio.md §3): AAAAMMDD of the opening day, a gapless daily sequence, and ISO 7064
 MOD 97-10 check digits, with an optional numeric prefix. Numbers are validated against every format
 ever configured, so changing the format never invalidates a number already issued.
 """

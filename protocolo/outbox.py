@@ -1,5 +1,5 @@
 """
-The outbox (DESIGN §6): every message to a consumer is a row written in the same transaction as the
+The outbox (docs/dominio.md §6): every message to a consumer is a row written in the same transaction as the
 change that causes it, handed to a task after commit and retried by `manage.py enviar_mensagens`
 until sent. A crash or a mail server that refuses loses neither the change nor the message.
 

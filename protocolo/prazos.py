@@ -1,5 +1,5 @@
 """
-Deadlines (DESIGN §4). The prazo is the last day to answer, counted from the day after the opening:
+Deadlines (docs/dominio.md §4). The prazo is the last day to answer, counted from the day after the opening:
 N calendar days (corridos), N business days (úteis), or the opening day itself (imediato). A
 deadline that falls on a non-business day moves to the next business day (Código Civil art. 132 §1).
 Business days exclude weekends, the calendar's holidays and the local dates in Feriado.

@@ -98,7 +98,7 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Without IMMEDIATE, concurrent openings fail with "database is locked" (STACK.md 12).
+    # Without IMMEDIATE, concurrent openings fail with "database is locked" (docs/pilha.md 12).
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
     # The covering indexes (INCLUDE) are plain ones on SQLite: the demo has a few rows.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
@@ -246,7 +246,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Behind a load balancer, the header it sets (e.g. HTTP_X_FORWARDED_PROTO) and never one a client
 # could send on its own.
 # The header where the load balancer appends the client's address, and how many proxies of ours
-# stand between the client and the app (DESIGN §6: never a header anyone can send).
+# stand between the client and the app (docs/dominio.md §6: never a header anyone can send).
 PROTOCOLO_CABECALHO_IP = env.str("PROTOCOLO_CABECALHO_IP", default="")
 PROTOCOLO_PROXIES_CONFIAVEIS = env.int("PROTOCOLO_PROXIES_CONFIAVEIS", default=1)
 
@@ -338,7 +338,7 @@ PROTOCOLO_ENTREGA_IMEDIATA = env.bool("PROTOCOLO_ENTREGA_IMEDIATA", default=True
 # The cache alias the public rate limits count in (shared by every app server through Redis).
 PROTOCOLO_CACHE_LIMITES = env.str("PROTOCOLO_CACHE_LIMITES", default="default")
 
-# Public rate limits (DESIGN §5), as (requests, seconds). The benchmark raises them with the
+# Public rate limits (docs/dominio.md §5), as (requests, seconds). The benchmark raises them with the
 # multiplier so its load is not refused while the limiter stays in the measured path.
 _multiplicador = env.int("PROTOCOLO_LIMITES_MULTIPLICADOR", default=1)
 PROTOCOLO_LIMITES = {

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, settings
 from protocolo.dados_iniciais import criar_grupos_e_categorias
 from protocolo.operacao import limites
 
-# Database-backed property tests on 2 cores trip Hypothesis' 200 ms deadline (STACK.md 17).
+# Database-backed property tests on 2 cores trip Hypothesis' 200 ms deadline (docs/pilha.md 17).
 settings.register_profile(
     "protocolo", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60
 )
@@ -81,7 +81,7 @@ def categoria(db):
 
 @pytest.fixture
 def clientes(db):
-    """A client for each of the five roles of DESIGN §5, keyed by role; `.protocolo` is the one
+    """A client for each of the five roles of docs/dominio.md §5, keyed by role; `.protocolo` is the one
     protocol the visitor holds access to."""
     from consumidor import acesso
     from tests.factories import AtendenteFactory, SupervisorFactory, UsuarioFactory, abrir

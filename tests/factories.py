@@ -9,7 +9,7 @@ from protocolo.validators import completar_cpf
 
 
 def dados_iniciais():
-    """What the data migration made; transactional tests truncate it (STACK.md 16)."""
+    """What the data migration made; transactional tests truncate it (docs/pilha.md 16)."""
     if not Group.objects.filter(name=SUPERVISORES).exists():
         criar_grupos_e_categorias(apps)
 

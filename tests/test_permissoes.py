@@ -1,6 +1,6 @@
 """
 Every URL pattern (the portal, the back-office and the admin, every model it registers) for the five
-roles of DESIGN §5. Each app keeps its table in tests/<app>/permissoes.py; a pattern without an entry
+roles of docs/dominio.md §5. Each app keeps its table in tests/<app>/permissoes.py; a pattern without an entry
 fails `test_every_url_pattern_has_an_entry`.
 
 An entry maps (url name, method) to the expected outcome per role: a status code, or a path the

@@ -1,5 +1,5 @@
 """
-The back-office (DESIGN §5: Atendentes and Supervisores), one module per page: the queue and
+The back-office (docs/dominio.md §5: Atendentes and Supervisores), one module per page: the queue and
 starting a service (painel), a protocol and its actions (protocolo), the consumer search
 (consumidores); what they share is in comum. Thin views: each reads through one selector or calls
 one service and redirects; a refused form comes back with the domain's message and the typed text

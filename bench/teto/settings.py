@@ -1,5 +1,5 @@
 """
-The ceiling of the lookup benchmark (DESIGN §8): a minimal Django app that does the same request
+The ceiling of the lookup benchmark (docs/dominio.md §8): a minimal Django app that does the same request
 shape as the portal's status lookup (POST with CSRF, redirect, page) with one indexed lookup and a
 bare template, under the portal's own settings: the same middleware, session engine, cache,
 security headers and gunicorn configuration. Only the URLs, the database and one app differ.

@@ -2,7 +2,7 @@
 The supervisors' workplace. Protocols and their timelines are read-only here: every change goes
 through admin actions that call the same services as the back-office (one history: the timeline),
 and nothing is ever deleted. Built to stay instant at a million protocols: exact searches, indexed
-filters, no full count, no date hierarchy, no dropdown of every row (STACK.md 20).
+filters, no full count, no date hierarchy, no dropdown of every row (docs/pilha.md 20).
 """
 
 from django.contrib import admin

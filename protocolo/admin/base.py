@@ -1,5 +1,5 @@
 """What every ModelAdmin of the workplace shares: who supervises, the mixins that keep a list safe
-and cheap at a million rows (STACK.md 20), and the words shown for a deadline's state."""
+and cheap at a million rows (docs/pilha.md 20), and the words shown for a deadline's state."""
 
 from django import forms
 from django.contrib import messages

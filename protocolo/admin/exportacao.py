@@ -107,7 +107,7 @@ def planilha(request, queryset):
         AcessoDadoPessoal.objects.bulk_create(acessos)
         logger.info("Exportação CSV de protocolos por %s: %s linha(s).", usuario, total)
 
-    # The filter may be a search by CPF: logged masked, never in full (DESIGN §5).
+    # The filter may be a search by CPF: logged masked, never in full (docs/dominio.md §5).
     filtro = "&".join(f"{chave}={lgpd.mascarar_cpfs(valor)}" for chave, valor in request.GET.items())
     logger.info("Exportação CSV de protocolos iniciada por %s (filtro: %r).", usuario, filtro)
     resposta = StreamingHttpResponse(linhas(), content_type="text/csv; charset=utf-8")

@@ -37,7 +37,7 @@ MAXIMO_POR_ACAO = 500
 
 
 class PrazoFilter(admin.SimpleListFilter):
-    """The deadline's state of protocols still waiting for an answer (DESIGN §4)."""
+    """The deadline's state of protocols still waiting for an answer (docs/dominio.md §4)."""
 
     title = "prazo"
     parameter_name = "prazo"

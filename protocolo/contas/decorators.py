@@ -11,7 +11,7 @@ ATENDER = "protocolo.atender_protocolo"
 
 
 def atendimento(view):
-    """Logged in (else the login page), then in the back-office (else 403): STACK.md 21."""
+    """Logged in (else the login page), then in the back-office (else 403): docs/pilha.md 21."""
     return login_required(permission_required(ATENDER, raise_exception=True)(view))
 
 

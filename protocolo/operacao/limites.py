@@ -1,5 +1,5 @@
 """
-Rate limits and lockouts of the public pages (DESIGN §5), on Django's cache API.
+Rate limits and lockouts of the public pages (docs/dominio.md §5), on Django's cache API.
 
 Rules are named after settings.PROTOCOLO_LIMITES[nome] = (vezes, segundos):
 

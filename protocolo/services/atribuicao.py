@@ -32,7 +32,7 @@ def protocolo_atribuir(*, protocolo, responsavel, autor, versao=None):
         if protocolo.responsavel_id == (responsavel.pk if responsavel else None):
             raise DadosInvalidos("O protocolo já está com esse responsável.")
         if protocolo.responsavel_id not in (None, autor.pk):
-            # Taking a colleague's protocol, or releasing it, is a reassignment (DESIGN §5).
+            # Taking a colleague's protocol, or releasing it, is a reassignment (docs/dominio.md §5).
             _exigir_permissao(
                 autor,
                 "atribuir_protocolo",

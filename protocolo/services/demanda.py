@@ -20,7 +20,7 @@ from .historico import (
 
 
 def protocolo_definir_categoria(*, protocolo, categoria, autor=None, versao=None):
-    """Set the subject, and with it the prazo (DESIGN §4)."""
+    """Set the subject, and with it the prazo (docs/dominio.md §4)."""
     if not categoria.ativa:
         raise DadosInvalidos(f"A categoria “{categoria}” não está mais em uso.")
     with transaction.atomic():
@@ -33,7 +33,7 @@ def protocolo_definir_categoria(*, protocolo, categoria, autor=None, versao=None
         protocolo.categoria = categoria
         protocolo.prazo = _calcular_prazo(protocolo, categoria)
         if prazo_anterior is not None:
-            # Only supervisors move a deadline later (DESIGN §4), and a correction of the subject
+            # Only supervisors move a deadline later (docs/dominio.md §4), and a correction of the subject
             # never undoes the extension a supervisor gave.
             pode_prorrogar = autor is not None and autor.has_perm("protocolo.prorrogar_prazo")
             adiaria = protocolo.prazo > prazo_anterior and not pode_prorrogar

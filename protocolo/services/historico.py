@@ -154,7 +154,7 @@ def _avisar(protocolo, assunto, modelo, **contexto):
         "protocolo": protocolo,
         "consumidor": consumidor,
         "url_portal": settings.PROTOCOLO_URL_BASE + "/",
-        # The way in for whoever has no CPF on file yet, or no number at hand (DESIGN §5).
+        # The way in for whoever has no CPF on file yet, or no number at hand (docs/dominio.md §5).
         "link_protocolo": link_protocolo(protocolo),
         "dias_validade": settings.PROTOCOLO_LINK_DIAS,
     }

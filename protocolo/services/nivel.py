@@ -33,7 +33,7 @@ def protocolo_escalar(*, protocolo, motivo, autor=None, origem=None, versao=None
         _conferir_versao(protocolo, versao)
         _exigir_aberto(protocolo)
         if protocolo.situacao == Situacao.RESOLVIDO:
-            # The case is answered; disputing it reopens it first (DESIGN §4), then it can rise.
+            # The case is answered; disputing it reopens it first (docs/dominio.md §4), then it can rise.
             raise TransicaoInvalida("O protocolo está resolvido: reabra-o antes de escalar.")
         if protocolo.nivel >= NIVEL_MAXIMO:
             raise TransicaoInvalida("O protocolo já está no último nível (ouvidoria).")

@@ -1,4 +1,4 @@
-"""The receipt and its public verification (issue 3, item 5; DESIGN §1)."""
+"""The receipt and its public verification (issue 3, item 5; docs/dominio.md §1)."""
 
 import re
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""Signed, expiring links (issue 3, item 2; DESIGN §5)."""
+"""Signed, expiring links (issue 3, item 2; docs/dominio.md §5)."""
 
 import datetime
 import json

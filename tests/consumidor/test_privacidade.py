@@ -1,4 +1,4 @@
-"""The privacy notice and the data-subject request (issue 3, item 9; DESIGN §2)."""
+"""The privacy notice and the data-subject request (issue 3, item 9; docs/dominio.md §2)."""
 
 import datetime
 

@@ -1,5 +1,5 @@
 """No internal note, no full CPF and no attendant's full name in any page or message the consumer
-gets (issue 3, "Tests"; DESIGN §5)."""
+gets (issue 3, "Tests"; docs/dominio.md §5)."""
 
 import pytest
 from django.test import Client

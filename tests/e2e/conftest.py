@@ -1,5 +1,5 @@
 """
-Browser tests: Playwright driving Debian's Chromium (never a downloaded browser, STACK.md 5) against
+Browser tests: Playwright driving Debian's Chromium (never a downloaded browser, docs/pilha.md 5) against
 the live test server. Screenshots go to capturas/, printed at the end of the run.
 """
 

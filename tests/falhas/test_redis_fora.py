@@ -1,6 +1,6 @@
 """Redis goes down and comes back under two app servers: every page keeps answering, sessions carry on
 from the database, and the rate limits hold per app-server process until Redis is back, then are
-shared again (the rule the README states)."""
+shared again (the rule docs/falhas.md states)."""
 
 import pytest
 

@@ -1,5 +1,5 @@
 """Concurrency on real PostgreSQL: threads with their own connections, started together by a
-Barrier. These tests commit, so the tables are truncated afterwards (STACK.md 16); the factories
+Barrier. These tests commit, so the tables are truncated afterwards (docs/pilha.md 16); the factories
 recreate groups and categorias."""
 
 import datetime

@@ -1,5 +1,5 @@
 """
-The tamper-evident timeline (DESIGN §1): the HMAC chain, the daily gapless numbering that exposes a
+The tamper-evident timeline (docs/dominio.md §1): the HMAC chain, the daily gapless numbering that exposes a
 deleted protocol, key rotation, LGPD redaction and the consumer's receipt code.
 
 Tampering happens as someone with only database access would do it: raw SQL, with the append-only

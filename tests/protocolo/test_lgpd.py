@@ -1,5 +1,5 @@
 """
-Anonymisation (DESIGN §1, §2): what it removes, what it keeps, the chain that still verifies, the
+Anonymisation (docs/dominio.md §1, §2): what it removes, what it keeps, the chain that still verifies, the
 record it leaves, the retention and the legal hold that refuse it; and the data subject's export.
 """
 

@@ -1,4 +1,4 @@
-"""Protocol numbers (DESIGN §3): shape, typing, typo detection, format changes, gapless days."""
+"""Protocol numbers (docs/dominio.md §3): shape, typing, typo detection, format changes, gapless days."""
 
 import datetime
 from zoneinfo import ZoneInfo

@@ -1,5 +1,5 @@
 """
-The outbox (DESIGN §6): a message to the consumer is a row written in the transaction of the change
+The outbox (docs/dominio.md §6): a message to the consumer is a row written in the transaction of the change
 that causes it, delivered after commit and retried by `enviar_mensagens` until sent, with a stable
 Message-ID. A mail server that refuses loses neither the change nor the message.
 """

@@ -1,4 +1,4 @@
-"""Deadlines (DESIGN §4) on real calendar dates. Weekdays were checked against a calendar:
+"""Deadlines (docs/dominio.md §4) on real calendar dates. Weekdays were checked against a calendar:
 2026-11-27 Fri, 2026-12-25 Fri, 2026-01-01 Thu, 2026-02-16 Mon (Carnival), 2026-04-03 Good Friday."""
 
 import datetime

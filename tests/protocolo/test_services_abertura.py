@@ -1,4 +1,4 @@
-"""Opening a protocol and identifying the consumer (DESIGN §1, §3, §4)."""
+"""Opening a protocol and identifying the consumer (docs/dominio.md §1, §3, §4)."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""What the consumer is told (DESIGN §2: "tell the consumer when the demand is concluded"; §6 outbox):
+"""What the consumer is told (docs/dominio.md §2: "tell the consumer when the demand is concluded"; §6 outbox):
 a Mensagem row written with the change, delivered after commit."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""The state machine (DESIGN §4): every (from, to) pair through every service that moves the
+"""The state machine (docs/dominio.md §4): every (from, to) pair through every service that moves the
 situação; legal moves succeed, every other is refused and changes nothing."""
 
 import datetime
@@ -24,7 +24,7 @@ A, E, G, R, F, C = (
     "encerrado",
     "cancelado",
 )
-# The moves DESIGN §4 allows, written out by hand so the table in the model is checked against it.
+# The moves docs/dominio.md §4 allows, written out by hand so the table in the model is checked against it.
 LEGAIS = {
     (A, E, "mudar"),
     (A, G, "mudar"),

@@ -1,4 +1,4 @@
-"""CPF validation (STACK.md trap 10) and the protocol-number form validator."""
+"""CPF validation (docs/pilha.md 10) and the protocol-number form validator."""
 
 import datetime
 

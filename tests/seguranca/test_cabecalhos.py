@@ -27,7 +27,7 @@ def _diretivas(politica):
 
 
 def problemas_do_csp(politica, nonce):
-    """What makes `politica` weaker than DESIGN's: 'self' and this response's nonce for scripts,
+    """What makes `politica` weaker than docs/seguranca.md asks: 'self' and this response's nonce for scripts,
     'self' for styles, no other host, no inline or eval, nothing embedded, nothing framing us."""
     d = _diretivas(politica)
     erros = []

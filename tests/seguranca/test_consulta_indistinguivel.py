@@ -1,4 +1,4 @@
-"""The public lookup cannot tell a wrong CPF from a missing number (DESIGN §5): every failing pair
+"""The public lookup cannot tell a wrong CPF from a missing number (docs/dominio.md §5): every failing pair
 gets the same status and the same bytes, and costs the same work — the same SQL statements and the
 same HMAC computations, captured, not timed (timing is noise on a shared 2-core machine)."""
 

@@ -1,5 +1,5 @@
 """The client address the rate limits see comes from the socket or from the one configured proxy
-header, at the trusted position (DESIGN §6): a client that writes its own X-Forwarded-For does not
+header, at the trusted position (docs/dominio.md §6): a client that writes its own X-Forwarded-For does not
 become a new client with every request (protocolo/operacao/rede.py, tests/protocolo/test_rede.py)."""
 
 import pytest

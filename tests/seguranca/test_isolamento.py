@@ -1,4 +1,4 @@
-"""Access to one protocol never opens another (DESIGN §5): a browser holding protocol A gets, on
+"""Access to one protocol never opens another (docs/dominio.md §5): a browser holding protocol A gets, on
 every protocol-scoped public URL with B's number, the same 404 as for a number that does not exist;
 the link to all of a consumer's demands lists theirs and nobody else's."""
 
