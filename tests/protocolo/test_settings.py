@@ -115,7 +115,9 @@ def verificar_implantacao(ambiente):
         "call_command('check', deploy=True, fail_level='WARNING')"
     )
     # DJANGO_*: the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is itself a deployment error.
-    proprias = ("PROTOCOLO_", "DEBUG", "SECRET_KEY", "MAILER_URL", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "DJANGO_")
+    proprias = (
+        "PROTOCOLO_", "DJANGO_", "DEBUG", "SECRET_KEY", "MAILER_URL", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(proprias)}
     env |= {"DJANGO_SETTINGS_MODULE": "protocolo.settings", "MAILER_URL": "smtp://127.0.0.1:25", **ambiente}
     env["SECRET_KEY"] = secrets.token_urlsafe(48)
