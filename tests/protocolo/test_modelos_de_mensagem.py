@@ -35,6 +35,33 @@ LINK_ASSINADO = re.compile(rf"{re.escape(BASE)}(/acesso/(?:demandas/)?[^/\s]+/)"
 # The recovery lists this many protocols one by one; the link to all demands covers the rest.
 LISTADOS = 50
 
+OLA = "Olá, Maria Aparecida Souza.\n\n"
+# The shared signature of every message about one protocol, word for word, its link normalised.
+ASSINATURA = (
+    "Acompanhe o seu protocolo por este link, válido por 7 dias:\n"
+    "<link>\n"
+    "\n"
+    "Depois disso, use https://protocolo.exemplo.com.br/ com o número e o seu CPF.\n"
+    "Guarde este número: ele é a prova do seu atendimento.\n"
+    "\n"
+    "Esta é uma mensagem automática; não responda a este e-mail.\n"
+    "\n"
+)
+# The end of a recovery that lists several protocols, after the last one.
+FIM_DA_RECUPERACAO_DE_VARIOS = (
+    "O histórico de todas as suas demandas: <link>\n"
+    "\n"
+    "Os links valem por 7 dias. Depois disso, use https://protocolo.exemplo.com.br/ com o número do protocolo "
+    "e o seu CPF.\n"
+    "Se não foi você quem pediu, ignore esta mensagem:\n"
+    "ninguém vê os seus protocolos sem acesso a este e-mail.\n"
+    "\n"
+    "Guarde estes números: eles são a prova dos seus atendimentos.\n"
+    "\n"
+    "Esta é uma mensagem automática; não responda a este e-mail.\n"
+    "\n"
+)
+
 
 class VariavelNaoResolvida(str):
     """Django formats string_if_invalid with the variable's name when it holds "%s": this one
@@ -104,21 +131,12 @@ def test_the_number_sent_by_the_attendant(maria, atendente):
 
     mensagem = _nova(lambda: services.protocolo_enviar_numero(protocolo=protocolo, autor=atendente))
 
-    assert _aviso(mensagem, protocolo, "número do seu atendimento") == (
-        "Olá, Maria Aparecida Souza.\n"
-        "\n"
+    assert _aviso(mensagem, protocolo, "número do seu atendimento") == OLA + (
         f"O número do seu atendimento é {protocolo.numero_formatado}.\n"
         "Aberto em 04/03/2026 às 10:00, assunto: Reclamação.\n"
         "Prazo de resposta: até 11/03/2026.\n"
         "\n"
-        "Acompanhe o seu protocolo por este link, válido por 7 dias:\n"
-        "<link>\n"
-        "\n"
-        "Depois disso, use https://protocolo.exemplo.com.br/ com o número e o seu CPF.\n"
-        "Guarde este número: ele é a prova do seu atendimento.\n"
-        "\n"
-        "Esta é uma mensagem automática; não responda a este e-mail.\n"
-        "\n"
+        + ASSINATURA
     )
 
 
@@ -160,21 +178,12 @@ def test_the_number_of_a_demand_opened_on_the_portal():
 
     protocolo = mensagem.protocolo
     assert protocolo.canal == Canal.PORTAL
-    assert _aviso(mensagem, protocolo, "número do seu atendimento") == (
-        "Olá, Maria Aparecida Souza.\n"
-        "\n"
+    assert _aviso(mensagem, protocolo, "número do seu atendimento") == OLA + (
         f"O número do seu atendimento é {protocolo.numero_formatado}.\n"
         "Aberto em 04/03/2026 às 10:00, assunto: Solicitação LGPD (dados pessoais).\n"
         "Prazo de resposta: até 19/03/2026.\n"
         "\n"
-        "Acompanhe o seu protocolo por este link, válido por 7 dias:\n"
-        "<link>\n"
-        "\n"
-        "Depois disso, use https://protocolo.exemplo.com.br/ com o número e o seu CPF.\n"
-        "Guarde este número: ele é a prova do seu atendimento.\n"
-        "\n"
-        "Esta é uma mensagem automática; não responda a este e-mail.\n"
-        "\n"
+        + ASSINATURA
     )
 
 
@@ -187,21 +196,12 @@ def test_an_answer_to_the_consumer(maria, atendente):
         )
     )
 
-    assert _aviso(mensagem, protocolo, "nova mensagem") == (
-        "Olá, Maria Aparecida Souza.\n"
-        "\n"
+    assert _aviso(mensagem, protocolo, "nova mensagem") == OLA + (
         f"Há uma nova mensagem no protocolo {protocolo.numero_formatado}:\n"
         "\n"
         "Precisamos da fatura de março.\n"
         "\n"
-        "Acompanhe o seu protocolo por este link, válido por 7 dias:\n"
-        "<link>\n"
-        "\n"
-        "Depois disso, use https://protocolo.exemplo.com.br/ com o número e o seu CPF.\n"
-        "Guarde este número: ele é a prova do seu atendimento.\n"
-        "\n"
-        "Esta é uma mensagem automática; não responda a este e-mail.\n"
-        "\n"
+        + ASSINATURA
     )
 
 
@@ -212,9 +212,7 @@ def test_the_resolution(maria, atendente):
         lambda: services.protocolo_resolver(protocolo=protocolo, texto="Estorno de R$ 50 feito.", autor=atendente)
     )
 
-    assert _aviso(mensagem, protocolo, "sua demanda foi resolvida") == (
-        "Olá, Maria Aparecida Souza.\n"
-        "\n"
+    assert _aviso(mensagem, protocolo, "sua demanda foi resolvida") == OLA + (
         f"A sua demanda no protocolo {protocolo.numero_formatado} foi resolvida:\n"
         "\n"
         "Estorno de R$ 50 feito.\n"
@@ -222,14 +220,7 @@ def test_the_resolution(maria, atendente):
         "Se a solução não atendeu ao que você pediu, você tem 20 dias para contestar pelo portal; depois\n"
         "disso o protocolo é encerrado.\n"
         "\n"
-        "Acompanhe o seu protocolo por este link, válido por 7 dias:\n"
-        "<link>\n"
-        "\n"
-        "Depois disso, use https://protocolo.exemplo.com.br/ com o número e o seu CPF.\n"
-        "Guarde este número: ele é a prova do seu atendimento.\n"
-        "\n"
-        "Esta é uma mensagem automática; não responda a este e-mail.\n"
-        "\n"
+        + ASSINATURA
     )
 
 
@@ -240,20 +231,11 @@ def test_the_closing_after_twenty_days_without_a_dispute(maria, atendente, time_
 
     mensagem = _nova(lambda: call_command("encerrar_resolvidos", stdout=io.StringIO()))
 
-    assert _aviso(mensagem, protocolo, "demanda concluída") == (
-        "Olá, Maria Aparecida Souza.\n"
-        "\n"
+    assert _aviso(mensagem, protocolo, "demanda concluída") == OLA + (
         f"O protocolo {protocolo.numero_formatado} foi encerrado em 25/03/2026: a sua demanda\n"
         "está concluída. O histórico completo continua disponível no portal.\n"
         "\n"
-        "Acompanhe o seu protocolo por este link, válido por 7 dias:\n"
-        "<link>\n"
-        "\n"
-        "Depois disso, use https://protocolo.exemplo.com.br/ com o número e o seu CPF.\n"
-        "Guarde este número: ele é a prova do seu atendimento.\n"
-        "\n"
-        "Esta é uma mensagem automática; não responda a este e-mail.\n"
-        "\n"
+        + ASSINATURA
     )
 
 
@@ -266,23 +248,14 @@ def test_the_cancellation(maria, atendente, supervisor):
         )
     )
 
-    assert _aviso(mensagem, protocolo, "protocolo cancelado") == (
-        "Olá, Maria Aparecida Souza.\n"
-        "\n"
+    assert _aviso(mensagem, protocolo, "protocolo cancelado") == OLA + (
         f"O protocolo {protocolo.numero_formatado} foi cancelado. Motivo:\n"
         "\n"
         "Aberto em duplicidade pelo URA.\n"
         "\n"
         "O número continua registrado e pode ser consultado no portal.\n"
         "\n"
-        "Acompanhe o seu protocolo por este link, válido por 7 dias:\n"
-        "<link>\n"
-        "\n"
-        "Depois disso, use https://protocolo.exemplo.com.br/ com o número e o seu CPF.\n"
-        "Guarde este número: ele é a prova do seu atendimento.\n"
-        "\n"
-        "Esta é uma mensagem automática; não responda a este e-mail.\n"
-        "\n"
+        + ASSINATURA
     )
 
 
@@ -294,21 +267,12 @@ def test_the_duplicate(maria, atendente):
         lambda: services.protocolo_marcar_duplicado(protocolo=repetido, original=original, autor=atendente)
     )
 
-    assert _aviso(mensagem, repetido, "demanda unificada") == (
-        "Olá, Maria Aparecida Souza.\n"
-        "\n"
+    assert _aviso(mensagem, repetido, "demanda unificada") == OLA + (
         f"O protocolo {repetido.numero_formatado} trata da mesma demanda do protocolo "
         f"{original.numero_formatado}.\n"
         f"Para que você não precise repetir nada, o atendimento segue no protocolo {original.numero_formatado}.\n"
         "\n"
-        "Acompanhe o seu protocolo por este link, válido por 7 dias:\n"
-        "<link>\n"
-        "\n"
-        "Depois disso, use https://protocolo.exemplo.com.br/ com o número e o seu CPF.\n"
-        "Guarde este número: ele é a prova do seu atendimento.\n"
-        "\n"
-        "Esta é uma mensagem automática; não responda a este e-mail.\n"
-        "\n"
+        + ASSINATURA
     )
 
 
@@ -365,9 +329,7 @@ def test_the_recovery_of_several_protocols(maria, atendente, supervisor, time_ma
 
     corpo, destinos = _recuperacao(maria)
 
-    assert corpo == (
-        "Olá, Maria Aparecida Souza.\n"
-        "\n"
+    assert corpo == OLA + (
         "Alguém pediu, no portal, os protocolos de atendimento registrados com o seu CPF. São estes:\n"
         "\n"
         f"- Protocolo {sem_assunto.numero_formatado}, aberto em 04/03/2026: cancelado.\n"
@@ -379,17 +341,7 @@ def test_the_recovery_of_several_protocols(maria, atendente, supervisor, time_ma
         f"- Protocolo {reclamacao.numero_formatado}, aberto em 02/03/2026, Reclamação: aberto.\n"
         "  Acompanhe: <link>\n"
         "\n"
-        "O histórico de todas as suas demandas: <link>\n"
-        "\n"
-        "Os links valem por 7 dias. Depois disso, use https://protocolo.exemplo.com.br/ com o número do protocolo "
-        "e o seu CPF.\n"
-        "Se não foi você quem pediu, ignore esta mensagem:\n"
-        "ninguém vê os seus protocolos sem acesso a este e-mail.\n"
-        "\n"
-        "Guarde estes números: eles são a prova dos seus atendimentos.\n"
-        "\n"
-        "Esta é uma mensagem automática; não responda a este e-mail.\n"
-        "\n"
+        + FIM_DA_RECUPERACAO_DE_VARIOS
     )
     assert destinos == [pagina(sem_assunto), pagina(cobranca), pagina(reclamacao), reverse("consumidor:demandas")]
 
@@ -407,25 +359,13 @@ def test_the_recovery_of_more_protocols_than_it_lists(maria, atendente, time_mac
         f"\n- Protocolo {p.numero_formatado}, aberto em 04/03/2026, Reclamação: aberto.\n  Acompanhe: <link>\n"
         for p in listados
     )
-    assert corpo == (
-        "Olá, Maria Aparecida Souza.\n"
-        "\n"
+    assert corpo == OLA + (
         "Alguém pediu, no portal, os protocolos de atendimento registrados com o seu CPF. São estes:\n"
         f"{itens}"
         "\n"
         "Há mais protocolos do que cabem nesta mensagem: veja todos no link abaixo.\n"
         "\n"
-        "O histórico de todas as suas demandas: <link>\n"
-        "\n"
-        "Os links valem por 7 dias. Depois disso, use https://protocolo.exemplo.com.br/ com o número do protocolo "
-        "e o seu CPF.\n"
-        "Se não foi você quem pediu, ignore esta mensagem:\n"
-        "ninguém vê os seus protocolos sem acesso a este e-mail.\n"
-        "\n"
-        "Guarde estes números: eles são a prova dos seus atendimentos.\n"
-        "\n"
-        "Esta é uma mensagem automática; não responda a este e-mail.\n"
-        "\n"
+        + FIM_DA_RECUPERACAO_DE_VARIOS
     )
     assert destinos == [*(pagina(p) for p in listados), reverse("consumidor:demandas")]
 
