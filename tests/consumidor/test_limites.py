@@ -400,3 +400,22 @@ def test_with_redis_the_counts_of_several_identifiers_are_read_each_from_its_own
     assert [_bloqueado(i) for i in ("a", "b", "c")] == [True, True, False]
     limites.registrar_falha("falhas", "d", "c")
     assert [_bloqueado(i) for i in ("c", "d")] == [True, False]
+
+
+def test_with_redis_replicas_the_counts_and_lock_checks_go_to_the_primary(redis_limites, settings, caplog):
+    """A count writes: sent to a read replica it would fail there (here: a replica that never answers)."""
+    from django.core.cache import caches
+
+    replica = f"redis://127.0.0.1:{_porta_fechada()}/0"
+    settings.CACHES = {
+        **settings.CACHES,
+        "limites": {**settings.CACHES["limites"], "LOCATION": [REDIS_DOS_TESTES, replica]},
+    }
+
+    with caplog.at_level(logging.WARNING, logger="protocolo.limites"):
+        assert [limites.consumir("teste", "ip", bloqueios=("falhas", ["a"])) for _ in range(3)] == [1, 2, 3]
+        limites.registrar_falha("falhas", "a", "b")
+
+    assert caplog.records == []
+    assert redis_limites.get(caches["limites"].make_and_validate_key("limite:teste:ip")) == b"3"
+    assert redis_limites.get(caches["limites"].make_and_validate_key("limite:falhas:falhas:a")) == b"1"
