@@ -419,3 +419,10 @@ def test_with_redis_replicas_the_counts_and_lock_checks_go_to_the_primary(redis_
     assert caplog.records == []
     assert redis_limites.get(caches["limites"].make_and_validate_key("limite:teste:ip")) == b"3"
     assert redis_limites.get(caches["limites"].make_and_validate_key("limite:falhas:falhas:a")) == b"1"
+
+
+def test_the_key_of_a_cpf_is_the_hmac_sha256_computed_when_it_was_written(settings):
+    """Counters and locks stored in a shared Redis outlive a deploy: the key of a CPF must not change."""
+    settings.SECRET_KEY = "testes-" + "k" * 50
+
+    assert limites.chave(f"cpf:{CPF}") == "6c09a7b41445661db6a3f667e2f1d83e2e54d31072d14671ce800d4a52ad3b1d"

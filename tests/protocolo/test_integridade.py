@@ -711,3 +711,32 @@ def test_a_receipt_code_is_the_one_computed_when_it_was_issued(settings):
 
     assert integridade.codigo_comprovante(protocolo, cabeca) == "2026112700000142-8-1-NZJCGMOLBYDFCJ26"
     assert integridade.codigo_confere("2026112700000142-8-1-NZJCGMOLBYDFCJ26", protocolo, cabeca)
+
+
+def test_an_entry_under_a_removed_key_is_reported_with_its_id(settings, atendente):
+    settings.PROTOCOLO_CHAVES_INTEGRIDADE = {1: CHAVE_ANTIGA}
+    protocolo = abrir(atendente=atendente)
+
+    settings.PROTOCOLO_CHAVES_INTEGRIDADE = {2: CHAVE_NOVA}
+
+    assert _falha(protocolo) == integridade.Falha(
+        protocolo.numero, 1, _cadeia(protocolo)[0].pk, "Chave de versão 1 não configurada."
+    )
+
+
+def test_only_an_anonymisation_entry_can_name_a_redaction(atendente, supervisor):
+    """Any other entry's detalhes are the app's own data: one naming `redigidas` covers nothing."""
+    protocolo = _ciclo_de_vida(atendente, supervisor)
+    mac = _redigir(protocolo, MENSAGEM_DO_CONSUMIDOR)
+
+    with transaction.atomic():
+        travado = Protocolo.objects.select_for_update().get(pk=protocolo.pk)
+        services.anexar_ao_historico(
+            travado,
+            tipo=Tipo.NOTA_INTERNA,
+            origem=Origem.SISTEMA,
+            texto="Nota com um registro de anonimização nos detalhes.",
+            detalhes={"redigidas": {str(MENSAGEM_DO_CONSUMIDOR): mac}},
+        )
+
+    assert _falha(protocolo).ordem == MENSAGEM_DO_CONSUMIDOR
