@@ -28,6 +28,7 @@ help:
 	@echo "  make test   venv + dependências de desenvolvimento; pytest contra PostgreSQL (PYTEST_ARGS=...)"
 	@echo "  make auditoria  bandit + pip-audit (o make test também roda)"
 	@echo "  make lint   ruff check ."
+	@echo "  make mutacao  teste de mutação de prazos, numeracao, integridade e limites (lento: fora do make test)"
 	@echo "  make bench  benchmark com 10 mil e 1 milhão de protocolos (PostgreSQL, Redis, wrk); escreve bench/RESULTS.md"
 	@echo "  make venv   só cria o .venv e instala as dependências"
 	@echo "  make clean  remove .venv, db.sqlite3, staticfiles/ e .pytest_cache"
@@ -127,6 +128,16 @@ bench: $(BENCH)
 
 lint: $(DEV)
 	$(VENV)/bin/ruff check .
+
+# Mutation testing of prazos, numeracao, integridade and limites against the suite without the
+# browser and process tests (scripts/mutacao.py): slow, so never part of make test. mutmut keeps its
+# results in mutants/; MUTACAO_DO_ZERO=1 starts over, MUTACAO_PROCESSOS=N runs N mutants at a time.
+.PHONY: mutacao
+mutacao: $(DEV)
+	@url=$$(bash scripts/banco-de-teste.sh); \
+	export DATABASE_URL="$$url"; \
+	echo "Banco de teste: $$url"; \
+	$(PY) scripts/mutacao.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,196 @@
+"""
+Mutation testing of four core modules (`make mutacao`). mutmut, configured in pyproject.toml
+([tool.mutmut]), mutates protocolo/prazos.py, numeracao.py, integridade.py and limites.py, and runs
+for each mutant every test of the suite without the browser and process tests that executed the
+mutated function in a first, clean run: a mutant is killed when one of them fails.
+
+Prints per module the mutants killed and surviving, the kill rate over the mutants that are not
+equivalent, and each equivalent mutant with the reason no test can kill it
+(scripts/mutantes-equivalentes.toml). Fails when that rate is under 95%, when a listed equivalent no
+longer exists or is no longer the mutation the list describes, or when one of them was killed.
+
+mutmut keeps its results in mutants/: a later run tests again only the mutants of functions that
+changed, and this script then runs again every mutant that was not killed, so that a new test gets
+its chance. MUTACAO_DO_ZERO=1 discards those results first (a test changed or removed can leave a
+"killed" that no longer holds). MUTACAO_PROCESSOS (default 2) is how many mutants run side by side;
+each has a test database of its own (scripts/mutacao_pytest.py), dropped here at the end.
+
+Usage: DATABASE_URL=postgres://... .venv/bin/python scripts/mutacao.py
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+RAIZ = Path(__file__).resolve().parent.parent
+MUTANTES = RAIZ / "mutants"
+EQUIVALENTES = RAIZ / "scripts" / "mutantes-equivalentes.toml"
+MINIMO = 0.95
+
+# mutmut's exit codes per mutant (mutmut.stats.status_by_exit_code), grouped as reported here. A
+# timeout means the tests did not pass with the mutant: killed, as mutmut's own score counts it.
+MORTO = {1, 3, 36, -24, 24, 152, 255}
+SOBREVIVEU = {0}
+SEM_TESTES = {5, 33}
+
+
+def erro(mensagem):
+    print(f"ERRO {mensagem}", file=sys.stderr)
+
+
+def mutmut(*argumentos, capturar=False):
+    executavel = Path(sys.executable).parent / "mutmut"
+    if not executavel.exists():
+        erro("o mutmut não está instalado no .venv: rode make venv (ele vem com as dependências de desenvolvimento).")
+        sys.exit(2)
+    # Our own venv's mutmut, with fixed arguments and mutant names read from mutmut's own files.
+    comando = [str(executavel), *argumentos]
+    return subprocess.run(comando, cwd=RAIZ, check=False, text=True, capture_output=capturar)  # noqa: S603  # nosec B603
+
+
+def modulos():
+    """Each mutated file's path and its mutants' exit codes, from mutmut's files in mutants/."""
+    configuracao = tomllib.loads((RAIZ / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]
+    resultado = {}
+    for caminho in configuracao["only_mutate"]:
+        meta = MUTANTES / f"{caminho}.meta"
+        dados = json.loads(meta.read_text(encoding="utf-8")) if meta.exists() else {"exit_code_by_key": {}}
+        resultado[caminho] = dados["exit_code_by_key"]
+    return resultado
+
+
+def linhas_mudadas(nome):
+    """The lines the mutant puts in place of the original ones, as `mutmut show` prints them."""
+    saida = mutmut("show", nome, capturar=True).stdout
+    return [linha[1:].strip() for linha in saida.splitlines() if linha.startswith("+") and not linha.startswith("+++")]
+
+
+def rodar_mutmut(processos, nomes=()):
+    resultado = mutmut("run", "--max-children", str(processos), *nomes)
+    if resultado.returncode:
+        erro(f"o mutmut terminou com o código {resultado.returncode}.")
+        sys.exit(resultado.returncode)
+
+
+def apagar_bancos_de_teste():
+    """Test databases left by a mutant's process that was killed (a timeout) before dropping its own."""
+    import psycopg
+    from psycopg import sql
+
+    url = urlsplit(os.environ["DATABASE_URL"])
+    base = url.path.lstrip("/")
+    padrao = f"test_{base}_mutmut_".replace("_", r"\_") + "%"
+    with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as conexao:
+        nomes = [nome for (nome,) in conexao.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [padrao])]
+        for nome in nomes:
+            conexao.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(nome)))
+
+
+def percentual(parte, todo):
+    return f"{100 * parte / todo:.1f}%".replace(".", ",") if todo else "—"
+
+
+def main():
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        erro("defina DATABASE_URL=postgres://… (o make mutacao a encontra como o make test).")
+        return 2
+    processos = int(os.environ.get("MUTACAO_PROCESSOS", "2"))
+    do_zero = os.environ.get("MUTACAO_DO_ZERO") == "1" or not MUTANTES.exists()
+    if MUTANTES.exists() and do_zero:
+        shutil.rmtree(MUTANTES)
+    print("Teste de mutação: " + ("do zero" if do_zero else "a partir dos resultados guardados em mutants/"))
+
+    equivalentes = {
+        e["mutante"]: e for e in tomllib.loads(EQUIVALENTES.read_text(encoding="utf-8")).get("equivalente", [])
+    }
+    try:
+        rodar_mutmut(processos)
+        if not do_zero:
+            # A listed equivalent is run again only when its function changed (mutmut does that itself):
+            # each one runs every test that executes its function, minutes apiece.
+            pendentes = [
+                nome
+                for codigos in modulos().values()
+                for nome, codigo in codigos.items()
+                if codigo not in MORTO and nome not in equivalentes
+            ]
+            if pendentes:
+                print(f"\nRodando de novo os {len(pendentes)} mutantes que não foram mortos na rodada anterior.")
+                rodar_mutmut(processos, pendentes)
+    finally:
+        apagar_bancos_de_teste()
+
+    resultados = modulos()
+    problemas = []
+    sobreviventes = []
+    linhas = []
+    total_mortos = total_considerados = 0
+    for caminho, codigos in resultados.items():
+        mortos = sum(codigo in MORTO for codigo in codigos.values())
+        equivalentes_aqui = [nome for nome in codigos if nome in equivalentes]
+        vivos = [nome for nome, codigo in codigos.items() if codigo not in MORTO and nome not in equivalentes]
+        sem_testes = sum(codigos[nome] in SEM_TESTES for nome in vivos)
+        considerados = len(codigos) - len(equivalentes_aqui)
+        total_mortos += mortos
+        total_considerados += considerados
+        linhas.append((caminho, len(codigos), mortos, len(vivos), sem_testes, len(equivalentes_aqui), considerados))
+        sobreviventes += [(nome, codigos[nome]) for nome in vivos]
+        for nome in equivalentes_aqui:
+            if codigos[nome] in MORTO:
+                problemas.append(
+                    f"{nome} está na lista de equivalentes, mas foi morto: retire-o de {EQUIVALENTES.name}."
+                )
+
+    todos = {nome for codigos in resultados.values() for nome in codigos}
+    for nome, entrada in equivalentes.items():
+        if nome not in todos:
+            problemas.append(f"{nome} está na lista de equivalentes, mas não existe mais: retire-o ou atualize-o.")
+            continue
+        mudadas = linhas_mudadas(nome)
+        if entrada["mudanca"] not in mudadas:
+            problemas.append(
+                f"{nome} está na lista de equivalentes como “{entrada['mudanca']}”, mas agora muda para "
+                f"“{' / '.join(mudadas)}”: confira e atualize a lista."
+            )
+
+    print("\nResultado por módulo (mortos inclui os que estouraram o tempo; a taxa exclui os equivalentes)")
+    colunas = ("mutantes", 9), ("mortos", 8), ("sobreviventes", 15), ("sem testes", 12), ("equivalentes", 14)
+    print(f"{'módulo':<28}" + "".join(f"{nome:>{largura}}" for nome, largura in colunas) + f"{'taxa':>8}")
+    for caminho, total, mortos, vivos, sem_testes, equivalentes_aqui, considerados in linhas:
+        print(
+            f"{caminho:<28}{total:>9}{mortos:>8}{vivos:>15}{sem_testes:>12}{equivalentes_aqui:>14}"
+            f"{percentual(mortos, considerados):>8}"
+        )
+    taxa = total_mortos / total_considerados if total_considerados else 0
+    print(
+        f"\nTaxa de mutantes mortos entre os não equivalentes: {total_mortos} de {total_considerados} = "
+        f"{percentual(total_mortos, total_considerados)} (mínimo {percentual(MINIMO, 1)})"
+    )
+
+    if sobreviventes:
+        print("\nSobreviventes (nenhum teste falhou com a mudança; `.venv/bin/mutmut show NOME` mostra o diff):")
+        for nome, codigo in sobreviventes:
+            situacao = "sem testes" if codigo in SEM_TESTES else ("não testado" if codigo is None else "sobreviveu")
+            print(f"  {nome} ({situacao}): {' / '.join(linhas_mudadas(nome))}")
+
+    print(f"\nEquivalentes ({len(equivalentes)}, em scripts/{EQUIVALENTES.name}): o programa faz o mesmo com a mudança")
+    for nome, entrada in equivalentes.items():
+        print(f"  {nome}: {entrada['mudanca']}\n      {entrada['motivo']}")
+
+    for problema in problemas:
+        erro(problema)
+    if taxa < MINIMO:
+        erro(f"a taxa de mutantes mortos ({percentual(taxa, 1)}) está abaixo de {percentual(MINIMO, 1)}.")
+    if problemas or taxa < MINIMO:
+        return 1
+    print("\nOK: a taxa mínima foi atingida e a lista de equivalentes confere.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
