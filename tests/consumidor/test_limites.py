@@ -426,3 +426,31 @@ def test_the_key_of_a_cpf_is_the_hmac_sha256_computed_when_it_was_written(settin
     settings.SECRET_KEY = "testes-" + "k" * 50
 
     assert limites.chave(f"cpf:{CPF}") == "6c09a7b41445661db6a3f667e2f1d83e2e54d31072d14671ce800d4a52ad3b1d"
+
+
+def test_the_back_office_429_page_keeps_the_signed_in_user_in_its_header(rf, atendente):
+    atendente.first_name, atendente.last_name = "Ana", "Souza"
+    pedido = rf.get("/")
+    pedido.user = atendente
+
+    resposta = limites.resposta(pedido, limites.Limitado("senha_ip", 3600), "atendimento/limitado.html")
+
+    assert "Conectado como</span> Ana Souza" in _texto(resposta)
+
+
+def test_failures_further_apart_than_the_window_never_lock(regras, time_machine):
+    time_machine.move_to(MEIO_DIA, tick=False)
+    limites.registrar_falha("falhas", "a")
+
+    time_machine.move_to(MEIO_DIA + datetime.timedelta(seconds=3601), tick=False)
+    limites.registrar_falha("falhas", "a")
+
+    assert not _bloqueado("a")
+
+
+def test_with_redis_a_failure_counter_expires_with_its_window(redis_limites):
+    from django.core.cache import caches
+
+    limites.registrar_falha("falhas", "a")
+
+    assert 3590 < redis_limites.ttl(caches["limites"].make_and_validate_key("limite:falhas:falhas:a")) <= 3600
