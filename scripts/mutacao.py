@@ -9,11 +9,11 @@ equivalent, and each equivalent mutant with the reason no test can kill it
 (scripts/mutantes-equivalentes.toml). Fails when that rate is under 95%, when a listed equivalent no
 longer exists or is no longer the mutation the list describes, or when one of them was killed.
 
-mutmut keeps its results in mutants/: a later run tests again only the mutants of functions that
-changed, and this script then runs again every mutant that was not killed, so that a new test gets
-its chance. MUTACAO_DO_ZERO=1 discards those results first (a test changed or removed can leave a
-"killed" that no longer holds). MUTACAO_PROCESSOS (default 2) is how many mutants run side by side;
-each has a test database of its own (scripts/mutacao_pytest.py), dropped here at the end.
+mutmut keeps its results in mutants/: a later run runs again, by name, every mutant that was not
+killed (so that a new test gets its chance) and those of functions that changed. MUTACAO_DO_ZERO=1
+discards those results first: a test changed or removed can leave a "killed" that no longer holds.
+MUTACAO_PROCESSOS (default 2) is how many mutants run side by side; each has a test database of its
+own (scripts/mutacao_pytest.py), dropped here at the end.
 
 Usage: DATABASE_URL=postgres://... .venv/bin/python scripts/mutacao.py
 """
@@ -77,6 +77,47 @@ def rodar_mutmut(processos, nomes=()):
         sys.exit(resultado.returncode)
 
 
+def pendentes(equivalentes, *, so_nao_testados=False):
+    """Mutants to run again: the ones not killed, or only those never run (a function that changed)."""
+    return [
+        nome
+        for codigos in modulos().values()
+        for nome, codigo in codigos.items()
+        if (codigo is None if so_nao_testados else codigo not in MORTO) and nome not in equivalentes
+    ]
+
+
+def fontes_mudaram():
+    """Whether a mutated module changed since mutmut last wrote its mutants (mutmut's own test)."""
+    for caminho in modulos():
+        copia = MUTANTES / caminho
+        if not copia.exists() or (RAIZ / caminho).stat().st_mtime > copia.stat().st_mtime:
+            return True
+    return False
+
+
+def rodar_de_novo(processos, equivalentes):
+    """Run again, by name, the mutants that were not killed, so that new tests get their chance.
+
+    A plain `mutmut run` first runs the whole selection once without mutants; by name, only the
+    tests of those mutants run. mutmut regenerates the mutants of a changed function on any run and
+    leaves them untested when they are not named: a second pass runs those. A listed equivalent is
+    not named: each one runs every test that executes its function, minutes apiece, and it runs
+    again by itself when its function changes."""
+    nomes = pendentes(equivalentes)
+    if nomes:
+        print(f"Rodando de novo os {len(nomes)} mutantes que não foram mortos na rodada anterior.")
+        rodar_mutmut(processos, nomes)
+        novos = pendentes(equivalentes, so_nao_testados=True)
+        if novos:
+            print(f"\nRodando os {len(novos)} mutantes novos das funções que mudaram.")
+            rodar_mutmut(processos, novos)
+    elif fontes_mudaram():
+        rodar_mutmut(processos)
+    else:
+        print("Nenhum mutante pendente e nenhum módulo mudou desde a última rodada.")
+
+
 def apagar_bancos_de_teste():
     """Test databases left by a mutant's process that was killed (a timeout) before dropping its own."""
     import psycopg
@@ -109,19 +150,10 @@ def main():
         e["mutante"]: e for e in tomllib.loads(EQUIVALENTES.read_text(encoding="utf-8")).get("equivalente", [])
     }
     try:
-        rodar_mutmut(processos)
-        if not do_zero:
-            # A listed equivalent is run again only when its function changed (mutmut does that itself):
-            # each one runs every test that executes its function, minutes apiece.
-            pendentes = [
-                nome
-                for codigos in modulos().values()
-                for nome, codigo in codigos.items()
-                if codigo not in MORTO and nome not in equivalentes
-            ]
-            if pendentes:
-                print(f"\nRodando de novo os {len(pendentes)} mutantes que não foram mortos na rodada anterior.")
-                rodar_mutmut(processos, pendentes)
+        if do_zero:
+            rodar_mutmut(processos)
+        else:
+            rodar_de_novo(processos, equivalentes)
     finally:
         apagar_bancos_de_teste()
 
