@@ -64,10 +64,17 @@ def modulos():
     return resultado
 
 
-def linhas_mudadas(nome):
-    """The lines the mutant puts in place of the original ones, as `mutmut show` prints them."""
-    saida = mutmut("show", nome, capturar=True).stdout
-    return [linha[1:].strip() for linha in saida.splitlines() if linha.startswith("+") and not linha.startswith("+++")]
+def linhas_mudadas(nome, caminho):
+    """The lines the mutant puts in place of the original ones, as `mutmut show` prints them.
+
+    mutmut's own diff function in this process: `mutmut show` is the same diff at seconds a call."""
+    try:
+        from mutmut.mutation.diff_apply import get_diff_for_mutant
+    except ImportError:
+        diff = mutmut("show", nome, capturar=True).stdout
+    else:
+        diff = get_diff_for_mutant(nome, path=caminho)
+    return [linha[1:].strip() for linha in diff.splitlines() if linha.startswith("+") and not linha.startswith("+++")]
 
 
 def rodar_mutmut(processos, nomes=()):
@@ -156,7 +163,12 @@ def main():
             rodar_de_novo(processos, equivalentes)
     finally:
         apagar_bancos_de_teste()
+    return relatorio(equivalentes)
 
+
+def relatorio(equivalentes):
+    """Print the results and return the exit code."""
+    os.chdir(RAIZ)  # mutmut's diff reads mutants/ relative to the project
     resultados = modulos()
     problemas = []
     sobreviventes = []
@@ -167,23 +179,27 @@ def main():
         equivalentes_aqui = [nome for nome in codigos if nome in equivalentes]
         vivos = [nome for nome, codigo in codigos.items() if codigo not in MORTO and nome not in equivalentes]
         sem_testes = sum(codigos[nome] in SEM_TESTES for nome in vivos)
+        nao_testados = sum(codigos[nome] is None for nome in vivos)
         considerados = len(codigos) - len(equivalentes_aqui)
         total_mortos += mortos
         total_considerados += considerados
-        linhas.append((caminho, len(codigos), mortos, len(vivos), sem_testes, len(equivalentes_aqui), considerados))
-        sobreviventes += [(nome, codigos[nome]) for nome in vivos]
+        linhas.append(
+            (caminho, len(codigos), mortos, len(vivos) - sem_testes - nao_testados, sem_testes, nao_testados,
+             len(equivalentes_aqui), considerados)
+        )  # fmt: skip
+        sobreviventes += [(nome, codigos[nome], caminho) for nome in vivos]
         for nome in equivalentes_aqui:
             if codigos[nome] in MORTO:
                 problemas.append(
                     f"{nome} está na lista de equivalentes, mas foi morto: retire-o de {EQUIVALENTES.name}."
                 )
 
-    todos = {nome for codigos in resultados.values() for nome in codigos}
+    caminho_de = {nome: caminho for caminho, codigos in resultados.items() for nome in codigos}
     for nome, entrada in equivalentes.items():
-        if nome not in todos:
+        if nome not in caminho_de:
             problemas.append(f"{nome} está na lista de equivalentes, mas não existe mais: retire-o ou atualize-o.")
             continue
-        mudadas = linhas_mudadas(nome)
+        mudadas = linhas_mudadas(nome, caminho_de[nome])
         if entrada["mudanca"] not in mudadas:
             problemas.append(
                 f"{nome} está na lista de equivalentes como “{entrada['mudanca']}”, mas agora muda para "
@@ -191,13 +207,13 @@ def main():
             )
 
     print("\nResultado por módulo (mortos inclui os que estouraram o tempo; a taxa exclui os equivalentes)")
-    colunas = ("mutantes", 9), ("mortos", 8), ("sobreviventes", 15), ("sem testes", 12), ("equivalentes", 14)
-    print(f"{'módulo':<28}" + "".join(f"{nome:>{largura}}" for nome, largura in colunas) + f"{'taxa':>8}")
-    for caminho, total, mortos, vivos, sem_testes, equivalentes_aqui, considerados in linhas:
-        print(
-            f"{caminho:<28}{total:>9}{mortos:>8}{vivos:>15}{sem_testes:>12}{equivalentes_aqui:>14}"
-            f"{percentual(mortos, considerados):>8}"
-        )
+    larguras = (9, 8, 15, 12, 14, 14)
+    nomes = ("mutantes", "mortos", "sobreviventes", "sem testes", "não testados", "equivalentes")
+    cabecalho = "".join(f"{nome:>{largura}}" for nome, largura in zip(nomes, larguras, strict=True))
+    print(f"{'módulo':<28}{cabecalho}{'taxa':>8}")
+    for caminho, *numeros, considerados in linhas:
+        colunas = "".join(f"{numero:>{largura}}" for numero, largura in zip(numeros, larguras, strict=True))
+        print(f"{caminho:<28}{colunas}{percentual(numeros[1], considerados):>8}")
     taxa = total_mortos / total_considerados if total_considerados else 0
     print(
         f"\nTaxa de mutantes mortos entre os não equivalentes: {total_mortos} de {total_considerados} = "
@@ -206,9 +222,9 @@ def main():
 
     if sobreviventes:
         print("\nSobreviventes (nenhum teste falhou com a mudança; `.venv/bin/mutmut show NOME` mostra o diff):")
-        for nome, codigo in sobreviventes:
+        for nome, codigo, caminho in sobreviventes:
             situacao = "sem testes" if codigo in SEM_TESTES else ("não testado" if codigo is None else "sobreviveu")
-            print(f"  {nome} ({situacao}): {' / '.join(linhas_mudadas(nome))}")
+            print(f"  {nome} ({situacao}): {' / '.join(linhas_mudadas(nome, caminho))}")
 
     print(f"\nEquivalentes ({len(equivalentes)}, em scripts/{EQUIVALENTES.name}): o programa faz o mesmo com a mudança")
     for nome, entrada in equivalentes.items():
