@@ -32,6 +32,7 @@ help:
 	@echo "  make lint   ruff check ."
 	@echo "  make requisitos   recompila as travas (requirements*.txt) depois de editar um requirements*.in"
 	@echo "  make dependencias leva as travas (Python e npm) às últimas versões que as faixas admitem, instala e audita tudo: reprova o que não der para auditar"
+	@echo "  make mutacao  teste de mutação de prazos, numeracao, integridade e limites (lento: fora do make test)"
 	@echo "  make bench  benchmark com 10 mil e 1 milhão de protocolos (PostgreSQL, Redis, wrk); escreve bench/RESULTS.md"
 	@echo "  make venv   só cria o .venv e instala as dependências"
 	@echo "  make clean  remove .venv, node_modules/, db.sqlite3, staticfiles/ e .pytest_cache"
@@ -195,6 +196,16 @@ bench: $(BENCH)
 
 lint: $(DEV)
 	$(VENV)/bin/ruff check .
+
+# Mutation testing of prazos, numeracao, integridade and limites against the suite without the
+# browser and process tests (scripts/mutacao.py): slow, so never part of make test. mutmut keeps its
+# results in mutants/; MUTACAO_DO_ZERO=1 starts over, MUTACAO_PROCESSOS=N runs N mutants at a time.
+.PHONY: mutacao
+mutacao: $(DEV)
+	@url=$$(bash scripts/banco-de-teste.sh); \
+	export DATABASE_URL="$$url"; \
+	echo "Banco de teste: $$url"; \
+	$(PY) scripts/mutacao.py
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .pytest_cache

@@ -6,7 +6,9 @@ Tampering happens as someone with only database access would do it: raw SQL, wit
 trigger switched off for the statement.
 """
 
+import datetime
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pgtrigger
 import pytest
@@ -79,6 +81,11 @@ def _verificar_com_falha(*args):
 
 def _anexar_anonimizacao(protocolo, redigidas):
     """The chained entry an LGPD anonymisation appends, naming each redacted ordem with its MAC."""
+    _anexar_registro(protocolo, {"redigidas": {str(ordem): mac for ordem, mac in redigidas.items()}})
+
+
+def _anexar_registro(protocolo, detalhes):
+    """An anonymisation entry carrying `detalhes` as given, chained and sealed like any other."""
     with transaction.atomic():
         travado = Protocolo.objects.select_for_update().get(pk=protocolo.pk)
         services.anexar_ao_historico(
@@ -86,7 +93,7 @@ def _anexar_anonimizacao(protocolo, redigidas):
             tipo=Tipo.ANONIMIZACAO,
             origem=Origem.SISTEMA,
             texto="Dados pessoais anonimizados (LGPD).",
-            detalhes={"redigidas": {str(ordem): mac for ordem, mac in redigidas.items()}},
+            detalhes=detalhes,
         )
 
 
@@ -527,6 +534,8 @@ def test_a_receipt_code_breaks_when_its_entry_is_tampered_with(comprovante):
         "2026112700000142-8-1-ABCDEFGHIJKLMNOP-X",
         "2026112700000142-8-1-ABCDEFGHIJKLMNO",
         "2026112700000142-oito-1-ABCDEFGHIJKLMNOP",
+        "2026112700000142-8-um-ABCDEFGHIJKLMNOP",
+        "2026112700000142-8--ABCDEFGHIJKLMNOP",
         "٢٠٢٦-8-1-ABCDEFGHIJKLMNOP",
         None,
     ],
@@ -536,3 +545,198 @@ def test_garbage_is_not_a_receipt_code(comprovante, lixo):
 
     assert integridade.decompor_codigo(lixo) is None
     assert not integridade.codigo_confere(lixo, protocolo, cabeca)
+
+
+@pytest.mark.parametrize("versao", ["um", "1a", "", "١"], ids=["palavra", "letra", "vazia", "algarismo-arabe"])
+def test_a_receipt_code_whose_key_version_is_not_a_number_is_not_valid_on_the_public_page(client, comprovante, versao):
+    protocolo, cabeca, codigo = comprovante
+    numero, ordem, _, etiqueta = integridade.decompor_codigo(codigo)
+    adulterado = f"{numero}-{ordem}-{versao}-{etiqueta}"
+
+    resposta = client.get(f"/verificar/{adulterado}/")
+
+    assert integridade.decompor_codigo(adulterado) is None
+    assert not integridade.codigo_confere(adulterado, protocolo, cabeca)
+    assert resposta.status_code == 404
+    assert "Código não válido" in resposta.text
+    assert "Comprovante autêntico" not in resposta.text
+
+
+def test_a_receipt_code_under_another_number_or_position_is_refused_for_the_original_entry(comprovante, atendente):
+    protocolo, cabeca, codigo = comprovante
+    numero, ordem, versao, etiqueta = integridade.decompor_codigo(codigo)
+    outro = abrir(atendente=atendente)
+
+    assert not integridade.codigo_confere(f"{outro.numero}-{ordem}-{versao}-{etiqueta}", protocolo, cabeca)
+    assert not integridade.codigo_confere(f"{numero}-{ordem - 1}-{versao}-{etiqueta}", protocolo, cabeca)
+
+
+# Anonymisation records read defensively --------------------------------------------------------------
+
+MALFORMADOS = [
+    pytest.param("texto", id="nao-e-objeto"),
+    pytest.param({"outra": "coisa"}, id="sem-redigidas"),
+    pytest.param({"redigidas": ["5"]}, id="lista"),
+    pytest.param({"redigidas": {"cinco": "abc"}}, id="ordem-nao-numerica"),
+    pytest.param({"redigidas": {"٥": "abc"}}, id="ordem-em-algarismo-arabe"),
+    pytest.param({"redigidas": {"5": 7}}, id="mac-nao-texto"),
+]
+
+
+@pytest.mark.parametrize("malformado", MALFORMADOS)
+def test_a_malformed_anonymisation_record_followed_by_a_valid_one_still_verifies(atendente, supervisor, malformado):
+    protocolo = _ciclo_de_vida(atendente, supervisor)
+    mac = _redigir(protocolo, MENSAGEM_DO_CONSUMIDOR)
+
+    _anexar_registro(protocolo, malformado)
+    _anexar_anonimizacao(protocolo, {MENSAGEM_DO_CONSUMIDOR: mac})
+
+    assert _falha(protocolo) is None
+
+
+def test_a_malformed_pair_before_a_valid_one_in_the_same_record_does_not_hide_it(atendente, supervisor):
+    protocolo = _ciclo_de_vida(atendente, supervisor)
+    mac_da_nota = _redigir(protocolo, NOTA_INTERNA)
+    mac_da_mensagem = _redigir(protocolo, MENSAGEM_DO_CONSUMIDOR)
+
+    _anexar_registro(protocolo, {"redigidas": {"1": 7, str(NOTA_INTERNA): mac_da_nota, "x": "y"}})
+    _anexar_anonimizacao(protocolo, {MENSAGEM_DO_CONSUMIDOR: mac_da_mensagem})
+
+    assert _falha(protocolo) is None
+
+
+# How a failure reads -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("falha", "texto"),
+    [
+        (
+            integridade.Falha("2026112700000142", 5, 31, "o conteúdo não confere com o MAC"),
+            "Protocolo 2026112700000142, interação #5 (id 31): o conteúdo não confere com o MAC",
+        ),
+        (
+            integridade.Falha("2026112700000142", 6, None, "falta a entrada (encontrada a #7 no lugar)"),
+            "Protocolo 2026112700000142, interação #6: falta a entrada (encontrada a #7 no lugar)",
+        ),
+        (
+            integridade.Falha("Numeração de 27/11/2026", 0, None, "faltam 1 número(s) da sequência: 2"),
+            "Numeração de 27/11/2026: faltam 1 número(s) da sequência: 2",
+        ),
+    ],
+    ids=["com-id", "sem-id", "sem-entrada"],
+)
+def test_a_failure_names_the_protocol_the_entry_and_its_id_when_there_is_one(falha, texto):
+    assert str(falha) == texto
+
+
+def test_a_deleted_entry_is_reported_with_the_position_found_in_its_place(atendente, supervisor):
+    protocolo = _ciclo_de_vida(atendente, supervisor)
+
+    _excluir_do_meio(protocolo)
+
+    assert _falha(protocolo) == integridade.Falha(
+        protocolo.numero, ESCALONAMENTO, None, f"falta a entrada (encontrada a #{ESCALONAMENTO + 1} no lugar)"
+    )
+
+
+def test_an_edited_entry_is_reported_with_its_id(atendente, supervisor):
+    protocolo = _ciclo_de_vida(atendente, supervisor)
+
+    _editar_texto(protocolo)
+
+    alvo = _cadeia(protocolo)[MENSAGEM_DO_CONSUMIDOR - 1]
+    assert _falha(protocolo) == integridade.Falha(
+        protocolo.numero, MENSAGEM_DO_CONSUMIDOR, alvo.pk, "o conteúdo não confere com o MAC"
+    )
+
+
+def test_an_empty_chain_is_reported_at_its_first_position():
+    assert integridade.verificar_cadeia("2026112700000142", []) == integridade.Falha(
+        "2026112700000142", 1, None, "o protocolo não tem nenhuma entrada"
+    )
+
+
+# Known answers ------------------------------------------------------------------------------------
+# Every MAC stored and every receipt a consumer keeps depends on these exact bytes: a change in the
+# encoding would break every chain already written, and the code of every printed receipt. The values
+# were computed once and are written here.
+
+SP = ZoneInfo("America/Sao_Paulo")
+NUMERO = "2026112700000142"
+
+
+def _entrada_acentuada():
+    return Interacao(
+        ordem=2,
+        tipo=Tipo.MENSAGEM_CONSUMIDOR,
+        origem=Origem.CONSUMIDOR,
+        publica=True,
+        texto="Não reconheço a cobrança de R$ 59,90 — já liguei três vezes.",
+        autor_id=None,
+        criada_em=datetime.datetime(2026, 11, 27, 10, 30, 15, 123456, tzinfo=SP),
+        situacao_anterior="",
+        situacao_nova="",
+        nivel_anterior=None,
+        nivel_novo=None,
+        detalhes={"observação": "ligação às 9h"},
+        chave_versao=1,
+    )
+
+
+def test_the_canonical_content_is_compact_sorted_utf8_json_with_the_utc_time_to_the_microsecond():
+    esperado = (
+        '{"autor":null,"chave_versao":1,"criada_em":"2026-11-27T13:30:15.123456+00:00",'
+        '"detalhes":{"observação":"ligação às 9h"},"nivel_anterior":null,"nivel_novo":null,"ordem":2,'
+        '"origem":"consumidor","protocolo":"2026112700000142","publica":true,"situacao_anterior":"",'
+        '"situacao_nova":"","texto":"Não reconheço a cobrança de R$ 59,90 — já liguei três vezes.",'
+        '"tipo":"mensagem_consumidor"}'
+    )
+
+    assert integridade.conteudo_canonico(_entrada_acentuada(), NUMERO) == esperado.encode()
+
+
+def test_the_mac_of_an_entry_with_accented_text_is_the_one_computed_when_it_was_written(settings):
+    settings.PROTOCOLO_CHAVES_INTEGRIDADE = {1: bytes.fromhex("a1" * 32)}
+
+    mac = integridade.calcular_mac(_entrada_acentuada(), NUMERO, "ab" * 32)
+
+    assert mac == "ef05b5f6cfaf345616a839ef7db252d70e9cd8816786b3960ab90bc3053d1ec8"
+
+
+def test_a_receipt_code_is_the_one_computed_when_it_was_issued(settings):
+    settings.PROTOCOLO_CHAVES_COMPROVANTE = {1: bytes.fromhex("b2" * 32)}
+    protocolo = Protocolo(numero=NUMERO, aberto_em=datetime.datetime(2026, 11, 27, 10, 0, 0, 5, tzinfo=SP))
+    cabeca = Interacao(ordem=8, mac="cd" * 32)
+
+    assert integridade.codigo_comprovante(protocolo, cabeca) == "2026112700000142-8-1-NZJCGMOLBYDFCJ26"
+    assert integridade.codigo_confere("2026112700000142-8-1-NZJCGMOLBYDFCJ26", protocolo, cabeca)
+
+
+def test_an_entry_under_a_removed_key_is_reported_with_its_id(settings, atendente):
+    settings.PROTOCOLO_CHAVES_INTEGRIDADE = {1: CHAVE_ANTIGA}
+    protocolo = abrir(atendente=atendente)
+
+    settings.PROTOCOLO_CHAVES_INTEGRIDADE = {2: CHAVE_NOVA}
+
+    assert _falha(protocolo) == integridade.Falha(
+        protocolo.numero, 1, _cadeia(protocolo)[0].pk, "Chave de versão 1 não configurada."
+    )
+
+
+def test_only_an_anonymisation_entry_can_name_a_redaction(atendente, supervisor):
+    """Any other entry's detalhes are the app's own data: one naming `redigidas` covers nothing."""
+    protocolo = _ciclo_de_vida(atendente, supervisor)
+    mac = _redigir(protocolo, MENSAGEM_DO_CONSUMIDOR)
+
+    with transaction.atomic():
+        travado = Protocolo.objects.select_for_update().get(pk=protocolo.pk)
+        services.anexar_ao_historico(
+            travado,
+            tipo=Tipo.NOTA_INTERNA,
+            origem=Origem.SISTEMA,
+            texto="Nota com um registro de anonimização nos detalhes.",
+            detalhes={"redigidas": {str(MENSAGEM_DO_CONSUMIDOR): mac}},
+        )
+
+    assert _falha(protocolo).ordem == MENSAGEM_DO_CONSUMIDOR

@@ -341,3 +341,145 @@ def test_running_out_of_the_days_sequence_fails_loudly_and_creates_nothing(setti
 def test_the_number_carries_the_sao_paulo_date_late_at_night():
     # 01:30 UTC on the 28th is 22:30 of the 27th in São Paulo.
     assert abrir().numero.startswith("20261127")
+
+
+# The format's edges --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("digitos", [4, 9])
+def test_the_daily_sequence_takes_four_to_nine_digits(digitos):
+    formato = numeracao.Formato(digitos_sequencia=digitos)
+    maior = 10**digitos - 1
+
+    numero = formato.montar(DIA, maior)
+
+    assert numero[8:-2] == "9" * digitos
+    assert formato.comprimento == len(numero) == 8 + digitos + 2
+    assert formato.decompor(numero) == (DIA, maior)
+
+
+@pytest.mark.parametrize("digitos", [3, 10])
+def test_a_daily_sequence_outside_four_to_nine_digits_is_a_configuration_error(digitos):
+    with pytest.raises(ImproperlyConfigured) as erro:
+        numeracao.Formato(digitos_sequencia=digitos)
+
+    assert str(erro.value) == "A sequência diária deve ter de 4 a 9 dígitos."
+
+
+def test_a_prefix_with_anything_but_digits_is_a_configuration_error():
+    with pytest.raises(ImproperlyConfigured) as erro:
+        numeracao.Formato(prefixo="12-34")
+
+    assert str(erro.value) == "O prefixo do número de protocolo deve ter apenas dígitos."
+
+
+@pytest.mark.parametrize("sequencia", [0, -1, 1_000_000])
+def test_a_sequence_outside_one_to_the_widest_is_refused_naming_the_day_and_the_setting(sequencia):
+    mensagem = f"A sequência de protocolos de 27/11/2026 se esgotou ({sequencia}): aumente PROTOCOLO_DIGITOS_SEQUENCIA."
+
+    with pytest.raises(SequenciaEsgotada) as erro:
+        PADRAO.montar(DIA, sequencia)
+
+    assert str(erro.value) == mensagem
+
+
+def test_a_malformed_older_format_names_the_text_and_the_expected_shape():
+    with pytest.raises(ImproperlyConfigured) as erro:
+        numeracao.Formato.de_texto("123456/6")
+
+    assert str(erro.value) == "Formato de protocolo inválido: '123456/6' (esperado 'prefixo/dígitos/verificadores')."
+
+
+@pytest.mark.parametrize(
+    ("texto", "verificadores"), [(" 1 ", True), ("true", True), ("sim", True), ("0", False), ("não", False)]
+)
+def test_an_older_format_says_whether_it_has_check_digits_in_several_words(texto, verificadores):
+    assert numeracao.Formato.de_texto(f" 123456/8/{texto}\n") == numeracao.Formato("123456", 8, verificadores)
+
+
+# Numbers without check digits ----------------------------------------------------------------------
+
+SEM_VERIFICADORES = numeracao.Formato(verificadores=False)
+
+
+def test_a_number_without_check_digits_is_fourteen_digits_and_splits_back():
+    numero = SEM_VERIFICADORES.montar(DIA, 42)
+
+    assert numero == "20261127000042"
+    assert SEM_VERIFICADORES.comprimento == 14
+    assert SEM_VERIFICADORES.decompor(numero) == (DIA, 42)
+    assert SEM_VERIFICADORES.decompor(numero + "0") is None
+    assert SEM_VERIFICADORES.decompor(PADRAO.montar(DIA, 42)) is None
+
+
+@pytest.mark.django_db
+@time_machine.travel(as_10h(DIA), tick=False)
+def test_a_number_issued_without_check_digits_is_looked_up(settings):
+    settings.PROTOCOLO_DIGITOS_VERIFICADORES = False
+    protocolo = abrir()
+
+    assert numeracao.validar(protocolo.numero_formatado) == protocolo.numero == "20261127000001"
+    assert numeracao.decompor(protocolo.numero) == (DIA, 1)
+    assert selectors.protocolo_por_numero(protocolo.numero_formatado) == protocolo
+
+
+@pytest.mark.django_db
+@time_machine.travel(as_10h(DIA), tick=False)
+def test_numbers_without_check_digits_stay_valid_after_check_digits_are_switched_on(settings):
+    settings.PROTOCOLO_DIGITOS_VERIFICADORES = False
+    antigo = abrir()
+
+    settings.PROTOCOLO_DIGITOS_VERIFICADORES = True
+    settings.PROTOCOLO_FORMATOS_ANTERIORES = ["/6/0"]
+
+    assert selectors.protocolo_por_numero(antigo.numero) == antigo
+    assert len(abrir().numero) == 16
+
+
+# Prefixed numbers ----------------------------------------------------------------------------------
+
+PREFIXADO = numeracao.Formato(prefixo="123456")
+
+
+def test_a_valid_prefixed_number_splits_back_into_its_day_and_sequence(settings):
+    settings.PROTOCOLO_PREFIXO = "123456"
+    numero = PREFIXADO.montar(DIA, 42)
+
+    assert numero.startswith("12345620261127000042")
+    assert PREFIXADO.decompor(numero) == (DIA, 42)
+    assert numeracao.decompor(numero) == (DIA, 42)
+    assert numeracao.validar(numeracao.formatar(numero)) == numero
+
+
+def test_a_number_of_the_right_length_under_another_prefix_is_not_of_this_format():
+    outro = numeracao.Formato(prefixo="654321").montar(DIA, 42)
+
+    assert mod_97_10.is_valid(outro)
+    assert len(outro) == PREFIXADO.comprimento
+    assert PREFIXADO.decompor(outro) is None
+
+
+def test_a_number_with_the_prefix_and_valid_check_digits_but_one_digit_too_many_is_not_of_this_format():
+    longo = com_verificadores("123456" + "20261127" + "0000042")
+
+    assert mod_97_10.is_valid(longo)
+    assert longo.startswith(PREFIXADO.prefixo)
+    assert PREFIXADO.decompor(longo) is None
+
+
+def test_without_check_digits_a_number_of_the_right_length_under_another_prefix_is_not_of_this_format():
+    formato = numeracao.Formato(prefixo="123456", verificadores=False)
+
+    assert formato.decompor("123456" + "20261127000042") == (DIA, 42)
+    assert formato.decompor("654321" + "20261127000042") is None
+
+
+def test_decomposing_a_number_no_accepted_format_knows_says_so_in_portuguese():
+    with pytest.raises(NumeroInvalido) as erro:
+        numeracao.decompor(VALIDO[:-1])
+
+    assert erro.value.mensagem == CONFIRA
+
+
+def test_a_number_typed_between_tabs_and_newlines_validates():
+    assert numeracao.validar(f"\t {VALIDO}\r\n") == VALIDO
