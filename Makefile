@@ -199,7 +199,8 @@ lint: $(DEV)
 
 # Mutation testing of prazos, numeracao, integridade and limites against the suite without the
 # browser and process tests (scripts/mutacao.py): slow, so never part of make test. mutmut keeps its
-# results in mutants/; MUTACAO_DO_ZERO=1 starts over, MUTACAO_PROCESSOS=N runs N mutants at a time.
+# results in mutants/; MUTACAO_DO_ZERO=1 starts over, MUTACAO_PROCESSOS=N runs N mutants at a time,
+# MUTACAO_SO_RELATORIO=1 only reports what mutants/ holds.
 .PHONY: mutacao
 mutacao: $(DEV)
 	@url=$$(bash scripts/banco-de-teste.sh); \

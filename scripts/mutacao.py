@@ -13,7 +13,8 @@ mutmut keeps its results in mutants/: a later run runs again, by name, every mut
 killed (so that a new test gets its chance) and those of functions that changed. MUTACAO_DO_ZERO=1
 discards those results first: a test changed or removed can leave a "killed" that no longer holds.
 MUTACAO_PROCESSOS (default 2) is how many mutants run side by side; each has a test database of its
-own (scripts/mutacao_pytest.py), dropped here at the end.
+own (scripts/mutacao_pytest.py), dropped here at the end. MUTACAO_SO_RELATORIO=1 runs nothing and
+only reports what mutants/ holds.
 
 Usage: DATABASE_URL=postgres://... .venv/bin/python scripts/mutacao.py
 """
@@ -147,15 +148,21 @@ def main():
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         erro("defina DATABASE_URL=postgres://… (o make mutacao a encontra como o make test).")
         return 2
+    equivalentes = {
+        e["mutante"]: e for e in tomllib.loads(EQUIVALENTES.read_text(encoding="utf-8")).get("equivalente", [])
+    }
+    if os.environ.get("MUTACAO_SO_RELATORIO") == "1":
+        if not MUTANTES.exists():
+            erro("não há resultados em mutants/: rode o make mutacao sem MUTACAO_SO_RELATORIO primeiro.")
+            return 2
+        print("Teste de mutação: só o relatório dos resultados guardados em mutants/ (nada foi rodado)")
+        return relatorio(equivalentes)
     processos = int(os.environ.get("MUTACAO_PROCESSOS", "2"))
     do_zero = os.environ.get("MUTACAO_DO_ZERO") == "1" or not MUTANTES.exists()
     if MUTANTES.exists() and do_zero:
         shutil.rmtree(MUTANTES)
     print("Teste de mutação: " + ("do zero" if do_zero else "a partir dos resultados guardados em mutants/"))
 
-    equivalentes = {
-        e["mutante"]: e for e in tomllib.loads(EQUIVALENTES.read_text(encoding="utf-8")).get("equivalente", [])
-    }
     try:
         if do_zero:
             rodar_mutmut(processos)
