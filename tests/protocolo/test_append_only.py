@@ -1,5 +1,5 @@
 """
-The record is append-only at every depth (STYLE "History is append-only"): the model, its manager's
+The record is append-only at every depth (docs/dominio.md §1): the model, its manager's
 queryset, and below Django a PostgreSQL trigger (django-pgtrigger `Protect`) that refuses what raw
 SQL or any code path skipping the model would do.
 """

@@ -1,5 +1,5 @@
-"""Every service writes exactly one timeline entry, and exactly this one (STYLE.md: "After a
-transition, assert the exact history row"), changes the protocol's fields, and bumps `versao` for
+"""Every service writes exactly one timeline entry, and exactly this one (each test asserts the
+whole history row a transition writes: old, new, author), changes the protocol's fields, and bumps `versao` for
 state changes only."""
 
 import datetime

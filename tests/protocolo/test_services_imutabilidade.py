@@ -1,4 +1,4 @@
-"""The record is append-only in Django itself (STYLE.md "History is append-only, at every depth"),
+"""The record is append-only in Django itself, at every depth (docs/dominio.md §1),
 and a whole life cycle through the services leaves chains that verify."""
 
 import datetime
