@@ -84,17 +84,12 @@ def _anexar_anonimizacao(protocolo, redigidas):
     _anexar_registro(protocolo, {"redigidas": {str(ordem): mac for ordem, mac in redigidas.items()}})
 
 
-def _anexar_registro(protocolo, detalhes):
-    """An anonymisation entry carrying `detalhes` as given, chained and sealed like any other."""
+def _anexar_registro(protocolo, detalhes, *, tipo=Tipo.ANONIMIZACAO, texto="Dados pessoais anonimizados (LGPD)."):
+    """An entry (an anonymisation record unless told) carrying `detalhes` as given, chained and
+    sealed like any other."""
     with transaction.atomic():
         travado = Protocolo.objects.select_for_update().get(pk=protocolo.pk)
-        services.anexar_ao_historico(
-            travado,
-            tipo=Tipo.ANONIMIZACAO,
-            origem=Origem.SISTEMA,
-            texto="Dados pessoais anonimizados (LGPD).",
-            detalhes=detalhes,
-        )
+        services.anexar_ao_historico(travado, tipo=tipo, origem=Origem.SISTEMA, texto=texto, detalhes=detalhes)
 
 
 def _redigir(protocolo, ordem, texto="[dado pessoal removido]"):
@@ -729,14 +724,11 @@ def test_only_an_anonymisation_entry_can_name_a_redaction(atendente, supervisor)
     protocolo = _ciclo_de_vida(atendente, supervisor)
     mac = _redigir(protocolo, MENSAGEM_DO_CONSUMIDOR)
 
-    with transaction.atomic():
-        travado = Protocolo.objects.select_for_update().get(pk=protocolo.pk)
-        services.anexar_ao_historico(
-            travado,
-            tipo=Tipo.NOTA_INTERNA,
-            origem=Origem.SISTEMA,
-            texto="Nota com um registro de anonimização nos detalhes.",
-            detalhes={"redigidas": {str(MENSAGEM_DO_CONSUMIDOR): mac}},
-        )
+    _anexar_registro(
+        protocolo,
+        {"redigidas": {str(MENSAGEM_DO_CONSUMIDOR): mac}},
+        tipo=Tipo.NOTA_INTERNA,
+        texto="Nota com um registro de anonimização nos detalhes.",
+    )
 
     assert _falha(protocolo).ordem == MENSAGEM_DO_CONSUMIDOR
