@@ -110,13 +110,12 @@ def protocolo_abrir_pelo_portal(*, cpf, nome, email, categoria, objeto, chave=No
     One transaction without savepoints: the consumer read and locked in one query, the protocol, its
     opening entry, the message and the entry that records it (each chain head already known).
 
-    chave: the form's one-time key. Sent again (the first answer never reached the browser), it
-    returns the protocol that key opened, with nothing written; two copies racing each other meet
-    at the key's unique index, and the loser returns the winner's protocol."""
+    chave: the form's one-time key. Sent again (the first answer never reached the browser, or two
+    copies race each other), the second insert meets the key's unique index, its transaction rolls
+    back whole (the day's number with it) and the protocol that key opened is returned. The first
+    sending, the usual case, pays no lookup for it."""
     objeto = _validar_abertura(canal=Canal.PORTAL, categoria=categoria, objeto=objeto, obrigatorio=True)
     cpf = _cpf(cpf)
-    if chave and (protocolo := _ja_aberto(chave, cpf)) is not None:
-        return protocolo
     try:
         return _abrir_pelo_portal(cpf=cpf, nome=nome, email=email, categoria=categoria, objeto=objeto, chave=chave)
     except IntegrityError:
