@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import entrar, views
 
 app_name = "consumidor"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("abrir/", views.abrir, name="abrir"),
     path("recuperar/", views.recuperar, name="recuperar"),
     path("privacidade/", views.privacidade, name="privacidade"),
+    path("entrar/<str:provedor>/", entrar.entrar, name="entrar"),
+    path("entrar/<str:provedor>/retorno/", entrar.retorno, name="entrar_retorno"),
+    path("sair/", entrar.sair, name="sair"),
     path("acesso/<str:token>/", views.acesso_por_link, name="acesso"),
     path("acesso/demandas/<str:token>/", views.acesso_as_demandas, name="acesso_demandas"),
     path("demandas/", views.demandas, name="demandas"),

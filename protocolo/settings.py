@@ -5,6 +5,7 @@ Production is the default: every unsafe shortcut (console e-mail, development ke
 DEBUG=1. The README lists every variable.
 """
 
+import re
 import zoneinfo
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -356,3 +357,33 @@ PROTOCOLO_LIMITES = {
         "mensagem_ip": (30, 3600),
     }.items()
 }
+
+
+# Consumers' sign-in with OpenID Connect (consumidor/entrar.py, docs/seguranca.md "Entrar com um
+# provedor de identidade"). PROTOCOLO_OIDC_PROVEDORES names each provider (lowercase letters and
+# digits, it is part of the URL); each one is then read from PROTOCOLO_OIDC_<NOME>_*. A provider's
+# CPF grants access to that CPF's protocols only when CPF_COMPROVADO says the provider proofed it.
+def _provedor_oidc(nome):
+    if not re.fullmatch(r"[a-z0-9]{1,30}", nome):
+        raise ImproperlyConfigured(f"PROTOCOLO_OIDC_PROVEDORES: nome inválido {nome!r} (letras minúsculas e dígitos).")
+    prefixo = f"PROTOCOLO_OIDC_{nome.upper()}_"
+    ler = lambda chave, **kw: env.str(prefixo + chave, **kw)  # noqa: E731
+    nivel = ler("CLAIM_NIVEL", default="")
+    niveis = env.list(prefixo + "NIVEIS_ACEITOS", default=[])
+    if bool(nivel) != bool(niveis):
+        raise ImproperlyConfigured(f"{prefixo}CLAIM_NIVEL e {prefixo}NIVEIS_ACEITOS vão juntos.")
+    return {
+        "emissor": ler("EMISSOR").rstrip("/"),
+        "cliente": ler("CLIENTE"),
+        "segredo": ler("SEGREDO"),
+        "titulo": ler("TITULO", default=nome),
+        "escopos": ler("ESCOPOS", default="openid"),
+        "claim_cpf": ler("CLAIM_CPF", default="cpf"),
+        "cpf_comprovado": env.bool(prefixo + "CPF_COMPROVADO", default=False),
+        "claim_nivel": nivel,
+        "niveis_aceitos": niveis,
+        "tempo_limite": env.float(prefixo + "TEMPO_LIMITE", default=5.0),
+    }
+
+
+PROTOCOLO_OIDC = {nome: _provedor_oidc(nome) for nome in env.list("PROTOCOLO_OIDC_PROVEDORES", default=[])}

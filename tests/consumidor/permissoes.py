@@ -56,6 +56,13 @@ ESPERADO = {
     ("consumidor:historico_json", "get"): SO_VISITANTE,
     ("consumidor:verificar_inicio", "get"): SEMPRE_200,
     ("consumidor:verificar", "get"): SEMPRE_200,  # public: a valid code
+    # Sign-in with OpenID Connect: no provider is configured here, so none exists (tests/oidc).
+    ("consumidor:entrar", "get"): [404, 404, 404, 404, 404],
+    ("consumidor:entrar", "post"): SEMPRE_405,
+    ("consumidor:entrar_retorno", "get"): [404, 404, 404, 404, 404],
+    ("consumidor:entrar_retorno", "post"): SEMPRE_405,
+    ("consumidor:sair", "post"): ["/"] * 5,  # ends whatever this browser holds on the portal
+    ("consumidor:sair", "get"): SEMPRE_405,
 }
 
 _numero = lambda protocolo: {"numero": protocolo.numero}  # noqa: E731
@@ -70,6 +77,8 @@ ARGUMENTOS = {
     "consumidor:comprovante": _numero,
     "consumidor:historico": _numero,
     "consumidor:historico_json": _numero,
+    "consumidor:entrar": lambda protocolo: {"provedor": "empresa"},
+    "consumidor:entrar_retorno": lambda protocolo: {"provedor": "empresa"},
     "consumidor:verificar": lambda protocolo: {
         "codigo": integridade.codigo_comprovante(protocolo, selectors.cabeca_da_cadeia(protocolo))
     },

@@ -111,7 +111,7 @@ def problemas(resposta):
     return erros
 
 
-SAIR = {"atendimento:sair", "admin:logout"}
+SAIR = {"atendimento:sair", "admin:logout", "consumidor:sair"}
 
 
 # Who asks for each URL besides an anonymous visitor: the role that may see it.

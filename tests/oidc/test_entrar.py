@@ -1,0 +1,298 @@
+"""Signing in with OpenID Connect (consumidor/entrar.py, docs/seguranca.md) against a real provider
+on loopback (tests/oidc/provedor.mjs): what a proofed provider grants, what a non-proofed one does
+not, and every answer that is not a fresh, valid return of this session's own request refused."""
+
+import datetime
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import time_machine
+from django.test import Client
+
+from consumidor import entrar as modulo
+from protocolo import services
+from protocolo.models import Interacao, Situacao
+from tests.factories import AtendenteFactory, ConsumidorFactory, abrir
+from tests.oidc.conftest import autorizar, entrar, iniciar
+from tests.processos import porta_livre
+
+pytestmark = pytest.mark.django_db
+
+CPF, OUTRO_CPF = "52998224725", "11144477735"
+
+
+@pytest.fixture
+def maria():
+    return ConsumidorFactory(cpf=CPF, nome="Maria Aparecida Souza")
+
+
+@pytest.fixture
+def protocolos(maria):
+    return [abrir(consumidor=maria, objeto="Cobrança em dobro."), abrir(consumidor=maria, objeto="Sem sinal.")]
+
+
+@pytest.fixture
+def alheio():
+    return abrir(consumidor=ConsumidorFactory(cpf=OUTRO_CPF), objeto="Assunto de outra pessoa.")
+
+
+def identidade(client):
+    return modulo.identidade_comprovada(SimpleNamespace(session=client.session))
+
+
+def mensagens(resposta):
+    return [str(m) for m in resposta.context["messages"]]
+
+
+# Without settings ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("endereco", ["/entrar/empresa/", "/entrar/empresa/retorno/?code=a&state=b"])
+def test_without_settings_the_urls_answer_a_portuguese_404(client, endereco):
+    resposta = client.get(endereco)
+
+    assert resposta.status_code == 404
+    assert "não encontrad" in resposta.text.lower()
+
+
+def test_without_settings_no_page_shows_the_button(client):
+    paginas = [client.get("/"), client.get("/recuperar/"), client.post("/consultar/", {})]
+
+    for resposta in paginas:
+        assert resposta.status_code == 200
+        assert "/entrar/" not in resposta.text
+
+
+def test_with_settings_the_start_lookup_and_recovery_pages_link_to_each_provider(client, provedores):
+    paginas = [client.get("/"), client.get("/recuperar/"), client.post("/consultar/", {})]
+
+    for resposta in paginas:
+        assert 'class="btn btn-outline-primary" href="/entrar/empresa/">Entrar com Conta Exemplo</a>' in resposta.text
+        assert 'href="/entrar/govbr/">Entrar com gov.br</a>' in resposta.text
+
+
+# The request ---------------------------------------------------------------------------------------
+
+
+def test_the_link_sends_the_browser_to_the_provider_with_pkce_s256_a_state_and_a_nonce(client, provedores, provedor):
+    destino = urlsplit(iniciar(client, "empresa"))
+    parametros = {chave: valores[0] for chave, valores in parse_qs(destino.query).items()}
+
+    assert f"{destino.scheme}://{destino.netloc}" == provedor.emissor
+    assert parametros["code_challenge_method"] == "S256"
+    assert len(parametros["code_challenge"]) == 43
+    assert parametros["redirect_uri"] == "https://protocolo.exemplo.com.br/entrar/empresa/retorno/"
+    assert parametros["state"] and parametros["nonce"]
+    assert parametros["scope"] == "openid cpf"
+
+
+def test_an_unreachable_provider_is_a_portuguese_503(client, settings, provedores):
+    settings.PROTOCOLO_OIDC = provedores | {
+        "empresa": provedores["empresa"] | {"emissor": f"http://127.0.0.1:{porta_livre()}"}
+    }
+
+    resposta = client.get("/entrar/empresa/")
+
+    assert resposta.status_code == 503
+    assert "Não foi possível falar com Conta Exemplo agora" in resposta.text
+
+
+# A proofed provider ---------------------------------------------------------------------------------
+
+
+def test_a_proofed_sign_in_shows_every_protocol_of_the_cpf_and_nothing_else(client, provedores, protocolos, alheio):
+    client.get("/")
+    anterior = client.session.session_key
+
+    resposta = entrar(client, "empresa", CPF)
+
+    assert resposta.status_code == 302 and resposta["Location"] == "/demandas/"
+    assert client.session.session_key != anterior
+    assert identidade(client) == (CPF, "empresa")
+    pagina = client.get("/demandas/").text
+    for protocolo in protocolos:
+        assert protocolo.numero_formatado in pagina
+        assert client.get(f"/protocolo/{protocolo.numero}/").status_code == 200
+    assert alheio.numero_formatado not in pagina
+    assert client.get(f"/protocolo/{alheio.numero}/").status_code == 404
+    assert "Você entrou com Conta Exemplo" in pagina
+
+
+def test_a_proofed_consumer_acts_on_each_protocol_as_a_visitor_with_number_and_cpf_does(client, provedores, protocolos):
+    primeiro, segundo = protocolos
+    services.protocolo_resolver(protocolo=segundo, texto="Estornamos a cobrança.", autor=AtendenteFactory())
+    entrar(client, "empresa", CPF)
+
+    client.post(f"/protocolo/{primeiro.numero}/mensagem/", {"texto": "Alguma novidade?"})
+    client.post(f"/protocolo/{segundo.numero}/resposta/", {"resposta": "resolvido", "avaliacao": "5"})
+
+    ultima = primeiro.interacoes.order_by("-ordem").first()
+    assert (ultima.tipo, ultima.texto) == (Interacao.Tipo.MENSAGEM_CONSUMIDOR, "Alguma novidade?")
+    segundo.refresh_from_db()
+    assert (segundo.situacao, segundo.avaliacao) == (Situacao.ENCERRADO, 5)
+
+
+def test_a_protocol_identified_as_someone_elses_leaves_the_signed_in_session(client, provedores, protocolos):
+    entrar(client, "empresa", CPF)
+    movido = protocolos[0]
+    movido.consumidor = ConsumidorFactory()
+    movido.save(update_fields=["consumidor"])
+
+    assert client.get(f"/protocolo/{movido.numero}/").status_code == 404
+    assert movido.numero_formatado not in client.get("/demandas/").text
+
+
+def test_a_proofed_cpf_without_protocols_is_told_so(client, provedores):
+    resposta = entrar(client, "empresa", CPF)
+
+    assert resposta["Location"] == "/"
+    assert identidade(client) == (CPF, "empresa")
+    assert mensagens(client.get("/")) == ["Você entrou com Conta Exemplo. Não há protocolos registrados com o seu CPF."]
+    assert client.get("/demandas/").status_code == 404
+
+
+def test_gov_br_like_providers_take_the_cpf_from_sub_and_proof_only_accepted_levels(
+    client, provedores, protocolos, alheio
+):
+    entrar(client, "govbr", CPF)  # gold
+    assert identidade(client) == (CPF, "govbr")
+
+    bronze = Client()
+    resposta = entrar(bronze, "govbr", OUTRO_CPF)
+
+    assert resposta["Location"] == "/"
+    assert identidade(bronze) is None
+    assert bronze.get(f"/protocolo/{alheio.numero}/").status_code == 404
+    assert bronze.get("/demandas/").status_code == 404
+
+
+def test_turning_the_proofing_setting_off_withdraws_the_identity_of_signed_in_sessions(
+    client, settings, provedores, protocolos
+):
+    entrar(client, "empresa", CPF)
+    settings.PROTOCOLO_OIDC = provedores | {"empresa": provedores["empresa"] | {"cpf_comprovado": False}}
+
+    assert identidade(client) is None
+
+
+# A provider that does not proof the CPF ---------------------------------------------------------
+
+
+def test_a_non_proofed_provider_claiming_a_victims_cpf_reaches_none_of_the_victims_protocols(
+    client, provedores, protocolos
+):
+    resposta = entrar(client, "aberto", CPF)
+
+    assert resposta["Location"] == "/"
+    assert identidade(client) is None
+    inicio = client.get("/")
+    assert "Essa entrada não comprova o seu CPF" in inicio.text
+    assert client.get("/demandas/").status_code == 404
+    assert client.get("/demandas.json").status_code == 404
+    for protocolo in protocolos:
+        assert client.get(f"/protocolo/{protocolo.numero}/").status_code == 404
+        assert client.post(f"/protocolo/{protocolo.numero}/mensagem/", {"texto": "Oi"}).status_code == 404
+    assert all(p.interacoes.filter(texto="Oi").count() == 0 for p in protocolos)
+
+
+def test_a_non_proofed_sign_in_drops_the_grant_of_an_earlier_proofed_one(client, provedores, protocolos):
+    entrar(client, "empresa", CPF)
+    entrar(client, "aberto", CPF)
+
+    assert client.get("/demandas/").status_code == 404
+
+
+def test_an_account_without_a_cpf_is_an_ordinary_login(client, provedores, protocolos):
+    resposta = entrar(client, "empresa", "sem-cpf")
+
+    assert resposta["Location"] == "/"
+    assert identidade(client) is None
+    assert client.get("/demandas/").status_code == 404
+
+
+# Logout ------------------------------------------------------------------------------------------
+
+
+def test_logging_out_ends_the_sign_in_and_every_grant(client, provedores, protocolos):
+    entrar(client, "empresa", CPF)
+    assert "Sair" in client.get("/demandas/").text
+
+    resposta = client.post("/sair/")
+
+    assert resposta.status_code == 302 and resposta["Location"] == "/"
+    assert identidade(client) is None
+    assert client.get("/demandas/").status_code == 404
+    assert client.get(f"/protocolo/{protocolos[0].numero}/").status_code == 404
+
+
+def test_logging_out_is_a_post(client, provedores):
+    assert client.get("/sair/").status_code == 405
+
+
+# Refused returns ---------------------------------------------------------------------------------
+
+
+def _recusado(resposta, client):
+    assert resposta.status_code == 400
+    assert "Entrada não concluída" in resposta.text
+    assert identidade(client) is None
+    assert modulo.CHAVE not in client.session
+    assert client.get("/demandas/").status_code == 404
+
+
+def test_a_token_from_another_issuer_is_refused(client, provedores, protocolos):
+    _recusado(entrar(client, "confuso", CPF), client)
+
+
+def test_a_return_used_twice_is_refused_the_second_time(client, provedores, protocolos):
+    retorno = autorizar(iniciar(client, "empresa"), CPF)
+    assert client.get(retorno).status_code == 302
+    client.post("/sair/")
+
+    resposta = client.get(retorno)
+
+    assert "o link de retorno já foi usado" in resposta.text
+    _recusado(resposta, client)
+
+
+def test_a_return_carried_to_another_browser_is_refused(client, provedores, protocolos):
+    retorno = autorizar(iniciar(client, "empresa"), CPF)
+    outro = Client()
+
+    _recusado(outro.get(retorno), outro)
+
+
+def test_an_expired_id_token_is_refused(client, provedores, protocolos):
+    retorno = autorizar(iniciar(client, "empresa"), CPF)
+
+    # The provider's tokens live an hour; our clock two hours later sees this one expired.
+    with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=2), tick=False):
+        _recusado(client.get(retorno), client)
+
+
+@pytest.mark.parametrize(
+    "consulta",
+    [
+        "",
+        "?code=abc",
+        "?state=abc",
+        "?code=&state=",
+        "?code=lixo&state=lixo",
+        "?code=%00%ff&state=%00",
+        "?error=access_denied&error_description=O+usu%C3%A1rio+cancelou",
+        "?error=server_error&state=abc",
+    ],
+)
+def test_bad_input_on_the_return_is_a_portuguese_400(client, provedores, consulta):
+    iniciar(client, "empresa")
+
+    resposta = client.get(f"/entrar/empresa/retorno/{consulta}")
+
+    _recusado(resposta, client)
+
+
+def test_a_garbage_code_with_this_sessions_state_is_refused_by_the_provider(client, provedores):
+    estado = parse_qs(urlsplit(iniciar(client, "empresa")).query)["state"][0]
+
+    _recusado(client.get(f"/entrar/empresa/retorno/?code=lixo&state={estado}"), client)
