@@ -8,14 +8,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
 from consumidor import entrar as modulo
 from protocolo import services
+from protocolo import settings as configuracao
 from protocolo.models import Interacao, Situacao
 from tests.factories import AtendenteFactory, ConsumidorFactory, abrir
 from tests.oidc.conftest import autorizar, entrar, iniciar
 from tests.processos import porta_livre
+from tests.seguranca.test_cabecalhos import problemas
 
 pytestmark = pytest.mark.django_db
 
@@ -296,3 +299,97 @@ def test_a_garbage_code_with_this_sessions_state_is_refused_by_the_provider(clie
     estado = parse_qs(urlsplit(iniciar(client, "empresa")).query)["state"][0]
 
     _recusado(client.get(f"/entrar/empresa/retorno/?code=lixo&state={estado}"), client)
+
+
+# Queries, roles and headers with providers configured ----------------------------------------------
+
+
+def test_all_demands_of_a_signed_in_consumer_take_a_fixed_number_of_queries(
+    client, provedores, maria, django_assert_num_queries
+):
+    for _ in range(4):
+        abrir(consumidor=maria)
+    entrar(client, "empresa", CPF)
+
+    # The session; the consumer; the protocols with consumidor, categoria and duplicado_de; their
+    # public entries with the authors. The sign-in box reads the session already loaded.
+    with django_assert_num_queries(4):
+        assert client.get("/demandas/").status_code == 200
+
+
+def test_each_role_starts_a_sign_in_and_gets_a_400_for_a_return_it_did_not_ask_for(clientes, provedores, provedor):
+    for papel, cliente in clientes.items():
+        inicio = cliente.get("/entrar/empresa/")
+        assert inicio.status_code == 302 and inicio["Location"].startswith(provedor.emissor), papel
+        assert cliente.get("/entrar/empresa/retorno/?code=a&state=b").status_code == 400, papel
+        assert cliente.post("/entrar/empresa/").status_code == 405, papel
+        assert cliente.post("/entrar/empresa/retorno/").status_code == 405, papel
+        assert cliente.get("/entrar/nenhum/").status_code == 404, papel
+
+
+def test_the_sign_in_pages_carry_the_security_headers(client, provedores, protocolos):
+    respostas = [
+        client.get("/", secure=True),
+        client.get("/recuperar/", secure=True),
+        client.get("/entrar/empresa/", secure=True),
+        client.get("/entrar/empresa/retorno/?error=access_denied", secure=True),
+    ]
+    retorno = autorizar(iniciar(client, "empresa"), CPF)
+    respostas += [client.get(retorno, secure=True), client.get("/demandas/", secure=True)]
+    respostas += [client.get("/", secure=True), client.post("/sair/", secure=True)]
+
+    assert [r.status_code for r in respostas] == [200, 200, 302, 400, 302, 200, 200, 302]
+    assert [erro for r in respostas for erro in problemas(r)] == []
+
+
+# Settings ------------------------------------------------------------------------------------------
+
+
+def test_each_provider_is_read_from_its_own_variables(monkeypatch):
+    for nome, valor in {
+        "EMISSOR": "https://sso.exemplo.com.br/",
+        "CLIENTE": "portal",
+        "SEGREDO": "s3gredo",
+        "TITULO": "gov.br",
+        "CLAIM_CPF": "sub",
+        "CPF_COMPROVADO": "1",
+        "CLAIM_NIVEL": "nivel",
+        "NIVEIS_ACEITOS": "prata,ouro",
+    }.items():
+        monkeypatch.setenv(f"PROTOCOLO_OIDC_GOVBR_{nome}", valor)
+
+    assert configuracao._provedor_oidc("govbr") == {
+        "emissor": "https://sso.exemplo.com.br",
+        "cliente": "portal",
+        "segredo": "s3gredo",
+        "titulo": "gov.br",
+        "escopos": "openid",
+        "claim_cpf": "sub",
+        "cpf_comprovado": True,
+        "claim_nivel": "nivel",
+        "niveis_aceitos": ["prata", "ouro"],
+        "tempo_limite": 5.0,
+    }
+
+
+def test_a_provider_is_not_proofed_unless_the_operator_says_so(monkeypatch):
+    for nome, valor in {"EMISSOR": "https://id.exemplo.com.br", "CLIENTE": "portal", "SEGREDO": "s"}.items():
+        monkeypatch.setenv(f"PROTOCOLO_OIDC_EMPRESA_{nome}", valor)
+
+    assert configuracao._provedor_oidc("empresa")["cpf_comprovado"] is False
+
+
+@pytest.mark.parametrize(
+    ("nome", "variaveis", "erro"),
+    [
+        ("Empresa", {}, "nome inválido"),
+        ("empresa", {"CLIENTE": "c", "SEGREDO": "s"}, "PROTOCOLO_OIDC_EMPRESA_EMISSOR"),
+        ("empresa", {"EMISSOR": "https://x", "CLIENTE": "c", "SEGREDO": "s", "CLAIM_NIVEL": "n"}, "vão juntos"),
+    ],
+)
+def test_an_incomplete_provider_stops_the_start(monkeypatch, nome, variaveis, erro):
+    for chave, valor in variaveis.items():
+        monkeypatch.setenv(f"PROTOCOLO_OIDC_{nome.upper()}_{chave}", valor)
+
+    with pytest.raises(ImproperlyConfigured, match=erro):
+        configuracao._provedor_oidc(nome)
