@@ -16,7 +16,7 @@ from protocolo import services
 from protocolo import settings as configuracao
 from protocolo.models import Interacao, Situacao
 from tests.factories import AtendenteFactory, ConsumidorFactory, abrir
-from tests.oidc.conftest import autorizar, entrar, iniciar
+from tests.oidc.apoio import autorizar, entrar, iniciar
 from tests.processos import porta_livre
 from tests.seguranca.test_cabecalhos import problemas
 
