@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _argumentos(padrao, protocolo):
-    valores = {"numero": protocolo.numero, "token": "x", "codigo": "x", "uidb64": "x"}
+    valores = {"numero": protocolo.numero, "token": "x", "codigo": "x", "uidb64": "x", "provedor": "empresa"}
     return {nome: valores[nome] for nome in padrao.pattern.converters}
 
 

@@ -10,6 +10,7 @@ from protocolo.models import Consumidor, Interacao, Mensagem, Protocolo
 from tests.factories import categoria
 from tests.hostil import inerte
 from tests.hostil.corpus import CONTROLE, CORPUS, REPRESENTANTES, UNICODE, esperado
+from tests.oidc.apoio import config
 
 # Where a field's rule differs from the text areas' (one line), the control characters all go through it.
 UMA_LINHA = [*REPRESENTANTES, *CONTROLE, *UNICODE]
@@ -27,11 +28,14 @@ FORMULARIOS = {
     "mensagem": "test_a_consumer_message_is_kept_as_typed_and_shown_inert",
     "pedir_supervisao": "test_asking_for_supervision_ignores_hostile_fields",
     "resposta": "test_the_answer_to_a_resolution_keeps_or_refuses_the_comment",
+    "sair": "test_signing_out_ignores_hostile_fields",
 }
 # Read-only pages that take a typed value in the URL or the query string.
 CONSULTAS = {
     "verificar_inicio": "test_the_receipt_check_shows_a_hostile_code_inert",
     "verificar": "test_the_receipt_check_shows_a_hostile_code_inert",
+    "entrar": "test_the_sign_in_refuses_hostile_input_in_portuguese",
+    "entrar_retorno": "test_the_sign_in_refuses_hostile_input_in_portuguese",
 }
 
 
@@ -313,3 +317,30 @@ def test_the_receipt_check_shows_a_hostile_code_inert(carga):
         resposta = cliente.get(f"/verificar/{caminho}/")
         assert resposta.status_code == 404, resposta.status_code
         inerte.html_inerte(resposta.text, caminho)
+
+
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_signing_out_ignores_hostile_fields(carga, visitante, protocolo):
+    resposta = visitante.post("/sair/", {"next": carga.valor, "provedor": carga.valor})
+
+    assert resposta.status_code == 302 and resposta["Location"] == "/"
+    assert visitante.get(f"/protocolo/{protocolo.numero}/").status_code == 404
+
+
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_the_sign_in_refuses_hostile_input_in_portuguese(carga, settings):
+    # The state is checked before anything reaches the provider: nothing listens at this address.
+    settings.PROTOCOLO_OIDC = {"empresa": config("http://127.0.0.1:9")}
+    cliente = _cliente()
+    for consulta in ({"code": carga.valor, "state": carga.valor}, {"error": carga.valor, "state": carga.valor}):
+        resposta = cliente.get("/entrar/empresa/retorno/", consulta)
+
+        assert resposta.status_code == 400, resposta.status_code
+        assert "Entrada não concluída" in resposta.text
+        inerte.html_inerte(resposta.text, carga.valor)
+    caminho = "".join(c for c in carga.valor[:200] if c not in "/?#%\x00")
+    if caminho.strip():
+        for endereco in (f"/entrar/{caminho}/", f"/entrar/{caminho}/retorno/?code=a&state=b"):
+            resposta = cliente.get(endereco)
+            assert resposta.status_code == 404, resposta.status_code
+            inerte.html_inerte(resposta.text, caminho)
