@@ -350,6 +350,8 @@ PROTOCOLO_LIMITES = {
         "recuperacao_cpf": (3, 3600),
         "abertura_ip": (5, 3600),
         "senha_ip": (10, 3600),
+        # The receipt verification: a person checks a few codes, a script measuring answers many.
+        "verificacao_ip": (30, 60),
         # What a consumer writes on the record can never be deleted: a burst from one protocol or
         # one network is refused, with the text kept in the form.
         "mensagem_protocolo": (10, 3600),
