@@ -22,7 +22,7 @@ import time
 import pytest
 from django.db import connections
 
-from tests.processos import RAIZ
+from tests.processos import RAIZ, Cliente
 from tests.proxy import ProxyCongelavel
 
 pytestmark = [pytest.mark.processos, pytest.mark.django_db]
@@ -188,3 +188,38 @@ def test_tcp_user_timeout_ends_a_query_whose_packets_are_dropped(enlace):
 def test_without_tcp_user_timeout_the_same_query_is_still_waiting(enlace):
     """The control: the kernel's retransmissions alone would hold the request for many minutes."""
     assert _consulta_com_o_enlace_cortado(enlace, 3, DB_TCP_USER_TIMEOUT_MS="0") is None
+
+
+# /saude/ on a production app server in front of a frozen PostgreSQL --------------------------------
+
+
+def test_saude_on_gunicorn_answers_503_in_time_while_postgresql_is_frozen_and_200_after(instalado, servidores):
+    banco = instalado.banco
+    with ProxyCongelavel(("127.0.0.1", banco.porta)) as proxy:
+        servidor = servidores(
+            "a",
+            DATABASE_URL=f"postgres://postgres@127.0.0.1:{proxy.porta}/protocolo",
+            PROTOCOLO_SAUDE_TEMPO_LIMITE_MS="800",
+        )
+        visitante = Cliente("198.51.100.70")
+
+        def saude():
+            inicio = time.monotonic()
+            resposta = visitante.get(servidor, "/saude/", timeout=10)
+            return resposta.status_code, resposta.json(), time.monotonic() - inicio
+
+        assert saude()[:2] == (200, {"banco": "ok", "cache": "ok"})
+        # Thawed by itself after 6 s: without a deadline of its own a probe would wait that long.
+        proxy.congelar(por=6)
+        congelado = [saude() for _ in range(3)]
+        proxy.descongelar()
+        prazo = time.monotonic() + 10
+        while (depois := saude())[0] != 200 and time.monotonic() < prazo:
+            time.sleep(0.1)
+        pagina = visitante.get(servidor, "/abrir/")
+
+    assert [(s, c) for s, c, _ in congelado] == [(503, {"banco": "falhou", "cache": "ok"})] * 3
+    assert max(t for _, _, t in congelado) < 0.8 + 0.5, congelado
+    assert depois[:2] == (200, {"banco": "ok", "cache": "ok"})
+    assert pagina.status_code == 200
+    assert "Traceback" not in servidor.log.read_text()
