@@ -14,15 +14,11 @@ open the account. A mail server that refuses is logged by Django (django.contrib
 request is answered all the same; whoever asked can ask again.
 """
 
-import logging
-
 from django.db import transaction
 
 from protocolo.models import PedidoDeSenha
 
 from .forms import RedefinirSenhaForm
-
-logger = logging.getLogger(__name__)
 
 
 def pedir(email):
