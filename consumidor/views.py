@@ -303,7 +303,13 @@ def verificar_inicio(request):
 
 @require_safe
 def verificar(request, codigo):
-    """Public: whether a receipt's code is authentic; shows only number, opening and situação."""
+    """Public: whether a receipt's code is authentic; shows only number, opening and situação.
+    Limited per network; an authentic code and any other well-formed one do the same work
+    (selectors.protocolo_do_comprovante) and render the same template."""
+    try:
+        limites.consumir("verificacao_ip", limites.rede(ip_do_cliente(request)))
+    except limites.Limitado as erro:
+        return _limitado(request, erro)
     protocolo = selectors.protocolo_do_comprovante(codigo)
     valido = protocolo is not None
     contexto = {"codigo": codigo, "valido": valido, "protocolo": protocolo}

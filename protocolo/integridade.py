@@ -154,17 +154,26 @@ def decompor_codigo(codigo):
     return partes[0], int(partes[1]), int(partes[2]), partes[3]
 
 
+# What the one HMAC of a code that matches nothing is computed over: the same key and a message of
+# the same shape, so a missing number costs what an existing one does.
+_AUSENTE = ("0" * 16, datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC), 0, "0" * 64)
+
+
 def codigo_confere(codigo, protocolo, entrada):
-    """Whether `codigo` was issued for this protocol at this chain entry."""
+    """Whether `codigo` was issued for this protocol at this chain entry. Always one HMAC, whatever
+    fails (the number, the position, the key version, no entry at all: protocolo and entrada None),
+    so the time of the answer does not tell which part did."""
     partes = decompor_codigo(codigo)
     if partes is None:
         return False
     numero, ordem, versao, etiqueta = partes
-    if numero != protocolo.numero or ordem != entrada.ordem:
-        return False
     try:
         _, chave = _chave(settings.PROTOCOLO_CHAVES_COMPROVANTE, versao)
+        versao_conhecida = True
     except LookupError:
-        return False
-    esperada = _etiqueta(chave, protocolo.numero, protocolo.aberto_em, entrada.ordem, entrada.mac)
-    return hmac.compare_digest(esperada, etiqueta)
+        _, chave = _chave(settings.PROTOCOLO_CHAVES_COMPROVANTE)
+        versao_conhecida = False
+    pertence = entrada is not None and numero == protocolo.numero and ordem == entrada.ordem
+    mensagem = (protocolo.numero, protocolo.aberto_em, entrada.ordem, entrada.mac) if pertence else _AUSENTE
+    esperada = _etiqueta(chave, *mensagem)
+    return hmac.compare_digest(esperada, etiqueta) and pertence and versao_conhecida

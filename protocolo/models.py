@@ -543,3 +543,21 @@ class Mensagem(models.Model):
     @property
     def enviada(self):
         return self.enviada_em is not None
+
+
+class PedidoDeSenha(models.Model):
+    """A back-office password reset asked for on its page and not yet answered. The page only writes
+    this row, whatever the e-mail, so its answer takes the same time for an account of the team and
+    for anyone else; `enviar_mensagens` then looks the e-mail up, writes and sends the mail, and
+    deletes the row (protocolo/contas/redefinicao.py). The link itself is never stored: it is made
+    at sending time and goes straight to the mail server, never to the outbox that the admin shows."""
+
+    email = models.CharField(max_length=254)
+    pedido_em = models.DateTimeField(default=relogio.agora, editable=False)
+
+    class Meta:
+        verbose_name = "pedido de nova senha"
+        verbose_name_plural = "pedidos de nova senha"
+
+    def __str__(self):
+        return f"Pedido de nova senha {self.pk}"

@@ -118,7 +118,9 @@ def consumidor_com_demandas(pk):
 def protocolo_do_comprovante(codigo):
     """The protocol whose receipt this code authenticates, or None; read with only what the public
     verification shows (number, opening, situação). Something not shaped like a code, or carrying
-    an impossible number, costs no query."""
+    an impossible number, costs no query (whether a number is possible is public: its check digits).
+    Any other code costs the same whether or not its number and position exist: one query of one
+    shape (the entry with its protocol) and one HMAC (integridade.codigo_confere)."""
     partes = integridade.decompor_codigo(codigo)
     if partes is None:
         return None
@@ -127,9 +129,14 @@ def protocolo_do_comprovante(codigo):
         numeracao.validar(numero)
     except NumeroInvalido:
         return None
-    protocolo = Protocolo.objects.filter(numero=numero).only("pk", "numero", "aberto_em", "situacao").first()
-    entrada = Interacao.objects.filter(protocolo=protocolo, ordem=ordem).first() if protocolo else None
-    if entrada is None or not integridade.codigo_confere(codigo, protocolo, entrada):
+    entrada = (
+        Interacao.objects.filter(protocolo__numero=numero, ordem=ordem)
+        .select_related("protocolo")
+        .only("ordem", "mac", "protocolo__numero", "protocolo__aberto_em", "protocolo__situacao")
+        .first()
+    )
+    protocolo = entrada.protocolo if entrada is not None else None
+    if not integridade.codigo_confere(codigo, protocolo, entrada):
         return None
     return protocolo
 

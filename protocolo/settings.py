@@ -106,6 +106,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Timeouts kept by this side of the connection (libpq), so a server that stops answering
+    # without closing the socket (frozen, its host gone, the network cut) fails a request in
+    # seconds instead of holding a worker until gunicorn kills it: statement_timeout is enforced
+    # by the server, which then cannot. Values given in DATABASE_URL's query string win
+    # (docs/falhas.md, docs/operacao.md).
+    for _opcao, _valor in {
+        # Seconds to open a connection (libpq counts at least 2).
+        "connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=5),
+        # An idle connection is probed after 10 s of silence, every 5 s, given up after 3 misses.
+        "keepalives": env.int("DB_KEEPALIVES", default=1),
+        "keepalives_idle": env.int("DB_KEEPALIVES_IDLE", default=10),
+        "keepalives_interval": env.int("DB_KEEPALIVES_INTERVAL", default=5),
+        "keepalives_count": env.int("DB_KEEPALIVES_COUNT", default=3),
+        # Milliseconds that sent data may stay unacknowledged by the server's host before the
+        # connection is dropped (Linux TCP_USER_TIMEOUT). A long query is not cut: its bytes were
+        # acknowledged when sent. It also bounds the keepalive probes above.
+        "tcp_user_timeout": env.int("DB_TCP_USER_TIMEOUT_MS", default=15_000),
+    }.items():
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(_opcao, _valor)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -336,6 +355,10 @@ PROTOCOLO_LINK_DIAS = env.int("PROTOCOLO_LINK_DIAS", default=7)
 # `manage.py enviar_mensagens --continuo`, run as a service, delivers it (protocolo/outbox.py).
 PROTOCOLO_ENTREGA_IMEDIATA = env.bool("PROTOCOLO_ENTREGA_IMEDIATA", default=True)
 
+# /saude/ answers within this many milliseconds, even when the database server is frozen and its
+# socket gets no reply (protocolo/operacao/saude.py).
+PROTOCOLO_SAUDE_TEMPO_LIMITE_MS = env.int("PROTOCOLO_SAUDE_TEMPO_LIMITE_MS", default=2000)
+
 # The cache alias the public rate limits count in (shared by every app server through Redis).
 PROTOCOLO_CACHE_LIMITES = env.str("PROTOCOLO_CACHE_LIMITES", default="default")
 
@@ -351,6 +374,8 @@ PROTOCOLO_LIMITES = {
         "recuperacao_cpf": (3, 3600),
         "abertura_ip": (5, 3600),
         "senha_ip": (10, 3600),
+        # The receipt verification: a person checks a few codes, a script measuring answers many.
+        "verificacao_ip": (30, 60),
         # What a consumer writes on the record can never be deleted: a burst from one protocol or
         # one network is refused, with the text kept in the form.
         "mensagem_protocolo": (10, 3600),

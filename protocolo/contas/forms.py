@@ -13,7 +13,8 @@ from .decorators import ATENDER
 
 class RedefinirSenhaForm(PasswordResetForm):
     """Django's reset by e-mail, for back-office users only, with the link on PROTOCOLO_URL_BASE
-    (never the request's Host, which a client chooses)."""
+    (never the request's Host, which a client chooses). Saved by the deliverer, after the page has
+    answered (redefinicao.py), so its templates are named here rather than on the view."""
 
     email = forms.EmailField(
         label="E-mail", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
@@ -27,6 +28,8 @@ class RedefinirSenhaForm(PasswordResetForm):
         return super().save(
             **{
                 **kwargs,
+                "subject_template_name": "registration/senha_redefinir_assunto.txt",
+                "email_template_name": "registration/senha_redefinir_email.txt",
                 "domain_override": base.netloc,
                 "use_https": base.scheme == "https",
                 "extra_email_context": {"url_base": settings.PROTOCOLO_URL_BASE},

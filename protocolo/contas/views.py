@@ -11,6 +11,7 @@ from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,7 +22,7 @@ from django_otp import login as otp_login
 from protocolo.operacao import limites
 from protocolo.operacao.rede import ip_do_cliente
 
-from . import forms, segundo_fator
+from . import forms, redefinicao, segundo_fator
 from .decorators import atendimento, equipe_do_admin
 
 # Password -----------------------------------------------------------------------------------------
@@ -38,13 +39,13 @@ senha_alterada = atendimento(auth_views.PasswordChangeDoneView.as_view(template_
 
 
 class RedefinirSenha(auth_views.PasswordResetView):
-    """The same answer whatever the e-mail (known, unknown, not of the back-office, mail server
-    down: Django logs the failure), at most PROTOCOLO_LIMITES["senha_ip"] requests per network."""
+    """The same answer and the same work whatever the e-mail (known, unknown, not of the
+    back-office): the request is only written down, and the deliverer finds the account and sends
+    the mail after the answer (redefinicao.py). At most PROTOCOLO_LIMITES["senha_ip"] requests per
+    network."""
 
     form_class = forms.RedefinirSenhaForm
     template_name = "atendimento/senha_redefinir.html"
-    subject_template_name = "registration/senha_redefinir_assunto.txt"
-    email_template_name = "registration/senha_redefinir_email.txt"
     success_url = reverse_lazy("atendimento:senha_redefinir_enviada")
 
     def post(self, request, *args, **kwargs):
@@ -53,6 +54,10 @@ class RedefinirSenha(auth_views.PasswordResetView):
         except limites.Limitado as erro:
             return limites.resposta(request, erro, "atendimento/limitado.html")
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        redefinicao.pedir(form.cleaned_data["email"])
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class DefinirSenha(auth_views.PasswordResetConfirmView):

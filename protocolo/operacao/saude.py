@@ -2,16 +2,26 @@
 /saude/: the load balancer's health check, which asks one question: can this server serve?
 
 The database is required: 503 {"banco": "falhou", …} when the default database does not answer a
-trivial query within TEMPO_LIMITE_MS. The cache is reported, not required: sessions carry on from
-the database and the rate limits count per process while it is down (docs/falhas.md), so a cache
-outage answers 200 {"banco": "ok", "cache": "falhou"}. A Redis outage shared by every app server
-would otherwise take them all out of rotation at once, a full outage made by the health check
-itself. It says nothing else (no versions, hosts, counts, personal data), sets no cookie, is never
-cached, never rate limited and exempt from the HTTPS redirect (settings.SECURE_REDIRECT_EXEMPT): a
-probe over plain HTTP must see the app, not a 301.
+trivial query within settings.PROTOCOLO_SAUDE_TEMPO_LIMITE_MS (2 s unless configured). The cache is
+reported, not required: sessions carry on from the database and the rate limits count per process
+while it is down (docs/falhas.md), so a cache outage answers 200 {"banco": "ok", "cache": "falhou"}.
+A Redis outage shared by every app server would otherwise take them all out of rotation at once, a
+full outage made by the health check itself. It says nothing else (no versions, hosts, counts,
+personal data), sets no cookie, is never cached, never rate limited and exempt from the HTTPS
+redirect (settings.SECURE_REDIRECT_EXEMPT): a probe over plain HTTP must see the app, not a 301.
+
+The deadline holds even when the server is frozen (SIGSTOP, a hung host): its kernel still
+acknowledges what is sent, so neither statement_timeout (enforced by the server) nor any TCP timeout
+ends the wait. The query therefore runs in a thread of its own, on that thread's own connection,
+opened for the probe and closed after it; the request waits for it at most the deadline and then
+answers 503. A probe left waiting keeps its connection to itself, so no request or later probe
+ever inherits a connection stuck on a frozen server. While it waits, later probes wait on it too
+(at most their deadline each) instead of starting another: a frozen server costs one thread and
+one connection per process, however often the load balancer asks.
 """
 
 import logging
+import threading
 
 from django.conf import settings
 from django.core.cache import caches
@@ -23,17 +33,55 @@ from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
-# A health check that waits longer than the load balancer's probe is worse than one that fails.
-TEMPO_LIMITE_MS = 2000
 CHAVE = "protocolo:saude"
 
 
+def _consultar(tempo_limite_ms):
+    try:
+        with transaction.atomic(using="default"), connections["default"].cursor() as cursor:
+            if connections["default"].vendor == "postgresql":
+                cursor.execute("SET LOCAL statement_timeout = %s", [tempo_limite_ms])
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    finally:
+        # This thread's connection serves this probe only.
+        connections["default"].close()
+
+
+class _Sonda:
+    """One probe of the database in a daemon thread (never joined at exit: a frozen server must not
+    hold up a worker's shutdown either)."""
+
+    def __init__(self, tempo_limite_ms):
+        self.resultado = None
+        self.erro = None
+        self.linha = threading.Thread(target=self._rodar, args=(tempo_limite_ms,), daemon=True, name="saude-banco")
+        self.linha.start()
+
+    def _rodar(self, tempo_limite_ms):
+        try:
+            self.resultado = _consultar(tempo_limite_ms)
+        except Exception as erro:
+            self.erro = erro
+
+
+_em_curso = None
+_trava = threading.Lock()
+
+
 def _banco():
-    with transaction.atomic(using="default"), connections["default"].cursor() as cursor:
-        if connections["default"].vendor == "postgresql":
-            cursor.execute("SET LOCAL statement_timeout = %s", [TEMPO_LIMITE_MS])
-        cursor.execute("SELECT 1")
-        return cursor.fetchone() == (1,)
+    global _em_curso
+    tempo_limite_ms = settings.PROTOCOLO_SAUDE_TEMPO_LIMITE_MS
+    with _trava:
+        if _em_curso is None or not _em_curso.linha.is_alive():
+            _em_curso = _Sonda(tempo_limite_ms)
+        sonda = _em_curso
+    sonda.linha.join(tempo_limite_ms / 1000)
+    if sonda.linha.is_alive():
+        raise TimeoutError(f"sem resposta em {tempo_limite_ms} ms")
+    if sonda.erro is not None:
+        raise sonda.erro
+    return sonda.resultado
 
 
 def _cache():

@@ -1,14 +1,20 @@
 """Password reset by e-mail for the back-office: the link on the configured base URL, good once,
-the same answer whatever the e-mail, a limit per network, a mail server down without a 500."""
+the same answer and the same work whatever the e-mail (the mail is found, written and sent later,
+by `enviar_mensagens`), a limit per network, a mail server down without a 500."""
 
+import io
 import logging
 import re
 import socket
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from protocolo.models import PedidoDeSenha
 from tests.factories import AtendenteFactory, SupervisorFactory, UsuarioFactory
 
 PEDIR = reverse("atendimento:senha_redefinir")
@@ -24,6 +30,13 @@ def _limites(limites_zerados):
 @pytest.fixture
 def ana(db):
     return AtendenteFactory(username="ana", email="ana@empresa.com.br")
+
+
+def _entregar():
+    """What the deliverer does a moment after the answer (cron or `enviar_mensagens --continuo`)."""
+    saida = io.StringIO()
+    call_command("enviar_mensagens", stdout=saida)
+    return saida.getvalue()
 
 
 def _link(mensagem):
@@ -49,7 +62,10 @@ def test_an_attendant_resets_the_password_with_the_link_once(client, ana, mailou
 
     assert resposta.status_code == 302
     assert resposta.url == ENVIADA
+    assert mailoutbox == []
+    _entregar()
     assert len(mailoutbox) == 1
+    assert not PedidoDeSenha.objects.exists()
     assert mailoutbox[0].to == ["ana@empresa.com.br"]
     assert "ana" in mailoutbox[0].body
 
@@ -66,6 +82,7 @@ def test_an_attendant_resets_the_password_with_the_link_once(client, ana, mailou
 
 def test_the_link_is_built_on_the_configured_base_not_on_the_host_header(client, ana, mailoutbox):
     client.post(PEDIR, {"email": "ana@empresa.com.br"}, HTTP_HOST="localhost")
+    _entregar()
 
     assert f"{BASE}/atendimento/senha/redefinir/" in mailoutbox[0].body
     assert "localhost" not in mailoutbox[0].body
@@ -73,6 +90,7 @@ def test_the_link_is_built_on_the_configured_base_not_on_the_host_header(client,
 
 def test_a_weak_password_is_refused_in_portuguese(client, ana, mailoutbox):
     client.post(PEDIR, {"email": "ana@empresa.com.br"})
+    _entregar()
 
     resposta = _nova_senha(client, _link(mailoutbox[0]), senha="12345678")
 
@@ -88,11 +106,14 @@ def test_a_weak_password_is_refused_in_portuguese(client, ana, mailoutbox):
 def test_any_other_email_gets_the_same_answer_and_no_mail(client, ana, mailoutbox, email):
     UsuarioFactory(email="sem.grupo@empresa.com.br")
     conhecido = client.post(PEDIR, {"email": "ana@empresa.com.br"}, follow=True)
+    _entregar()
     mailoutbox.clear()
 
     resposta = client.post(PEDIR, {"email": email}, follow=True)
+    _entregar()
 
     assert mailoutbox == []
+    assert not PedidoDeSenha.objects.exists()
     if "@" in email:
         assert resposta.redirect_chain == conhecido.redirect_chain == [(ENVIADA, 302)]
         assert resposta.text == conhecido.text
@@ -105,6 +126,7 @@ def test_a_supervisor_can_reset_too(client, db, mailoutbox):
     SupervisorFactory(email="sergio@empresa.com.br")
 
     client.post(PEDIR, {"email": "sergio@empresa.com.br"})
+    _entregar()
 
     assert len(mailoutbox) == 1
 
@@ -121,6 +143,7 @@ def test_requests_are_limited_per_network(client, ana, settings, mailoutbox):
     assert recusado["Retry-After"] == str(segundos)
     assert "Muitas tentativas" in recusado.text
     assert outra_rede.status_code == 302
+    _entregar()
     assert len(mailoutbox) == 1
 
 
@@ -135,8 +158,9 @@ def test_a_mail_server_that_refuses_is_logged_and_the_answer_is_the_same(client,
         }
     }
 
+    resposta = client.post(PEDIR, {"email": "ana@empresa.com.br"})
     with caplog.at_level(logging.ERROR):
-        resposta = client.post(PEDIR, {"email": "ana@empresa.com.br"})
+        _entregar()
 
     assert resposta.status_code == 302
     assert resposta.url == ENVIADA
@@ -157,8 +181,56 @@ def test_the_reset_lifts_the_lockout_of_wrong_passwords(client, ana, settings, m
     assert bloqueio.status_code == 429
 
     client.post(PEDIR, {"email": "ana@empresa.com.br"})
+    _entregar()
     _nova_senha(client, _link(mailoutbox[0]))
     resposta = client.post(entrar, {"username": "ana", "password": "Outra-senha-boa-2026"})
 
     assert resposta.status_code == 302
     assert SESSION_KEY in client.session
+
+
+def _normalizar(sql):
+    return re.sub(r"\b\d+\b", "?", re.sub(r"'[^']*'", "?", sql))
+
+
+def _pedir_medindo(client, email):
+    with CaptureQueriesContext(connection) as consultas:
+        resposta = client.post(PEDIR, {"email": email})
+    return resposta, [_normalizar(q["sql"]) for q in consultas], [t.name for t in resposta.templates]
+
+
+def test_the_request_does_the_same_work_whatever_the_email(client, ana, mailoutbox):
+    """A back-office e-mail, an unknown one and a user's outside the back-office: the same queries,
+    the same templates, no mail rendered nor sent in the request, the same bytes back. Finding the
+    user and writing the mail happen after the answer, in the deliverer."""
+    UsuarioFactory(email="sem.grupo@empresa.com.br")
+    SupervisorFactory(email="sergio@empresa.com.br")
+    emails = ["ana@empresa.com.br", "ninguem@empresa.com.br", "sem.grupo@empresa.com.br", "sergio@empresa.com.br"]
+
+    medidos = [_pedir_medindo(client, email) for email in emails]
+
+    assert mailoutbox == []
+    primeira, consultas, modelos = medidos[0]
+    assert (primeira.status_code, primeira.url) == (302, ENVIADA)
+    assert modelos == []
+    for resposta, outras_consultas, outros_modelos in medidos[1:]:
+        assert (resposta.status_code, resposta.content, dict(resposta.headers)) == (
+            302,
+            primeira.content,
+            dict(primeira.headers),
+        )
+        assert (outras_consultas, outros_modelos) == (consultas, modelos)
+    assert [p.email for p in PedidoDeSenha.objects.order_by("pk")] == emails
+
+
+def test_the_deliverer_mails_only_back_office_accounts_and_forgets_every_request(client, ana, mailoutbox):
+    UsuarioFactory(email="sem.grupo@empresa.com.br")
+    for email in ("ninguem@empresa.com.br", "sem.grupo@empresa.com.br", "ana@empresa.com.br"):
+        client.post(PEDIR, {"email": email})
+
+    _entregar()
+
+    assert [m.to for m in mailoutbox] == [["ana@empresa.com.br"]]
+    assert not PedidoDeSenha.objects.exists()
+    _entregar()
+    assert len(mailoutbox) == 1

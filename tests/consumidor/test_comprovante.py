@@ -1,14 +1,17 @@
 """The receipt and its public verification (issue 3, item 5; docs/dominio.md §1)."""
 
+import datetime
 import re
 from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from protocolo import integridade, selectors, services
+from protocolo import integridade, numeracao, selectors, services
 from tests.consumidor.apoio import CPF, CPF_FORMATADO, CPF_MASCARADO, pagina
 from tests.factories import AtendenteFactory, abrir
 
@@ -142,3 +145,62 @@ def test_anything_typed_in_the_form_is_answered_plainly_never_a_500(digitado, db
     assert resposta.status_code in (302, 404)
     if resposta.status_code == 404:
         assert "Código não válido" in resposta.text
+
+
+# The same work whatever the code ------------------------------------------------------------------
+
+
+def _normalizar(sql):
+    return re.sub(r"\b\d+\b", "?", re.sub(r"'[^']*'", "?", sql))
+
+
+def _verificar_medindo(client, codigo, monkeypatch):
+    """(answer, its queries with the values blanked, how many receipt HMACs, the templates rendered)."""
+    etiquetas = []
+    original = integridade._etiqueta
+    monkeypatch.setattr(integridade, "_etiqueta", lambda *a: etiquetas.append(a[1]) or original(*a))
+    with CaptureQueriesContext(connection) as consultas:
+        resposta = client.get(reverse("consumidor:verificar", args=[codigo]))
+    monkeypatch.setattr(integridade, "_etiqueta", original)
+    return resposta, [_normalizar(q["sql"]) for q in consultas], len(etiquetas), [t.name for t in resposta.templates]
+
+
+def test_an_authentic_code_and_any_wrong_one_do_the_same_work(client, protocolo, monkeypatch):
+    """A missing number, a missing position, a wrong tag or an unknown key version cost what an
+    authentic code costs (one query of one shape, one HMAC, the same templates): the time of the
+    answer tells nothing the answer does not say."""
+    codigo = integridade.codigo_comprovante(protocolo, selectors.cabeca_da_cadeia(protocolo))
+    numero, ordem, versao, etiqueta = codigo.split("-")
+    inexistente = numeracao.formato_atual().montar(datetime.date(2026, 1, 5), 4242)
+    errados = [
+        f"{inexistente}-{ordem}-{versao}-{etiqueta}",
+        f"{numero}-{int(ordem) + 7}-{versao}-{etiqueta}",
+        f"{numero}-{ordem}-{versao}-{_alterar(etiqueta, 3)}",
+        f"{numero}-{ordem}-9-{etiqueta}",
+    ]
+
+    autentico = _verificar_medindo(client, codigo, monkeypatch)
+    medidos = [_verificar_medindo(client, errado, monkeypatch) for errado in errados]
+
+    assert autentico[0].status_code == 200
+    assert [m[0].status_code for m in medidos] == [404] * len(errados)
+    assert len(autentico[1]) == 1
+    assert autentico[2] == 1
+    for _, consultas, etiquetas, modelos in medidos:
+        assert (consultas, etiquetas, modelos) == autentico[1:]
+
+
+def test_verifications_are_limited_per_network_with_a_portuguese_429(client, protocolo, settings):
+    vezes, segundos = settings.PROTOCOLO_LIMITES["verificacao_ip"]
+    codigo = integridade.codigo_comprovante(protocolo, selectors.cabeca_da_cadeia(protocolo))
+    url = reverse("consumidor:verificar", args=[codigo])
+    for _ in range(vezes):
+        assert client.get(url, REMOTE_ADDR="203.0.113.7").status_code == 200
+
+    limitada = client.get(url, REMOTE_ADDR="203.0.113.7")
+
+    assert limitada.status_code == 429
+    assert "Muitas tentativas" in limitada.text
+    assert limitada["Retry-After"] == str(segundos)
+    assert "Comprovante autêntico" not in limitada.text
+    assert client.get(url, REMOTE_ADDR="203.0.113.8").status_code == 200

@@ -55,7 +55,7 @@ def test_public_forms_never_answer_500(endereco, dados, sem_limites):
 
 
 @given(codigo=st.text(max_size=120).filter(lambda c: "/" not in c and c.strip()))
-def test_the_verification_page_never_answers_500(codigo, db):
+def test_the_verification_page_never_answers_500(codigo, db, sem_limites):
     resposta = Client(raise_request_exception=False).get("/verificar/" + codigo.replace("?", "").replace("#", "") + "/")
 
     assert resposta.status_code in (200, 302, 404)
@@ -69,7 +69,7 @@ def test_the_status_page_never_answers_500(numero, db):
 
 
 @given(codigo=st.text(max_size=120))
-def test_the_verification_form_never_answers_500(codigo, db):
+def test_the_verification_form_never_answers_500(codigo, db, sem_limites):
     resposta = Client(raise_request_exception=False).get("/verificar/", {"codigo": codigo})
 
     assert resposta.status_code in (200, 302, 404)

@@ -6,6 +6,7 @@ port), nothing personal in it, never rate limited, never redirected to HTTPS.
 
 import logging
 import socket
+import time
 
 import pytest
 from django.db import connections
@@ -13,6 +14,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from tests.factories import ConsumidorFactory
+from tests.proxy import ProxyCongelavel
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +103,43 @@ def test_the_database_down_answers_503_naming_it_and_200_once_it_is_back(client,
     assert resposta.json() == {"banco": "falhou", "cache": "ok"}
     assert "Saúde: banco indisponível (OperationalError" in caplog.text
     assert client.get(URL).json() == {"banco": "ok", "cache": "ok"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_frozen_database_answers_503_within_the_deadline_and_200_once_it_thaws(client, settings, caplog):
+    """A server that stops answering without closing the socket (SIGSTOP, a hung host): the kernel
+    still acknowledges, so no timeout of the server's (statement_timeout) and no TCP timeout
+    applies. The probe keeps its own deadline, and the connection it was left waiting on is never
+    the one a later probe or request uses."""
+    settings.PROTOCOLO_SAUDE_TEMPO_LIMITE_MS = 500
+    conexao = connections["default"]
+    porta = conexao.settings_dict["PORT"]
+    destino = (conexao.settings_dict["HOST"] or "127.0.0.1", int(porta or 5432))
+    conexao.close()
+    with ProxyCongelavel(destino) as proxy:
+        conexao.settings_dict["PORT"] = proxy.porta
+        try:
+            assert client.get(URL).json() == {"banco": "ok", "cache": "ok"}
+            # Thawed by itself after 4 s: without a deadline of its own the probe would wait that long.
+            proxy.congelar(por=4)
+            tempos, respostas = [], []
+            for _ in range(2):
+                inicio = time.monotonic()
+                respostas.append(client.get(URL))
+                tempos.append(time.monotonic() - inicio)
+            proxy.descongelar()
+            prazo = time.monotonic() + 5
+            while (depois := client.get(URL)).status_code != 200 and time.monotonic() < prazo:
+                time.sleep(0.05)
+        finally:
+            conexao.close()
+            conexao.settings_dict["PORT"] = porta
+
+    assert [r.status_code for r in respostas] == [503, 503]
+    assert all(r.json() == {"banco": "falhou", "cache": "ok"} for r in respostas)
+    assert max(tempos) < 0.5 + 0.4, tempos
+    assert "Saúde: banco indisponível (TimeoutError" in caplog.text
+    assert (depois.status_code, depois.json()) == (200, {"banco": "ok", "cache": "ok"})
 
 
 @override_settings(SECURE_SSL_REDIRECT=True)

@@ -378,6 +378,7 @@ def test_the_password_reset(client, mailoutbox, limites_zerados, nome, saudacao)
     ana = AtendenteFactory(username="ana", email="ana@empresa.com.br", first_name=nome)
 
     client.post(reverse("atendimento:senha_redefinir"), {"email": "ana@empresa.com.br"})
+    call_command("enviar_mensagens", stdout=io.StringIO())
 
     (email,) = mailoutbox
     link = reverse(

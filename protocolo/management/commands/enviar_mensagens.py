@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from protocolo import outbox
+from protocolo.contas import redefinicao
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +22,8 @@ def espera_pelo_servidor(intervalo, falhas_seguidas):
 
 class Command(BaseCommand):
     help = (
-        "Entrega as mensagens pendentes da caixa de saída e reagenda as que falharem (rode pelo cron); "
+        "Atende os pedidos de nova senha da equipe, entrega as mensagens pendentes da caixa de saída e "
+        "reagenda as que falharem (rode pelo cron); "
         "com --continuo, fica rodando como serviço."
     )
 
@@ -44,6 +46,7 @@ class Command(BaseCommand):
         if limite < 1:
             raise CommandError("--limite precisa ser 1 ou mais.")
         if not continuo:
+            self._relatar_senhas(redefinicao.atender_pedidos(limite=limite))
             self._relatar(outbox.entregar_pendentes(limite=limite))
             return
         if intervalo <= 0:
@@ -66,12 +69,18 @@ class Command(BaseCommand):
                 "próxima rodada."
             )
 
+    def _relatar_senhas(self, atendidos):
+        if atendidos:
+            self.stdout.write(f"{atendidos} pedido(s) de nova senha atendido(s).")
+
     def _rodar(self, limite, intervalo):
         sem_servidor = 0
         while not self._parar:
             # A long-lived process: drop a connection the database closed or that outlived CONN_MAX_AGE.
             close_old_connections()
             try:
+                # The back-office's password resets first: whoever asked is waiting at the screen.
+                self._relatar_senhas(redefinicao.atender_pedidos(limite=limite))
                 rodada = outbox.entregar_pendentes(limite=limite)
             except Exception:
                 # The database down, say: this service waits and tries again, it does not die.
