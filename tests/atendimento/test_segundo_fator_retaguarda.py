@@ -12,9 +12,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.br import cpf
 
 from protocolo.contas import segundo_fator
-from protocolo.models import AcessoDadoPessoal, Interacao, Situacao
+from protocolo.models import AcessoDadoPessoal, Interacao, Protocolo, Situacao
+from tests.atendimento import permissoes
 from tests.factories import AtendenteFactory, ConsumidorFactory, UsuarioFactory, abrir, categoria
 from tests.segundo_fator import codigo, dispositivo_de
+from tests.seguranca import rotas
 
 VERIFICAR = reverse("atendimento:verificacao")
 ATIVAR = reverse("atendimento:verificacao_ativar")
@@ -275,3 +277,64 @@ def test_with_the_setting_on_a_verified_attendant_goes_back_to_the_back_office_b
 
     assert resposta.url == PAINEL
     assert client.get(PAINEL).status_code == 200
+
+
+# Every back-office URL ----------------------------------------------------------------------------
+
+ABERTAS = {"atendimento:entrar", "atendimento:sair", *(f"atendimento:{nome}" for nome in permissoes.REDEFINICAO)}
+VERIFICACAO = {f"atendimento:{nome}" for nome in permissoes.SEGUNDO_FATOR}
+
+
+def _endereco(clientes, nome):
+    return rotas.endereco(rotas.Rota(nome, nome), rotas.Objetos(clientes), permissoes.ARGUMENTOS)
+
+
+def _esperado_sem_codigo(nome, metodo):
+    """What a supervisor who gave the password alone gets: the verified supervisor's answer, except
+    for a supervisor's power (sent to the code) and the second factor's own pages."""
+    if metodo == "post" and permissoes.ESPERADO[nome, metodo] is permissoes.SUPERVISAO:
+        return VERIFICAR
+    if nome == "atendimento:verificacao":
+        return 200
+    if nome == "atendimento:verificacao_ativar":
+        return VERIFICAR
+    return permissoes.ESPERADO[nome, metodo][-1]
+
+
+@pytest.mark.parametrize(("nome", "metodo"), list(permissoes.ESPERADO))
+def test_a_supervisor_without_the_code_gets_every_back_office_url_as_the_table_says_but_the_powers(
+    clientes, supervisor, nome, metodo
+):
+    dispositivo_de(supervisor)
+    clientes["supervisor"].force_login(supervisor, verificado=False)
+    esperado = _esperado_sem_codigo(nome, metodo)
+
+    resposta = getattr(clientes["supervisor"], metodo)(_endereco(clientes, nome))
+
+    if isinstance(esperado, str):
+        assert resposta.status_code == 302
+        assert resposta.url.split("?")[0] == esperado
+    else:
+        assert resposta.status_code == esperado
+
+
+@pytest.mark.parametrize(
+    ("nome", "metodo"),
+    [
+        (nome, metodo)
+        for (nome, metodo), esperado in permissoes.ESPERADO.items()
+        if nome not in ABERTAS | VERIFICACAO and esperado[3] not in (403, 405, permissoes.LOGIN)
+    ],
+)
+def test_with_the_setting_on_every_back_office_url_an_attendant_may_use_asks_for_the_code_first(
+    exigido, clientes, nome, metodo
+):
+    atendente = rotas.usuario_de(clientes["atendente"])
+    dispositivo_de(atendente)
+    antes = _retrato(clientes.protocolo), Protocolo.objects.count(), AcessoDadoPessoal.objects.count()
+
+    resposta = getattr(clientes["atendente"], metodo)(_endereco(clientes, nome))
+
+    assert resposta.status_code == 302
+    assert resposta.url.split("?")[0] == VERIFICAR
+    assert (_retrato(clientes.protocolo), Protocolo.objects.count(), AcessoDadoPessoal.objects.count()) == antes
