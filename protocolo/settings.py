@@ -186,6 +186,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Withholds a supervisor's powers from a session that has not given the second factor.
+    "protocolo.contas.segundo_fator.PoderesVerificados",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # A call centre shares one IP: lock the username-and-IP pair, not the whole office.
@@ -209,6 +211,9 @@ OTP_TOTP_ISSUER = "Protocolo"
 OTP_TOTP_THROTTLE_FACTOR = 1
 # Nobody reads another supervisor's key or QR code in the admin; they may only delete the device.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# The whole back-office asks everyone in it for the code too, not only the admin and a supervisor's
+# powers: attendants reveal full CPFs (docs/seguranca.md). On in production, off in the DEBUG demo.
+PROTOCOLO_SEGUNDO_FATOR_ATENDENTES = env.bool("PROTOCOLO_SEGUNDO_FATOR_ATENDENTES", default=not DEBUG)
 
 # A logged-in user idle this long is logged out at the next request (protocolo/contas/sessao.py).
 PROTOCOLO_SESSAO_OCIOSA_MINUTOS = env.int("PROTOCOLO_SESSAO_OCIOSA_MINUTOS", default=30)

@@ -27,6 +27,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import requests
+from django_otp.oath import TOTP
 
 RAIZ = Path(__file__).resolve().parent.parent
 HOST = "protocolo.teste"
@@ -210,11 +211,22 @@ def manage(env, *argumentos):
     return _rodar([sys.executable, "manage.py", *argumentos], cwd=RAIZ, env=env)
 
 
+# The attendant's authenticator app: production asks the back-office for its code
+# (PROTOCOLO_SEGUNDO_FATOR_ATENDENTES). Each login spends a time step (a code never passes twice),
+# and a test process may log in several times within 30 s: the device accepts codes up to
+# TOLERANCIA_TOTP steps ahead, so entrar() takes the next unspent step instead of waiting.
+CHAVE_TOTP = "5e" * 20
+TOLERANCIA_TOTP = 10
+
 SEMEAR = f"""
 from django.contrib.auth.models import Group, User
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from protocolo.dados_iniciais import ATENDENTES
 usuario = User.objects.create_user({ATENDENTE!r}, password={SENHA!r}, first_name="Ana", last_name="Processo")
 usuario.groups.add(Group.objects.get(name=ATENDENTES))
+TOTPDevice.objects.create(
+    user=usuario, name="Aplicativo autenticador", key={CHAVE_TOTP!r}, confirmed=True, tolerance={TOLERANCIA_TOTP}
+)
 """
 
 
@@ -388,9 +400,29 @@ def consultar(cliente, servidor, numero, cpf=CPF):
     return cliente.post(servidor, "/consultar/", {"numero": numero, "cpf": cpf})
 
 
+_ultimo_passo = -1
+
+
+def _codigo_totp():
+    """The attendant's app's code for the next time step this process has not spent."""
+    global _ultimo_passo
+    totp = TOTP(bytes.fromhex(CHAVE_TOTP))
+    totp.time = time.time()
+    passo = max(totp.t(), _ultimo_passo + 1)
+    assert passo <= totp.t() + TOLERANCIA_TOTP, "mais logins em 30 s do que a tolerância do dispositivo aceita"
+    _ultimo_passo = passo
+    totp.time = passo * totp.step
+    return f"{totp.token():06d}"
+
+
 def entrar(cliente, servidor):
+    """Log in as production asks: the password, then the authenticator app's code."""
     resposta = cliente.post(servidor, "/atendimento/entrar/", {"username": ATENDENTE, "password": SENHA})
     assert resposta.status_code == 302, (resposta.status_code, resposta.text[:2000])
+    codigo = {"codigo": _codigo_totp(), "next": "/atendimento/"}
+    verificado = cliente.post(servidor, "/atendimento/verificacao/", codigo)
+    assert verificado.status_code == 302, (verificado.status_code, verificado.text[:2000])
+    assert verificado.headers["Location"] == "/atendimento/", verificado.headers["Location"]
     return resposta
 
 

@@ -20,6 +20,10 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     )
 
 SECURE_SSL_REDIRECT = False
+# The suite's logins stand for the password alone, as with the setting off; production's default
+# (on) is read in tests/protocolo/test_settings.py, and tests/atendimento/test_segundo_fator_retaguarda.py
+# turns it on.
+PROTOCOLO_SEGUNDO_FATOR_ATENDENTES = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

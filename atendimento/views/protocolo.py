@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from protocolo import selectors, services
-from protocolo.contas.decorators import atendimento
+from protocolo.contas import segundo_fator
+from protocolo.contas.decorators import atendimento, poder_de_supervisor
 from protocolo.exceptions import DadosInvalidos, ErroProtocolo, VersaoDesatualizada
 from protocolo.models import NIVEL_MAXIMO, Situacao, nome_de
 
@@ -117,6 +118,12 @@ def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes
         "cpf_revelado": cpf,
         "pode": pode,
         "sou_responsavel": protocolo.responsavel_id == request.user.pk,
+        # A supervisor without the second factor yet: the page offers the code instead of the forms.
+        "verificar_supervisao": (
+            segundo_fator.pedir_codigo(url_do_protocolo(protocolo))
+            if segundo_fator.falta_para_algum(request.user)
+            else None
+        ),
     }
     return render(request, "atendimento/protocolo.html", contexto, status=status)
 
@@ -156,8 +163,11 @@ def _agir(request, numero, nome, executar, sucesso):
 
 
 def _acao(nome, executar, sucesso):
+    permissao = FORMULARIOS[nome].permissao
+
     @require_POST
     @atendimento
+    @poder_de_supervisor(f"protocolo.{permissao}" if permissao else None)
     def view(request, numero):
         return _agir(request, numero, nome, lambda p, d: executar(request, p, d), sucesso)
 

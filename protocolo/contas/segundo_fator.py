@@ -1,25 +1,36 @@
 """
-Back-office accounts: the admin's second factor (django-otp, TOTP) and what its pages need.
+Back-office accounts: the second factor (django-otp, TOTP), who is asked for it, and its pages.
 
-Supervisors work in the back-office with their password alone; the admin (every URL under
-/admin/, the supervision dashboard included) also wants a code from an authenticator app. The admin
-site is django-otp's OTPAdminSite (``has_permission`` requires ``request.user.is_verified()``), kept
-with Django's own login form: a staff member who is logged in but not verified is sent from the
-admin's login to the back-office pages that enrol a device (no device yet) or ask for the code.
+Who is asked (docs/seguranca.md, "Verificação em duas etapas"):
+- the admin (every URL under /admin/, the supervision dashboard included) always asks staff. The
+  admin site is django-otp's OTPAdminSite (``has_permission`` requires
+  ``request.user.is_verified()``), kept with Django's own login form: a staff member who is logged in
+  but not verified is sent from the admin's login to the pages that enrol a device (no device yet)
+  or ask for the code;
+- a supervisor's own powers (PODERES_DE_SUPERVISOR: assigning to others, cancelling, extending a
+  deadline …) are held only by a verified session, wherever they are used: PoderesVerificados
+  withholds them from the request's user until the code is given, so the back-office's pages, its
+  services and its templates all see an attendant until then; the back-office's views send whoever
+  tries one to the code (decorators.poder_de_supervisor);
+- where PROTOCOLO_SEGUNDO_FATOR_ATENDENTES is on (production's default), the whole back-office asks
+  everyone in it (decorators.atendimento).
 
 A device is enrolled only once its first code is right: until then the key lives in the session,
 so a page left half way leaves nothing behind. Wrong codes are throttled by django-otp on the device
-(OTP_TOTP_THROTTLE_FACTOR: 1 s, 2 s, 4 s … after each consecutive failure). A supervisor who loses
-the phone asks a superuser to delete the device in the admin (TOTP devices), and enrols again at
-the next visit.
+(OTP_TOTP_THROTTLE_FACTOR: 1 s, 2 s, 4 s … after each consecutive failure). Someone who loses the
+phone asks a superuser to delete the device in the admin (TOTP devices), and enrols again at the
+next visit.
 """
 
 import time
 from base64 import b32encode
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -28,6 +39,8 @@ from django_otp.admin import OTPAdminSite
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
+
+from protocolo.dados_iniciais import PERMISSOES_ATENDENTES, PERMISSOES_SUPERVISORES
 
 NOME_DO_DISPOSITIVO = "Aplicativo autenticador"
 CHAVE_PENDENTE = "contas_chave_totp_pendente"
@@ -48,6 +61,58 @@ class SiteAdmin(OTPAdminSite):
             destino = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
             return redirect(f"{reverse('atendimento:verificacao')}?{urlencode({REDIRECT_FIELD_NAME: destino})}")
         return super().login(request, extra_context)
+
+
+# What a supervisor may do and an attendant may not: the difference between the two groups.
+PODERES_DE_SUPERVISOR = frozenset(
+    f"{app}.{codigo}" for app, codigo in set(PERMISSOES_SUPERVISORES) - set(PERMISSOES_ATENDENTES)
+)
+
+
+class PoderesVerificados:
+    """An authentication backend that authenticates nobody and only refuses: a supervisor's power
+    (PODERES_DE_SUPERVISOR) to a request's user whose session has not given the code. Raising
+    PermissionDenied ends Django's permission check with "no" whatever the other backends say.
+
+    Only the request's user carries ``is_verified`` (django-otp's OTPMiddleware puts it there): a
+    user read from the database elsewhere (a command, a responsável chosen in a form) is judged on
+    its groups alone. Active superusers hold every permission before any backend is asked; the
+    back-office's views stop them (decorators.poder_de_supervisor)."""
+
+    def authenticate(self, request, **credenciais):
+        return None
+
+    def has_perm(self, usuario, permissao, obj=None):
+        if permissao in PODERES_DE_SUPERVISOR and not _verificado(usuario):
+            raise PermissionDenied
+        return False
+
+
+def _verificado(usuario):
+    verificar = getattr(usuario, "is_verified", None)
+    return verificar is None or verificar()
+
+
+def exigido_de_todos():
+    """Whether the whole back-office asks for the code (PROTOCOLO_SEGUNDO_FATOR_ATENDENTES)."""
+    return settings.PROTOCOLO_SEGUNDO_FATOR_ATENDENTES
+
+
+def falta_para(usuario, permissao):
+    """Whether `usuario` would hold `permissao` (app.codename) once verified and has not given the
+    code yet: the supervisor to send to the code rather than refuse."""
+    if permissao not in PODERES_DE_SUPERVISOR or _verificado(usuario) or not usuario.is_active:
+        return False
+    return usuario.is_superuser or ModelBackend().has_perm(usuario, permissao)
+
+
+def falta_para_algum(usuario):
+    return any(falta_para(usuario, permissao) for permissao in sorted(PODERES_DE_SUPERVISOR))
+
+
+def pedir_codigo(destino):
+    """The page that asks for the code (or enrols a device first), then goes on to `destino`."""
+    return f"{reverse('atendimento:verificacao')}?{urlencode({REDIRECT_FIELD_NAME: destino})}"
 
 
 def dispositivo_confirmado(usuario):

@@ -1,7 +1,7 @@
 """
 The accounts' pages, under the back-office's URLs (/atendimento/senha/, /atendimento/verificacao/):
-changing the password, resetting it by e-mail, and the second factor the admin asks for
-(segundo_fator).
+changing the password, resetting it by e-mail, and the second factor (segundo_fator: the admin,
+a supervisor's powers and, where it is asked, the whole back-office).
 """
 
 from urllib.parse import urlencode
@@ -23,7 +23,7 @@ from protocolo.operacao import limites
 from protocolo.operacao.rede import ip_do_cliente
 
 from . import forms, redefinicao, segundo_fator
-from .decorators import atendimento, equipe_do_admin
+from .decorators import atendimento, quem_verifica
 
 # Password -----------------------------------------------------------------------------------------
 
@@ -87,11 +87,12 @@ senha_redefinir_concluida = auth_views.PasswordResetCompleteView.as_view(
 
 
 def _destino(request):
-    """Where to go once verified: `next` when it is a page of ours, else the admin's index."""
+    """Where to go once verified: `next` when it is a page of ours, else the admin's index (staff) or
+    the queue."""
     destino = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME) or ""
     if url_has_allowed_host_and_scheme(destino, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return destino
-    return reverse("admin:index")
+    return reverse("admin:index" if request.user.is_staff else "atendimento:painel")
 
 
 def _com_destino(nome, destino):
@@ -100,9 +101,10 @@ def _com_destino(nome, destino):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
-@equipe_do_admin
+@quem_verifica
 def verificacao(request):
-    """The code of the supervisor's authenticator app, once per session, before the admin."""
+    """The code of the authenticator app, once per session, before the admin, a supervisor's power
+    or, where it is asked, the back-office."""
     destino = _destino(request)
     if request.user.is_verified():
         return redirect(destino)
@@ -120,7 +122,7 @@ def verificacao(request):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
-@equipe_do_admin
+@quem_verifica
 def verificacao_ativar(request):
     """Enrolment of the authenticator app: a QR code and the key to type, confirmed by a code."""
     destino = _destino(request)
@@ -134,7 +136,7 @@ def verificacao_ativar(request):
         if dispositivo := segundo_fator.ativar(request.user, request.session, form.cleaned_data["codigo"]):
             otp_login(request, dispositivo)
             messages.success(
-                request, "Verificação em duas etapas ativada: o código será pedido a cada entrada no admin."
+                request, "Verificação em duas etapas ativada: o código será pedido uma vez a cada entrada."
             )
             return redirect(destino)
         if segundo_fator.dispositivo_confirmado(request.user) is not None:

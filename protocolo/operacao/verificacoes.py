@@ -6,6 +6,10 @@ cache is one count per process: gunicorn's two workers on one server already dou
 (20 lookups a minute per address become 40), and each app server added multiplies them again. So
 production needs a cache that every process shares (Redis, REDIS_URL); the local-memory cache is
 for development and tests, where one process serves.
+
+Attendants reveal full CPFs and change protocols: production asks the whole back-office for the
+second factor (PROTOCOLO_SEGUNDO_FATOR_ATENDENTES, docs/seguranca.md). Turning it off is allowed (a
+company may not hand phones to a call centre yet), but said at every deploy.
 """
 
 from django.conf import settings
@@ -23,6 +27,20 @@ def limites_compartilhados(app_configs, **kwargs):
                 "cada um conta os seus e todo limite se multiplica.",
                 hint="Defina REDIS_URL (um Redis compartilhado por todos os processos e servidores).",
                 id="protocolo.E001",
+            )
+        ]
+    return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def segundo_fator_na_retaguarda(app_configs, **kwargs):
+    if not settings.PROTOCOLO_SEGUNDO_FATOR_ATENDENTES:
+        return [
+            checks.Warning(
+                "A retaguarda não pede a verificação em duas etapas aos atendentes: só a senha protege a "
+                "fila, as ações e a exibição do CPF completo.",
+                hint="Remova PROTOCOLO_SEGUNDO_FATOR_ATENDENTES=0 do ambiente (o padrão em produção é pedir).",
+                id="protocolo.W001",
             )
         ]
     return []

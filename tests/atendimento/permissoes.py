@@ -60,7 +60,9 @@ ESPERADO = {
     ("atendimento:senha_redefinir_nova", "post"): ABERTA_A_TODOS,
     ("atendimento:senha_redefinir_enviada", "post"): ACAO_GET,
     ("atendimento:senha_redefinir_concluida", "post"): ACAO_GET,
-    # The admin's second factor: staff only; the (verified) supervisor is sent on to the admin.
+    # The second factor's pages: staff only, the back-office's own second factor being off here
+    # (tests/settings.py; on, everyone in the back-office: test_segundo_fator_retaguarda.py); the
+    # (verified) supervisor is sent on to the admin.
     **{(f"atendimento:{nome}", metodo): VERIFICACAO for nome in SEGUNDO_FATOR for metodo in ("get", "post")},
 }
 

@@ -1,6 +1,8 @@
 """The admin's second factor: a staff member logged in with the password alone is sent to enrol an
 authenticator app (no device yet) or to type its code, for every admin address; wrong codes are
-refused and throttled; attendants never get near it, and the back-office never asks for it."""
+refused and throttled; with the back-office's own second factor off (tests/settings.py), attendants
+never get near it and the back-office's pages do not ask for it (test_segundo_fator_retaguarda.py:
+a supervisor's powers there do)."""
 
 import datetime
 
@@ -51,7 +53,7 @@ def test_a_supervisor_with_a_device_is_asked_for_the_code_on_every_admin_address
     assert 'autocomplete="one-time-code"' in resposta.text
 
 
-def test_the_back_office_does_not_ask_a_supervisor_for_the_code(sem_verificar):
+def test_the_back_office_queue_does_not_ask_a_supervisor_for_the_code(sem_verificar):
     assert sem_verificar.get(reverse("atendimento:painel")).status_code == 200
 
 

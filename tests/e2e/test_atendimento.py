@@ -1,17 +1,21 @@
 """The back-office in a browser (Playwright on Debian's Chromium): an attendant serves a phone call
-from the first second to the resolution; screenshots at 1280 px of each step and an accessibility
+from the first second to the resolution; where the back-office asks for the second factor, an
+attendant enrols the authenticator app; screenshots at 1280 px of each step and an accessibility
 check (axe-core) on every back-office page."""
 
+import base64
 import re
 import time
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from protocolo import services
 from protocolo.models import Interacao, Protocolo
 from tests.e2e.conftest import CAPTURAS
 from tests.factories import AtendenteFactory, ConsumidorFactory, abrir
+from tests.segundo_fator import codigo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -273,3 +277,27 @@ def test_moving_through_the_page_sizes_with_the_keyboard_does_not_reload_the_que
     assert "por_pagina" not in page.url
     page.get_by_role("button", name="Aplicar").click()
     expect(page).to_have_url(re.compile(r"por_pagina=50"))
+
+
+def test_where_the_back_office_asks_for_the_code_an_attendant_enrols_the_app_and_reaches_the_queue(
+    page, live_server, settings, capturar, acessibilidade
+):
+    settings.PROTOCOLO_SEGUNDO_FATOR_ATENDENTES = True
+    atendente = AtendenteFactory()
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    page.goto(f"{live_server.url}/atendimento/")
+    page.get_by_label("Usuário").fill(atendente.username)
+    page.get_by_label("Senha").fill("senha-de-teste")
+    page.get_by_role("button", name="Entrar").click()
+
+    expect(page.get_by_role("heading", name="Ativar a verificação em duas etapas")).to_be_visible()
+    capturar("ativar")
+    assert acessibilidade() == []
+    chave = page.locator("[data-chave]").inner_text().replace(" ", "")
+    aplicativo = TOTPDevice(user=atendente, key=base64.b32decode(chave).hex())
+    page.get_by_label("Código de 6 dígitos").fill(codigo(aplicativo))
+    page.get_by_role("button", name="Ativar").click()
+
+    expect(page.get_by_role("heading", name="Painel de atendimento")).to_be_visible()
+    assert TOTPDevice.objects.get(user=atendente).confirmed

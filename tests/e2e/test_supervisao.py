@@ -1,6 +1,7 @@
 """A supervisor's round in the admin: log in (password, then the authenticator's code), filter the
 overdue protocols, assign two of them to an attendant with the action, and open the supervision
-dashboard; and a supervisor's first visit, enrolling the authenticator app (1280 px screenshots)."""
+dashboard; a supervisor's first visit, enrolling the authenticator app; and a supervisor in the
+back-office, whose cancelling waits for the authenticator's code (1280 px screenshots)."""
 
 import base64
 import datetime
@@ -117,3 +118,35 @@ def test_a_supervisor_enrols_the_authenticator_app_and_reaches_the_dashboard(
     page.get_by_role("link", name="Painel de supervisão").click()
     expect(page.get_by_role("heading", name="Painel de supervisão")).to_be_visible()
     assert TOTPDevice.objects.get(user=supervisor).confirmed
+
+
+def test_a_supervisor_gives_the_code_in_the_back_office_before_cancelling(page, live_server, capturar, acessibilidade):
+    dados_iniciais()
+    supervisor = SupervisorFactory(username="sergio", first_name="Sérgio", last_name="Supervisor")
+    aplicativo = dispositivo_de(supervisor)
+    protocolo = abrir(consumidor=ConsumidorFactory(), objeto="Cobrança em dobro.")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    page.goto(f"{live_server.url}/atendimento/")
+    page.get_by_label("Usuário").fill(supervisor.username)
+    page.get_by_label("Senha").fill("senha-de-teste")
+    page.get_by_role("button", name="Entrar").click()
+    page.goto(f"{live_server.url}/atendimento/protocolos/{protocolo.numero}/")
+    expect(page.locator("summary", has_text="Cancelar protocolo")).to_have_count(0)
+    page.get_by_role("link", name="confirme a verificação em duas etapas").click()
+
+    expect(page.get_by_role("heading", name="Verificação em duas etapas", exact=True)).to_be_visible()
+    capturar("codigo")
+    assert acessibilidade() == []
+    page.get_by_label("Código de 6 dígitos").fill(codigo(aplicativo))
+    page.get_by_role("button", name="Verificar").click()
+
+    expect(page).to_have_url(re.compile(rf"/atendimento/protocolos/{protocolo.numero}/$"))
+    page.locator("summary", has_text="Cancelar protocolo").click()
+    page.locator("#id_cancelar-motivo").fill("Aberto por engano.")
+    page.once("dialog", lambda dialogo: dialogo.accept())
+    page.get_by_role("button", name="Cancelar protocolo").click()
+
+    expect(page.get_by_text("Protocolo cancelado.")).to_be_visible()
+    protocolo.refresh_from_db()
+    assert protocolo.situacao == "cancelado"

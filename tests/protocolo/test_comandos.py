@@ -4,6 +4,7 @@ The management commands people and cron run: `popular_demo` (demo data, idempote
 integrity check finds is tested in test_integridade.py.
 """
 
+import base64
 import re
 from io import StringIO
 
@@ -14,6 +15,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.validators import validate_email
 from django.test import RequestFactory
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from protocolo import numeracao, outbox, relogio
 from protocolo.dados_iniciais import ATENDENTES, SUPERVISORES
@@ -21,6 +24,7 @@ from protocolo.models import EM_ABERTO, Consumidor, Interacao, Mensagem, Protoco
 from protocolo.validators import normalizar_cpf
 from tests.factories import ConsumidorFactory, abrir
 from tests.protocolo.test_outbox import smtp_recusando
+from tests.segundo_fator import codigo
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +250,43 @@ def test_verificar_integridade_says_when_a_well_formed_number_does_not_exist(ate
 
     with pytest.raises(CommandError, match=f"Protocolo {numeracao.formatar(inexistente)} não encontrado"):
         _comando("verificar_integridade", "--protocolo", inexistente)
+
+
+CHAVE = re.compile(r"do (\w+): no aplicativo autenticador, a chave ([A-Z2-7 ]+)\n")
+
+
+def _codigo_da_chave(usuario, chave):
+    return codigo(TOTPDevice(user=usuario, key=base64.b32decode(chave.replace(" ", "")).hex()))
+
+
+def test_the_demo_supervisor_cancels_in_the_back_office_with_the_printed_key(demo, client):
+    supervisor = User.objects.get(username="supervisor")
+    protocolo = Protocolo.objects.filter(situacao__in=EM_ABERTO).order_by("pk").first()
+    chaves = dict(CHAVE.findall(demo))
+    client.post("/atendimento/entrar/", {"username": "supervisor", "password": SENHA})
+    cancelar = reverse("atendimento:cancelar", args=[protocolo.numero])
+    dados = {"cancelar-versao": protocolo.versao, "cancelar-motivo": "Aberto por engano."}
+
+    pedido = client.post(cancelar, dados)
+    assert pedido.url.startswith(reverse("atendimento:verificacao"))
+    client.post(pedido.url, {"codigo": _codigo_da_chave(supervisor, chaves["supervisor"])})
+    client.post(cancelar, dados)
+
+    assert set(chaves) == {"supervisor"}
+    protocolo.refresh_from_db()
+    assert protocolo.situacao == Situacao.CANCELADO
+
+
+def test_where_the_back_office_asks_everyone_the_demo_prints_the_attendants_key_too(settings, monkeypatch, client):
+    settings.PROTOCOLO_SEGUNDO_FATOR_ATENDENTES = True
+    monkeypatch.setenv("DEMO_PASSWORD", SENHA)
+    chaves = dict(CHAVE.findall(_comando("popular_demo")))
+    atendente = User.objects.get(username="atendente")
+    client.post("/atendimento/entrar/", {"username": "atendente", "password": SENHA})
+
+    pedido = client.get("/atendimento/")
+    assert pedido.url.startswith(reverse("atendimento:verificacao"))
+    client.post(pedido.url, {"codigo": _codigo_da_chave(atendente, chaves["atendente"])})
+
+    assert set(chaves) == {"atendente", "supervisor"}
+    assert client.get("/atendimento/").status_code == 200

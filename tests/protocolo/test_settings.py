@@ -140,3 +140,22 @@ def test_production_with_redis_passes_the_shared_cache_check():
 
     assert "protocolo.E001" not in saida
     assert codigo == 0, saida
+
+
+def test_the_whole_back_office_asks_for_the_second_factor_in_production_and_not_in_the_demo():
+    assert ler(PRODUCAO, "PROTOCOLO_SEGUNDO_FATOR_ATENDENTES") == {"PROTOCOLO_SEGUNDO_FATOR_ATENDENTES": True}
+    assert ler({"DEBUG": "1"}, "PROTOCOLO_SEGUNDO_FATOR_ATENDENTES") == {"PROTOCOLO_SEGUNDO_FATOR_ATENDENTES": False}
+    assert ler({"DEBUG": "1", "PROTOCOLO_SEGUNDO_FATOR_ATENDENTES": "1"}, "PROTOCOLO_SEGUNDO_FATOR_ATENDENTES") == {
+        "PROTOCOLO_SEGUNDO_FATOR_ATENDENTES": True
+    }
+
+
+def test_production_without_the_attendants_second_factor_warns_at_the_deployment_check():
+    codigo, saida = verificar_implantacao(
+        PRODUCAO | {"REDIS_URL": "redis://127.0.0.1:6379/0", "PROTOCOLO_SEGUNDO_FATOR_ATENDENTES": "0"}
+    )
+
+    assert codigo != 0
+    assert "protocolo.W001" in saida
+    assert "PROTOCOLO_SEGUNDO_FATOR_ATENDENTES" in saida
+    assert "protocolo.E001" not in saida

@@ -72,10 +72,12 @@ class Command(BaseCommand):
         senha = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)
         atendente = self._usuario("atendente", "Alice", "Atendente", ATENDENTES, senha)
         supervisor = self._usuario("supervisor", "Sérgio", "Supervisor", SUPERVISORES, senha, staff=True)
-        # The admin asks for a second factor: the demo supervisor's authenticator key is printed.
-        dispositivo = segundo_fator.dispositivo_confirmado(supervisor) or TOTPDevice.objects.create(
-            user=supervisor, name=segundo_fator.NOME_DO_DISPOSITIVO, confirmed=True
-        )
+        # The admin and a supervisor's powers ask for a second factor (and the whole back-office
+        # where PROTOCOLO_SEGUNDO_FATOR_ATENDENTES is on): the demo users' authenticator keys are printed.
+        verificados = [("supervisor", "admin e ações de supervisão", supervisor)]
+        if segundo_fator.exigido_de_todos():
+            verificados.append(("atendente", "toda a retaguarda", atendente))
+        dispositivos = [(nome, onde, self._dispositivo(usuario)) for nome, onde, usuario in verificados]
 
         # The demo's own consumers mark it as seeded: "@exemplo.com.br" alone is the placeholder
         # anyone types when trying the portal, and would make the demo silently skip itself.
@@ -96,16 +98,22 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nPortal de demonstração pronto: {url}"))
         self.stdout.write(f"  Atendimento (retaguarda): {url}/atendimento/  usuário: atendente  senha: {senha}")
         self.stdout.write(f"  Supervisão (admin):       {url}/admin/        usuário: supervisor senha: {senha}")
-        ativacao = segundo_fator.ativacao(supervisor, dispositivo.key)
-        self.stdout.write(
-            "  Código do admin (verificação em duas etapas): no aplicativo autenticador, a chave "
-            f"{ativacao['chave']}\n    ou o endereço {ativacao['uri']}"
-        )
+        for nome, onde, dispositivo in dispositivos:
+            ativacao = segundo_fator.ativacao(dispositivo.user, dispositivo.key)
+            self.stdout.write(
+                f"  Verificação em duas etapas ({onde}) do {nome}: no aplicativo autenticador, a chave "
+                f"{ativacao['chave']}\n    ou o endereço {ativacao['uri']}"
+            )
         if exemplo:
             self.stdout.write(
                 f"  Portal do consumidor: protocolo {exemplo.numero_formatado} com o CPF "
                 f"{stdnum_cpf.format(exemplo.consumidor.cpf)}"
             )
+
+    def _dispositivo(self, usuario):
+        return segundo_fator.dispositivo_confirmado(usuario) or TOTPDevice.objects.create(
+            user=usuario, name=segundo_fator.NOME_DO_DISPOSITIVO, confirmed=True
+        )
 
     def _usuario(self, username, nome, sobrenome, grupo, senha, staff=False):
         usuario, _ = User.objects.get_or_create(
