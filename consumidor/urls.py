@@ -10,6 +10,7 @@ urlpatterns = [
     path("abrir/", views.abrir, name="abrir"),
     path("recuperar/", views.recuperar, name="recuperar"),
     path("privacidade/", views.privacidade, name="privacidade"),
+    path("confirmar/<str:token>/", views.confirmar_contato, name="confirmar"),
     path("acesso/<str:token>/", views.acesso_por_link, name="acesso"),
     path("acesso/demandas/<str:token>/", views.acesso_as_demandas, name="acesso_demandas"),
     path("demandas/", views.demandas, name="demandas"),

@@ -50,7 +50,7 @@ class ConsumidorAdmin(EscolhaDeAcao, ListaSegura, admin.ModelAdmin):
     """Personal data: CPF masked everywhere, only the legal hold editable, nothing deleted."""
 
     form = ConsumidorForm
-    list_display = ["nome", "cpf_mascarado", "email", "retencao_suspensa", "anonimizado_em", "criado_em"]
+    list_display = ["nome", "cpf_mascarado", "retencao_suspensa", "anonimizado_em", "criado_em"]
     list_filter = ["retencao_suspensa", ("anonimizado_em", admin.EmptyFieldListFilter)]
     list_per_page = 50
     search_fields = ["nome"]
@@ -58,20 +58,26 @@ class ConsumidorAdmin(EscolhaDeAcao, ListaSegura, admin.ModelAdmin):
     fields = [
         "nome",
         "cpf_mascarado",
-        "email",
-        "telefone",
+        "contatos_vinculados",
         "criado_em",
         "anonimizado_em",
         "protocolos",
         "retencao_suspensa",
         "motivo_retencao",
     ]
-    readonly_fields = ["nome", "cpf_mascarado", "email", "telefone", "criado_em", "anonimizado_em", "protocolos"]
+    readonly_fields = ["nome", "cpf_mascarado", "contatos_vinculados", "criado_em", "anonimizado_em", "protocolos"]
     actions = ["exportar_dados", "anonimizar"]
 
     @admin.display(description="CPF")
     def cpf_mascarado(self, obj):
         return obj.cpf_mascarado or "—"
+
+    @admin.display(description="contatos vinculados")
+    def contatos_vinculados(self, obj):
+        # Only contacts bound after an identity check are the consumer's; the ones typed on a
+        # protocol are shown on that protocol (docs/seguranca.md, "Contatos").
+        vinculados = [str(c) for c in obj.contatos.vinculados().order_by("tipo", "pk")]
+        return "; ".join(vinculados) or "nenhum (os contatos informados ficam em cada protocolo)"
 
     @admin.display(description="protocolos")
     def protocolos(self, obj):

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from protocolo import outbox
+from protocolo import outbox, services
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ class Command(BaseCommand):
         if limite < 1:
             raise CommandError("--limite precisa ser 1 ou mais.")
         if not continuo:
+            services.processar_pedidos_de_recuperacao(limite=limite)
             self._relatar(outbox.entregar_pendentes(limite=limite))
             return
         if intervalo <= 0:
@@ -72,6 +73,8 @@ class Command(BaseCommand):
             # A long-lived process: drop a connection the database closed or that outlived CONN_MAX_AGE.
             close_old_connections()
             try:
+                # Recovery requests first: the page only stored them, their messages go out now.
+                services.processar_pedidos_de_recuperacao(limite=limite)
                 rodada = outbox.entregar_pendentes(limite=limite)
             except Exception:
                 # The database down, say: this service waits and tries again, it does not die.
