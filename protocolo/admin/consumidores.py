@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from .. import lgpd, relogio, selectors
+from .. import lgpd, relogio, selectors, services
 from ..exceptions import ErroProtocolo
 from ..models import Consumidor
 from ..validators import validar_texto
@@ -108,7 +108,21 @@ class ConsumidorAdmin(EscolhaDeAcao, ListaSegura, admin.ModelAdmin):
         if queryset.count() > MAXIMO_TITULARES:
             self.message_user(request, f"Exporte no máximo {MAXIMO_TITULARES} titulares por vez.", messages.ERROR)
             return None
-        titulares = [lgpd.exportar_titular(c, usuario=request.user) for c in queryset.order_by("pk")]
+        consumidores = list(queryset.order_by("pk"))
+        # A request from the portal comes from whoever typed the CPF: it is answered only to someone
+        # who proved to be the holder (docs/seguranca.md, "Contatos e identidade").
+        sem_identidade = [str(c) for c in consumidores if not services.consumidor_identidade_confirmada(c)]
+        if sem_identidade:
+            self.message_user(
+                request,
+                "Confirme antes a identidade do titular: "
+                f"{', '.join(sem_identidade)} ainda não tem contato vinculado. Pedidos sobre dados pessoais só "
+                "são respondidos depois que o atendimento vincula um contato, após a verificação de identidade, "
+                "ou depois de uma entrada com OpenID.",
+                messages.ERROR,
+            )
+            return None
+        titulares = [lgpd.exportar_titular(c, usuario=request.user) for c in consumidores]
         logger.info("Exportação de dados de %s titular(es) por %s.", len(titulares), request.user.get_username())
         conteudo = {"gerado_em": timezone.localtime(relogio.agora()).isoformat(), "titulares": titulares}
         resposta = HttpResponse(

@@ -330,6 +330,13 @@ def protocolo_identidade_confirmada(protocolo):
     ).exists()
 
 
+def consumidor_identidade_confirmada(consumidor):
+    """Whether a data-subject request of this consumer may be answered: a contact is bound to them
+    (by an attendant's identity check or an OpenID sign-in), so the answer goes to someone who
+    proved to be them, never to whoever typed the CPF on a public form."""
+    return consumidor.contatos.vinculados().exists()
+
+
 # Recovery by CPF ------------------------------------------------------------------------------------
 
 

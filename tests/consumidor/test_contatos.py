@@ -7,7 +7,6 @@ import re
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.urls import reverse
 
 from protocolo import services
 from protocolo.models import Contato, Mensagem, Protocolo
