@@ -111,3 +111,8 @@ def abrir(
         categoria=categoria(categoria_codigo) if categoria_codigo else None,
         objeto=objeto,
     )
+
+
+def email_de(consumidor):
+    """The e-mail bound to the consumer (ConsumidorFactory binds one unless told email="")."""
+    return consumidor.contatos.vinculados().get(tipo=Contato.Tipo.EMAIL).valor
