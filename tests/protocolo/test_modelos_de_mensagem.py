@@ -135,8 +135,7 @@ def test_the_number_sent_by_the_attendant(maria, atendente):
         f"O número do seu atendimento é {protocolo.numero_formatado}.\n"
         "Aberto em 04/03/2026 às 10:00, assunto: Reclamação.\n"
         "Prazo de resposta: até 11/03/2026.\n"
-        "\n"
-        + ASSINATURA
+        "\n" + ASSINATURA
     )
 
 
@@ -184,8 +183,7 @@ def test_the_number_of_a_demand_opened_on_the_portal():
         f"O número do seu atendimento é {protocolo.numero_formatado}.\n"
         "Aberto em 04/03/2026 às 10:00, assunto: Solicitação LGPD (dados pessoais).\n"
         "Prazo de resposta: até 19/03/2026.\n"
-        "\n"
-        + ASSINATURA
+        "\n" + ASSINATURA
     )
 
 
@@ -202,8 +200,7 @@ def test_an_answer_to_the_consumer(maria, atendente):
         f"Há uma nova mensagem no protocolo {protocolo.numero_formatado}:\n"
         "\n"
         "Precisamos da fatura de março.\n"
-        "\n"
-        + ASSINATURA
+        "\n" + ASSINATURA
     )
 
 
@@ -221,8 +218,7 @@ def test_the_resolution(maria, atendente):
         "\n"
         "Se a solução não atendeu ao que você pediu, você tem 20 dias para contestar pelo portal; depois\n"
         "disso o protocolo é encerrado.\n"
-        "\n"
-        + ASSINATURA
+        "\n" + ASSINATURA
     )
 
 
@@ -236,8 +232,7 @@ def test_the_closing_after_twenty_days_without_a_dispute(maria, atendente, time_
     assert _aviso(mensagem, protocolo, "demanda concluída") == OLA + (
         f"O protocolo {protocolo.numero_formatado} foi encerrado em 25/03/2026: a sua demanda\n"
         "está concluída. O histórico completo continua disponível no portal.\n"
-        "\n"
-        + ASSINATURA
+        "\n" + ASSINATURA
     )
 
 
@@ -256,8 +251,7 @@ def test_the_cancellation(maria, atendente, supervisor):
         "Aberto em duplicidade pelo URA.\n"
         "\n"
         "O número continua registrado e pode ser consultado no portal.\n"
-        "\n"
-        + ASSINATURA
+        "\n" + ASSINATURA
     )
 
 
@@ -273,8 +267,7 @@ def test_the_duplicate(maria, atendente):
         f"O protocolo {repetido.numero_formatado} trata da mesma demanda do protocolo "
         f"{original.numero_formatado}.\n"
         f"Para que você não precise repetir nada, o atendimento segue no protocolo {original.numero_formatado}.\n"
-        "\n"
-        + ASSINATURA
+        "\n" + ASSINATURA
     )
 
 
@@ -346,8 +339,7 @@ def test_the_recovery_of_several_protocols(maria, atendente, supervisor, time_ma
         "\n"
         f"- Protocolo {reclamacao.numero_formatado}, aberto em 02/03/2026, Reclamação: aberto.\n"
         "  Acompanhe: <link>\n"
-        "\n"
-        + FIM_DA_RECUPERACAO_DE_VARIOS
+        "\n" + FIM_DA_RECUPERACAO_DE_VARIOS
     )
     assert destinos == [pagina(sem_assunto), pagina(cobranca), pagina(reclamacao), reverse("consumidor:demandas")]
 
@@ -370,8 +362,7 @@ def test_the_recovery_of_more_protocols_than_it_lists(maria, atendente, time_mac
         f"{itens}"
         "\n"
         "Há mais protocolos do que cabem nesta mensagem: veja todos no link abaixo.\n"
-        "\n"
-        + FIM_DA_RECUPERACAO_DE_VARIOS
+        "\n" + FIM_DA_RECUPERACAO_DE_VARIOS
     )
     assert destinos == [*(pagina(p) for p in listados), reverse("consumidor:demandas")]
 
