@@ -143,7 +143,7 @@ def _abrir_pelo_portal(*, cpf, nome, email, categoria, objeto, chave):
         # The e-mail typed serves this protocol only, and only once its owner confirms it: until
         # then it gets the confirmation link, and the number waits for it.
         contato = contato_do_protocolo(
-            protocolo=protocolo, tipo=TipoContato.EMAIL, valor=email, origem=OrigemContato.PORTAL
+            protocolo=protocolo, tipo=TipoContato.EMAIL, valor=email, origem=OrigemContato.PORTAL, novo=True
         )
         if contato is not None:
             pedir_confirmacao(contato, protocolo=protocolo)

@@ -52,6 +52,8 @@ VERIFICACOES = {
     "dados_do_contrato": "dados do contrato que só o titular tem (número do contrato e valor da última fatura)",
 }
 PREFIXO_OIDC = "oidc:"
+# What a telephone may be typed with: digits and the usual separators, nothing else.
+TELEFONE = re.compile(r"\+?[0-9 ().\-]+")
 
 # How many protocols a recovery message lists one by one; the link to all demands covers the rest.
 RECUPERACAO_MAXIMO = 50
@@ -69,8 +71,8 @@ def normalizar(tipo, valor):
     if tipo == TipoContato.TELEFONE:
         texto = _texto(valor, campo="telefone", obrigatorio=False)
         digitos = re.sub(r"\D", "", texto)
-        if texto and not 8 <= len(digitos) <= 15:
-            raise DadosInvalidos("Informe um telefone com DDD, só com números.")
+        if texto and (not TELEFONE.fullmatch(texto) or not 8 <= len(digitos) <= 15):
+            raise DadosInvalidos("Informe o telefone com DDD, só com números (espaços, parênteses e traços valem).")
         return ("+" if texto.startswith("+") else "") + digitos
     raise DadosInvalidos("Tipo de contato inválido.")
 
@@ -91,17 +93,21 @@ def verificacao_aceita(origem, verificacao):
 # Protocol contacts -----------------------------------------------------------------------------------
 
 
-def contato_do_protocolo(*, protocolo, tipo, valor, origem, confirmado=False):
+def contato_do_protocolo(*, protocolo, tipo, valor, origem, confirmado=False, novo=False):
     """A contact that serves this protocol only, inside the caller's transaction (the protocol
-    locked). The same open value twice is one contact. None when the value is blank."""
+    locked). The same open value twice is one contact (novo: the protocol was opened in this
+    transaction, so there is none to look for). None when the value is blank."""
     if not pode(origem, PROTOCOLO):
         raise PermissaoNegada("Esta origem não registra contatos de protocolo.")
     valor = normalizar(tipo, valor)
     if not valor:
         return None
-    existente = Contato.objects.filter(protocolo=protocolo, consumidor=None, tipo=tipo, valor=valor).abertos().first()
-    if existente is not None:
-        return existente
+    if not novo:
+        existente = (
+            Contato.objects.filter(protocolo=protocolo, consumidor=None, tipo=tipo, valor=valor).abertos().first()
+        )
+        if existente is not None:
+            return existente
     agora = relogio.agora()
     return Contato.objects.create(
         protocolo=protocolo,

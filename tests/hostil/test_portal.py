@@ -7,7 +7,8 @@ from django.test import Client
 from consumidor.forms import COMENTARIO_MAXIMO, MENSAGEM_MAXIMA, OBJETO_MAXIMO
 from protocolo import services
 from protocolo.models import Consumidor, Interacao, Mensagem, Protocolo
-from tests.factories import categoria
+from protocolo.services.contatos import mascarar_contato
+from tests.factories import categoria, email_de
 from tests.hostil import inerte
 from tests.hostil.corpus import CONTROLE, CORPUS, REPRESENTANTES, UNICODE, esperado
 
@@ -148,13 +149,16 @@ def test_opening_keeps_a_valid_email_as_typed_or_refuses_it(carga, vitrines):
         assert set(erros) == ERROS_DO_EMAIL.get(carga.id, {"Informe um e-mail válido."}), erros
         return
     assert resposta.status_code == 302
-    assert consumidor.email == carga.valor.strip() == EMAILS_GUARDADOS[carga.id]
-    assert "\n" not in consumidor.email and "\r" not in consumidor.email
     protocolo = consumidor.protocolos.get()
-    vitrines.retaguarda(protocolo, consumidor.email)
-    (mensagem,) = vitrines.mensagens(protocolo)
-    assert mensagem.destinatario == consumidor.email
-    assert [email.to for email in vitrines.caixa] == [[consumidor.email]]
+    contato = protocolo.contatos.get()
+    assert contato.valor == carga.valor.strip() == EMAILS_GUARDADOS[carga.id]
+    assert "\n" not in contato.valor and "\r" not in contato.valor
+    # The back-office shows a contact masked: the attendant asks, rather than reads it out.
+    vitrines.retaguarda(protocolo, mascarar_contato(contato))
+    services.contato_confirmar(contato=contato)
+    mensagens = vitrines.mensagens(protocolo)
+    assert {m.destinatario for m in mensagens} == {contato.valor}
+    assert [email.to for email in vitrines.caixa] == [[contato.valor]] * 2
 
 
 ERROS_DA_ABERTURA = {
@@ -197,10 +201,12 @@ def test_recovery_refuses_hostile_cpfs(carga, protocolo):
 
         _recusado(resposta)
         inerte.html_inerte(resposta.text, valor)
+    services.processar_pedidos_de_recuperacao()
     assert not recuperacoes.exists()
 
     _cliente().post("/recuperar/", {"cpf": cpf})
-    assert recuperacoes.get().destinatario == protocolo.consumidor.email
+    services.processar_pedidos_de_recuperacao()
+    assert recuperacoes.get().destinatario == email_de(protocolo.consumidor)
 
 
 @pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)

@@ -1,12 +1,15 @@
 """The back-office's forms under the hostile corpus: every text stored as typed and shown inert in
 the portal, the back-office, the admin, the CSV and the e-mails, or refused in Portuguese; never a 500."""
 
+import re
+
 import pytest
 from django.test import Client
 
 from protocolo import services
-from protocolo.models import Consumidor, Interacao, Protocolo
+from protocolo.models import Consumidor, Contato, Interacao, Protocolo
 from protocolo.services import TEXTO_MAXIMO
+from protocolo.services.contatos import TELEFONE, mascarar_contato
 from tests.factories import categoria
 from tests.hostil import inerte
 from tests.hostil.corpus import CORPUS, LONGO, REPRESENTANTES, esperado
@@ -48,6 +51,16 @@ CONSULTAS = {
 
 def _url(protocolo, acao):
     return f"/atendimento/protocolos/{protocolo.numero}/{acao.replace('_', '-')}/"
+
+
+def _telefone(valor):
+    """What a telephone field keeps of `valor`: its digits, when typed with digits and the usual
+    separators only, 8 to 15 of them and within the field's 20 characters; None when refused."""
+    texto = esperado(valor, maximo=20, linhas=False)
+    if texto is None or not TELEFONE.fullmatch(texto):
+        return None
+    digitos = re.sub(r"\D", "", texto)
+    return ("+" if texto.startswith("+") else "") + digitos if 8 <= len(digitos) <= 15 else None
 
 
 def _recusado(resposta):
@@ -156,7 +169,10 @@ def test_one_step_opening_keeps_or_refuses_the_contact(campo, maximo, carga, cli
         assert not Protocolo.objects.exists()
         return
     assert campo in ("nome", "telefone")
-    assert getattr(consumidor, campo) == esperado(carga.valor, maximo=maximo, linhas=False)
+    if campo == "nome":
+        assert consumidor.nome == esperado(carga.valor, maximo=maximo, linhas=False)
+    else:
+        assert Contato.objects.get(tipo="telefone").valor == _telefone(carga.valor)
 
 
 @pytest.mark.parametrize("campo", ["canal", "categoria"])
@@ -179,14 +195,22 @@ def test_identifying_keeps_or_refuses_the_contact(campo, carga, atendente, clien
     protocolo.refresh_from_db()
     maximo = {"nome": 200, "telefone": 20, "email": 254}[campo]
     valor = esperado(carga.valor, maximo=maximo, linhas=False)
+    if campo == "telefone":
+        valor = _telefone(carga.valor)
     if protocolo.consumidor is None:
         _recusado(resposta)
         inerte.html_inerte(resposta.text, carga.valor)
         assert campo == "email" or valor is None
         return
     assert resposta.status_code == 302
-    assert getattr(protocolo.consumidor, campo) == valor
-    vitrines.retaguarda(protocolo, valor)
+    if campo == "nome":
+        assert protocolo.consumidor.nome == valor
+        vitrines.retaguarda(protocolo, valor)
+    else:
+        # A contact of this protocol, shown masked on its page (docs/seguranca.md, "Contatos").
+        contato = protocolo.contatos.get(tipo=campo)
+        assert contato.valor == valor.lower()
+        vitrines.retaguarda(protocolo, mascarar_contato(contato))
     vitrines.admin(protocolo, valor, mostra=False)
 
 
