@@ -24,7 +24,15 @@ Origem = Interacao.Origem
 TEXTO_MAXIMO = 20_000
 EMAIL_MAXIMO = 254
 # Entries that do not change the version: a stale form is never blamed on them.
-SEM_VERSAO = (Tipo.MENSAGEM, Tipo.MENSAGEM_CONSUMIDOR, Tipo.NOTA_INTERNA, Tipo.OBJETO, Tipo.ENVIO_NUMERO)
+SEM_VERSAO = (
+    Tipo.MENSAGEM,
+    Tipo.MENSAGEM_CONSUMIDOR,
+    Tipo.NOTA_INTERNA,
+    Tipo.OBJETO,
+    Tipo.ENVIO_NUMERO,
+    Tipo.CONFIRMACAO_CONTATO,
+    Tipo.VINCULACAO_CONTATO,
+)
 
 
 def _travar(protocolo):

@@ -97,6 +97,7 @@ def test_the_confirmation_page_confirms_only_on_post_then_the_number_goes_out(cl
     assert protocolo.numero_formatado in numero[0].body
     assert protocolo.consumidor.contatos.count() == 0  # confirming binds nothing to the CPF
     assert protocolo.interacoes.filter(tipo="confirmacao_contato").exists()
+    assert "E-mail confirmado" in client.get(pagina(protocolo)).text
 
 
 def test_a_forged_confirmation_link_is_the_link_404(client, db):
