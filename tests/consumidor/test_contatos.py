@@ -115,3 +115,16 @@ def test_the_link_in_a_portal_contacts_message_opens_only_its_protocol(client, a
     navegador = Client()
     assert navegador.get(link).url == pagina(do_atacante)
     assert navegador.get(pagina(real)).status_code == 404
+
+
+def test_the_confirmation_tells_nothing_about_the_cpf_or_its_owner(client, consumidor):
+    """The CPF's owner is on file (Maria): the address typed beside it learns neither her name nor
+    the number before it is confirmed."""
+    protocolo = _abrir_no_portal(client)
+
+    corpo = Mensagem.objects.get(destinatario=ATACANTE, aguarda_confirmacao=False).corpo
+
+    assert corpo.startswith("Olá.\n")
+    assert "Maria" not in corpo and consumidor.cpf not in corpo
+    assert protocolo.numero_formatado not in corpo
+    assert "/confirmar/" in corpo and "nada mais será enviado" in corpo
