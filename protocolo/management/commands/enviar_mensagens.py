@@ -21,7 +21,8 @@ def espera_pelo_servidor(intervalo, falhas_seguidas):
 
 class Command(BaseCommand):
     help = (
-        "Entrega as mensagens pendentes da caixa de saída e reagenda as que falharem (rode pelo cron); "
+        "Atende os pedidos de recuperação pelo CPF, entrega as mensagens pendentes da caixa de saída e "
+        "reagenda as que falharem (rode pelo cron); "
         "com --continuo, fica rodando como serviço."
     )
 
