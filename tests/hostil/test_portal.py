@@ -1,13 +1,16 @@
 """The consumer portal's forms under the hostile corpus: stored as typed and shown inert everywhere,
 or refused in Portuguese with nothing stored; never a 500."""
 
+from urllib.parse import quote
+
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from consumidor.forms import COMENTARIO_MAXIMO, MENSAGEM_MAXIMA, OBJETO_MAXIMO
 from protocolo import services
 from protocolo.models import Consumidor, Interacao, Mensagem, Protocolo
-from protocolo.services.contatos import mascarar_contato
+from protocolo.services.contatos import mascarar_contato, token_confirmacao
 from tests.factories import categoria, email_de
 from tests.hostil import inerte
 from tests.hostil.corpus import CONTROLE, CORPUS, REPRESENTANTES, UNICODE, esperado
@@ -28,6 +31,7 @@ FORMULARIOS = {
     "mensagem": "test_a_consumer_message_is_kept_as_typed_and_shown_inert",
     "pedir_supervisao": "test_asking_for_supervision_ignores_hostile_fields",
     "resposta": "test_the_answer_to_a_resolution_keeps_or_refuses_the_comment",
+    "confirmar": "test_the_confirmation_ignores_hostile_fields_and_refuses_hostile_tokens",
 }
 # Read-only pages that take a typed value in the URL or the query string.
 CONSULTAS = {
@@ -319,3 +323,21 @@ def test_the_receipt_check_shows_a_hostile_code_inert(carga):
         resposta = cliente.get(f"/verificar/{caminho}/")
         assert resposta.status_code == 404, resposta.status_code
         inerte.html_inerte(resposta.text, caminho)
+
+
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_the_confirmation_ignores_hostile_fields_and_refuses_hostile_tokens(carga, protocolo):
+    contato = services.contato_do_protocolo(
+        protocolo=protocolo, tipo="email", valor="joana@exemplo.com.br", origem="portal"
+    )
+
+    forjado = _cliente().post(f"/confirmar/{quote(carga.valor[:2000], safe='')}/", {"token": carga.valor})
+    assert forjado.status_code == 404
+    inerte.html_inerte(forjado.text, carga.valor, mostra=False)
+
+    certo = reverse("consumidor:confirmar", args=[token_confirmacao(contato)])
+    resposta = _cliente().post(certo, {"token": carga.valor, "contato": carga.valor})
+    assert resposta.status_code == 200
+    inerte.html_inerte(resposta.text, carga.valor, mostra=False)
+    contato.refresh_from_db()
+    assert contato.confirmado_em is not None and contato.valor == "joana@exemplo.com.br"

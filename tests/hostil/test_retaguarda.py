@@ -10,7 +10,7 @@ from protocolo import services
 from protocolo.models import Consumidor, Contato, Interacao, Protocolo
 from protocolo.services import TEXTO_MAXIMO
 from protocolo.services.contatos import TELEFONE, mascarar_contato
-from tests.factories import categoria
+from tests.factories import ConsumidorFactory, categoria
 from tests.hostil import inerte
 from tests.hostil.corpus import CORPUS, LONGO, REPRESENTANTES, esperado
 
@@ -28,6 +28,7 @@ FORMULARIOS = {
     "iniciar": "test_starting_a_service_refuses_a_hostile_channel",
     "novo": "test_one_step_opening_keeps_or_refuses_the_objeto",
     "identificar": "test_identifying_keeps_or_refuses_the_contact",
+    "vincular": "test_binding_keeps_or_refuses_the_contact",
     "categoria": "test_choice_and_number_fields_refuse_hostile_input",
     "objeto": "test_every_text_action_keeps_or_refuses_the_text",
     "interacao": "test_a_public_answer_is_kept_as_typed_and_shown_inert_everywhere",
@@ -356,3 +357,26 @@ def test_queue_filters_show_hostile_input_inert(parametro, carga, protocolo, cli
         inerte.html_inerte(resposta.text, carga.valor)
         if esperado(carga.valor, maximo=200, linhas=False) is None:
             inerte.erros_em_portugues(inerte.erros_do_formulario(resposta))
+
+
+@pytest.mark.parametrize("campo", ["tipo", "valor", "verificacao"])
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_binding_keeps_or_refuses_the_contact(campo, carga, atendente, cliente_atendente, vitrines):
+    consumidor = ConsumidorFactory(email="", telefone="")
+    protocolo = services.protocolo_abrir(canal="telefone", atendente=atendente, consumidor=consumidor)
+    dados = {
+        "vincular-tipo": "email",
+        "vincular-valor": "joana@exemplo.com.br",
+        "vincular-verificacao": "documento_presencial",
+        f"vincular-{campo}": carga.valor,
+    }
+    resposta = cliente_atendente.post(_url(protocolo, "vincular"), dados)
+
+    contato = consumidor.contatos.first()
+    if contato is None:
+        _recusado(resposta)
+        inerte.html_inerte(resposta.text, carga.valor)
+        return
+    assert campo == "valor"
+    assert contato.valor == esperado(carga.valor, maximo=254, linhas=False).lower()
+    vitrines.retaguarda(protocolo, mascarar_contato(contato))
