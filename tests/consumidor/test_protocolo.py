@@ -143,7 +143,9 @@ def test_the_status_page_makes_three_queries(visitante, protocolo, atendente, dj
     assert resposta.status_code == 200
 
 
-def test_a_duplicates_page_takes_the_same_three_queries(client, consumidor, atendente, django_assert_num_queries):
+def test_a_duplicates_page_takes_the_same_three_queries(
+    client, consumidor, atendente, django_assert_num_queries
+):
     original = abrir(consumidor=consumidor)
     duplicado = abrir(consumidor=consumidor)
     services.protocolo_marcar_duplicado(protocolo=duplicado, original=original, autor=atendente)

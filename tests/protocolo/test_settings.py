@@ -116,14 +116,7 @@ def verificar_implantacao(ambiente):
     )
     # DJANGO_*: the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is itself a deployment error.
     proprias = (
-        "PROTOCOLO_",
-        "DJANGO_",
-        "DEBUG",
-        "SECRET_KEY",
-        "MAILER_URL",
-        "DATABASE_URL",
-        "REDIS_URL",
-        "ALLOWED_HOSTS",
+        "PROTOCOLO_", "DJANGO_", "DEBUG", "SECRET_KEY", "MAILER_URL", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(proprias)}
     env |= {"DJANGO_SETTINGS_MODULE": "protocolo.settings", "MAILER_URL": "smtp://127.0.0.1:25", **ambiente}
