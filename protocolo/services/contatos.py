@@ -358,8 +358,9 @@ def processar_pedidos_de_recuperacao(*, limite=1000):
     confirmed contacts get that protocol only. The CPF is cleared once processed. Returns how many
     requests were processed."""
     feitos = 0
+    # The same command delivers them right after, over its one connection to the mail server.
     while feitos < limite:
-        with transaction.atomic():
+        with outbox.entrega_adiada(), transaction.atomic():
             pedidos = list(
                 PedidoDeRecuperacao.objects.select_for_update(skip_locked=True)
                 .filter(processado_em__isnull=True)
