@@ -8,8 +8,9 @@ from django import forms
 
 from protocolo import forms as acoes
 from protocolo.forms import campo_de_texto
-from protocolo.models import Canal
+from protocolo.models import Canal, Contato
 from protocolo.selectors import BUSCA_MINIMA
+from protocolo.services.contatos import VERIFICACOES
 from protocolo.validators import normalizar_cpf, normalizar_numero, validar_linha
 
 CANAIS_UM_PASSO = [(Canal.CHAT, Canal.CHAT.label), (Canal.EMAIL, Canal.EMAIL.label)]
@@ -92,6 +93,19 @@ class IdentificarForm(ComVersao, CpfOpcionalMixin, ContatoMixin):
         if not self.errors and not any(dados.get(campo) for campo in ("cpf", "nome", "email", "telefone")):
             raise forms.ValidationError("Informe o CPF ou, sem ele, o nome e um contato do consumidor.")
         return dados
+
+
+class VincularContatoForm(DoProtocolo):
+    """Binding a contact to the consumer: only after one of the identity checks of
+    docs/seguranca.md, chosen here and recorded on the timeline."""
+
+    tipo = forms.ChoiceField(label="Tipo", choices=Contato.Tipo.choices, initial=Contato.Tipo.EMAIL)
+    valor = forms.CharField(label="E-mail ou telefone", max_length=254, validators=[validar_linha])
+    verificacao = forms.ChoiceField(
+        label="Verificação de identidade feita",
+        choices=[("", "escolha…"), *VERIFICACOES.items()],
+        help_text="Nome, data de nascimento, nome da mãe e endereço não servem: vazam junto com o CPF.",
+    )
 
 
 class CategoriaForm(ComVersao):

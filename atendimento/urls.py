@@ -27,6 +27,7 @@ urlpatterns = [
     path("protocolos/novo/", painel.novo, name="novo"),
     path("protocolos/<str:numero>/", protocolo.protocolo, name="protocolo"),
     path("protocolos/<str:numero>/identificar/", protocolo.identificar, name="identificar"),
+    path("protocolos/<str:numero>/vincular/", protocolo.vincular, name="vincular"),
     path("protocolos/<str:numero>/categoria/", protocolo.categoria, name="categoria"),
     path("protocolos/<str:numero>/objeto/", protocolo.objeto, name="objeto"),
     path("protocolos/<str:numero>/interacao/", protocolo.interacao, name="interacao"),

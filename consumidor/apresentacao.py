@@ -38,6 +38,7 @@ TITULOS = {
     Tipo.DUPLICIDADE: "Demanda unificada",
     Tipo.PRORROGACAO: "Prazo prorrogado",
     Tipo.ENVIO_NUMERO: "Número enviado por e-mail",
+    Tipo.CONFIRMACAO_CONTATO: "E-mail confirmado",
     Tipo.ANONIMIZACAO: "Dados pessoais anonimizados",
 }
 

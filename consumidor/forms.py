@@ -97,7 +97,8 @@ class _Identificacao(forms.Form):
     email = forms.EmailField(
         label="E-mail",
         max_length=254,
-        help_text="Enviamos o número do protocolo para o e-mail cadastrado.",
+        help_text="Enviamos um link para confirmar este e-mail; confirmado, ele recebe o número e as respostas "
+        "deste protocolo.",
         error_messages={"invalid": "Informe um e-mail válido.", "required": "Informe o e-mail."},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         # A quoted local part may hold control characters the address rules allow and no one types.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("entrar/<str:provedor>/", entrar.entrar, name="entrar"),
     path("entrar/<str:provedor>/retorno/", entrar.retorno, name="entrar_retorno"),
     path("sair/", entrar.sair, name="sair"),
+    path("confirmar/<str:token>/", views.confirmar_contato, name="confirmar"),
     path("acesso/<str:token>/", views.acesso_por_link, name="acesso"),
     path("acesso/demandas/<str:token>/", views.acesso_as_demandas, name="acesso_demandas"),
     path("demandas/", views.demandas, name="demandas"),

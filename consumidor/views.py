@@ -403,9 +403,9 @@ def _abrir(request, form, *, categoria, objeto):
     _conceder(request, protocolo)
     messages.success(
         request,
-        # The same words whether or not the CPF has an e-mail on file: this page must not tell.
+        # The same words whether or not the CPF is on file: this page must not tell.
         f"Protocolo {protocolo.numero_formatado} aberto. Anote o número ou guarde este comprovante; "
-        "ele também vai para o e-mail do cadastro, se houver um.",
+        "se você informou um e-mail, confirme-o pelo link que enviamos para recebê-lo lá também.",
     )
     return redirect("consumidor:comprovante", numero=protocolo.numero)
 
@@ -424,7 +424,8 @@ def abrir(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 @sensitive_post_parameters("cpf")
 def recuperar(request):
-    """Whatever the CPF, the same answer: the protocols go to the e-mail on record, if any."""
+    """Whatever the CPF, the same answer after the same work: the request is stored, and
+    `enviar_mensagens` sends each protocol to the contacts it may reach, after this answer."""
     form = RecuperacaoForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         cpf = form.cleaned_data["cpf"]
@@ -433,7 +434,7 @@ def recuperar(request):
             limites.consumir("recuperacao_cpf", limites.chave(f"cpf:{cpf}"))
         except limites.Limitado as erro:
             return _limitado(request, erro)
-        services.consumidor_enviar_protocolos(cpf=cpf)
+        services.consumidor_pedir_protocolos(cpf=cpf)
         return redirect(reverse("consumidor:recuperar") + "?enviado=1")
     contexto = {
         "form": form,
@@ -463,3 +464,17 @@ def privacidade(request):
         "retencao_anos": round(settings.PROTOCOLO_RETENCAO_DIAS / 365),
     }
     return render(request, "consumidor/privacidade.html", contexto)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def confirmar_contato(request, token):
+    """Confirm an e-mail typed on a public form: the GET shows a button, only the POST confirms
+    (mail scanners follow links). Proves control of the address, never ownership of a CPF."""
+    contato = services.contato_do_token(token)
+    if contato is None:
+        return _nao_encontrado(request, link=True)
+    if request.method == "POST":
+        services.contato_confirmar(contato=contato)
+        return render(request, "consumidor/confirmar.html", {"confirmado": True})
+    return render(request, "consumidor/confirmar.html", {"confirmado": contato.confirmado})

@@ -27,6 +27,7 @@ from .models import (
     EM_ABERTO,
     AcessoDadoPessoal,
     Consumidor,
+    Contato,
     Interacao,
     Mensagem,
     Protocolo,
@@ -86,20 +87,32 @@ def _digitos_flexiveis(digitos):
 class Mascara:
     """Removes one consumer's personal data (and any other CPF or e-mail address) from a text."""
 
-    def __init__(self, consumidor):
+    def __init__(self, consumidor, contatos=()):
         padroes = []
         if consumidor.cpf:
             padroes.append((re.compile(_digitos_flexiveis(consumidor.cpf)), REMOVIDO["cpf"]))
             padroes.append((re.compile(re.escape(mascarar_cpf(consumidor.cpf))), REMOVIDO["cpf"]))
-        if consumidor.email:
-            padroes.append((re.compile(re.escape(consumidor.email), re.IGNORECASE), REMOVIDO["email"]))
-        telefone = re.sub(r"\D", "", consumidor.telefone or "")
+        for contato in contatos:
+            if contato.tipo == Contato.Tipo.EMAIL and contato.valor:
+                padroes.append((re.compile(re.escape(contato.valor), re.IGNORECASE), REMOVIDO["email"]))
+        for contato in contatos:
+            if contato.tipo == Contato.Tipo.TELEFONE:
+                self._telefone(padroes, contato.valor)
+        self._nome(padroes, consumidor)
+        self.padroes = padroes
+
+    @staticmethod
+    def _telefone(padroes, valor):
+        telefone = re.sub(r"\D", "", valor or "")
         if len(telefone) >= 8:
             padroes.append((re.compile(_digitos_flexiveis(telefone)), REMOVIDO["telefone"]))
             if len(telefone) >= 10:
                 # Without the area code (and the country code), as people often write it.
                 padroes.append((re.compile(_digitos_flexiveis(telefone[-9:])), REMOVIDO["telefone"]))
                 padroes.append((re.compile(_digitos_flexiveis(telefone[-8:])), REMOVIDO["telefone"]))
+
+    @staticmethod
+    def _nome(padroes, consumidor):
         nome = " ".join((consumidor.nome or "").split())
         if nome:
             padroes.append((re.compile(r"\b" + re.escape(nome) + r"\b", re.IGNORECASE), REMOVIDO["nome"]))
@@ -108,7 +121,6 @@ class Mascara:
             )
             for parte in partes:
                 padroes.append((re.compile(r"\b" + re.escape(parte) + r"\b", re.IGNORECASE), REMOVIDO["nome"]))
-        self.padroes = padroes
 
     def texto(self, texto):
         if not texto:
@@ -198,17 +210,19 @@ def anonimizar(consumidor, *, agora=None):
         # Checked under the locks: nobody changes the consumer or their protocols meanwhile.
         if motivo := motivo_da_recusa(consumidor, agora):
             raise DadosInvalidos(f"{consumidor} não pode ser anonimizado: {motivo}")
-        mascara = Mascara(consumidor)
+        contatos = list(_contatos_do_titular(consumidor, protocolos).select_for_update())
+        mascara = Mascara(consumidor, contatos)
         redigidas = 0
         for protocolo in protocolos:
             redigidas += _redigir_protocolo(protocolo, mascara)
-        _limpar_mensagens(consumidor, protocolos)
+        _limpar_mensagens(contatos, protocolos)
+        agora = relogio.agora()
+        # Emptied and closed, never deleted: the record still shows a contact existed and when.
+        Contato.objects.filter(pk__in=[c.pk for c in contatos]).update(valor="", encerrado_em=agora)
         consumidor.nome = NOME_ANONIMO
-        consumidor.email = ""
-        consumidor.telefone = ""
         consumidor.cpf = None
-        consumidor.anonimizado_em = relogio.agora()
-        consumidor.save(update_fields=["nome", "email", "telefone", "cpf", "anonimizado_em"])
+        consumidor.anonimizado_em = agora
+        consumidor.save(update_fields=["nome", "cpf", "anonimizado_em"])
         # The admin's log names the consumer (a legal hold set or lifted there): not any more.
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Consumidor), object_id=str(consumidor.pk)
@@ -246,11 +260,16 @@ def _redigir_protocolo(protocolo, mascara):
     return len(redigidas)
 
 
-def _limpar_mensagens(consumidor, protocolos):
+def _contatos_do_titular(consumidor, protocolos):
+    """The contacts bound to the consumer and those typed on their protocols."""
+    return Contato.objects.filter(Q(consumidor=consumidor) | Q(protocolo__in=protocolos)).order_by("pk")
+
+
+def _limpar_mensagens(contatos, protocolos):
     """The outbox is not the record: its copies of messages to this consumer go."""
-    filtro = Q(protocolo__in=protocolos)
-    if consumidor.email:
-        filtro |= Q(destinatario__iexact=consumidor.email)
+    filtro = Q(protocolo__in=protocolos) | Q(contato__in=contatos)
+    for valor in {c.valor for c in contatos if c.tipo == Contato.Tipo.EMAIL and c.valor}:
+        filtro |= Q(destinatario__iexact=valor)
     Mensagem.objects.filter(filtro).delete()
 
 
@@ -300,8 +319,20 @@ def exportar_titular(consumidor, *, usuario):
         "titular": {
             "nome": consumidor.nome,
             "cpf": formatar_cpf(consumidor.cpf) or None,
-            "email": consumidor.email or None,
-            "telefone": consumidor.telefone or None,
+            "contatos": [
+                {
+                    "tipo": c.get_tipo_display(),
+                    "valor": c.valor,
+                    "origem": c.get_origem_display(),
+                    "protocolo": c.protocolo.numero_formatado if c.protocolo_id else None,
+                    "vinculado": c.vinculado,
+                    "verificacao": c.verificacao or None,
+                    "confirmado_em": _data(c.confirmado_em),
+                    "vinculado_em": _data(c.vinculado_em),
+                    "encerrado_em": _data(c.encerrado_em),
+                }
+                for c in _contatos_do_titular(consumidor, protocolos).select_related("protocolo")
+            ],
             "cadastrado_em": _data(consumidor.criado_em),
             "anonimizado_em": _data(consumidor.anonimizado_em),
             "guarda_legal": consumidor.retencao_suspensa,

@@ -20,8 +20,8 @@ class Consumidor(models.Model):
     # never collide under the unique constraint.
     cpf = models.CharField("CPF", max_length=11, null=True, blank=True, unique=True, validators=[validar_cpf])
     nome = models.CharField(max_length=200, blank=True)
-    email = models.EmailField("e-mail", max_length=254, blank=True)
-    telefone = models.CharField(max_length=20, blank=True)
+    # No e-mail or telephone here: a contact is a Contato, scoped to the protocol it was typed for
+    # or bound to this consumer after an identity check (docs/seguranca.md, "Contatos").
     criado_em = models.DateTimeField(default=relogio.agora)
     anonimizado_em = models.DateTimeField(null=True, blank=True)
     retencao_suspensa = models.BooleanField(
@@ -300,9 +300,7 @@ class Protocolo(models.Model):
             # Period filters, opened-per-day charts and the daily numbering checks.
             models.Index(fields=["aberto_em"], name="protocolo_aberto_em"),
             # The dashboard's open protocols by situação and nível, counted from the index alone.
-            models.Index(
-                fields=["situacao", "nivel"], condition=Q(situacao__in=EM_ABERTO), name="protocolo_em_aberto"
-            ),
+            models.Index(fields=["situacao", "nivel"], condition=Q(situacao__in=EM_ABERTO), name="protocolo_em_aberto"),
             # Escalation queue: nível 2 and 3 still open, oldest first.
             models.Index(
                 fields=["aberto_em"],
@@ -385,6 +383,8 @@ class TipoInteracao(models.TextChoices):
     DUPLICIDADE = "duplicidade", "duplicidade"
     PRORROGACAO = "prorrogacao", "prorrogação de prazo"
     ENVIO_NUMERO = "envio_numero", "envio do número"
+    CONFIRMACAO_CONTATO = "confirmacao_contato", "confirmação de contato"
+    VINCULACAO_CONTATO = "vinculacao_contato", "vínculo de contato ao consumidor"
     ANONIMIZACAO = "anonimizacao", "anonimização (LGPD)"
 
 
@@ -513,6 +513,11 @@ class Mensagem(models.Model):
     protocolo = models.ForeignKey(Protocolo, on_delete=models.PROTECT, null=True, blank=True, related_name="mensagens")
     canal = models.CharField(max_length=10, choices=CanalMensagem, default=CanalMensagem.EMAIL)
     destinatario = models.CharField("destinatário", max_length=254)
+    # The contact it goes to (None for rows written before contacts existed).
+    contato = models.ForeignKey("Contato", on_delete=models.PROTECT, null=True, blank=True, related_name="mensagens")
+    # Held until its contact is confirmed: a public form's e-mail first gets only the confirmation
+    # link, and the protocol's messages once the owner of the address has clicked it.
+    aguarda_confirmacao = models.BooleanField("aguarda confirmação", default=False)
     assunto = models.CharField(max_length=200)
     corpo = models.TextField()
     # Generated once, so a retried delivery is recognisably the same message to the receiving side.
@@ -533,7 +538,9 @@ class Mensagem(models.Model):
         indexes = [
             # The delivery command: pending messages whose next attempt is due.
             models.Index(
-                fields=["proxima_tentativa_em"], condition=Q(enviada_em__isnull=True), name="mensagem_pendente"
+                fields=["proxima_tentativa_em"],
+                condition=Q(enviada_em__isnull=True, aguarda_confirmacao=False),
+                name="mensagem_pendente",
             ),
         ]
 
@@ -561,3 +568,117 @@ class PedidoDeSenha(models.Model):
 
     def __str__(self):
         return f"Pedido de nova senha {self.pk}"
+
+
+class TipoContato(models.TextChoices):
+    EMAIL = "email", "e-mail"
+    TELEFONE = "telefone", "telefone"
+
+
+class OrigemContato(models.TextChoices):
+    """Where a contact came from; what each may reach is protocolo.services.contatos.ESCOPOS and
+    the table in docs/seguranca.md."""
+
+    PORTAL = "portal", "formulário público (portal, chatbot)"
+    ATENDIMENTO = "atendimento", "atendimento (retaguarda)"
+    OIDC = "oidc", "entrada com OpenID"
+    API = "api", "API de integração"
+    WHATSAPP = "whatsapp", "WhatsApp (mensagem recebida)"
+    SMS = "sms", "SMS (mensagem recebida)"
+    MIGRACAO = "migracao", "cadastro anterior (migração)"
+
+
+class ContatoQuerySet(models.QuerySet):
+    def delete(self):
+        raise RegistroImutavel("Contatos não são excluídos: encerre o contato (a história fica).")
+
+    def abertos(self):
+        return self.filter(encerrado_em__isnull=True)
+
+    def vinculados(self):
+        """Bound to their consumer and still open: they serve every protocol of the CPF."""
+        return self.filter(consumidor__isnull=False, encerrado_em__isnull=True)
+
+
+class Contato(models.Model):
+    """An e-mail or telephone and what it may receive (docs/seguranca.md, "Contatos"). Typed for a
+    protocol (protocolo set, consumidor empty) it serves that protocol only; bound to a consumer
+    (consumidor and vinculado_em set, after an identity check) it serves all their protocols and
+    the recovery. A re-binding closes the previous one (encerrado_em): nothing is deleted."""
+
+    Tipo = TipoContato
+    Origem = OrigemContato
+
+    tipo = models.CharField(max_length=10, choices=TipoContato)
+    valor = models.CharField(max_length=254)
+    protocolo = models.ForeignKey(Protocolo, on_delete=models.PROTECT, null=True, blank=True, related_name="contatos")
+    consumidor = models.ForeignKey(Consumidor, on_delete=models.PROTECT, null=True, blank=True, related_name="contatos")
+    origem = models.CharField(max_length=12, choices=OrigemContato)
+    confirmado_em = models.DateTimeField(null=True, blank=True)
+    vinculado_em = models.DateTimeField(null=True, blank=True)
+    vinculado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verificacao = models.CharField("verificação de identidade", max_length=200, blank=True)
+    encerrado_em = models.DateTimeField(null=True, blank=True)
+    criado_em = models.DateTimeField(default=relogio.agora, editable=False)
+
+    objects = ContatoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "contato"
+        ordering = ["criado_em", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=_em("tipo", TipoContato.choices), name="contato_tipo_valido"),
+            models.CheckConstraint(condition=_em("origem", OrigemContato.choices), name="contato_origem_valida"),
+            models.CheckConstraint(
+                condition=Q(protocolo__isnull=False) | Q(consumidor__isnull=False), name="contato_de_alguem"
+            ),
+            # Bound means bound after a recorded identity check, and nothing else.
+            models.CheckConstraint(
+                condition=Q(consumidor__isnull=True, vinculado_em__isnull=True)
+                | (Q(consumidor__isnull=False, vinculado_em__isnull=False) & ~Q(verificacao="")),
+                name="contato_vinculo_com_verificacao",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["consumidor", "tipo"],
+                condition=Q(consumidor__isnull=False, encerrado_em__isnull=True),
+                name="contato_vinculado_aberto",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_tipo_display()} {self.valor}"
+
+    def delete(self, *args, **kwargs):
+        raise RegistroImutavel("Contatos não são excluídos: encerre o contato (a história fica).")
+
+    @property
+    def vinculado(self):
+        return self.consumidor_id is not None and self.encerrado_em is None
+
+    @property
+    def confirmado(self):
+        return self.confirmado_em is not None
+
+
+class PedidoDeRecuperacao(models.Model):
+    """A recovery by CPF asked on the portal. The page only writes this row; whatever depends on
+    the CPF existing (the lookup, the messages) runs later in `enviar_mensagens`, which then
+    clears the CPF."""
+
+    cpf = models.CharField("CPF", max_length=11, blank=True)
+    pedido_em = models.DateTimeField(default=relogio.agora, editable=False)
+    processado_em = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "pedido de recuperação"
+        verbose_name_plural = "pedidos de recuperação"
+        indexes = [
+            models.Index(fields=["pedido_em"], condition=Q(processado_em__isnull=True), name="recuperacao_pendente"),
+        ]
+
+    def __str__(self):
+        return f"Pedido de recuperação {self.pk}"

@@ -49,21 +49,30 @@ def _dominio():
     return urlsplit(settings.PROTOCOLO_URL_BASE).hostname or "localhost"
 
 
-def enfileirar(*, destinatario, assunto, corpo, protocolo=None):
-    """Write the message; delivery starts once the surrounding transaction commits."""
+def enfileirar(*, destinatario, assunto, corpo, protocolo=None, contato=None, aguarda_confirmacao=False):
+    """Write the message; delivery starts once the surrounding transaction commits (or, when it
+    waits for its contact's confirmation, once that contact is confirmed)."""
     mensagem = Mensagem.objects.create(
         protocolo=protocolo,
         destinatario=destinatario,
+        contato=contato,
+        aguarda_confirmacao=aguarda_confirmacao,
         # A header with a line break would be refused at send time, forever.
         assunto=" ".join(assunto.split())[:200],
         corpo=corpo,
         message_id=make_msgid(domain=_dominio()),
     )
+    if not aguarda_confirmacao:
+        entregar_apos_commit(mensagem.pk)
+    return mensagem
+
+
+def entregar_apos_commit(mensagem_id):
+    """Hand a deliverable message to a task once the surrounding transaction commits."""
     if settings.PROTOCOLO_ENTREGA_IMEDIATA and not _adiar.get():
         # robust: the change has committed by then; a failed delivery is logged and left to
         # `enviar_mensagens`, never raised into the request that made the change.
-        transaction.on_commit(partial(entregar_mensagem.enqueue, mensagem.pk), robust=True)
-    return mensagem
+        transaction.on_commit(partial(entregar_mensagem.enqueue, mensagem_id), robust=True)
 
 
 @task
@@ -77,7 +86,9 @@ def entregar(mensagem_id, *, conexao=None):
     for the next message of a batch; None sends this one over a connection of its own."""
     with transaction.atomic():
         mensagem = (
-            Mensagem.objects.select_for_update(skip_locked=True).filter(pk=mensagem_id, enviada_em__isnull=True).first()
+            Mensagem.objects.select_for_update(skip_locked=True)
+            .filter(pk=mensagem_id, enviada_em__isnull=True, aguarda_confirmacao=False)
+            .first()
         )
         if mensagem is None or not _enviar(mensagem, conexao):
             return False
@@ -166,7 +177,9 @@ def entregar_pendentes(*, limite=1000, lote=LOTE):
             with transaction.atomic():
                 mensagens = list(
                     Mensagem.objects.select_for_update(skip_locked=True)
-                    .filter(enviada_em__isnull=True, proxima_tentativa_em__lte=relogio.agora())
+                    .filter(
+                        enviada_em__isnull=True, aguarda_confirmacao=False, proxima_tentativa_em__lte=relogio.agora()
+                    )
                     .order_by("proxima_tentativa_em")[: min(lote, limite - enviadas - falhas)]
                 )
                 if not mensagens:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from . import integridade, links, numeracao, prazos, relogio
 from .exceptions import NumeroInvalido
-from .models import PENDENTES, Canal, Categoria, Consumidor, Interacao, Protocolo, Situacao
+from .models import PENDENTES, Canal, Categoria, Consumidor, Contato, Interacao, Protocolo, Situacao
 from .validators import normalizar_cpf
 
 
@@ -75,24 +75,45 @@ def protocolo_por_numero_e_cpf(numero, cpf):
     return _unico(Protocolo.objects.filter(numero=numero, consumidor__cpf=cpf).only("pk", "numero"))
 
 
+def _contato_alcanca(contato_id, protocolo):
+    """Whether the contact a link was sent to still reaches the protocol: open, and the protocol's
+    own or bound to its consumer. None (a link made without a contact) reaches nothing but what
+    the seal allows."""
+    if contato_id is None:
+        return True
+    return (
+        Contato.objects.filter(pk=contato_id, encerrado_em__isnull=True)
+        .filter(Q(protocolo=protocolo, consumidor=None) | Q(consumidor_id=protocolo.consumidor_id or -1))
+        .exclude(valor="")
+        .exists()
+    )
+
+
 def protocolo_do_link(token):
     """The protocol a signed link opens, or None: a forged or expired token costs no query, and a
-    link sent before the protocol changed consumer or e-mail opens nothing."""
+    link sent before the protocol changed consumer, or to a contact since closed, opens nothing."""
     dados = links.protocolo_do_token(token)
     protocolo = Protocolo.objects.select_related("consumidor").filter(pk=dados[0]).first() if dados else None
-    if protocolo is None or not links.selo_do_protocolo_confere(protocolo, dados[1]):
+    if protocolo is None or not links.selo_do_protocolo_confere(protocolo, dados[1], dados[2]):
+        return None
+    if not _contato_alcanca(dados[1], protocolo):
         return None
     return protocolo
 
 
 def consumidor_do_link(token):
     """The consumer whose demands a recovery link opens, or None: a forged or expired token costs
-    no query, and a link sent before the e-mail on record changed opens nothing."""
+    no query, and a link sent to a contact no longer bound to them opens nothing."""
     dados = links.consumidor_do_token(token)
-    consumidor = Consumidor.objects.filter(pk=dados[0]).first() if dados else None
-    if consumidor is None or not links.selo_confere(consumidor, dados[1]):
+    if dados is None or not links.selo_confere(dados[0], dados[1], dados[2]):
         return None
-    return consumidor
+    contato = (
+        Contato.objects.select_related("consumidor")
+        .filter(pk=dados[1], consumidor_id=dados[0], encerrado_em__isnull=True)
+        .exclude(valor="")
+        .first()
+    )
+    return contato.consumidor if contato is not None else None
 
 
 def consumidor_com_demandas(pk):

@@ -2,9 +2,9 @@ import factory
 from django.apps import apps
 from django.contrib.auth.models import Group, User
 
-from protocolo import services
+from protocolo import relogio, services
 from protocolo.dados_iniciais import ATENDENTES, SUPERVISORES, criar_grupos_e_categorias
-from protocolo.models import Canal, Categoria, Consumidor
+from protocolo.models import Canal, Categoria, Consumidor, Contato
 from protocolo.validators import completar_cpf
 
 
@@ -58,14 +58,41 @@ class SupervisorFactory(UsuarioFactory):
         self.groups.add(Group.objects.get(name=SUPERVISORES))
 
 
+def vincular(consumidor, tipo, valor):
+    """A contact bound to the consumer as an attendant's identity check leaves it (docs/seguranca.md)."""
+    agora = relogio.agora()
+    return Contato.objects.create(
+        consumidor=consumidor,
+        tipo=tipo,
+        valor=valor.strip().lower() if tipo == Contato.Tipo.EMAIL else valor,
+        origem=Contato.Origem.ATENDIMENTO,
+        verificacao="documento_presencial",
+        confirmado_em=agora,
+        vinculado_em=agora,
+    )
+
+
 class ConsumidorFactory(factory.django.DjangoModelFactory):
+    """A consumer; `email` and `telefone` (blank for none) are contacts bound to them."""
+
     class Meta:
         model = Consumidor
+        skip_postgeneration_save = True
 
     cpf = factory.Sequence(cpf_valido)
     nome = factory.Faker("name", locale="pt_BR")
-    email = factory.Sequence(lambda n: f"consumidor{n}@exemplo.com.br")
-    telefone = "11999990000"
+
+    @factory.post_generation
+    def email(self, create, extracted, **kwargs):
+        valor = f"consumidor{self.pk}@exemplo.com.br" if extracted is None else extracted
+        if create and valor:
+            vincular(self, Contato.Tipo.EMAIL, valor)
+
+    @factory.post_generation
+    def telefone(self, create, extracted, **kwargs):
+        valor = "11999990000" if extracted is None else extracted
+        if create and valor:
+            vincular(self, Contato.Tipo.TELEFONE, valor)
 
 
 def abrir(
@@ -84,3 +111,8 @@ def abrir(
         categoria=categoria(categoria_codigo) if categoria_codigo else None,
         objeto=objeto,
     )
+
+
+def email_de(consumidor):
+    """The e-mail bound to the consumer (ConsumidorFactory binds one unless told email="")."""
+    return consumidor.contatos.vinculados().get(tipo=Contato.Tipo.EMAIL).valor

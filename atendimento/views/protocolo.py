@@ -11,7 +11,8 @@ from protocolo import selectors, services
 from protocolo.contas import segundo_fator
 from protocolo.contas.decorators import atendimento, poder_de_supervisor
 from protocolo.exceptions import DadosInvalidos, ErroProtocolo, VersaoDesatualizada
-from protocolo.models import NIVEL_MAXIMO, Situacao, nome_de
+from protocolo.models import NIVEL_MAXIMO, Contato, Situacao, nome_de
+from protocolo.services.contatos import mascarar_contato
 
 from .. import forms
 from .comum import categorias_ativas, exigir, protocolo_ou_404, url_do_protocolo
@@ -28,6 +29,7 @@ class Formulario:
 
 FORMULARIOS = {
     "identificar": Formulario(forms.IdentificarForm),
+    "vincular": Formulario(forms.VincularContatoForm),
     "categoria": Formulario(forms.CategoriaForm, extras=("categorias",)),
     "objeto": Formulario(forms.ObjetoForm),
     "interacao": Formulario(forms.InteracaoForm, mostrado_se=None),
@@ -113,6 +115,7 @@ def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes
             if (flag := FORMULARIOS[nome].mostrado_se) and not pode[flag]
         ],
         "linha_do_tempo": list(selectors.linha_do_tempo(protocolo)),
+        "contatos": [(c, mascarar_contato(c)) for c in services.contatos_para_a_equipe(protocolo)],
         "mensagens_enviadas": list(protocolo.mensagens.order_by("-criada_em")),
         "outros_em_aberto": selectors.outros_em_aberto(protocolo),
         "cpf_revelado": cpf,
@@ -187,6 +190,29 @@ identificar = _acao(
     lambda r, p, d: services.protocolo_identificar_por_cpf(protocolo=p, autor=r.user, **d),
     _identificado,
 )
+
+
+def _vincular(request, protocolo, dados):
+    if protocolo.consumidor is None:
+        raise DadosInvalidos("Identifique o consumidor pelo CPF antes de vincular um contato.")
+    return services.consumidor_vincular_contato(
+        consumidor=protocolo.consumidor,
+        tipo=dados["tipo"],
+        valor=dados["valor"],
+        origem=Contato.Origem.ATENDIMENTO,
+        verificacao=dados["verificacao"],
+        autor=request.user,
+        protocolo=protocolo,
+    )
+
+
+vincular = _acao(
+    "vincular",
+    _vincular,
+    lambda c: (
+        f"{c.get_tipo_display().capitalize()} vinculado ao consumidor; os contatos vinculados antes foram avisados."
+    ),
+)
 categoria = _acao(
     "categoria",
     lambda r, p, d: services.protocolo_definir_categoria(
@@ -202,11 +228,11 @@ objeto = _acao(
 
 
 def _tem_email(protocolo):
-    """Whether the service queued a message (it does when the consumer has an e-mail on file)."""
-    return protocolo.consumidor is not None and bool(protocolo.consumidor.email)
+    """Whether the service sent a message at once (to a confirmed e-mail of this protocol)."""
+    return any(c.confirmado for c in services.destinatarios(protocolo))
 
 
-SEM_EMAIL = "o consumidor não tem e-mail cadastrado, então nada foi enviado: avise-o por telefone."
+SEM_EMAIL = "nenhum e-mail confirmado acompanha este protocolo, então nada foi enviado: avise-o por telefone."
 
 
 def _interacao_registrada(interacao):
@@ -295,11 +321,12 @@ prorrogar = _acao(
 def enviar_numero(request, numero):
     protocolo = protocolo_ou_404(numero)
     try:
-        mensagem = services.protocolo_enviar_numero(protocolo=protocolo, autor=request.user)
+        enviadas = services.protocolo_enviar_numero(protocolo=protocolo, autor=request.user)
     except ErroProtocolo as erro:
         messages.error(request, erro.mensagem)
     else:
-        messages.success(request, f"Número enviado para {mensagem.destinatario}; acompanhe a entrega abaixo.")
+        para = ", ".join(m.destinatario for m in enviadas)
+        messages.success(request, f"Número enviado para {para}; acompanhe a entrega abaixo.")
     return redirect(url_do_protocolo(protocolo))
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from .. import lgpd, relogio, selectors
+from .. import lgpd, relogio, selectors, services
 from ..exceptions import ErroProtocolo
 from ..models import Consumidor
 from ..validators import validar_texto
@@ -50,7 +50,7 @@ class ConsumidorAdmin(EscolhaDeAcao, ListaSegura, admin.ModelAdmin):
     """Personal data: CPF masked everywhere, only the legal hold editable, nothing deleted."""
 
     form = ConsumidorForm
-    list_display = ["nome", "cpf_mascarado", "email", "retencao_suspensa", "anonimizado_em", "criado_em"]
+    list_display = ["nome", "cpf_mascarado", "retencao_suspensa", "anonimizado_em", "criado_em"]
     list_filter = ["retencao_suspensa", ("anonimizado_em", admin.EmptyFieldListFilter)]
     list_per_page = 50
     search_fields = ["nome"]
@@ -58,20 +58,26 @@ class ConsumidorAdmin(EscolhaDeAcao, ListaSegura, admin.ModelAdmin):
     fields = [
         "nome",
         "cpf_mascarado",
-        "email",
-        "telefone",
+        "contatos_vinculados",
         "criado_em",
         "anonimizado_em",
         "protocolos",
         "retencao_suspensa",
         "motivo_retencao",
     ]
-    readonly_fields = ["nome", "cpf_mascarado", "email", "telefone", "criado_em", "anonimizado_em", "protocolos"]
+    readonly_fields = ["nome", "cpf_mascarado", "contatos_vinculados", "criado_em", "anonimizado_em", "protocolos"]
     actions = ["exportar_dados", "anonimizar"]
 
     @admin.display(description="CPF")
     def cpf_mascarado(self, obj):
         return obj.cpf_mascarado or "—"
+
+    @admin.display(description="contatos vinculados")
+    def contatos_vinculados(self, obj):
+        # Only contacts bound after an identity check are the consumer's; the ones typed on a
+        # protocol are shown on that protocol (docs/seguranca.md, "Contatos").
+        vinculados = [str(c) for c in obj.contatos.vinculados().order_by("tipo", "pk")]
+        return "; ".join(vinculados) or "nenhum (os contatos informados ficam em cada protocolo)"
 
     @admin.display(description="protocolos")
     def protocolos(self, obj):
@@ -102,7 +108,21 @@ class ConsumidorAdmin(EscolhaDeAcao, ListaSegura, admin.ModelAdmin):
         if queryset.count() > MAXIMO_TITULARES:
             self.message_user(request, f"Exporte no máximo {MAXIMO_TITULARES} titulares por vez.", messages.ERROR)
             return None
-        titulares = [lgpd.exportar_titular(c, usuario=request.user) for c in queryset.order_by("pk")]
+        consumidores = list(queryset.order_by("pk"))
+        # A request from the portal comes from whoever typed the CPF: it is answered only to someone
+        # who proved to be the holder (docs/seguranca.md, "Contatos e identidade").
+        sem_identidade = [str(c) for c in consumidores if not services.consumidor_identidade_confirmada(c)]
+        if sem_identidade:
+            self.message_user(
+                request,
+                "Confirme antes a identidade do titular: "
+                f"{', '.join(sem_identidade)} ainda não tem contato vinculado. Pedidos sobre dados pessoais só "
+                "são respondidos depois que o atendimento vincula um contato, após a verificação de identidade, "
+                "ou depois de uma entrada com OpenID.",
+                messages.ERROR,
+            )
+            return None
+        titulares = [lgpd.exportar_titular(c, usuario=request.user) for c in consumidores]
         logger.info("Exportação de dados de %s titular(es) por %s.", len(titulares), request.user.get_username())
         conteudo = {"gerado_em": timezone.localtime(relogio.agora()).isoformat(), "titulares": titulares}
         resposta = HttpResponse(

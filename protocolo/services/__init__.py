@@ -4,7 +4,8 @@ domain exception before it touches anything, writes exactly one timeline entry a
 the change causes, and saves only the fields it changed.
 
 One module per concern, all of them importable from here (`services.protocolo_abrir(...)`):
-the helpers every service shares (historico), consumers (consumidores), openings (abertura), what
+the helpers every service shares (historico), consumers (consumidores), contacts and the recovery
+(contatos), openings (abertura), what
 the demand is about (demanda), messages (mensagens), who handles it (atribuicao), the moves of the
 situação (movimentos), the nível (nivel) and deadline extensions (prorrogacao).
 """
@@ -17,12 +18,25 @@ from .abertura import (
 )
 from .atribuicao import protocolo_atribuir
 from .consumidores import (
-    RECUPERACAO_MAXIMO,
-    consumidor_enviar_protocolos,
     consumidor_identificar,
     consumidor_revelar_cpf,
     protocolo_identificar_consumidor,
     protocolo_identificar_por_cpf,
+)
+from .contatos import (
+    ESCOPOS,
+    RECUPERACAO_MAXIMO,
+    VERIFICACOES,
+    consumidor_identidade_confirmada,
+    consumidor_pedir_protocolos,
+    consumidor_vincular_contato,
+    contato_confirmar,
+    contato_do_protocolo,
+    contato_do_token,
+    contatos_para_a_equipe,
+    destinatarios,
+    processar_pedidos_de_recuperacao,
+    protocolo_identidade_confirmada,
 )
 from .demanda import protocolo_definir_categoria, protocolo_registrar_objeto
 from .historico import EMAIL_MAXIMO, SEM_VERSAO, TEXTO_MAXIMO, Origem, Tipo, anexar_ao_historico
@@ -41,15 +55,25 @@ from .prorrogacao import protocolo_prorrogar_prazo
 
 __all__ = [
     "EMAIL_MAXIMO",
+    "ESCOPOS",
     "RECUPERACAO_MAXIMO",
     "SEM_VERSAO",
     "TEXTO_MAXIMO",
+    "VERIFICACOES",
     "Origem",
     "Tipo",
     "anexar_ao_historico",
-    "consumidor_enviar_protocolos",
+    "consumidor_identidade_confirmada",
     "consumidor_identificar",
+    "consumidor_pedir_protocolos",
     "consumidor_revelar_cpf",
+    "consumidor_vincular_contato",
+    "contato_confirmar",
+    "contato_do_protocolo",
+    "contato_do_token",
+    "contatos_para_a_equipe",
+    "destinatarios",
+    "processar_pedidos_de_recuperacao",
     "protocolo_abrir",
     "protocolo_abrir_completo",
     "protocolo_abrir_pelo_portal",
@@ -59,6 +83,7 @@ __all__ = [
     "protocolo_encerrar",
     "protocolo_enviar_numero",
     "protocolo_escalar",
+    "protocolo_identidade_confirmada",
     "protocolo_identificar_consumidor",
     "protocolo_identificar_por_cpf",
     "protocolo_marcar_duplicado",

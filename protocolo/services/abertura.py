@@ -1,8 +1,9 @@
 """
 Opening a protocol: by an attendant, by the consumer on the portal, or in one step with the
-consumer, categoria and objeto (chat and e-mail); and sending its number to the consumer's e-mail
-(Decreto 6.523 art. 15). The number exists from the moment the opening commits, and it is issued
-last: the day's sequence row stays locked until then, and every opening of the day waits for it.
+consumer, categoria and objeto (chat and e-mail); and sending its number to the e-mails that may
+receive the protocol's messages (Decreto 6.523 art. 15). The number exists from the moment the
+opening commits, and it is issued last: the day's sequence row stays locked until then, and every
+opening of the day waits for it.
 """
 
 from django.db import IntegrityError, transaction
@@ -11,7 +12,8 @@ from django.utils import timezone
 from .. import numeracao, relogio
 from ..exceptions import DadosInvalidos
 from ..models import Canal, Consumidor, Protocolo, Situacao, mascarar_cpf
-from .consumidores import _consumidor_do_atendimento, consumidor_identificar
+from .consumidores import _consumidor_do_atendimento, contatos_do_atendimento
+from .contatos import OrigemContato, TipoContato, contato_do_protocolo, destinatarios, pedir_confirmacao
 from .historico import (
     Origem,
     Tipo,
@@ -102,13 +104,14 @@ def _ja_aberto(chave, cpf):
 
 
 def protocolo_abrir_pelo_portal(*, cpf, nome, email, categoria, objeto, chave=None):
-    """A demand the consumer opens online (canal portal), open the protocol and queue its number to
-    the e-mail on record. A CPF already on file keeps its record exactly as it is, empty fields
-    included: anyone may type a CPF here, and an e-mail filled in from this form would receive that
-    consumer's protocols on the next recovery.
+    """A demand the consumer opens online (canal portal): open the protocol; the e-mail typed
+    becomes a contact of this protocol only, gets the confirmation link and, once confirmed, the
+    number. A CPF already on file keeps its record exactly as it is: anyone may type a CPF here.
+    The work is the same whether or not the CPF is on file (docs/seguranca.md).
 
-    One transaction without savepoints: the consumer read and locked in one query, the protocol, its
-    opening entry, the message and the entry that records it (each chain head already known).
+    One transaction without savepoints: the consumer inserted-or-kept and locked, the protocol, its
+    opening entry, the contact, its messages and the entry that records them (each chain head
+    already known).
 
     chave: the form's one-time key. Sent again (the first answer never reached the browser, or two
     copies race each other), the second insert meets the key's unique index, its transaction rolls
@@ -125,45 +128,60 @@ def protocolo_abrir_pelo_portal(*, cpf, nome, email, categoria, objeto, chave=No
 
 
 def _abrir_pelo_portal(*, cpf, nome, email, categoria, objeto, chave):
+    nome = _texto(nome, campo="nome", obrigatorio=False)[:200]
     with transaction.atomic():
-        # Consumer before protocol, the order anonymisation takes too (_exigir_nao_anonimizado).
-        consumidor = next(iter(Consumidor.objects.select_for_update().filter(cpf=cpf).order_by()[:1]), None)
-        if consumidor is None:
-            consumidor, _ = consumidor_identificar(cpf=cpf, nome=nome, email=email)
-        elif consumidor.anonimizado_em is not None:
+        # The same statements whether or not the CPF is on file (docs/seguranca.md): an insert that
+        # a row already there turns into nothing, then the row read and locked. Consumer before
+        # protocol, the order anonymisation takes too (_exigir_nao_anonimizado).
+        Consumidor.objects.bulk_create([Consumidor(cpf=cpf, nome=nome)], ignore_conflicts=True)
+        consumidor = Consumidor.objects.select_for_update().get(cpf=cpf)
+        if consumidor.anonimizado_em is not None:
             raise DadosInvalidos("Os dados deste consumidor foram anonimizados (LGPD): identifique-o de novo pelo CPF.")
         protocolo, abertura = _abrir(
             canal=Canal.PORTAL, atendente=None, consumidor=consumidor, categoria=categoria, objeto=objeto, chave=chave
         )
-        if consumidor.email:
-            _enviar_numero(protocolo, cabeca=(abertura.ordem, abertura.mac))
+        # The e-mail typed serves this protocol only, and only once its owner confirms it: until
+        # then it gets the confirmation link, and the number waits for it.
+        contato = contato_do_protocolo(
+            protocolo=protocolo, tipo=TipoContato.EMAIL, valor=email, origem=OrigemContato.PORTAL, novo=True
+        )
+        if contato is not None:
+            pedir_confirmacao(contato, protocolo=protocolo)
+            _enviar_numero(protocolo, cabeca=(abertura.ordem, abertura.mac), contatos=[contato])
     return protocolo
 
 
 def protocolo_abrir_completo(*, canal, atendente, cpf="", nome="", email="", telefone="", categoria=None, objeto=""):
     """Chat and e-mail in one step: the consumer (found by CPF or created), the categoria (and so
-    the prazo) and the objeto, all in the transaction that issues the number. Returns
-    (protocolo, consumidor, criado) — criado is False when the CPF was already on file."""
+    the prazo), the objeto and the contacts typed (of this protocol), all in the transaction that
+    issues the number. Returns (protocolo, consumidor, criado) — criado is False when the CPF was
+    already on file."""
     with transaction.atomic():
         consumidor, criado = _consumidor_do_atendimento(cpf=cpf, nome=nome, email=email, telefone=telefone)
         protocolo = protocolo_abrir(
             canal=canal, atendente=atendente, consumidor=consumidor, categoria=categoria, objeto=objeto
         )
+        contatos_do_atendimento(protocolo, email=email, telefone=telefone)
     return protocolo, consumidor, criado
 
 
 def protocolo_enviar_numero(*, protocolo, autor=None):
-    """Send the number to the consumer's e-mail (Decreto 6.523 art. 15); returns the message."""
+    """Send the number to every e-mail that may receive this protocol's messages (Decreto 6.523
+    art. 15); returns the messages."""
     with transaction.atomic():
         protocolo = _travar(protocolo)
-        if protocolo.consumidor is None or not protocolo.consumidor.email:
-            raise DadosInvalidos("O consumidor não tem e-mail cadastrado: informe o número por telefone.")
+        if not any(c.confirmado for c in destinatarios(protocolo)):
+            raise DadosInvalidos(
+                "Nenhum e-mail confirmado recebe as mensagens deste protocolo: informe o número por telefone."
+            )
         return _enviar_numero(protocolo, autor=autor)
 
 
-def _enviar_numero(protocolo, *, autor=None, cabeca=None):
-    """Queue the number to the consumer's e-mail and record it, inside the caller's transaction."""
-    mensagem = _avisar(protocolo, "número do seu atendimento", "numero")
+def _enviar_numero(protocolo, *, autor=None, cabeca=None, contatos=None):
+    """Queue the number to the protocol's e-mails (or `contatos`) and record it, inside the caller's
+    transaction."""
+    mensagens = _avisar(protocolo, "número do seu atendimento", "numero", contatos=contatos)
+    retido = any(m.aguarda_confirmacao for m in mensagens)
     anexar_ao_historico(
         protocolo,
         cabeca=cabeca,
@@ -171,7 +189,9 @@ def _enviar_numero(protocolo, *, autor=None, cabeca=None):
         origem=_origem_de(autor),
         autor=autor,
         publica=True,
-        texto="Número do protocolo enviado por e-mail.",
-        detalhes={"mensagem": mensagem.message_id},
+        texto="Número do protocolo enviado ao e-mail informado, que o recebe quando o endereço for confirmado."
+        if retido
+        else "Número do protocolo enviado por e-mail.",
+        detalhes={"mensagens": [m.message_id for m in mensagens]},
     )
-    return mensagem
+    return mensagens

@@ -12,7 +12,7 @@ from django.core.validators import validate_email
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .. import integridade, outbox, prazos, relogio
+from .. import integridade, prazos, relogio
 from ..exceptions import DadosInvalidos, PermissaoNegada, TransicaoInvalida, VersaoDesatualizada
 from ..links import link_protocolo
 from ..models import FINAIS, Consumidor, Feriado, Interacao, Protocolo, Situacao, nome_de
@@ -22,9 +22,17 @@ Tipo = Interacao.Tipo
 Origem = Interacao.Origem
 
 TEXTO_MAXIMO = 20_000
-EMAIL_MAXIMO = Consumidor._meta.get_field("email").max_length
+EMAIL_MAXIMO = 254
 # Entries that do not change the version: a stale form is never blamed on them.
-SEM_VERSAO = (Tipo.MENSAGEM, Tipo.MENSAGEM_CONSUMIDOR, Tipo.NOTA_INTERNA, Tipo.OBJETO, Tipo.ENVIO_NUMERO)
+SEM_VERSAO = (
+    Tipo.MENSAGEM,
+    Tipo.MENSAGEM_CONSUMIDOR,
+    Tipo.NOTA_INTERNA,
+    Tipo.OBJETO,
+    Tipo.ENVIO_NUMERO,
+    Tipo.CONFIRMACAO_CONTATO,
+    Tipo.VINCULACAO_CONTATO,
+)
 
 
 def _travar(protocolo):
@@ -145,25 +153,37 @@ def _calcular_prazo(protocolo, categoria):
     )
 
 
-def _avisar(protocolo, assunto, modelo, **contexto):
-    """Queue a message to the consumer, when there is an e-mail on file."""
-    consumidor = protocolo.consumidor
-    if consumidor is None or not consumidor.email:
-        return None
-    contexto |= {
-        "protocolo": protocolo,
-        "consumidor": consumidor,
-        "url_portal": settings.PROTOCOLO_URL_BASE + "/",
-        # The way in for whoever has no CPF on file yet, or no number at hand (docs/dominio.md §5).
-        "link_protocolo": link_protocolo(protocolo),
-        "dias_validade": settings.PROTOCOLO_LINK_DIAS,
-    }
-    return outbox.enfileirar(
-        protocolo=protocolo,
-        destinatario=consumidor.email,
-        assunto=f"Protocolo {protocolo.numero_formatado}: {assunto}",
-        corpo=render_to_string(f"mensagens/{modelo}.txt", contexto),
-    )
+def _avisar(protocolo, assunto, modelo, *, contatos=None, **contexto):
+    """Queue a message to every contact that may receive this protocol's messages
+    (contatos.destinatarios), or to `contatos`; held for an e-mail not confirmed yet. Returns the
+    messages."""
+    from .contatos import destinatarios, enfileirar_para
+
+    mensagens = []
+    for contato in destinatarios(protocolo) if contatos is None else contatos:
+        dados = contexto | {
+            "protocolo": protocolo,
+            # Greeted by name only where the contact is bound to the consumer or was taken by an
+            # attendant serving them: a public form's address learns nothing about the CPF's owner.
+            "nome": protocolo.consumidor.nome if protocolo.consumidor and _pode_saudar(contato) else "",
+            "url_portal": settings.PROTOCOLO_URL_BASE + "/",
+            # The way in for whoever has no CPF on file yet, or no number at hand (docs/dominio.md §5).
+            "link_protocolo": link_protocolo(protocolo, contato),
+            "dias_validade": settings.PROTOCOLO_LINK_DIAS,
+        }
+        mensagens.append(
+            enfileirar_para(
+                contato,
+                protocolo=protocolo,
+                assunto=f"Protocolo {protocolo.numero_formatado}: {assunto}",
+                corpo=render_to_string(f"mensagens/{modelo}.txt", dados),
+            )
+        )
+    return mensagens
+
+
+def _pode_saudar(contato):
+    return contato.vinculado or contato.origem in ("atendimento", "oidc", "migracao")
 
 
 def _exigir_nao_anonimizado(consumidor):

@@ -19,6 +19,7 @@ SEGUNDO_FATOR = ["verificacao", "verificacao_ativar"]
 
 ACOES = {
     "identificar": FORMULARIO,
+    "vincular": FORMULARIO,
     "categoria": FORMULARIO,
     "objeto": FORMULARIO,
     "interacao": FORMULARIO,

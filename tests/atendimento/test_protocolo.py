@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from protocolo import numeracao, outbox, services
 from protocolo.models import AcessoDadoPessoal, Interacao, Mensagem, Protocolo, Situacao
-from tests.factories import AtendenteFactory, ConsumidorFactory, abrir, categoria
+from tests.factories import AtendenteFactory, ConsumidorFactory, abrir, categoria, email_de
 
 Tipo = Interacao.Tipo
 
@@ -59,11 +59,11 @@ def test_the_number_is_found_however_it_is_typed(cliente_atendente, protocolo):
 
 
 # session, user, user permissions, group permissions, the protocol (with consumer, categoria,
-# responsável, original), the timeline (with authors), the outbox messages, the categorias, the
-# consumer's other open protocols; a supervisor also reads the list of attendants to assign to, and
-# the second factor's device their session was verified with.
+# responsável, original), the timeline (with authors), the contacts (with who bound them), the
+# outbox messages, the categorias, the consumer's other open protocols; a supervisor also reads the
+# list of attendants to assign to, and the second factor's device their session was verified with.
 @pytest.mark.parametrize("entradas", [0, 40])
-@pytest.mark.parametrize(("papel", "consultas"), [("atendente", 9), ("supervisor", 11)])
+@pytest.mark.parametrize(("papel", "consultas"), [("atendente", 10), ("supervisor", 12)])
 def test_its_query_count_does_not_grow_with_the_timeline(
     clientes, django_assert_num_queries, entradas, papel, consultas
 ):
@@ -138,11 +138,8 @@ def test_a_caller_who_gives_no_cpf_is_identified_by_name_and_phone(cliente_atend
     )
 
     protocolo.refresh_from_db()
-    assert (protocolo.consumidor.nome, protocolo.consumidor.telefone, protocolo.consumidor.cpf) == (
-        "Rita Moura",
-        "11 97777-0000",
-        None,
-    )
+    assert (protocolo.consumidor.nome, protocolo.consumidor.cpf) == ("Rita Moura", None)
+    assert [(c.tipo, c.valor, c.consumidor) for c in protocolo.contatos.all()] == [("telefone", "11977770000", None)]
     assert ultima(protocolo).tipo == Tipo.IDENTIFICACAO
     assert "cadastrado e identificado" in resposta.text
 
@@ -175,7 +172,8 @@ def test_an_existing_cpf_brings_the_consumer_and_their_open_protocols(cliente_at
     )
 
     consumidor.refresh_from_db()
-    assert consumidor.nome == "Ana Lima" and consumidor.email == "ana@exemplo.com.br"
+    assert consumidor.nome == "Ana Lima" and email_de(consumidor) == "ana@exemplo.com.br"
+    assert [c.valor for c in protocolo.contatos.filter(tipo="email")] == ["outro@exemplo.com.br"]
     assert "já cadastrado" in resposta.text
     assert resposta.context["outros_em_aberto"] == [anterior]
     assert "Mesma demanda: encerrar este como duplicado" in resposta.text
@@ -230,7 +228,7 @@ def test_a_public_interaction_goes_to_the_consumer_through_the_outbox(
     entrada = ultima(protocolo)
     assert (entrada.tipo, entrada.publica, entrada.autor) == (Tipo.MENSAGEM, True, atendente)
     mensagem = Mensagem.objects.get(protocolo=protocolo)
-    assert mensagem.destinatario == protocolo.consumidor.email
+    assert mensagem.destinatario == email_de(protocolo.consumidor)
     assert "Já estornamos." in mensagem.corpo
     assert mensagem.enviada and len(mailoutbox) == 1
 
@@ -472,7 +470,7 @@ def test_sending_the_number_queues_it_and_an_undelivered_message_shows(
 
 
 def test_a_delivered_message_shows_as_sent(cliente_atendente, protocolo):
-    mensagem = services.protocolo_enviar_numero(protocolo=protocolo)
+    [mensagem] = services.protocolo_enviar_numero(protocolo=protocolo)
     outbox.entregar(mensagem.pk)
 
     resposta = cliente_atendente.get(url(protocolo))
@@ -485,7 +483,7 @@ def test_sending_the_number_without_an_email_says_so(cliente_atendente, atendent
 
     resposta = cliente_atendente.post(url(protocolo, "enviar_numero"), follow=True)
 
-    assert "não tem e-mail cadastrado" in resposta.text
+    assert "Nenhum e-mail confirmado recebe as mensagens deste protocolo" in resposta.text
 
 
 def test_showing_the_cpf_records_who_saw_it_and_shows_it_in_that_answer_only(cliente_atendente, atendente, protocolo):
@@ -628,7 +626,7 @@ def test_a_public_answer_without_an_email_does_not_claim_it_was_sent(cliente_ate
 
     assert not Mensagem.objects.exists()
     assert "enviada ao consumidor" not in resposta.text
-    assert "não tem e-mail" in resposta.text
+    assert "nenhum e-mail confirmado acompanha este protocolo" in resposta.text
 
 
 def test_resolving_without_an_email_does_not_claim_the_consumer_was_told(cliente_atendente, atendente):
@@ -639,7 +637,7 @@ def test_resolving_without_an_email_does_not_claim_the_consumer_was_told(cliente
     )
 
     assert "o consumidor foi avisado" not in resposta.text
-    assert "não tem e-mail" in resposta.text
+    assert "nenhum e-mail confirmado acompanha este protocolo" in resposta.text
 
 
 def test_a_resolved_protocol_does_not_offer_escalation(cliente_atendente, atendente, protocolo):
@@ -649,3 +647,37 @@ def test_a_resolved_protocol_does_not_offer_escalation(cliente_atendente, atende
 
     assert not resposta.context["pode"]["escalar"]
     assert 'data-form="escalar"' not in resposta.text
+
+
+# Contacts: shown with their origin, bound only by the explicit action ------------------------------
+
+
+def test_the_page_shows_each_contact_masked_with_its_origin_and_state(cliente_atendente, atendente):
+    consumidor = ConsumidorFactory(email="vinculado@exemplo.com.br", telefone="")
+    protocolo = abrir(atendente=atendente, consumidor=consumidor)
+    services.contato_do_protocolo(protocolo=protocolo, tipo="email", valor="digitado@exemplo.com.br", origem="portal")
+
+    texto = cliente_atendente.get(url(protocolo)).text
+
+    assert "v…@exemplo.com.br" in texto and "d…@exemplo.com.br" in texto
+    assert "vinculado@exemplo.com.br" not in texto and "digitado@exemplo.com.br" not in texto
+    assert "vinculado</span>" in texto
+    assert "formulário público (portal, chatbot)" in texto and "não confirmado" in texto
+
+
+def test_binding_a_contact_needs_the_identity_check_and_is_recorded(cliente_atendente, atendente):
+    consumidor = ConsumidorFactory(email="", telefone="")
+    protocolo = abrir(atendente=atendente, consumidor=consumidor)
+    dados = {"vincular-tipo": "email", "vincular-valor": "maria@exemplo.com.br"}
+
+    sem_verificacao = cliente_atendente.post(url(protocolo, "vincular"), dados)
+    assert sem_verificacao.status_code == 200 and not consumidor.contatos.exists()
+
+    resposta = cliente_atendente.post(
+        url(protocolo, "vincular"), dados | {"vincular-verificacao": "documento_presencial"}, follow=True
+    )
+
+    assert "E-mail vinculado ao consumidor" in resposta.text
+    contato = consumidor.contatos.get()
+    assert (contato.vinculado_por, contato.verificacao) == (atendente, "documento_presencial")
+    assert ultima(protocolo).tipo == "vinculacao_contato"

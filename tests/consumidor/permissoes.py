@@ -6,7 +6,8 @@ portal is not the back-office: being an attendant grants nothing here."""
 
 import re
 
-from protocolo import integridade, links, selectors
+from protocolo import integridade, links, selectors, services
+from protocolo.services import contatos
 from tests.factories import ConsumidorFactory
 
 
@@ -63,13 +64,30 @@ ESPERADO = {
     ("consumidor:entrar_retorno", "post"): SEMPRE_405,
     ("consumidor:sair", "post"): ["/"] * 5,  # ends whatever this browser holds on the portal
     ("consumidor:sair", "get"): SEMPRE_405,
+    # Whoever holds a confirmation link sees the button (GET) and confirms (POST): it proves
+    # control of the address, never ownership of a CPF, so any role gets the same page.
+    ("consumidor:confirmar", "get"): SEMPRE_200,
+    ("consumidor:confirmar", "post"): SEMPRE_200,
 }
 
 _numero = lambda protocolo: {"numero": protocolo.numero}  # noqa: E731
 
+
+def _token_de_todas_as_demandas():
+    consumidor = ConsumidorFactory()
+    return links.token_consumidor(consumidor, consumidor.contatos.get(tipo="email"))
+
+
 ARGUMENTOS = {
     "consumidor:acesso": lambda protocolo: {"token": links.token_protocolo(protocolo)},
-    "consumidor:acesso_demandas": lambda protocolo: {"token": links.token_consumidor(ConsumidorFactory())},
+    "consumidor:acesso_demandas": lambda protocolo: {"token": _token_de_todas_as_demandas()},
+    "consumidor:confirmar": lambda protocolo: {
+        "token": contatos.token_confirmacao(
+            services.contato_do_protocolo(
+                protocolo=protocolo, tipo="email", valor="digitado@exemplo.com.br", origem="portal"
+            )
+        )
+    },
     "consumidor:protocolo": _numero,
     "consumidor:mensagem": _numero,
     "consumidor:pedir_supervisao": _numero,

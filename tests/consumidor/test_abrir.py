@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from protocolo import services
 from protocolo.models import Canal, Consumidor, Mensagem, Protocolo
 from tests.consumidor.apoio import CPF, pagina
 from tests.factories import ConsumidorFactory, abrir
@@ -49,24 +50,27 @@ def test_it_opens_a_portal_protocol_and_shows_the_number_with_the_receipt_at_onc
     assert (abertura.origem, abertura.publica) == ("consumidor", True)
 
 
-def test_the_number_is_sent_by_email_through_the_outbox(client, db):
+def test_the_email_typed_gets_the_confirmation_and_the_number_waits_for_it(client, db):
     client.post(URL, _dados())
 
     protocolo = Protocolo.objects.get()
-    mensagem = Mensagem.objects.get()
-    assert mensagem.protocolo == protocolo
-    assert mensagem.destinatario == "maria@exemplo.com.br"
-    assert protocolo.numero_formatado in mensagem.corpo
-    assert CPF not in mensagem.corpo
+    confirmacao, numero = Mensagem.objects.order_by("pk")
+    assert (confirmacao.destinatario, confirmacao.aguarda_confirmacao) == ("maria@exemplo.com.br", False)
+    assert "/confirmar/" in confirmacao.corpo and protocolo.numero_formatado not in confirmacao.corpo
+    assert (numero.destinatario, numero.aguarda_confirmacao) == ("maria@exemplo.com.br", True)
+    assert protocolo.numero_formatado in numero.corpo
+    assert CPF not in numero.corpo and CPF not in confirmacao.corpo
 
 
-def test_an_existing_consumers_name_and_email_are_not_overwritten(client, consumidor):
+def test_an_existing_consumers_name_and_bound_email_are_not_overwritten(client, consumidor):
     client.post(URL, _dados(nome="Outra Pessoa", email="atacante@exemplo.com"))
 
     consumidor.refresh_from_db()
-    assert (consumidor.nome, consumidor.email) == ("Maria Aparecida Souza", "maria@exemplo.com.br")
+    assert consumidor.nome == "Maria Aparecida Souza"
+    assert [c.valor for c in consumidor.contatos.vinculados().filter(tipo="email")] == ["maria@exemplo.com.br"]
     assert Consumidor.objects.count() == 1
-    assert Mensagem.objects.get().destinatario == "maria@exemplo.com.br"
+    # Only what was typed, for this protocol: the bound e-mail learns of it at the next message.
+    assert set(Mensagem.objects.values_list("destinatario", flat=True)) == {"atacante@exemplo.com"}
 
 
 @pytest.mark.parametrize("rota", [URL, "/privacidade/"])
@@ -74,15 +78,19 @@ def test_the_public_forms_never_give_an_existing_consumer_an_email_or_name_they_
     """Otherwise anyone who knows a CPF registered by phone could set their own e-mail on it and have
     the recovery send that consumer's protocols, and the link to all their demands, to themselves."""
     dados = {"pedido": "acesso"} if rota != URL else {}
-    consumidor = ConsumidorFactory(cpf=CPF, nome="", email="")
-    abrir(consumidor=consumidor)
+    consumidor = ConsumidorFactory(cpf=CPF, nome="", email="", telefone="")
+    anterior = abrir(consumidor=consumidor)
 
     assert client.post(rota, _dados(nome="Atacante", email="atacante@exemplo.com", **dados)).status_code == 302
     client.post("/recuperar/", {"cpf": CPF})
+    services.processar_pedidos_de_recuperacao()
 
     consumidor.refresh_from_db()
-    assert (consumidor.nome, consumidor.email) == ("", "")
-    assert not Mensagem.objects.filter(destinatario="atacante@exemplo.com").exists()
+    assert consumidor.nome == ""
+    assert not consumidor.contatos.exists()
+    assert not Mensagem.objects.filter(
+        destinatario="atacante@exemplo.com", corpo__contains=anterior.numero_formatado
+    ).exists()
 
 
 def test_only_active_categorias_are_offered(client, db):

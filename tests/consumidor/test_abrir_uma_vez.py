@@ -50,7 +50,7 @@ def test_the_same_form_sent_twice_opens_one_protocol_and_shows_it_both_times(lim
     protocolo = Protocolo.objects.get()
     assert antes.url == depois.redirect_chain[0][0] == pagina(protocolo, "consumidor:comprovante")
     assert f"Protocolo {protocolo.numero_formatado} aberto." in depois.text
-    assert Mensagem.objects.count() == 1
+    assert Mensagem.objects.count() == 2  # the confirmation link and the number waiting for it
     assert protocolo.interacoes.count() == 2  # the opening and the number's sending, once
 
 

@@ -228,7 +228,7 @@ def test_a_lookup_gives_the_browser_a_new_session_key(client, protocolo):
     ("endereco", "onde", "dados"),
     [
         ("/consultar/", "protocolo.operacao.limites.consumir", {}),
-        ("/recuperar/", "protocolo.services.consumidor_enviar_protocolos", {}),
+        ("/recuperar/", "protocolo.services.consumidor_pedir_protocolos", {}),
         ("/abrir/", "protocolo.services.protocolo_abrir_pelo_portal", {"objeto": "Cobrança em dobro."}),
         ("/privacidade/", "protocolo.services.protocolo_abrir_pelo_portal", {"pedido": "acesso"}),
     ],

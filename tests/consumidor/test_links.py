@@ -10,13 +10,29 @@ from django.test import Client
 from django.urls import reverse
 
 from protocolo import links, services
-from protocolo.models import Consumidor, Mensagem
+from protocolo.models import Mensagem
 from tests.consumidor.apoio import pagina
 from tests.factories import ConsumidorFactory, abrir
 
 pytestmark = pytest.mark.django_db
 
 EMITIDO = datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC)
+
+
+def _todas(consumidor):
+    return links.token_consumidor(consumidor, consumidor.contatos.vinculados().get(tipo="email"))
+
+
+def _revincular(consumidor, protocolo, atendente):
+    services.consumidor_vincular_contato(
+        consumidor=consumidor,
+        tipo="email",
+        valor="novo@exemplo.com.br",
+        origem="atendimento",
+        verificacao="documento_presencial",
+        autor=atendente,
+        protocolo=protocolo,
+    )
 
 
 def _link(protocolo):
@@ -71,7 +87,7 @@ def test_a_tampered_link_is_refused(client, protocolo):
 
 def test_a_protocol_link_is_not_a_link_to_all_demands_nor_the_other_way_round(client, protocolo, consumidor):
     de_protocolo = links.token_protocolo(protocolo)
-    de_consumidor = links.token_consumidor(consumidor)
+    de_consumidor = _todas(consumidor)
 
     assert client.get(reverse("consumidor:acesso_demandas", args=[de_protocolo])).status_code == 404
     assert client.get(reverse("consumidor:acesso", args=[de_consumidor])).status_code == 404
@@ -82,9 +98,7 @@ def test_the_link_to_all_demands_shows_every_protocol_of_that_consumer_only(clie
     segundo = abrir(consumidor=consumidor, objeto="Segunda demanda", categoria_codigo="cobranca")
     alheio = abrir(consumidor=ConsumidorFactory(), objeto="Demanda de outra pessoa")
 
-    resposta = client.get(
-        reverse("consumidor:acesso_demandas", args=[links.token_consumidor(consumidor)]), follow=True
-    )
+    resposta = client.get(reverse("consumidor:acesso_demandas", args=[_todas(consumidor)]), follow=True)
 
     assert resposta.redirect_chain[-1][0] == reverse("consumidor:demandas")
     assert primeiro.numero_formatado in resposta.text and segundo.numero_formatado in resposta.text
@@ -97,7 +111,7 @@ def test_the_link_to_all_demands_shows_every_protocol_of_that_consumer_only(clie
 def test_all_demands_take_a_fixed_number_of_queries(client, consumidor, django_assert_num_queries):
     for _ in range(4):
         abrir(consumidor=consumidor)
-    client.get(reverse("consumidor:acesso_demandas", args=[links.token_consumidor(consumidor)]))
+    client.get(reverse("consumidor:acesso_demandas", args=[_todas(consumidor)]))
 
     # The session; the consumer; the protocols with consumidor, categoria and duplicado_de; their
     # public entries with the authors.
@@ -107,7 +121,7 @@ def test_all_demands_take_a_fixed_number_of_queries(client, consumidor, django_a
 
 def test_all_demands_download_as_json_with_the_masked_cpf(client, consumidor):
     primeiro = abrir(consumidor=consumidor, objeto="Primeira demanda")
-    client.get(reverse("consumidor:acesso_demandas", args=[links.token_consumidor(consumidor)]))
+    client.get(reverse("consumidor:acesso_demandas", args=[_todas(consumidor)]))
 
     resposta = client.get(reverse("consumidor:demandas_json"))
 
@@ -119,21 +133,20 @@ def test_all_demands_download_as_json_with_the_masked_cpf(client, consumidor):
     assert consumidor.cpf not in resposta.content.decode()
 
 
-def test_the_link_to_all_demands_stops_working_once_the_email_on_record_changes(client, consumidor):
-    link = reverse("consumidor:acesso_demandas", args=[links.token_consumidor(consumidor)])
-    consumidor.email = "novo@exemplo.com.br"
-    consumidor.save()
+def test_the_link_to_all_demands_stops_working_once_the_email_is_rebound(client, consumidor, atendente):
+    link = reverse("consumidor:acesso_demandas", args=[_todas(consumidor)])
+    _revincular(consumidor, abrir(consumidor=consumidor), atendente)
 
     assert client.get(link).status_code == 404
     assert client.get(reverse("consumidor:demandas")).status_code == 404
 
 
-def test_a_protocol_link_stops_working_once_the_email_on_record_changes(client, protocolo, consumidor):
+def test_a_protocol_link_stops_working_once_the_email_is_rebound(client, protocolo, consumidor, atendente):
     """Like the link to all demands: a link mailed to an address the consumer has since replaced opens
     nothing."""
-    link = _link(protocolo)
-    consumidor.email = "novo@exemplo.com.br"
-    consumidor.save()
+    link = reverse("consumidor:acesso", args=[links.token_protocolo(protocolo, consumidor.contatos.get(tipo="email"))])
+    assert Client().get(link).status_code == 302
+    _revincular(consumidor, protocolo, atendente)
 
     assert client.get(link).status_code == 404
     assert client.get(pagina(protocolo)).status_code == 404
@@ -149,8 +162,10 @@ def test_a_protocol_link_stops_working_once_the_protocol_belongs_to_someone_else
 
 
 def test_a_consumer_without_a_cpf_on_file_follows_the_link_in_our_message_to_the_protocol(client, atendente):
-    sem_cpf = Consumidor.objects.create(nome="Rita", email="rita@exemplo.com.br")
-    protocolo = abrir(atendente=atendente, consumidor=sem_cpf)
+    protocolo = abrir(atendente=atendente)
+    services.protocolo_identificar_por_cpf(
+        protocolo=protocolo, cpf="", nome="Rita", email="rita@exemplo.com.br", autor=atendente
+    )
     services.protocolo_resolver(protocolo=protocolo, texto="Estorno feito.", autor=atendente)
 
     corpo = Mensagem.objects.get(protocolo=protocolo).corpo

@@ -1,5 +1,6 @@
-"""Recovery by CPF (issue 3, items 6–7): always the same answer; the list goes to the e-mail on
-record with signed links."""
+"""Recovery by CPF (issue 3, items 6–7; docs/seguranca.md, "Contatos"): always the same answer;
+`enviar_mensagens` sends the list, with signed links, to the contacts bound to the consumer, and
+each protocol alone to its own confirmed contacts."""
 
 import io
 import re
@@ -23,6 +24,10 @@ def _pedir(client, cpf, **extra):
     return client.post(URL, {"cpf": cpf}, **extra)
 
 
+def _entregar():
+    call_command("enviar_mensagens", stdout=io.StringIO())
+
+
 def _links(corpo):
     return [
         re.sub(r"^https://protocolo\.exemplo\.com\.br", "", u) for u in re.findall(r"https://\S+/acesso/\S+", corpo)
@@ -40,7 +45,9 @@ def test_the_answer_is_the_same_whatever_the_cpf(client, protocolo):
 
     assert {r.redirect_chain[-1][0] for r in respostas} == {URL + "?enviado=1"}
     assert len({r.content for r in respostas}) == 1
-    assert "Se houver protocolos com este CPF, enviamos a lista para o e-mail cadastrado" in respostas[0].text
+    assert "Se houver protocolos com este CPF, enviamos em alguns minutos" in respostas[0].text
+    assert not Mensagem.objects.exists()  # nothing is looked up while answering
+    _entregar()
     assert Mensagem.objects.count() == 1
 
 
@@ -56,6 +63,7 @@ def test_the_message_lists_each_protocol_with_a_signed_link(client, consumidor):
     services.protocolo_resolver(protocolo=segundo, texto="Estornado.")
 
     _pedir(client, CPF_FORMATADO)
+    _entregar()
 
     mensagem = Mensagem.objects.get(protocolo=None)
     assert mensagem.destinatario == "maria@exemplo.com.br"
@@ -79,6 +87,7 @@ def test_the_message_lists_each_protocol_with_a_signed_link(client, consumidor):
 def test_the_email_link_leads_to_the_history_of_all_demands(client, consumidor):
     protocolo = abrir(consumidor=consumidor, objeto="Internet cai toda noite.")
     _pedir(client, CPF)
+    _entregar()
     todos = _links(Mensagem.objects.get().corpo)[-1]
 
     resposta = Client().get(todos, follow=True)
@@ -95,6 +104,7 @@ def test_a_consumer_without_protocols_or_without_email_gets_no_message(client, d
 
     _pedir(client, OUTRO_CPF)
     _pedir(client, sem_email.cpf)
+    _entregar()
 
     assert not Mensagem.objects.exists()
 
@@ -120,6 +130,7 @@ def test_a_fourth_request_in_an_hour_for_one_cpf_gets_a_429_from_any_ip(client, 
         assert _pedir(client, CPF, REMOTE_ADDR=f"198.51.100.{i}").status_code == 302
 
     limitada = _pedir(client, CPF, REMOTE_ADDR="198.51.100.200")
+    _entregar()
 
     assert limitada.status_code == 429
     assert "Muitas tentativas" in limitada.text
@@ -135,6 +146,26 @@ def test_the_recovery_sends_nothing_while_answering_so_its_time_does_not_tell_wh
     _pedir(client, CPF)
 
     assert mailoutbox == []
-    assert Mensagem.objects.get().enviada_em is None
-    call_command("enviar_mensagens", stdout=io.StringIO())
+    assert not Mensagem.objects.exists()
+    _entregar()
     assert [m.to for m in mailoutbox] == [["maria@exemplo.com.br"]]
+
+
+def test_a_protocols_own_confirmed_email_gets_only_that_protocol(client, consumidor, atendente):
+    """A contact typed for one protocol (here by an attendant) is not the consumer's: the recovery
+    sends it that protocol alone, without the link to all demands."""
+    sem_vinculo = ConsumidorFactory(email="", telefone="")
+    proprio, _, _ = services.protocolo_abrir_completo(
+        canal="chat", atendente=atendente, cpf=sem_vinculo.cpf, email="so.este@exemplo.com.br"
+    )
+    outro = abrir(consumidor=sem_vinculo)
+    Mensagem.objects.all().delete()
+
+    _pedir(client, sem_vinculo.cpf)
+    _entregar()
+
+    mensagem = Mensagem.objects.get()
+    assert mensagem.destinatario == "so.este@exemplo.com.br"
+    assert proprio.numero_formatado in mensagem.corpo
+    assert outro.numero_formatado not in mensagem.corpo
+    assert "/acesso/demandas/" not in mensagem.corpo

@@ -45,7 +45,12 @@ PAGINAS_DO_PROTOCOLO = (
 def _com_acesso_as_demandas(consumidor):
     """A browser that followed the consumer's recovery link."""
     navegador = Client()
-    navegador.get(reverse("consumidor:acesso_demandas", args=[links.token_consumidor(consumidor)]))
+    navegador.get(
+        reverse(
+            "consumidor:acesso_demandas",
+            args=[links.token_consumidor(consumidor, consumidor.contatos.get(tipo="email"))],
+        )
+    )
     return navegador
 
 

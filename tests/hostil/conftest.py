@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from consumidor import acesso
-from protocolo import outbox
+from protocolo import outbox, services
 from protocolo.models import Mensagem
 from tests.factories import ConsumidorFactory, abrir
 from tests.hostil import inerte
@@ -106,7 +106,10 @@ class Vitrines:
         inerte.csv_neutro(linhas, coluna=coluna, valor=valor_csv if valor_csv is not None else valor)
 
     def mensagens(self, protocolo, valor=None):
-        """The outbox rows and the e-mails they become: the text as typed, headers without breaks."""
+        """The outbox rows and the e-mails they become: the text as typed, headers without breaks.
+        The protocol's e-mails are confirmed first, so the messages held for them go out too."""
+        for contato in protocolo.contatos.filter(confirmado_em__isnull=True):
+            services.contato_confirmar(contato=contato)
         mensagens = list(Mensagem.objects.filter(protocolo=protocolo))
         for mensagem in mensagens:
             assert "\r" not in mensagem.assunto and "\n" not in mensagem.assunto

@@ -1,13 +1,17 @@
 """The consumer portal's forms under the hostile corpus: stored as typed and shown inert everywhere,
 or refused in Portuguese with nothing stored; never a 500."""
 
+from urllib.parse import quote
+
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from consumidor.forms import COMENTARIO_MAXIMO, MENSAGEM_MAXIMA, OBJETO_MAXIMO
 from protocolo import services
 from protocolo.models import Consumidor, Interacao, Mensagem, Protocolo
-from tests.factories import categoria
+from protocolo.services.contatos import mascarar_contato, token_confirmacao
+from tests.factories import categoria, email_de
 from tests.hostil import inerte
 from tests.hostil.corpus import CONTROLE, CORPUS, REPRESENTANTES, UNICODE, esperado
 from tests.oidc.apoio import config
@@ -29,6 +33,7 @@ FORMULARIOS = {
     "pedir_supervisao": "test_asking_for_supervision_ignores_hostile_fields",
     "resposta": "test_the_answer_to_a_resolution_keeps_or_refuses_the_comment",
     "sair": "test_signing_out_ignores_hostile_fields",
+    "confirmar": "test_the_confirmation_ignores_hostile_fields_and_refuses_hostile_tokens",
 }
 # Read-only pages that take a typed value in the URL or the query string.
 CONSULTAS = {
@@ -100,7 +105,9 @@ def test_opening_keeps_or_refuses_the_name(carga, vitrines):
     vitrines.portal(protocolo, valor, cliente=cliente, mostra=False)
     vitrines.retaguarda(protocolo, valor, nome=valor)
     vitrines.admin(protocolo, valor, mostra=False, coluna="consumidor")
-    vitrines.mensagens(protocolo, valor)
+    # Messages to an e-mail typed on the portal greet no one by name: the name on a CPF may not be
+    # the typist's (docs/seguranca.md, "Contatos e identidade").
+    vitrines.mensagens(protocolo)
 
 
 EMAILS_HOSTIS = [
@@ -152,13 +159,16 @@ def test_opening_keeps_a_valid_email_as_typed_or_refuses_it(carga, vitrines):
         assert set(erros) == ERROS_DO_EMAIL.get(carga.id, {"Informe um e-mail válido."}), erros
         return
     assert resposta.status_code == 302
-    assert consumidor.email == carga.valor.strip() == EMAILS_GUARDADOS[carga.id]
-    assert "\n" not in consumidor.email and "\r" not in consumidor.email
     protocolo = consumidor.protocolos.get()
-    vitrines.retaguarda(protocolo, consumidor.email)
-    (mensagem,) = vitrines.mensagens(protocolo)
-    assert mensagem.destinatario == consumidor.email
-    assert [email.to for email in vitrines.caixa] == [[consumidor.email]]
+    contato = protocolo.contatos.get()
+    assert contato.valor == carga.valor.strip() == EMAILS_GUARDADOS[carga.id]
+    assert "\n" not in contato.valor and "\r" not in contato.valor
+    # The back-office shows a contact masked: the attendant asks, rather than reads it out.
+    vitrines.retaguarda(protocolo, mascarar_contato(contato))
+    services.contato_confirmar(contato=contato)
+    mensagens = vitrines.mensagens(protocolo)
+    assert {m.destinatario for m in mensagens} == {contato.valor}
+    assert [email.to for email in vitrines.caixa] == [[contato.valor]] * 2
 
 
 ERROS_DA_ABERTURA = {
@@ -201,10 +211,12 @@ def test_recovery_refuses_hostile_cpfs(carga, protocolo):
 
         _recusado(resposta)
         inerte.html_inerte(resposta.text, valor)
+    services.processar_pedidos_de_recuperacao()
     assert not recuperacoes.exists()
 
     _cliente().post("/recuperar/", {"cpf": cpf})
-    assert recuperacoes.get().destinatario == protocolo.consumidor.email
+    services.processar_pedidos_de_recuperacao()
+    assert recuperacoes.get().destinatario == email_de(protocolo.consumidor)
 
 
 @pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
@@ -344,3 +356,21 @@ def test_the_sign_in_refuses_hostile_input_in_portuguese(carga, settings):
             resposta = cliente.get(endereco)
             assert resposta.status_code == 404, resposta.status_code
             inerte.html_inerte(resposta.text, caminho)
+
+
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_the_confirmation_ignores_hostile_fields_and_refuses_hostile_tokens(carga, protocolo):
+    contato = services.contato_do_protocolo(
+        protocolo=protocolo, tipo="email", valor="joana@exemplo.com.br", origem="portal"
+    )
+
+    forjado = _cliente().post(f"/confirmar/{quote(carga.valor[:2000], safe='')}/", {"token": carga.valor})
+    assert forjado.status_code == 404
+    inerte.html_inerte(forjado.text, carga.valor, mostra=False)
+
+    certo = reverse("consumidor:confirmar", args=[token_confirmacao(contato)])
+    resposta = _cliente().post(certo, {"token": carga.valor, "contato": carga.valor})
+    assert resposta.status_code == 200
+    inerte.html_inerte(resposta.text, carga.valor, mostra=False)
+    contato.refresh_from_db()
+    assert contato.confirmado_em is not None and contato.valor == "joana@exemplo.com.br"

@@ -1,13 +1,16 @@
 """The back-office's forms under the hostile corpus: every text stored as typed and shown inert in
 the portal, the back-office, the admin, the CSV and the e-mails, or refused in Portuguese; never a 500."""
 
+import re
+
 import pytest
 from django.test import Client
 
 from protocolo import services
-from protocolo.models import Consumidor, Interacao, Protocolo
+from protocolo.models import Consumidor, Contato, Interacao, Protocolo
 from protocolo.services import TEXTO_MAXIMO
-from tests.factories import categoria
+from protocolo.services.contatos import TELEFONE, mascarar_contato
+from tests.factories import ConsumidorFactory, categoria
 from tests.hostil import inerte
 from tests.hostil.corpus import CORPUS, LONGO, REPRESENTANTES, esperado
 
@@ -25,6 +28,7 @@ FORMULARIOS = {
     "iniciar": "test_starting_a_service_refuses_a_hostile_channel",
     "novo": "test_one_step_opening_keeps_or_refuses_the_objeto",
     "identificar": "test_identifying_keeps_or_refuses_the_contact",
+    "vincular": "test_binding_keeps_or_refuses_the_contact",
     "categoria": "test_choice_and_number_fields_refuse_hostile_input",
     "objeto": "test_every_text_action_keeps_or_refuses_the_text",
     "interacao": "test_a_public_answer_is_kept_as_typed_and_shown_inert_everywhere",
@@ -48,6 +52,16 @@ CONSULTAS = {
 
 def _url(protocolo, acao):
     return f"/atendimento/protocolos/{protocolo.numero}/{acao.replace('_', '-')}/"
+
+
+def _telefone(valor):
+    """What a telephone field keeps of `valor`: its digits, when typed with digits and the usual
+    separators only, 8 to 15 of them and within the field's 20 characters; None when refused."""
+    texto = esperado(valor, maximo=20, linhas=False)
+    if texto is None or not TELEFONE.fullmatch(texto):
+        return None
+    digitos = re.sub(r"\D", "", texto)
+    return ("+" if texto.startswith("+") else "") + digitos if 8 <= len(digitos) <= 15 else None
 
 
 def _recusado(resposta):
@@ -156,7 +170,10 @@ def test_one_step_opening_keeps_or_refuses_the_contact(campo, maximo, carga, cli
         assert not Protocolo.objects.exists()
         return
     assert campo in ("nome", "telefone")
-    assert getattr(consumidor, campo) == esperado(carga.valor, maximo=maximo, linhas=False)
+    if campo == "nome":
+        assert consumidor.nome == esperado(carga.valor, maximo=maximo, linhas=False)
+    else:
+        assert Contato.objects.get(tipo="telefone").valor == _telefone(carga.valor)
 
 
 @pytest.mark.parametrize("campo", ["canal", "categoria"])
@@ -179,14 +196,22 @@ def test_identifying_keeps_or_refuses_the_contact(campo, carga, atendente, clien
     protocolo.refresh_from_db()
     maximo = {"nome": 200, "telefone": 20, "email": 254}[campo]
     valor = esperado(carga.valor, maximo=maximo, linhas=False)
+    if campo == "telefone":
+        valor = _telefone(carga.valor)
     if protocolo.consumidor is None:
         _recusado(resposta)
         inerte.html_inerte(resposta.text, carga.valor)
         assert campo == "email" or valor is None
         return
     assert resposta.status_code == 302
-    assert getattr(protocolo.consumidor, campo) == valor
-    vitrines.retaguarda(protocolo, valor)
+    if campo == "nome":
+        assert protocolo.consumidor.nome == valor
+        vitrines.retaguarda(protocolo, valor)
+    else:
+        # A contact of this protocol, shown masked on its page (docs/seguranca.md, "Contatos").
+        contato = protocolo.contatos.get(tipo=campo)
+        assert contato.valor == valor.lower()
+        vitrines.retaguarda(protocolo, mascarar_contato(contato))
     vitrines.admin(protocolo, valor, mostra=False)
 
 
@@ -332,3 +357,26 @@ def test_queue_filters_show_hostile_input_inert(parametro, carga, protocolo, cli
         inerte.html_inerte(resposta.text, carga.valor)
         if esperado(carga.valor, maximo=200, linhas=False) is None:
             inerte.erros_em_portugues(inerte.erros_do_formulario(resposta))
+
+
+@pytest.mark.parametrize("campo", ["tipo", "valor", "verificacao"])
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_binding_keeps_or_refuses_the_contact(campo, carga, atendente, cliente_atendente, vitrines):
+    consumidor = ConsumidorFactory(email="", telefone="")
+    protocolo = services.protocolo_abrir(canal="telefone", atendente=atendente, consumidor=consumidor)
+    dados = {
+        "vincular-tipo": "email",
+        "vincular-valor": "joana@exemplo.com.br",
+        "vincular-verificacao": "documento_presencial",
+        f"vincular-{campo}": carga.valor,
+    }
+    resposta = cliente_atendente.post(_url(protocolo, "vincular"), dados)
+
+    contato = consumidor.contatos.first()
+    if contato is None:
+        _recusado(resposta)
+        inerte.html_inerte(resposta.text, carga.valor)
+        return
+    assert campo == "valor"
+    assert contato.valor == esperado(carga.valor, maximo=254, linhas=False).lower()
+    vitrines.retaguarda(protocolo, mascarar_contato(contato))

@@ -7,6 +7,7 @@ the first attempt, and never again after that.
 
 import datetime
 import logging
+import re
 from io import StringIO
 
 import pytest
@@ -62,14 +63,24 @@ def test_opening_resolving_and_recovering_succeed_with_mail_down_and_are_deliver
     time_machine.move_to(datetime.datetime(2026, 11, 27, 14, tzinfo=datetime.UTC), tick=False)
     consumidor_web = Client()
 
-    # Opening on the portal: the number is shown, the protocol saved, the message kept.
+    # Opening on the portal: the number is shown, the protocol saved, the confirmation link kept
+    # and the number held for the address typed.
     aberta = _abrir_no_portal(consumidor_web)
     assert aberta.status_code == 200
     protocolo = Protocolo.objects.get()
     assert f"Protocolo {protocolo.numero_formatado} aberto." in aberta.text
-    [aviso_de_abertura] = _pendentes()
-    assert (aviso_de_abertura.destinatario, aviso_de_abertura.tentativas) == (EMAIL, 1)
-    assert "SMTPDataError" in aviso_de_abertura.ultimo_erro
+    [confirmacao, aviso_de_abertura] = _pendentes()
+    assert (confirmacao.destinatario, confirmacao.tentativas) == (EMAIL, 1)
+    assert "SMTPDataError" in confirmacao.ultimo_erro
+    assert (aviso_de_abertura.destinatario, aviso_de_abertura.tentativas) == (EMAIL, 0)
+    assert aviso_de_abertura.aguarda_confirmacao
+
+    # The consumer confirms the address (the link reached them some other way): the number is
+    # released and tried at once.
+    link = re.search(r"/confirmar/\S+/", confirmacao.corpo).group(0)
+    assert Client().post(link).status_code == 200
+    aviso_de_abertura.refresh_from_db()
+    assert not aviso_de_abertura.aguarda_confirmacao and aviso_de_abertura.tentativas == 1
 
     # Resolution in the back-office: the consumer is told, through the outbox.
     atendente = Client()
@@ -81,7 +92,7 @@ def test_opening_resolving_and_recovering_succeed_with_mail_down_and_are_deliver
     assert resolvida.status_code == 302
     protocolo.refresh_from_db()
     assert protocolo.situacao == Situacao.RESOLVIDO
-    aviso_de_resolucao = _pendentes()[1]
+    aviso_de_resolucao = _pendentes()[2]
     assert aviso_de_resolucao.protocolo == protocolo and aviso_de_resolucao.tentativas == 1
     assert "Estornamos a cobrança em dobro." in aviso_de_resolucao.corpo
 
@@ -90,22 +101,29 @@ def test_opening_resolving_and_recovering_succeed_with_mail_down_and_are_deliver
     desconhecido = Client().post("/recuperar/", {"cpf": "111.444.777-35"})
     assert (recuperada.status_code, recuperada.url) == (302, "/recuperar/?enviado=1")
     assert (desconhecido.status_code, desconhecido.url) == (302, "/recuperar/?enviado=1")
-    recuperacao = _pendentes()[2]
-    assert (recuperacao.destinatario, recuperacao.tentativas) == (EMAIL, 0)
-
-    # While the server still refuses, the command tries again and keeps everything.
-    time_machine.shift(datetime.timedelta(minutes=3))
-    assert "0 mensagem(ns) enviada(s), 3 com falha" in _enviar_mensagens()
     assert len(_pendentes()) == 3
+
+    # While the server still refuses, the command answers the recovery (this protocol, to the
+    # address confirmed for it), tries again and keeps everything.
+    time_machine.shift(datetime.timedelta(minutes=3))
+    assert "0 mensagem(ns) enviada(s), 4 com falha" in _enviar_mensagens()
+    assert len(_pendentes()) == 4
+    recuperacao = _pendentes()[3]
+    assert (recuperacao.destinatario, recuperacao.protocolo) == (EMAIL, protocolo)
     primeiras = {m["Message-ID"] for m in smtp.tentativas}
-    esperadas = {aviso_de_abertura.message_id, aviso_de_resolucao.message_id, recuperacao.message_id}
+    esperadas = {
+        confirmacao.message_id,
+        aviso_de_abertura.message_id,
+        aviso_de_resolucao.message_id,
+        recuperacao.message_id,
+    }
     assert primeiras == esperadas
     assert smtp.entregues == []
 
     # The server is back: each message goes out with the Message-ID of its first attempt.
     smtp.modo = "aceitar"
     time_machine.shift(datetime.timedelta(hours=1))
-    assert "3 mensagem(ns) enviada(s), 0 com falha" in _enviar_mensagens()
+    assert "4 mensagem(ns) enviada(s), 0 com falha" in _enviar_mensagens()
     assert sorted(m["Message-ID"] for m in smtp.entregues) == sorted(esperadas)
     assert _pendentes() == []
     assert all(m["To"] == EMAIL for m in smtp.entregues)
@@ -113,7 +131,7 @@ def test_opening_resolving_and_recovering_succeed_with_mail_down_and_are_deliver
     # And never again.
     time_machine.shift(datetime.timedelta(hours=7))
     assert "0 mensagem(ns) enviada(s), 0 com falha" in _enviar_mensagens()
-    assert len(smtp.entregues) == 3
+    assert len(smtp.entregues) == 4
 
 
 def test_a_server_out_of_service_at_the_greeting_neither_fails_the_opening_nor_loses_the_message(smtp, time_machine):
@@ -124,8 +142,9 @@ def test_a_server_out_of_service_at_the_greeting_neither_fails_the_opening_nor_l
     assert resposta.status_code == 200
     protocolo = Protocolo.objects.get()
     assert f"Protocolo {protocolo.numero_formatado} aberto." in resposta.text
-    [mensagem] = _pendentes()
+    [mensagem, numero] = _pendentes()
     assert "SMTPConnectError" in mensagem.ultimo_erro
+    assert numero.aguarda_confirmacao  # the number waits for the address to be confirmed
     assert smtp.tentativas == []
 
     smtp.modo = "aceitar"
@@ -133,7 +152,7 @@ def test_a_server_out_of_service_at_the_greeting_neither_fails_the_opening_nor_l
     assert "1 mensagem(ns) enviada(s), 0 com falha" in _enviar_mensagens()
     [entregue] = smtp.entregues
     assert entregue["Message-ID"] == mensagem.message_id
-    assert protocolo.numero_formatado in entregue.get_payload(decode=True).decode()
+    assert "/confirmar/" in entregue.get_payload(decode=True).decode()
 
 
 def test_a_closed_port_on_the_back_office_resolution_is_not_a_500(settings, time_machine):

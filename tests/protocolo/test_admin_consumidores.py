@@ -119,6 +119,23 @@ def test_the_data_subjects_export_is_json_and_recorded(cliente_supervisor, super
     assert (acesso.usuario, acesso.consumidor, acesso.tipo) == (supervisor, consumidor, AcessoDadoPessoal.Tipo.EXPORTAR)
 
 
+def test_a_request_from_the_portal_is_not_answered_before_the_identity_is_confirmed(cliente_supervisor, client):
+    """Whoever typed the CPF on /privacidade/ is not the holder until a contact is bound to them."""
+    client.post(
+        "/privacidade/",
+        {"cpf": CPF, "nome": "Atacante", "email": "atacante@exemplo.com", "pedido": "acesso", "detalhes": "Quero."},
+    )
+    consumidor = Consumidor.objects.get(cpf=CPF)
+
+    resposta = cliente_supervisor.post(
+        reverse(LISTA), {"action": "exportar_dados", "index": 0, "_selected_action": [consumidor.pk]}, follow=True
+    )
+
+    assert resposta["Content-Type"].startswith("text/html")
+    assert "Confirme antes a identidade do titular" in resposta.text
+    assert not AcessoDadoPessoal.objects.exists()
+
+
 def test_anonymising_asks_for_confirmation_naming_who_may_not_be(cliente_supervisor):
     elegivel, recente = ConsumidorFactory(), ConsumidorFactory()
     _antigo(elegivel)

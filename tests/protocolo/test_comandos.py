@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from protocolo import numeracao, outbox, relogio
 from protocolo.dados_iniciais import ATENDENTES, SUPERVISORES
-from protocolo.models import EM_ABERTO, Consumidor, Interacao, Mensagem, Protocolo, Situacao
+from protocolo.models import EM_ABERTO, Consumidor, Contato, Interacao, Mensagem, Protocolo, Situacao
 from protocolo.validators import normalizar_cpf
 from tests.factories import ConsumidorFactory, abrir
 from tests.protocolo.test_outbox import smtp_recusando
@@ -86,7 +86,10 @@ def test_demo_consumers_have_valid_cpfs_and_emails(demo):
     assert len(consumidores) >= 10
     for consumidor in consumidores:
         assert normalizar_cpf(consumidor.cpf) == consumidor.cpf
-        validate_email(consumidor.email)
+    for contato in Contato.objects.filter(tipo="email"):
+        validate_email(contato.valor)
+    # What the attendant typed serves its protocol; one consumer also has a bound e-mail.
+    assert Contato.objects.filter(consumidor__isnull=False).count() == 1
 
 
 def test_demo_has_protocols_in_every_situacao_and_nivel(demo):
@@ -203,9 +206,7 @@ def test_enviar_mensagens_reports_what_it_sent(pendentes, mailoutbox):
     assert not Mensagem.objects.filter(enviada_em__isnull=True).exists()
 
 
-def test_enviar_mensagens_reports_a_mail_server_it_cannot_reach_and_charges_no_message(
-    settings, pendentes, mailoutbox
-):
+def test_enviar_mensagens_reports_a_mail_server_it_cannot_reach_and_charges_no_message(settings, pendentes, mailoutbox):
     settings.MAILERS = smtp_recusando()
 
     saida = _comando("enviar_mensagens")

@@ -17,7 +17,7 @@ from django.db import connection
 
 from protocolo import integridade, lgpd, relogio, services
 from protocolo.exceptions import DadosInvalidos
-from protocolo.models import AcessoDadoPessoal, Consumidor, Interacao, Mensagem, Protocolo, Situacao
+from protocolo.models import AcessoDadoPessoal, Consumidor, Contato, Interacao, Mensagem, Protocolo, Situacao
 from tests.factories import ConsumidorFactory, abrir
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,8 @@ def test_anonymisation_replaces_the_consumers_data_and_clears_the_cpf(titular, a
     lgpd.anonimizar(titular)
 
     titular.refresh_from_db()
-    assert (titular.cpf, titular.email, titular.telefone) == (None, "", "")
+    assert titular.cpf is None
+    assert set(Contato.objects.values_list("valor", flat=True)) == {""}
     assert titular.nome == lgpd.NOME_ANONIMO
     assert titular.anonimizado_em is not None
 
@@ -316,7 +317,8 @@ def test_the_export_holds_all_the_data_with_public_and_internal_timelines(titula
     dados = lgpd.exportar_titular(titular, usuario=supervisor)
 
     assert dados["titular"]["cpf"] == "529.982.247-25"
-    assert dados["titular"]["email"] == "joana.ribeiro@exemplo.com.br"
+    contatos = {(c["tipo"], c["valor"], c["vinculado"]) for c in dados["titular"]["contatos"]}
+    assert ("e-mail", "joana.ribeiro@exemplo.com.br", True) in contatos
     [exportado] = dados["protocolos"]
     assert exportado["numero"] == protocolo.numero_formatado
     publicas = {e["publica"] for e in exportado["linha_do_tempo"]}

@@ -164,18 +164,12 @@ def test_it_refuses_an_objeto_with_a_nul_byte(atendente):
 @pytest.mark.django_db
 @pytest.mark.parametrize("cpf", ["529.982.247-25", "52998224725", " 529 982 247 25 ", "529982247-25"])
 def test_it_creates_a_consumer_with_the_cpf_normalised(cpf):
-    consumidor, criado = services.consumidor_identificar(
-        cpf=cpf, nome="Maria Silva", email="maria@exemplo.com.br", telefone="11 99999-0000"
-    )
+    consumidor, criado = services.consumidor_identificar(cpf=cpf, nome="Maria Silva")
 
     consumidor.refresh_from_db()
     assert criado is True
-    assert (consumidor.cpf, consumidor.nome, consumidor.email, consumidor.telefone) == (
-        "52998224725",
-        "Maria Silva",
-        "maria@exemplo.com.br",
-        "11 99999-0000",
-    )
+    assert (consumidor.cpf, consumidor.nome) == ("52998224725", "Maria Silva")
+    assert not consumidor.contatos.exists()
 
 
 @pytest.mark.django_db
@@ -189,32 +183,23 @@ def test_it_finds_an_existing_consumer_by_cpf_typed_any_way():
 
 
 @pytest.mark.django_db
-def test_it_never_overwrites_an_existing_consumers_name_or_email():
-    ConsumidorFactory(cpf="52998224725", nome="Maria Silva", email="maria@exemplo.com.br", telefone="")
+def test_it_never_overwrites_an_existing_consumers_name():
+    ConsumidorFactory(cpf="52998224725", nome="Maria Silva")
 
-    consumidor, _ = services.consumidor_identificar(
-        cpf="52998224725", nome="Intruso", email="intruso@exemplo.com", telefone="11 98888-7777"
-    )
+    consumidor, _ = services.consumidor_identificar(cpf="52998224725", nome="Intruso")
 
     consumidor.refresh_from_db()
-    assert (consumidor.nome, consumidor.email) == ("Maria Silva", "maria@exemplo.com.br")
-    assert consumidor.telefone == "11 98888-7777"
+    assert consumidor.nome == "Maria Silva"
 
 
 @pytest.mark.django_db
-def test_it_fills_only_the_empty_fields_of_an_existing_consumer():
-    ConsumidorFactory(cpf="52998224725", nome="", email="", telefone="11 97777-6666")
+def test_it_fills_only_an_empty_name_of_an_existing_consumer():
+    ConsumidorFactory(cpf="52998224725", nome="")
 
-    consumidor, _ = services.consumidor_identificar(
-        cpf="52998224725", nome="Maria Silva", email="maria@exemplo.com.br", telefone="11 90000-0000"
-    )
+    consumidor, _ = services.consumidor_identificar(cpf="52998224725", nome="Maria Silva")
 
     consumidor.refresh_from_db()
-    assert (consumidor.nome, consumidor.email, consumidor.telefone) == (
-        "Maria Silva",
-        "maria@exemplo.com.br",
-        "11 97777-6666",
-    )
+    assert consumidor.nome == "Maria Silva"
 
 
 @pytest.mark.django_db
@@ -235,11 +220,10 @@ def test_it_refuses_an_invalid_cpf(cpf, mensagem):
     assert not Consumidor.objects.exists()
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("email", ["maria", "maria@", "maria@exemplo", "a b@exemplo.com", "m" * 250 + "@exemplo.com"])
-def test_it_refuses_an_invalid_email(email):
+def test_it_refuses_an_invalid_email(atendente, email):
     with pytest.raises(DadosInvalidos):
-        services.consumidor_identificar(cpf="52998224725", email=email)
+        services.protocolo_abrir_completo(canal=Canal.CHAT, atendente=atendente, cpf="52998224725", email=email)
 
     assert not Consumidor.objects.exists()
 
@@ -281,9 +265,9 @@ def test_the_access_record_cannot_be_rewritten_or_deleted(atendente):
 
 
 @pytest.mark.django_db
-def test_a_portal_opening_is_one_transaction_of_seven_statements_and_a_sound_chain(settings):
-    """The consumer read and locked at once, the protocol, its two entries and the message, each
-    chain head known without reading it back (issue 6 item 5)."""
+def test_a_portal_opening_is_one_transaction_of_eleven_statements_and_a_sound_chain(settings):
+    """The consumer inserted-or-kept and locked, the protocol, the contact typed, its two messages
+    and the two entries, each chain head known without reading it back (issue 6 item 5)."""
     from django.test.utils import CaptureQueriesContext
 
     from protocolo import integridade
@@ -301,15 +285,22 @@ def test_a_portal_opening_is_one_transaction_of_seven_statements_and_a_sound_cha
     # Inside the test's transaction the service's atomic() is a savepoint, its only one.
     assert comandos.count("SAVEPOINT") == 1
     assert [c for c in comandos if c not in ("SAVEPOINT", "RELEASE")] == [
+        "INSERT",  # the consumer, nothing when the CPF is on file (the same work either way)
         "SELECT",  # the consumer, FOR UPDATE
         "SELECT",  # the holidays, for the prazo
         "INSERT",  # the day's sequence (upsert)
         "INSERT",  # the protocol
         "INSERT",  # the opening entry
-        "INSERT",  # the message
+        "INSERT",  # the contact typed, of this protocol only
+        "INSERT",  # the confirmation link to it
+        "INSERT",  # the number, held until the address is confirmed
         "INSERT",  # the entry that records it
     ]
     entradas = list(protocolo.interacoes.order_by("ordem"))
     assert [e.tipo for e in entradas] == [Interacao.Tipo.ABERTURA, Interacao.Tipo.ENVIO_NUMERO]
     assert integridade.verificar_cadeia(protocolo.numero, entradas) is None
-    assert Consumidor.objects.get(cpf="52998224725").email == "ana@exemplo.com.br"
+    # The consumer's bound e-mail is as it was; the one typed serves this protocol only.
+    assert [c.valor for c in Consumidor.objects.get(cpf="52998224725").contatos.filter(tipo="email")] == [
+        "ana@exemplo.com.br"
+    ]
+    assert [c.valor for c in protocolo.contatos.all()] == ["outro@exemplo.com.br"]

@@ -436,7 +436,7 @@ def test_sending_the_number_records_which_message_carried_it(atendente):
     protocolo = abrir(atendente=atendente, consumidor=ConsumidorFactory())
     linha = Linha(protocolo)
 
-    mensagem = services.protocolo_enviar_numero(protocolo=protocolo, autor=atendente)
+    [mensagem] = services.protocolo_enviar_numero(protocolo=protocolo, autor=atendente)
 
     assert linha.nova_entrada() == registro(
         "envio_numero",
@@ -444,6 +444,6 @@ def test_sending_the_number_records_which_message_carried_it(atendente):
         atendente,
         publica=True,
         texto="Número do protocolo enviado por e-mail.",
-        detalhes={"mensagem": mensagem.message_id},
+        detalhes={"mensagens": [mensagem.message_id]},
     )
     assert linha.atual().versao == linha.versao

@@ -101,9 +101,10 @@ def test_an_author_named_by_the_record_cannot_be_deleted(protocolo, atendente):
 
 def _ciclo_completo(atendente, supervisor):
     """Every service, in the order a real demand meets them."""
-    consumidor, _ = services.consumidor_identificar(cpf="529.982.247-25", nome="Maria", email="maria@exemplo.com")
     protocolo = services.protocolo_abrir(canal="telefone", atendente=atendente)
-    services.protocolo_identificar_consumidor(protocolo=protocolo, consumidor=consumidor, autor=atendente)
+    _, consumidor, _ = services.protocolo_identificar_por_cpf(
+        protocolo=protocolo, cpf="529.982.247-25", nome="Maria", email="maria@exemplo.com", autor=atendente
+    )
     services.protocolo_enviar_numero(protocolo=protocolo, autor=atendente)
     services.protocolo_definir_categoria(protocolo=protocolo, categoria=categoria("cobranca"), autor=atendente)
     services.protocolo_registrar_objeto(protocolo=protocolo, objeto="Cobrança em dobro.", autor=atendente)

@@ -6,7 +6,7 @@ import pytest
 from protocolo import services
 from protocolo.exceptions import DadosInvalidos
 from protocolo.models import Interacao, Mensagem
-from tests.factories import ConsumidorFactory, abrir
+from tests.factories import ConsumidorFactory, abrir, email_de
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,7 @@ def test_the_consumer_is_told_by_email(equipe, acao, antes, assunto):
 
     mensagem = _a_nova(ja_havia)
     assert mensagem.protocolo == protocolo
-    assert mensagem.destinatario == consumidor.email
+    assert mensagem.destinatario == email_de(consumidor)
     assert mensagem.assunto == f"Protocolo {protocolo.numero_formatado}: {assunto}"
     assert protocolo.numero_formatado in mensagem.corpo
     assert mensagem.enviada_em is None
@@ -129,7 +129,7 @@ def test_the_message_is_delivered_once_the_change_commits(
         acao(protocolo, equipe)
 
     mensagem = _a_nova(ja_havia)
-    assert [(email.to, email.subject) for email in mailoutbox] == [([consumidor.email], mensagem.assunto)]
+    assert [(email.to, email.subject) for email in mailoutbox] == [([email_de(consumidor)], mensagem.assunto)]
     assert mailoutbox[0].extra_headers["Message-ID"] == mensagem.message_id
     assert mensagem.enviada_em is not None
 
@@ -165,7 +165,7 @@ def test_sending_the_number_without_an_email_on_file_is_refused(atendente, consu
         atendente=atendente, consumidor=ConsumidorFactory(email="") if consumidor == "sem_email" else None
     )
 
-    with pytest.raises(DadosInvalidos, match="não tem e-mail cadastrado"):
+    with pytest.raises(DadosInvalidos, match="Nenhum e-mail confirmado"):
         services.protocolo_enviar_numero(protocolo=protocolo, autor=atendente)
 
     assert protocolo.interacoes.count() == 1
@@ -213,7 +213,7 @@ def test_the_answer_email_carries_the_answer_but_is_not_html_escaped(atendente):
 def test_the_number_email_returns_the_queued_message(atendente):
     protocolo = _aberto(atendente, ConsumidorFactory())
 
-    mensagem = services.protocolo_enviar_numero(protocolo=protocolo, autor=atendente)
+    [mensagem] = services.protocolo_enviar_numero(protocolo=protocolo, autor=atendente)
 
     assert mensagem == Mensagem.objects.get(protocolo=protocolo)
     assert protocolo.categoria.nome in mensagem.corpo

@@ -66,7 +66,9 @@ def test_the_demands_link_lists_only_that_consumers_protocols():
     de_maria = [abrir(consumidor=maria) for _ in range(2)]
     de_joao = [abrir(consumidor=joao) for _ in range(2)]
     navegador = Client()
-    navegador.get(reverse("consumidor:acesso_demandas", args=[links.token_consumidor(maria)]))
+    navegador.get(
+        reverse("consumidor:acesso_demandas", args=[links.token_consumidor(maria, maria.contatos.get(tipo="email"))])
+    )
 
     pagina = navegador.get(reverse("consumidor:demandas"))
     dados = navegador.get(reverse("consumidor:demandas_json"))

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from protocolo import outbox
+from protocolo import outbox, services
 from protocolo.contas import redefinicao
 
 logger = logging.getLogger(__name__)
@@ -22,8 +22,8 @@ def espera_pelo_servidor(intervalo, falhas_seguidas):
 
 class Command(BaseCommand):
     help = (
-        "Atende os pedidos de nova senha da equipe, entrega as mensagens pendentes da caixa de saída e "
-        "reagenda as que falharem (rode pelo cron); "
+        "Atende os pedidos de nova senha da equipe e os de recuperação pelo CPF, entrega as mensagens "
+        "pendentes da caixa de saída e reagenda as que falharem (rode pelo cron); "
         "com --continuo, fica rodando como serviço."
     )
 
@@ -47,6 +47,7 @@ class Command(BaseCommand):
             raise CommandError("--limite precisa ser 1 ou mais.")
         if not continuo:
             self._relatar_senhas(redefinicao.atender_pedidos(limite=limite))
+            services.processar_pedidos_de_recuperacao(limite=limite)
             self._relatar(outbox.entregar_pendentes(limite=limite))
             return
         if intervalo <= 0:
@@ -81,6 +82,8 @@ class Command(BaseCommand):
             try:
                 # The back-office's password resets first: whoever asked is waiting at the screen.
                 self._relatar_senhas(redefinicao.atender_pedidos(limite=limite))
+                # Then the recovery requests: the page only stored them, their messages go out now.
+                services.processar_pedidos_de_recuperacao(limite=limite)
                 rodada = outbox.entregar_pendentes(limite=limite)
             except Exception:
                 # The database down, say: this service waits and tries again, it does not die.

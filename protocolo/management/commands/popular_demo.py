@@ -15,7 +15,7 @@ from stdnum.br import cpf as stdnum_cpf
 from protocolo import outbox, relogio, services
 from protocolo.contas import segundo_fator
 from protocolo.dados_iniciais import ATENDENTES, SUPERVISORES, criar_grupos_e_categorias
-from protocolo.models import Canal, Categoria, Consumidor, Protocolo, Situacao
+from protocolo.models import Canal, Categoria, Contato, Protocolo, Situacao
 from protocolo.validators import completar_cpf
 
 NOMES = [
@@ -81,14 +81,14 @@ class Command(BaseCommand):
 
         # The demo's own consumers mark it as seeded: "@exemplo.com.br" alone is the placeholder
         # anyone types when trying the portal, and would make the demo silently skip itself.
-        if Consumidor.objects.filter(email__in=EMAILS).exists():
+        if Contato.objects.filter(valor__in=EMAILS).exists():
             self.stdout.write("Dados de demonstração já existem; nada novo foi criado.")
         else:
             with outbox.entrega_adiada(), transaction.atomic():
                 self._popular(atendente, supervisor)
 
         exemplo = (
-            Protocolo.objects.filter(consumidor__email__in=EMAILS, situacao=Situacao.EM_ATENDIMENTO)
+            Protocolo.objects.filter(contatos__valor__in=EMAILS, situacao=Situacao.EM_ATENDIMENTO)
             .select_related("consumidor")
             .order_by("aberto_em")
             .first()
@@ -130,15 +130,12 @@ class Command(BaseCommand):
         sorteio = random.Random(2026)  # nosec B311
         categorias = {c.codigo: c for c in Categoria.objects.all()}
         consumidores = []
+        contatos = {}
         for nome, email in zip(NOMES, EMAILS, strict=True):
             base = f"{sorteio.randrange(10**8, 10**9):09d}"
-            consumidor, _ = services.consumidor_identificar(
-                cpf=completar_cpf(base),
-                nome=nome,
-                email=email,
-                telefone=f"1198{sorteio.randrange(10**6, 10**7)}",
-            )
+            consumidor, _ = services.consumidor_identificar(cpf=completar_cpf(base), nome=nome)
             consumidores.append(consumidor)
+            contatos[consumidor.pk] = (email, f"1198{sorteio.randrange(10**6, 10**7)}")
 
         agora = timezone.now()
         # (days ago, final situação, nível, categoria) for a realistic spread over the last month.
@@ -177,9 +174,22 @@ class Command(BaseCommand):
             if destino == "aberto":
                 continue
             with relogio.em(relogio_local.passo(2)):
-                protocolo = services.protocolo_identificar_consumidor(
-                    protocolo=protocolo, consumidor=consumidor, autor=atendente
+                email, telefone = contatos[consumidor.pk]
+                # What the attendant types serves this protocol; the first consumer's e-mail is
+                # also bound, after the identity check, so the demo shows both kinds.
+                protocolo, _, _ = services.protocolo_identificar_por_cpf(
+                    protocolo=protocolo, cpf=consumidor.cpf, email=email, telefone=telefone, autor=atendente
                 )
+                if n == 1:
+                    services.consumidor_vincular_contato(
+                        consumidor=consumidor,
+                        tipo=Contato.Tipo.EMAIL,
+                        valor=email,
+                        origem=Contato.Origem.ATENDIMENTO,
+                        verificacao="documento_presencial",
+                        autor=atendente,
+                        protocolo=protocolo,
+                    )
             with relogio.em(relogio_local.passo(3)):
                 protocolo = services.protocolo_definir_categoria(
                     protocolo=protocolo, categoria=categorias[codigo], autor=atendente
