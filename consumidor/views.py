@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from protocolo import integridade, numeracao, selectors, services
 from protocolo.exceptions import ErroProtocolo, NumeroInvalido
 from protocolo.models import Protocolo, Situacao
-from protocolo.operacao import limites
+from protocolo.operacao import desafio, limites
 from protocolo.operacao.rede import ip_do_cliente
 
 from . import acesso, apresentacao
@@ -85,33 +85,92 @@ def inicio(request):
     return render(request, "consumidor/inicio.html")
 
 
+def _regra(nome):
+    return limites.regra(nome)[0]
+
+
+def _pagina_da_consulta(request, form, *, status=200, avisos=(), com_desafio=False):
+    """The lookup form as the visitor sent it (number and CPF still typed in: the page is the answer
+    to a POST, never cached, and the CPF never goes into a URL), with what they are told and, when
+    needed, a fresh proof-of-work challenge for the next try."""
+    contexto = {"form": form, "avisos": avisos, "desafio": desafio.criar() if com_desafio else None}
+    return render(request, "consumidor/inicio.html", contexto, status=status)
+
+
+def _tentativas(falhas_ip, falhas_numero, falhas_cpf):
+    """What is left, after a failure: tries before the challenge, and tries with this CPF."""
+    antes_do_desafio = min(_regra("consulta_falhas_ip") - falhas_ip, _regra("consulta_falhas_numero") - falhas_numero)
+    com_o_cpf = max(0, _regra("consulta_falhas_cpf") - falhas_cpf)
+    horas = limites.regra("consulta_falhas_cpf")[1] // 3600
+    avisos = ["Não encontramos um protocolo com esse número e esse CPF. Confira os dois e tente de novo."]
+    if antes_do_desafio > 0:
+        avisos.append(
+            f"Você pode tentar mais {antes_do_desafio} vez(es) antes de pedirmos uma verificação rápida do seu "
+            "aparelho."
+        )
+    else:
+        avisos.append("As próximas tentativas pedem uma verificação rápida do seu aparelho, feita ao consultar.")
+    if com_o_cpf:
+        avisos.append(f"Com este CPF, restam {com_o_cpf} tentativa(s) nas próximas {horas} horas.")
+    else:
+        avisos.append(f"Com este CPF, não há mais tentativas nas próximas {horas} horas.")
+    return avisos, antes_do_desafio <= 0
+
+
 @require_POST
 @sensitive_post_parameters("cpf")
+@never_cache
 def consultar(request):
     """Number + CPF → this session may see the protocol for 30 minutes (PRG to its page).
 
-    A wrong pair and a missing number run the same code (two HMACs, one lock check, one query, one
-    failure count) and get the same bytes back. The address is counted whether or not the form is
-    valid (validating it queries nothing), in the same round trip to the cache as the locks."""
+    A wrong pair and a missing number run the same code (two HMACs, one round trip to the cache, one
+    query, one failure count) and get the same answer. Failures and requests per address and failures
+    per number never refuse: past their limits the next try needs a solved proof-of-work challenge
+    (strangers share addresses, and anyone can fail on someone else's number: the owner always gets
+    in). Failures per CPF have a hard cap whatever the challenge: with a leaked CPF a day's numbers are
+    few to guess, and number + CPF can accept a resolution. docs/seguranca.md has the numbers."""
     form = ConsultaForm(request.POST)
     valido = form.is_valid()
+    rede = limites.rede(ip_do_cliente(request))
+    falhas = [("consulta_falhas_ip", rede)]
     if valido:
         numero, cpf = form.cleaned_data["numero"], form.cleaned_data["cpf"]
-        chaves = (limites.chave(f"numero:{numero}"), limites.chave(f"cpf:{cpf}"))
-    try:
-        limites.consumir(
-            "consulta_ip",
-            limites.rede(ip_do_cliente(request)),
-            bloqueios=("consulta_falhas", chaves) if valido else None,
-        )
-    except limites.Limitado as erro:
-        return _limitado(request, erro)
+        chave_numero, chave_cpf = limites.chave(f"numero:{numero}"), limites.chave(f"cpf:{cpf}")
+        falhas.append(("consulta_falhas_numero", chave_numero))
+    pedidos, contagens, travado = limites.contar_e_ler(
+        "consulta_ip", rede, falhas=falhas, bloqueios=("consulta_falhas_cpf", [chave_cpf]) if valido else None
+    )
+    pede_desafio = pedidos > _regra("consulta_ip") or any(
+        contagem >= _regra(nome) for (nome, _), contagem in zip(falhas, contagens, strict=True)
+    )
     if not valido:
-        return render(request, "consumidor/inicio.html", {"form": form})
+        return _pagina_da_consulta(request, form, com_desafio=pede_desafio)
+    if travado:
+        segundos = limites.regra("consulta_falhas_cpf")[1]
+        aviso = (
+            "Este CPF atingiu o limite de consultas erradas: por segurança, a consulta com ele fica bloqueada "
+            f"por até {segundos // 3600} horas. Para ver os seus protocolos agora, receba-os por e-mail em "
+            "“Perdi o número” ou ligue para a empresa."
+        )
+        pagina = _pagina_da_consulta(request, form, status=429, avisos=[aviso])
+        pagina["Retry-After"] = str(segundos)
+        return pagina
+    if pede_desafio and not desafio.resolvido(request.POST.get("altcha")):
+        aviso = (
+            "Houve muitas tentativas seguidas desta rede ou com este número. Para continuar, o seu aparelho "
+            "faz uma verificação rápida (alguns segundos) quando você clicar em Consultar."
+        )
+        return _pagina_da_consulta(request, form, status=429, avisos=[aviso], com_desafio=True)
     protocolo = selectors.protocolo_por_numero_e_cpf(numero, cpf)
     if protocolo is None:
-        limites.registrar_falha("consulta_falhas", *chaves)
-        return _nao_encontrado(request)
+        contagens = limites.registrar_falhas(
+            ("consulta_falhas_ip", rede),
+            ("consulta_falhas_numero", chave_numero),
+            ("consulta_falhas_cpf", chave_cpf),
+            travar=("consulta_falhas_cpf",),
+        )
+        avisos, com_desafio = _tentativas(*contagens)
+        return _pagina_da_consulta(request, form, status=404, avisos=avisos, com_desafio=com_desafio)
     _conceder(request, protocolo)
     return redirect("consumidor:protocolo", numero=protocolo.numero)
 

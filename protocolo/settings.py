@@ -5,6 +5,8 @@ Production is the default: every unsafe shortcut (console e-mail, development ke
 DEBUG=1. The README lists every variable.
 """
 
+import hashlib
+import hmac
 import re
 import zoneinfo
 from pathlib import Path
@@ -254,6 +256,8 @@ SECURE_CSP = {
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
+    # The lookup's challenge solves in a worker started from our own static file (docs/pilha.md 24).
+    "worker-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],
@@ -364,6 +368,24 @@ PROTOCOLO_ENTREGA_IMEDIATA = env.bool("PROTOCOLO_ENTREGA_IMEDIATA", default=True
 # socket gets no reply (protocolo/operacao/saude.py).
 PROTOCOLO_SAUDE_TEMPO_LIMITE_MS = env.int("PROTOCOLO_SAUDE_TEMPO_LIMITE_MS", default=2000)
 
+# The lookup's proof-of-work challenge (ALTCHA PoW v2, protocolo/operacao/desafio.py; the numbers are
+# measured in docs/seguranca.md). The widget runs PBKDF2/SHA-256 `custo` iterations per try and must
+# find the one counter the server drew in [contador_minimo, contador_maximo): the work is bounded, not
+# a lottery. `validade` seconds to solve and send it; each solution is accepted once.
+PROTOCOLO_DESAFIO = {
+    "algoritmo": "PBKDF2/SHA-256",
+    "custo": 250,
+    "contador_minimo": 1000,
+    "contador_maximo": 2000,
+    "validade": 600,
+}
+# The challenge's HMAC keys, derived from SECRET_KEY (one for the challenge, one for the derived key
+# that lets the server check a solution without redoing the work).
+PROTOCOLO_DESAFIO_CHAVE = hmac.new(SECRET_KEY.encode(), b"protocolo.desafio", hashlib.sha256).hexdigest()
+PROTOCOLO_DESAFIO_CHAVE_DA_SOLUCAO = hmac.new(
+    SECRET_KEY.encode(), b"protocolo.desafio.solucao", hashlib.sha256
+).hexdigest()
+
 # The cache alias the public rate limits count in (shared by every app server through Redis).
 PROTOCOLO_CACHE_LIMITES = env.str("PROTOCOLO_CACHE_LIMITES", default="default")
 
@@ -373,8 +395,15 @@ _multiplicador = env.int("PROTOCOLO_LIMITES_MULTIPLICADOR", default=1)
 PROTOCOLO_LIMITES = {
     nome: (vezes * _multiplicador, segundos)
     for nome, (vezes, segundos) in {
+        # The lookup (docs/seguranca.md): past these an address or a number is asked for the
+        # proof-of-work challenge, never refused, since strangers share addresses (carrier-grade NAT)
+        # and anyone can fail on someone else's number.
         "consulta_ip": (20, 60),
-        "consulta_falhas": (5, 3600),
+        "consulta_falhas_ip": (5, 3600),
+        "consulta_falhas_numero": (3, 3600),
+        # A hard cap, whatever the challenge: number + CPF can accept a resolution, and with a leaked
+        # CPF a day's sequential numbers are few to guess.
+        "consulta_falhas_cpf": (10, 86400),
         "recuperacao_ip": (3, 3600),
         "recuperacao_cpf": (3, 3600),
         "abertura_ip": (5, 3600),

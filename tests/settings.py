@@ -11,7 +11,7 @@ os.environ.setdefault("MAILER_URL", "locmem://")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/protocolo")
 
 from protocolo.settings import *  # noqa: F403
-from protocolo.settings import DATABASES
+from protocolo.settings import DATABASES, PROTOCOLO_DESAFIO
 
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise RuntimeError(
@@ -34,3 +34,5 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Serve static files from the source folders, as in development: tests do not run collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# A lookup challenge the tests solve in milliseconds; tests/e2e/test_csp.py solves the production one.
+PROTOCOLO_DESAFIO = {**PROTOCOLO_DESAFIO, "custo": 1, "contador_minimo": 1, "contador_maximo": 20}

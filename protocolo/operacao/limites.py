@@ -13,7 +13,13 @@ Rules are named after settings.PROTOCOLO_LIMITES[nome] = (vezes, segundos):
   reveals nothing about whether the pair exists.
 
 ``consumir(..., bloqueios=(nome, identificadores))`` checks those locks, in the same round trip
-as its count: the lookup counts its address and checks the number's and CPF's locks at once.
+as its count. ``contar_e_ler`` counts the same way without refusing and also reads failure counts:
+the lookup counts its address, reads the failures of its address and number (past their limit it
+asks for the proof-of-work challenge, protocolo/operacao/desafio.py) and checks the CPF's lock in one
+round trip. ``registrar_falhas`` counts a failure under several rules at once and returns the counts
+(what the visitor is told is left); only the rules it is told to lock set a lock.
+``usar_uma_vez(nome, identificador, segundos)`` is True the first time only (a solved challenge is
+accepted once).
 
 With Redis (Django's RedisCache) each call is one round trip: the counter is ``SET 0 EX NX`` and
 ``INCR`` in one MULTI/EXEC (no expiry can fall between them), with the lock check in the same
@@ -133,17 +139,23 @@ def _contar_no_pipeline(pipeline, chave_redis, segundos):
     pipeline.incr(chave_redis)
 
 
-def _contar_e_ler(cache, nome_chave, segundos, travas):
-    """(count after this hit, whether any of the lock keys `travas` is set)."""
+def _contar_e_ler(cache, nome_chave, segundos, travas, leituras=()):
+    """(count after this hit, whether any of the lock keys `travas` is set, the counters `leituras`)."""
     cliente = _redis(cache)
     if cliente is None:
-        return _contar(cache, nome_chave, segundos), bool(travas and cache.get_many(travas))
+        contagem = _contar(cache, nome_chave, segundos)
+        valores = cache.get_many([*travas, *leituras]) if travas or leituras else {}
+        travado = any(t in valores for t in travas)
+        return contagem, travado, [int(valores.get(chave, 0)) for chave in leituras]
     pipeline = cliente.pipeline(transaction=True)
     _contar_no_pipeline(pipeline, cache.make_and_validate_key(nome_chave), segundos)
     if travas:
         pipeline.exists(*(cache.make_and_validate_key(t) for t in travas))
+    if leituras:
+        pipeline.mget([cache.make_and_validate_key(chave) for chave in leituras])
     resultados = pipeline.execute()
-    return resultados[1], bool(travas and resultados[2])
+    lidos = resultados[-1] if leituras else []
+    return resultados[1], bool(travas and resultados[2]), [int(valor or 0) for valor in lidos]
 
 
 def _k(*partes):
@@ -158,7 +170,7 @@ def consumir(nome, identificador, *, bloqueios=None):
     counted either way, and the limit of `nome` is reported first."""
     vezes, segundos = regra(nome)
     travas = [_k(bloqueios[0], "bloqueio", i) for i in bloqueios[1]] if bloqueios else []
-    contagem, travado = _com_reserva(lambda cache: _contar_e_ler(cache, _k(nome, identificador), segundos, travas))
+    contagem, travado, _ = _com_reserva(lambda cache: _contar_e_ler(cache, _k(nome, identificador), segundos, travas))
     if contagem > vezes:
         raise Limitado(nome, segundos)
     if travado:
@@ -166,22 +178,53 @@ def consumir(nome, identificador, *, bloqueios=None):
     return contagem
 
 
-def registrar_falha(nome, *identificadores):
-    """One failure for each identifier; the `vezes`-th in a window locks it for `segundos`."""
-    vezes, segundos = regra(nome)
+def contar_e_ler(nome, identificador, *, falhas=(), bloqueios=None):
+    """Count one request like consumir() but never refuse; in the same round trip read the failure
+    counts of falhas=[(regra, identificador), ...] and whether a lock of bloqueios=(regra,
+    identificadores) stands. Returns (requests in the window, [failure counts], locked)."""
+    _, segundos = regra(nome)
+    travas = [_k(bloqueios[0], "bloqueio", i) for i in bloqueios[1]] if bloqueios else []
+    leituras = [_k(regra_, "falhas", i) for regra_, i in falhas]
+    contagem, travado, contagens = _com_reserva(
+        lambda cache: _contar_e_ler(cache, _k(nome, identificador), segundos, travas, leituras)
+    )
+    return contagem, contagens, travado
+
+
+def registrar_falhas(*pares, travar=()):
+    """One failure for each (regra, identificador), in one round trip; returns the counts after it.
+    Under a rule named in `travar`, the `vezes`-th failure in a window locks the identifier for the
+    rule's `segundos`; the other rules only count (what contar_e_ler reads)."""
 
     def registrar(cache):
-        falhas = [_k(nome, "falhas", i) for i in identificadores]
+        falhas = [(_k(nome, "falhas", i), regra(nome)[1]) for nome, i in pares]
         cliente = _redis(cache)
         if cliente is None:
-            contagens = [_contar(cache, chave, segundos) for chave in falhas]
+            contagens = [_contar(cache, chave, segundos) for chave, segundos in falhas]
         else:
             pipeline = cliente.pipeline(transaction=True)
-            for chave in falhas:
+            for chave, segundos in falhas:
                 _contar_no_pipeline(pipeline, cache.make_and_validate_key(chave), segundos)
             contagens = pipeline.execute()[1::2]
-        travar = {_k(nome, "bloqueio", i): 1 for i, n in zip(identificadores, contagens, strict=True) if n >= vezes}
-        if travar:
-            cache.set_many(travar, segundos)
+        for nome in travar:
+            vezes, segundos = regra(nome)
+            travas = {
+                _k(nome, "bloqueio", i): 1
+                for (regra_, i), n in zip(pares, contagens, strict=True)
+                if regra_ == nome and n >= vezes
+            }
+            if travas:
+                cache.set_many(travas, segundos)
+        return contagens
 
-    _com_reserva(registrar)
+    return _com_reserva(registrar)
+
+
+def registrar_falha(nome, *identificadores):
+    """One failure for each identifier; the `vezes`-th in a window locks it for `segundos`."""
+    registrar_falhas(*((nome, i) for i in identificadores), travar=(nome,))
+
+
+def usar_uma_vez(nome, identificador, segundos):
+    """True the first time `identificador` is used under `nome` within `segundos`, False after."""
+    return _com_reserva(lambda cache: cache.add(_k(nome, "usado", identificador), 1, segundos))

@@ -9,9 +9,11 @@ import uuid
 import pytest
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
+from django.test import Client
 
+from protocolo import numeracao
 from protocolo.operacao import limites
-from tests.consumidor.apoio import CPF, OUTRO_CPF, consultar
+from tests.consumidor.apoio import CPF, OUTRO_CPF, consultar, consultar_resolvendo, desafio_da_pagina, resolver
 
 MEIO_DIA = datetime.datetime(2026, 11, 27, 12, tzinfo=datetime.UTC)
 
@@ -105,12 +107,24 @@ def test_with_the_cache_down_the_limits_fall_back_to_this_process_and_log(regras
     assert "Cache de limites indisponível (ConnectionError" in caplog.text
 
 
-def test_with_the_cache_down_a_lookup_still_works_and_failures_still_lock(client, protocolo, cache_fora):
-    assert consultar(client, protocolo.numero, CPF).status_code == 302
-    for cpf in ["11144477735", "39053344705", "71428793860", "86288366757", "62648716050"]:
-        assert consultar(client, protocolo.numero, cpf).status_code == 404
+def test_with_the_cache_down_the_lookup_asks_for_the_challenge_accepts_a_solution_once_and_caps_the_cpf(
+    client, protocolo, cache_fora
+):
+    from django.urls import reverse
 
-    assert consultar(client, protocolo.numero, CPF).status_code == 429
+    assert consultar(client, protocolo.numero, CPF).status_code == 302
+    for i, cpf in enumerate(["11144477735", "39053344705", "71428793860"]):
+        assert consultar(Client(), protocolo.numero, cpf, REMOTE_ADDR=f"198.51.100.{i + 1}").status_code == 404
+
+    pedida = consultar(client, protocolo.numero, CPF)
+    assert pedida.status_code == 429 and desafio_da_pagina(pedida)
+    dados = {"numero": protocolo.numero, "cpf": CPF, "altcha": resolver(pedida)}
+    assert client.post(reverse("consumidor:consultar"), dados).status_code == 302
+    assert client.post(reverse("consumidor:consultar"), dados).status_code == 429  # a replay
+    for sequencia in range(1, 10):  # OUTRO_CPF failed once above: 9 more make its 10
+        numero = numeracao.formato_atual().montar(datetime.date(2025, 3, 3), sequencia)
+        assert consultar_resolvendo(client, numero, OUTRO_CPF).status_code == 404
+    assert consultar_resolvendo(client, protocolo.numero, OUTRO_CPF)["Retry-After"] == "86400"
 
 
 def test_with_the_cache_down_recovery_and_opening_answer_without_a_500(client, consumidor, cache_fora, categoria):
@@ -226,6 +240,60 @@ def test_with_redis_down_the_pipeline_falls_back_to_this_process(redis_fora, cap
             limites.consumir("teste", "ip-sem-redis")
 
     assert "Cache de limites indisponível (ConnectionError" in caplog.text
+
+
+def test_with_redis_the_lookup_counts_reads_its_failures_and_checks_a_lock_in_one_round_trip(
+    redis_limites, monkeypatch
+):
+    limites.registrar_falha("falhas", "a")
+    limites.registrar_falha("falhas", "b", "b")
+    idas = _idas(monkeypatch)
+
+    lido = limites.contar_e_ler("teste", "ip", falhas=[("falhas", "a"), ("falhas", "c")], bloqueios=("falhas", ["b"]))
+
+    assert lido == (1, [1, 0], True)
+    assert idas == ["pipeline"]
+    assert limites.contar_e_ler("teste", "ip", falhas=[("falhas", "b")], bloqueios=("falhas", ["a"])) == (2, [2], False)
+
+
+def test_contar_e_ler_never_refuses_and_reads_the_same_without_redis(regras):
+    limites.registrar_falha("falhas", "a")
+    limites.registrar_falha("falhas", "b", "b")
+
+    lidos = [limites.contar_e_ler("teste", "ip", falhas=[("falhas", "a"), ("falhas", "c")]) for _ in range(5)]
+
+    assert lidos[-1] == (5, [1, 0], False)
+    assert limites.contar_e_ler("teste", "ip", bloqueios=("falhas", ["c", "b"])) == (6, [], True)
+
+
+@pytest.mark.parametrize("com_redis", [True, False])
+def test_registrar_falhas_counts_several_rules_at_once_and_locks_only_the_rules_named(
+    request, settings, monkeypatch, com_redis
+):
+    if com_redis:
+        request.getfixturevalue("redis_limites")
+    settings.PROTOCOLO_LIMITES = {"teste": (3, 60), "falhas": (2, 3600), "desafio": (1, 60)}
+    idas = _idas(monkeypatch)
+
+    assert limites.registrar_falhas(("falhas", "a"), ("desafio", "a"), travar=("falhas",)) == [1, 1]
+    assert limites.registrar_falhas(("falhas", "a"), ("desafio", "b"), travar=("falhas",)) == [2, 1]
+
+    assert idas == (["pipeline", "pipeline", "pipeline"] if com_redis else [])  # the second sets a lock
+    assert limites.contar_e_ler("teste", "ip", bloqueios=("falhas", ["a"]))[2]
+    assert not limites.contar_e_ler("teste", "ip", bloqueios=("desafio", ["a", "b"]))[2]
+
+
+def test_a_use_is_accepted_once_in_redis_and_with_redis_down(redis_limites, settings):
+    assert limites.usar_uma_vez("desafio", "assinatura", 60)
+    assert not limites.usar_uma_vez("desafio", "assinatura", 60)
+    assert limites.usar_uma_vez("desafio", "outra", 60)
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "limites": {**settings.CACHES["limites"], "LOCATION": "redis://127.0.0.1:1/0"},
+    }
+    assert limites.usar_uma_vez("desafio", "fora", 60)
+    assert not limites.usar_uma_vez("desafio", "fora", 60)
 
 
 # What the client is told ----------------------------------------------------------------------------

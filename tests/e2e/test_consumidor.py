@@ -184,9 +184,20 @@ def test_the_other_consumer_pages_are_accessible(page, live_server, conferir, co
     page.get_by_label("Número do protocolo").fill(protocolo.numero)
     page.get_by_label("CPF").fill("111.444.777-35")
     page.get_by_role("button", name="Consultar").click()
-    expect(page.get_by_role("heading", name="Protocolo não encontrado")).to_be_visible()
+    expect(page.get_by_text("Não encontramos um protocolo com esse número e esse CPF.")).to_be_visible()
+    expect(page.get_by_label("CPF")).to_have_value("111.444.777-35")
     conferir("nao-encontrado")
-    _consultar(page, live_server, protocolo)
+    # Two more failures on the number: the page now carries the proof-of-work challenge.
+    for cpf in ("390.533.447-05", "714.287.938-60"):
+        page.get_by_label("CPF").fill(cpf)
+        page.get_by_role("button", name="Consultar").click()
+        expect(page.get_by_label("CPF")).to_have_value(cpf)
+    expect(page.get_by_text("As próximas tentativas pedem uma verificação rápida")).to_be_visible()
+    conferir("desafio")
+    # The owner's try: the widget solves the challenge when the form is sent.
+    page.get_by_label("CPF").fill(CPF)
+    page.get_by_role("button", name="Consultar").click()
+    expect(page.get_by_role("heading", name=protocolo.numero_formatado)).to_be_visible()
     page.get_by_role("link", name="Histórico para imprimir").click()
     expect(page.get_by_role("heading", name=re.compile("Histórico do protocolo"))).to_be_visible()
     conferir("historico")

@@ -6,12 +6,14 @@ import threading
 
 import pytest
 
-from tests.processos import Cliente, abrir, consultar, entrar, manage
+from tests.consumidor.apoio import desafio_da_pagina, resolver
+from tests.processos import CPF, Cliente, abrir, consultar, entrar, manage
 
 pytestmark = pytest.mark.processos
 
 OUTRO_CPF = "11144477735"
-FALHAS_ATE_O_BLOQUEIO = 5  # settings.PROTOCOLO_LIMITES["consulta_falhas"]
+CPFS_ERRADOS = ["11144477735", "39053344705", "71428793860"]
+FALHAS_ATE_O_DESAFIO = 3  # settings.PROTOCOLO_LIMITES["consulta_falhas_numero"]
 LIMITE_POR_IP = 20  # settings.PROTOCOLO_LIMITES["consulta_ip"]
 LINK = re.compile(r"/acesso/([^/\s]+)/")
 
@@ -21,15 +23,26 @@ def dois(redis_descartavel, servidores):
     return servidores("a", redis_descartavel), servidores("b", redis_descartavel)
 
 
-def test_failed_lookups_sent_to_both_servers_lock_the_number_on_both(instalado, dois):
+def _pede_desafio(resposta):
+    return resposta.status_code == 429 and desafio_da_pagina(resposta) is not None
+
+
+def test_failed_lookups_sent_to_both_servers_ask_for_the_challenge_on_both_and_a_solution_serves_once(instalado, dois):
     a, b = dois
     numero = abrir(Cliente("192.0.2.1"), a, instalado.banco)
 
-    for i in range(FALHAS_ATE_O_BLOQUEIO):
-        assert consultar(Cliente(f"192.0.2.{10 + i}"), dois[i % 2], numero, OUTRO_CPF).status_code == 404
+    for i in range(FALHAS_ATE_O_DESAFIO):
+        assert consultar(Cliente(f"192.0.2.{10 + i}"), dois[i % 2], numero, CPFS_ERRADOS[i]).status_code == 404
 
-    assert consultar(Cliente("192.0.2.30"), a, numero).status_code == 429
-    assert consultar(Cliente("192.0.2.31"), b, numero).status_code == 429
+    pedida = consultar(Cliente("192.0.2.30"), a, numero)
+    assert _pede_desafio(pedida)
+    assert _pede_desafio(consultar(Cliente("192.0.2.31"), b, numero))
+    # The owner solves the challenge one server drew and gets in through the other; the same
+    # solution sent again, to either server, is refused.
+    dados = {"numero": numero, "cpf": CPF, "altcha": resolver(pedida)}
+    assert Cliente("192.0.2.30").post(b, "/consultar/", dados).status_code == 302
+    assert _pede_desafio(Cliente("192.0.2.32").post(a, "/consultar/", dados))
+    assert _pede_desafio(Cliente("192.0.2.32").post(b, "/consultar/", dados))
 
 
 def test_the_per_address_lookup_limit_counts_across_both_servers(instalado, dois):
@@ -39,8 +52,8 @@ def test_the_per_address_lookup_limit_counts_across_both_servers(instalado, dois
 
     assert {consultar(cliente, dois[i % 2], numero).status_code for i in range(LIMITE_POR_IP)} == {302}
 
-    assert consultar(cliente, a, numero).status_code == 429
-    assert consultar(cliente, b, numero).status_code == 429
+    assert _pede_desafio(consultar(cliente, a, numero))
+    assert _pede_desafio(consultar(cliente, b, numero))
     assert consultar(Cliente("192.0.2.42"), b, numero).status_code == 302
 
 

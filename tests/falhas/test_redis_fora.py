@@ -4,7 +4,8 @@ shared again (the rule docs/falhas.md states)."""
 
 import pytest
 
-from tests.processos import Cliente, abrir, consultar, entrar
+from tests.consumidor.apoio import desafio_da_pagina, resolver
+from tests.processos import CPF, Cliente, abrir, consultar, entrar
 
 pytestmark = pytest.mark.processos
 
@@ -43,12 +44,16 @@ def test_without_redis_the_portal_serves_and_limits_count_per_process_then_share
     assert outro.get(b, "/atendimento/").status_code == 302
     assert abrir(Cliente("198.51.100.54"), b, banco)
 
-    # The per-address lookup limit still refuses on each server, counting there alone.
+    # The per-address lookup limit still holds on each server, counting there alone: past it the
+    # challenge is asked for, drawn and checked without the cache (a solution serves once there).
     insistente = Cliente("198.51.100.60")
     assert {consultar(insistente, a, numero).status_code for _ in range(LIMITE_POR_IP)} == {302}
-    recusada = consultar(insistente, a, numero)
-    assert recusada.status_code == 429
-    assert "Retry-After" in recusada.headers
+    pedida = consultar(insistente, a, numero)
+    assert pedida.status_code == 429
+    assert desafio_da_pagina(pedida)
+    dados = {"numero": numero, "cpf": CPF, "altcha": resolver(pedida)}
+    assert insistente.post(a, "/consultar/", dados).status_code == 302
+    assert insistente.post(a, "/consultar/", dados).status_code == 429
     assert consultar(insistente, b, numero).status_code == 302
 
     redis_descartavel.iniciar()
@@ -57,8 +62,8 @@ def test_without_redis_the_portal_serves_and_limits_count_per_process_then_share
     outro_insistente = Cliente("198.51.100.61")
     servidores_alternados = [a, b] * (LIMITE_POR_IP // 2)
     assert {consultar(outro_insistente, s, numero).status_code for s in servidores_alternados} == {302}
-    assert consultar(outro_insistente, a, numero).status_code == 429
-    assert consultar(outro_insistente, b, numero).status_code == 429
+    assert desafio_da_pagina(consultar(outro_insistente, a, numero))
+    assert desafio_da_pagina(consultar(outro_insistente, b, numero))
     chaves = [chave.decode() for chave in redis_descartavel.cliente().keys("*")]
     assert any("limite:consulta_ip" in chave for chave in chaves)
     assert any("sessions.cached_db" in chave for chave in chaves)

@@ -2,6 +2,7 @@
 with the security headers production sends, whatever its status (200, redirect, 4xx), and its HTML
 needs nothing the Content-Security-Policy would block."""
 
+import datetime
 import os
 import re
 import secrets
@@ -13,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from protocolo import numeracao
+from tests.consumidor.apoio import consultar_resolvendo, desafio_da_pagina
 from tests.seguranca import rotas
 from tests.test_permissoes import ARGUMENTOS, ESPERADO
 
@@ -181,3 +184,20 @@ def test_production_passes_the_deployment_checks_with_nothing_silenced():
 
     assert resultado.returncode == 0, resultado.stderr
     assert "System check identified no issues (0 silenced)." in resultado.stdout
+
+
+def test_the_lookups_failure_challenge_and_cap_pages_need_nothing_the_policy_blocks(client, limites_zerados):
+    """The walk above posts an empty lookup; these are the lookup's other answers (docs/seguranca.md)."""
+    numero = numeracao.formato_atual().montar(datetime.date(2026, 1, 5), 4242)
+    respostas = [
+        consultar_resolvendo(client, numero, cpf, secure=True)
+        for cpf in ["11144477735", "39053344705", "71428793860", "86288366757"]
+    ]
+    for sequencia in range(1, 11):
+        outro = numeracao.formato_atual().montar(datetime.date(2025, 3, 3), sequencia)
+        respostas.append(consultar_resolvendo(client, outro, "52998224725", secure=True))
+    respostas.append(consultar_resolvendo(client, numero, "52998224725", secure=True))
+
+    assert desafio_da_pagina(respostas[2]) and respostas[-1].status_code == 429
+    assert "Retry-After" in respostas[-1]
+    assert [problemas(r) for r in respostas] == [[]] * len(respostas)
