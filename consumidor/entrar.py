@@ -14,7 +14,8 @@ re-checked against each protocol's current consumer at every request. Anywhere e
 register any CPF: the sign-in is recorded and shown, and grants nothing.
 
 `identidade_comprovada(request)` is what other code asks: the proofed (cpf, provider) of this
-session, or None.
+session, or None. A proofed sign-in that also carries a verified e-mail binds that address to the
+consumer (origem oidc), as an attendant's identity check would: the provider vouches for both.
 """
 
 import logging
@@ -32,7 +33,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from joserfc.errors import JoseError
 
-from protocolo.models import Consumidor
+from protocolo import services
+from protocolo.exceptions import ErroProtocolo
+from protocolo.models import Consumidor, Contato
+from protocolo.services import contatos
 from protocolo.validators import normalizar_cpf
 
 from . import acesso
@@ -219,8 +223,31 @@ def retorno(request, provedor):
     if consumidor is None:
         messages.info(request, f"Você entrou com {config['titulo']}. Não há protocolos registrados com o seu CPF.")
         return redirect("consumidor:inicio")
+    _vincular_email(consumidor, config, claims)
     acesso.conceder_consumidor(request.session, consumidor)
     return redirect("consumidor:demandas")
+
+
+def _vincular_email(consumidor, config, claims):
+    """Bind the provider's verified e-mail to the consumer, unless it is already their bound one: a
+    sign-in repeated every day must not warn the other bound contacts every day. An address the
+    provider did not verify, or one we refuse, binds nothing and does not stop the sign-in."""
+    email = claims.get("email")
+    if not isinstance(email, str) or claims.get("email_verified") is not True:
+        return
+    try:
+        valor = contatos.normalizar(Contato.Tipo.EMAIL, email)
+        if not valor or consumidor.contatos.vinculados().filter(tipo=Contato.Tipo.EMAIL, valor=valor).exists():
+            return
+        services.consumidor_vincular_contato(
+            consumidor=consumidor,
+            tipo=Contato.Tipo.EMAIL,
+            valor=valor,
+            origem=Contato.Origem.OIDC,
+            verificacao=f"{contatos.PREFIXO_OIDC}{config['emissor']}",
+        )
+    except ErroProtocolo as erro:
+        logger.warning("E-mail da entrada não vinculado: %s", erro.mensagem)
 
 
 @require_POST

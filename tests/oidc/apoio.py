@@ -21,6 +21,9 @@ CONTAS = {
     "52998224725": {"nivel": "ouro"},
     "11144477735": {"nivel": "bronze"},
     "sem-cpf": {"cpf": None},
+    # Accounts whose provider also vouches for an e-mail address, or only shows one.
+    "39053344705": {"email": "Joana@Exemplo.com.br", "email_verified": True},
+    "12345678909": {"email": "outra@exemplo.com.br", "email_verified": False},
 }
 TEMPO = 1
 

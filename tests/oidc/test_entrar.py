@@ -14,7 +14,7 @@ from django.test import Client
 from consumidor import entrar as modulo
 from protocolo import services
 from protocolo import settings as configuracao
-from protocolo.models import Interacao, Situacao
+from protocolo.models import Contato, Interacao, Mensagem, Situacao
 from tests.factories import AtendenteFactory, ConsumidorFactory, abrir
 from tests.oidc.apoio import autorizar, entrar, iniciar
 from tests.processos import porta_livre
@@ -393,3 +393,53 @@ def test_an_incomplete_provider_stops_the_start(monkeypatch, nome, variaveis, er
 
     with pytest.raises(ImproperlyConfigured, match=erro):
         configuracao._provedor_oidc(nome)
+
+
+# The provider's verified e-mail (docs/seguranca.md, "Contatos e identidade") ---------------------
+
+JOANA = "39053344705"
+
+
+@pytest.fixture
+def joana():
+    consumidor = ConsumidorFactory(cpf=JOANA, email="antigo@exemplo.com.br", telefone="")
+    abrir(consumidor=consumidor, objeto="Fatura em dobro.")
+    return consumidor
+
+
+def test_a_proofed_sign_in_binds_the_verified_email_and_warns_the_one_bound_before(client, provedores, joana):
+    assert entrar(client, "empresa", JOANA).status_code == 302
+
+    novo = joana.contatos.vinculados().get(tipo=Contato.Tipo.EMAIL)
+    assert (novo.valor, novo.origem) == ("joana@exemplo.com.br", Contato.Origem.OIDC)
+    assert novo.verificacao == f"oidc:{provedores['empresa']['emissor']}"
+    assert joana.contatos.get(valor="antigo@exemplo.com.br").encerrado_em is not None
+    aviso = Mensagem.objects.get(assunto="Um novo contato foi vinculado ao seu cadastro")
+    assert aviso.destinatario == "antigo@exemplo.com.br"
+    assert services.consumidor_identidade_confirmada(joana)
+
+
+def test_signing_in_again_with_the_same_email_binds_nothing_new(client, provedores, joana):
+    entrar(client, "empresa", JOANA)
+    contatos, mensagens = Contato.objects.count(), Mensagem.objects.count()
+
+    assert entrar(Client(), "empresa", JOANA).status_code == 302
+
+    assert (Contato.objects.count(), Mensagem.objects.count()) == (contatos, mensagens)
+
+
+def test_a_non_proofed_provider_binds_no_email_even_a_verified_one(client, provedores, joana):
+    entrar(client, "aberto", JOANA)
+
+    assert list(joana.contatos.vinculados().values_list("valor", flat=True)) == ["antigo@exemplo.com.br"]
+    assert not Mensagem.objects.filter(assunto="Um novo contato foi vinculado ao seu cadastro").exists()
+
+
+def test_an_email_the_provider_did_not_verify_is_not_bound(client, provedores):
+    consumidor = ConsumidorFactory(cpf="12345678909", email="", telefone="")
+    abrir(consumidor=consumidor)
+
+    assert entrar(client, "empresa", "12345678909").status_code == 302
+
+    assert not consumidor.contatos.exists()
+    assert not services.consumidor_identidade_confirmada(consumidor)
