@@ -183,8 +183,11 @@ PRAZOS = [
     ("sem_prazo", "sem prazo"),
 ]
 RESPONSAVEIS = [("meus", "meus"), ("sem", "sem responsável")]
+# Only orders an index serves (Protocolo.Meta.indexes: protocolo_fila_* read forwards or backwards);
+# any other key is refused by the form and the queue keeps its default order.
 ORDENS = [
-    ("prazo", "por prazo"),
+    ("prazo", "prazo mais próximo"),
+    ("prazo_distante", "prazo mais distante"),
     ("recentes", "mais recentes"),
     ("antigos", "mais antigos"),
 ]
@@ -237,7 +240,7 @@ class FiltroFila(django_filters.FilterSet):
     prazo = django_filters.ChoiceFilter(label="Prazo", choices=PRAZOS, empty_label="qualquer", method="filtrar_prazo")
     aberto_de = django_filters.DateFilter(label="Aberto de", method="filtrar_aberto_de")
     aberto_ate = django_filters.DateFilter(label="Aberto até", method="filtrar_aberto_ate")
-    ordem = django_filters.ChoiceFilter(label="Ordem", choices=ORDENS[1:], empty_label=ORDENS[0][1], method="ordenar")
+    ordem = django_filters.ChoiceFilter(label="Ordem", choices=ORDENS, empty_label=None, method="ordenar")
 
     def __init__(self, data=None, *, usuario, categorias=(), hoje=None, **kwargs):
         super().__init__(data, **kwargs)
@@ -252,7 +255,7 @@ class FiltroFila(django_filters.FilterSet):
         if not dados.get("situacao") and not dados.get("q"):
             queryset = queryset.filter(situacao__in=PENDENTES)
         if not dados.get("ordem"):
-            queryset = queryset.order_by(F("prazo").asc(nulls_last=True), "id")
+            queryset = self.ordenar(queryset, "ordem", "prazo")
         return super().filter_queryset(queryset)
 
     def filtrar_busca(self, queryset, nome, valor):
@@ -281,13 +284,28 @@ class FiltroFila(django_filters.FilterSet):
         return queryset.filter(aberto_em__lt=_inicio_do_dia(valor + datetime.timedelta(days=1)))
 
     def ordenar(self, queryset, nome, valor):
-        return queryset.order_by("-aberto_em", "-id") if valor == "recentes" else queryset.order_by("aberto_em", "id")
+        # DESC puts NULLs first in PostgreSQL: the (prazo, id) indexes read backwards, with no sort.
+        return queryset.order_by(
+            *{
+                "prazo": (F("prazo").asc(nulls_last=True), "id"),
+                "prazo_distante": ("-prazo", "-id"),
+                "recentes": ("-aberto_em", "-id"),
+                "antigos": ("aberto_em", "id"),
+            }[valor]
+        )
 
 
 def fila_filtrada(dados, *, usuario, categorias=()):
     """The painel's FilterSet over the base queryset; `.qs` is the filtered, sorted queue."""
     base = Protocolo.objects.select_related("consumidor", "categoria", "responsavel")
     return FiltroFila(dados, queryset=base, usuario=usuario, categorias=categorias)
+
+
+def contagem_limitada(queryset, limite=None):
+    """How many rows the queryset has, counting at most `limite` (LIMITE_CONTAGEM): the cost stays
+    that of one page of the index however long the queue."""
+    limite = LIMITE_CONTAGEM if limite is None else limite
+    return queryset.order_by().values("pk")[:limite].count()
 
 
 def contadores_da_fila(*, usuario, hoje=None, limite=LIMITE_CONTAGEM):

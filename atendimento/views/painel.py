@@ -65,6 +65,29 @@ class PaginadorSemContagem(Paginator):
         )
 
 
+# The queue's columns that sort, each (ascending, descending) in the filter's `ordem` keys: only
+# orders an index serves (protocolo/models.py, Protocolo.Meta.indexes). Numbers begin with the
+# opening day, so the number column sorts by opening.
+COLUNAS_ORDENAVEIS = {"numero": ("antigos", "recentes"), "prazo": ("prazo", "prazo_distante")}
+
+
+def _ordenacao(get, ordem):
+    """{coluna: (aria-sort or "", query string that sorts by it)}: a click on the sorted column turns
+    its order around, on another sorts it ascending; the page goes back to the first."""
+    colunas = {}
+    for coluna, (ascendente, descendente) in COLUNAS_ORDENAVEIS.items():
+        estado = {ascendente: "ascending", descendente: "descending"}.get(ordem, "")
+        parametros = get.copy()
+        parametros.pop("pagina", None)
+        parametros["ordem"] = ascendente if estado == "descending" or not estado else descendente
+        colunas[coluna] = (estado, parametros.urlencode())
+    return colunas
+
+
+def _filtros_ativos(get, form):
+    return sum(1 for nome in form.fields if get.get(nome) and not (nome == "ordem" and get[nome] == "prazo"))
+
+
 def _por_pagina(valor):
     try:
         valor = int(valor)
@@ -82,6 +105,8 @@ def painel(request):
     pagina = PaginadorSemContagem(filtro.qs, por_pagina).get_page(request.GET.get("pagina"))
     parametros = request.GET.copy()
     parametros.pop("pagina", None)
+    # An unknown key is a form error and the queue keeps its default order (FiltroFila).
+    ordem = filtro.form.cleaned_data.get("ordem") or "prazo"
     contexto = {
         "filtro": filtro,
         "pagina": pagina,
@@ -89,6 +114,9 @@ def painel(request):
         "tamanhos": TAMANHOS_DE_PAGINA,
         "parametros": parametros.urlencode(),
         "contadores": selectors.contadores_da_fila(usuario=request.user),
+        "total": selectors.contagem_limitada(filtro.qs),
+        "ordenacao": _ordenacao(request.GET, ordem),
+        "filtros_ativos": _filtros_ativos(request.GET, filtro.form),
         "limite_contagem": selectors.LIMITE_CONTAGEM,
         "iniciar": forms.IniciarForm(),
         "pagina_maxima": pagina.paginator.pagina_maxima,

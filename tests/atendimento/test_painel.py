@@ -227,8 +227,9 @@ def test_filters_live_in_the_url(cliente_atendente):
 
 
 # session, user, user permissions, group permissions, categorias (filter choices), the three
-# counters in one query, the page (per_page + 1 rows with consumer, categoria and responsável)
-CONSULTAS_DO_PAINEL = 7
+# counters in one query, the page (per_page + 1 rows with consumer, categoria and responsável), the
+# bounded count of the filtered queue
+CONSULTAS_DO_PAINEL = 8
 
 
 @pytest.mark.parametrize("quantidade", [1, 30])
@@ -321,6 +322,8 @@ def _nos(plano):
         ({"situacao": "resolvido"}, "protocolo_fila_resolvidos"),
         ({"ordem": "recentes"}, "protocolo_fila_recentes"),
         ({"ordem": "antigos"}, "protocolo_fila_recentes"),
+        ({"ordem": "prazo_distante"}, "protocolo_fila_prazo"),
+        ({"ordem": "prazo_distante", "responsavel": "sem"}, "protocolo_fila_sem_responsavel"),
     ],
 )
 def test_the_common_views_read_a_page_straight_from_an_index_in_order(cliente_atendente, atendente, parametros, indice):
@@ -347,3 +350,71 @@ def test_the_common_views_read_a_page_straight_from_an_index_in_order(cliente_at
     nos = list(_nos(explicacao[0]["Plan"]))
     assert [n.get("Index Name") for n in nos if n.get("Relation Name") == "protocolo_protocolo"] == [indice]
     assert not [n["Node Type"] for n in nos if "Sort" in n["Node Type"]]
+
+
+# Sorting, counting and the phone's filters --------------------------------------------------------
+
+
+def test_it_sorts_by_the_farthest_deadline_when_asked(cliente_atendente):
+    with time_machine.travel(AGORA, tick=False):
+        hoje = abrir(categoria_codigo="cancelamento")
+        semana = abrir()
+        resposta = cliente_atendente.get(PAINEL, {"ordem": "prazo_distante"})
+
+    assert _numeros(resposta) == [semana.numero, hoje.numero]
+
+
+@pytest.mark.parametrize("ordem", ["numero", "-prazo; DROP TABLE x", "consumidor__nome", "x" * 500])
+def test_an_unknown_sort_key_falls_back_to_the_deadline_order(cliente_atendente, ordem):
+    with time_machine.travel(AGORA, tick=False):
+        semana = abrir()
+        hoje = abrir(categoria_codigo="cancelamento")
+        resposta = cliente_atendente.get(PAINEL, {"ordem": ordem})
+
+    assert resposta.status_code == 200
+    assert _numeros(resposta) == [hoje.numero, semana.numero]
+
+
+def test_the_number_and_deadline_headers_sort_the_queue_both_ways(cliente_atendente):
+    abrir()
+
+    padrao = cliente_atendente.get(PAINEL, {"responsavel": "sem"}).text
+    distante = cliente_atendente.get(PAINEL, {"responsavel": "sem", "ordem": "prazo_distante"}).text
+
+    assert 'aria-sort="ascending"' in padrao.split("</thead>")[0]
+    assert "?responsavel=sem&amp;ordem=prazo_distante" in padrao
+    assert "?responsavel=sem&amp;ordem=antigos" in padrao
+    assert 'aria-sort="descending"' in distante.split("</thead>")[0]
+    assert "?responsavel=sem&amp;ordem=prazo" in distante
+
+
+def test_it_says_how_many_protocols_match(cliente_atendente):
+    for _ in range(3):
+        abrir()
+
+    resposta = cliente_atendente.get(PAINEL)
+
+    assert resposta.context["total"] == 3
+    assert "3 protocolos" in resposta.text
+
+
+def test_the_count_stops_at_the_limit(cliente_atendente, monkeypatch):
+    from protocolo import selectors
+
+    monkeypatch.setattr(selectors, "LIMITE_CONTAGEM", 2)
+    for _ in range(3):
+        abrir()
+
+    resposta = cliente_atendente.get(PAINEL)
+
+    assert resposta.context["total"] == 2
+    assert "2+ protocolos" in resposta.text
+
+
+def test_the_filters_fold_behind_one_button_that_counts_the_active_ones(cliente_atendente):
+    nenhum = cliente_atendente.get(PAINEL).text
+    dois = cliente_atendente.get(PAINEL, {"prazo": "vencido", "canal": "telefone", "por_pagina": 50}).text
+
+    assert 'data-bs-toggle="collapse"' in nenhum and 'aria-controls="filtros"' in nenhum
+    assert "data-filtros-ativos" not in nenhum
+    assert '<span class="badge text-bg-primary" data-filtros-ativos>2' in dois
