@@ -30,8 +30,8 @@ class Formulario:
 FORMULARIOS = {
     "identificar": Formulario(forms.IdentificarForm),
     "vincular": Formulario(forms.VincularContatoForm),
-    "categoria": Formulario(forms.CategoriaForm, extras=("categorias",)),
-    "objeto": Formulario(forms.ObjetoForm),
+    "categoria": Formulario(forms.CategoriaForm, extras=("categorias",), mostrado_se="demanda"),
+    "objeto": Formulario(forms.ObjetoForm, mostrado_se="demanda"),
     "interacao": Formulario(forms.InteracaoForm, mostrado_se=None),
     "situacao": Formulario(forms.SituacaoForm, mostrado_se="mudar"),
     "assumir": Formulario(forms.AssumirForm),
@@ -68,11 +68,30 @@ def _formulario(nome, protocolo, fontes, dados=None):
     return definicao.classe(dados, protocolo=protocolo, prefix=nome, **extras)
 
 
+def _demanda_aberta(protocolo):
+    return not protocolo.finalizado and protocolo.situacao != Situacao.RESOLVIDO
+
+
+def _mudar_demanda(mudar):
+    """The service behind a demand form, refused on a protocol whose demand is settled."""
+
+    def executar(request, protocolo, dados):
+        # A closed one is refused by the service itself, with its own message.
+        if protocolo.situacao == Situacao.RESOLVIDO:
+            raise DadosInvalidos("Protocolo resolvido. Reabra o protocolo para mudar a categoria ou o objeto.")
+        return mudar(request, protocolo, dados)
+
+    return executar
+
+
 def _pode(protocolo, formularios):
     """Which action forms the protocol's state admits (the state machine decides, TRANSICOES)."""
     aberto = not protocolo.finalizado
     return {
         "alterar": aberto,
+        # What the consumer asked and its categoria (hence the prazo) are settled once answered:
+        # a resolved protocol is reopened before its demand changes.
+        "demanda": _demanda_aberta(protocolo),
         "mudar": bool(formularios["situacao"].fields["situacao"].choices),
         # A resolved protocol is reopened before it rises (protocolo_escalar refuses it).
         "escalar": aberto and protocolo.nivel < NIVEL_MAXIMO and protocolo.situacao != Situacao.RESOLVIDO,
@@ -116,7 +135,8 @@ def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes
         ],
         "linha_do_tempo": list(selectors.linha_do_tempo(protocolo)),
         "contatos": [(c, mascarar_contato(c)) for c in services.contatos_para_a_equipe(protocolo)],
-        "mensagens_enviadas": list(protocolo.mensagens.order_by("-criada_em")),
+        # Oldest first, as the timeline runs.
+        "mensagens_enviadas": list(protocolo.mensagens.order_by("criada_em", "pk")),
         "outros_em_aberto": selectors.outros_em_aberto(protocolo),
         "cpf_revelado": cpf,
         "pode": pode,
@@ -215,14 +235,16 @@ vincular = _acao(
 )
 categoria = _acao(
     "categoria",
-    lambda r, p, d: services.protocolo_definir_categoria(
-        protocolo=p, categoria=d["categoria"], autor=r.user, versao=d["versao"]
+    _mudar_demanda(
+        lambda r, p, d: services.protocolo_definir_categoria(
+            protocolo=p, categoria=d["categoria"], autor=r.user, versao=d["versao"]
+        )
     ),
     lambda p: f"Categoria: {p.categoria}. Prazo de resposta: {p.prazo:%d/%m/%Y}.",
 )
 objeto = _acao(
     "objeto",
-    lambda r, p, d: services.protocolo_registrar_objeto(protocolo=p, objeto=d["objeto"], autor=r.user),
+    _mudar_demanda(lambda r, p, d: services.protocolo_registrar_objeto(protocolo=p, objeto=d["objeto"], autor=r.user)),
     "Objeto da demanda registrado.",
 )
 

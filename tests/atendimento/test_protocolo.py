@@ -681,3 +681,55 @@ def test_binding_a_contact_needs_the_identity_check_and_is_recorded(cliente_aten
     contato = consumidor.contatos.get()
     assert (contato.vinculado_por, contato.verificacao) == (atendente, "documento_presencial")
     assert ultima(protocolo).tipo == "vinculacao_contato"
+
+
+# A page that matches the protocol's state ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("encerrar", [False, True])
+def test_a_resolved_or_closed_protocol_offers_no_demand_forms_nor_a_running_deadline(
+    cliente_atendente, atendente, protocolo, encerrar
+):
+    services.protocolo_resolver(protocolo=protocolo, texto="Feito.", autor=atendente)
+    if encerrar:
+        services.protocolo_encerrar(protocolo=protocolo, autor=atendente)
+
+    resposta = cliente_atendente.get(url(protocolo))
+
+    assert 'data-form="categoria"' not in resposta.text and 'data-form="objeto"' not in resposta.text
+    assert "no prazo" not in resposta.text and "text-bg-success" not in resposta.text.split("data-situacao")[1][:600]
+    assert "data-prazo-encerrado" in resposta.text
+
+
+def test_changing_the_categoria_of_a_resolved_protocol_is_refused_with_what_was_typed(
+    cliente_atendente, atendente, protocolo
+):
+    services.protocolo_resolver(protocolo=protocolo, texto="Feito.", autor=atendente)
+    protocolo.refresh_from_db()
+    antes = protocolo.categoria_id
+
+    resposta = cliente_atendente.post(
+        url(protocolo, "categoria"),
+        {"categoria-versao": protocolo.versao, "categoria-categoria": categoria("cancelamento").pk},
+    )
+
+    protocolo.refresh_from_db()
+    assert resposta.status_code == 200 and protocolo.categoria_id == antes
+    assert "Reabra o protocolo" in resposta.text and "data-nao-enviado" in resposta.text
+
+
+def test_the_interaction_form_and_actions_come_before_the_history(cliente_atendente, atendente, protocolo):
+    texto = cliente_atendente.get(url(protocolo)).text
+
+    assert texto.index('data-form="interacao"') < texto.index("data-linha-do-tempo")
+    assert texto.index('href="#titulo-interacao"') < texto.index('id="titulo-consumidor"')
+
+
+def test_sent_messages_run_in_the_timelines_order(cliente_atendente, atendente, protocolo):
+    services.protocolo_registrar_interacao(protocolo=protocolo, texto="Primeira.", autor=atendente, publica=True)
+    services.protocolo_resolver(protocolo=protocolo, texto="Segunda.", autor=atendente)
+
+    resposta = cliente_atendente.get(url(protocolo))
+
+    criadas = [m.criada_em for m in resposta.context["mensagens_enviadas"]]
+    assert len(criadas) >= 2 and criadas == sorted(criadas)
