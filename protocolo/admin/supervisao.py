@@ -25,6 +25,7 @@ class PeriodoForm(forms.Form):
         label="Período",
         choices=[("7", "últimos 7 dias"), ("30", "últimos 30 dias"), ("90", "últimos 90 dias"), ("outro", "outro")],
         required=False,
+        initial="30",
     )
     de = forms.DateField(label="De", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     ate = forms.DateField(

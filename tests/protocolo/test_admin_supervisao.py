@@ -113,6 +113,8 @@ def test_the_period_selector_sets_the_days_of_the_figures(cliente_supervisor, co
     assert resposta.status_code == 200
     assert resposta.context["periodo"].dias == dias
     assert len(resposta.context["abertos_por_dia"]) == dias
+    # The selector shows the period the figures cover.
+    assert f'<option value="{dias}" selected>' in resposta.text
 
 
 def test_a_custom_range_covers_its_days(cliente_supervisor):
