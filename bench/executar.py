@@ -75,7 +75,8 @@ AMOSTRA_DE_INTEGRIDADE = 5
 
 PAINEL = "/atendimento/?prazo=vencido"
 CHANGELIST = "/admin/protocolo/protocolo/"
-SUPERVISAO = "/admin/supervisao/"
+# The widest preset period (90 days): the figures over a period read that many days of rows.
+SUPERVISAO = "/admin/supervisao/?periodo=90"
 
 _processos = []
 _smtp = None

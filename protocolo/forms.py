@@ -26,11 +26,27 @@ def campo_de_texto(label, *, obrigatorio=True, linhas=3):
     )
 
 
-class AtribuirForm(forms.Form):
-    """An active attendant, or nobody: the protocol goes back to the queue."""
+# The choice that returns a protocol to the queue: a value of its own, so that the empty choice
+# (nothing picked yet) is refused instead of silently meaning "nobody".
+NINGUEM = "fila"
 
-    responsavel = forms.ModelChoiceField(
-        label="Atribuir a", queryset=None, required=False, empty_label="ninguém (devolver à fila)"
+
+class EscolhaDeResponsavel(forms.ModelChoiceField):
+    def clean(self, value):
+        if value == NINGUEM:
+            return None
+        return super().clean(value)
+
+
+class AtribuirForm(forms.Form):
+    """An active attendant, or nobody (the protocol goes back to the queue), picked on purpose:
+    the list starts on an empty choice that must be changed, never on someone."""
+
+    responsavel = EscolhaDeResponsavel(
+        label="Atribuir a",
+        queryset=None,
+        empty_label="— escolha —",
+        error_messages={"required": "Escolha um atendente, ou “ninguém” para devolver à fila."},
     )
 
     def __init__(self, *args, atendentes=None, **kwargs):
@@ -38,10 +54,15 @@ class AtribuirForm(forms.Form):
         campo = self.fields["responsavel"]
         campo.queryset = selectors.atendentes_ativos()
         campo.label_from_instance = nome_de
-        if atendentes is not None:
-            # The page has read them already: shown without reading them again. What is posted
-            # is still checked against the queryset.
-            campo.choices = [("", campo.empty_label), *((str(u.pk), nome_de(u)) for u in atendentes)]
+        vazia = campo.empty_label
+
+        # A callable: read only when rendered (a posted form never reads the list), or taken from
+        # the list the page has read already. What is posted is still checked against the queryset.
+        def escolhas():
+            lista = campo.queryset if atendentes is None else atendentes
+            return [("", vazia), (NINGUEM, "ninguém (devolver à fila)"), *((str(u.pk), nome_de(u)) for u in lista)]
+
+        campo.choices = escolhas
 
 
 class MotivoForm(forms.Form):

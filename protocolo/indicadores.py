@@ -13,12 +13,12 @@ import statistics
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Aggregate, Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
 from . import relogio
-from .models import EM_ABERTO, Protocolo, Situacao
+from .models import PENDENTES, Interacao, Protocolo, Situacao
 
 FILA_DE_ESCALADOS = 20
 
@@ -41,17 +41,18 @@ def _duracao():
 
 
 def por_situacao_e_nivel():
-    """Open protocols by situação and by nível, from one GROUP BY over the open queue."""
+    """Protocols waiting for the team (PENDENTES: a resolved one only waits for the consumer), by
+    situação and by nível, from one GROUP BY over the open queue's index."""
     # COUNT(*), not COUNT(id): the columns in protocolo_em_aberto are all it reads.
-    linhas = Protocolo.objects.filter(situacao__in=EM_ABERTO).values_list("situacao", "nivel").annotate(n=Count("*"))
-    situacoes = dict.fromkeys(EM_ABERTO, 0)
+    linhas = Protocolo.objects.filter(situacao__in=PENDENTES).values_list("situacao", "nivel").annotate(n=Count("*"))
+    situacoes = dict.fromkeys(PENDENTES, 0)
     niveis = dict.fromkeys(Protocolo.Nivel.values, 0)
     for situacao, nivel, n in linhas:
         situacoes[situacao] += n
         niveis[nivel] += n
     return (
-        [(Situacao(s).label, n) for s, n in situacoes.items()],
-        [(Protocolo.Nivel(nivel).label, n) for nivel, n in niveis.items()],
+        [(Situacao(s).label, n, s) for s, n in situacoes.items()],
+        [(Protocolo.Nivel(nivel).label, n, nivel) for nivel, n in niveis.items()],
     )
 
 
@@ -60,22 +61,29 @@ def _vencidos(hoje):
 
 
 def vencidos_por_categoria(hoje):
+    """[(nome, n, categoria_id)], the most overdue first."""
     return list(
-        _vencidos(hoje).values_list("categoria__nome").annotate(n=Count("id")).order_by("-n", "categoria__nome")
+        _vencidos(hoje)
+        .values_list("categoria__nome", "categoria_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "categoria__nome")
+        .values_list("categoria__nome", "n", "categoria_id")
     )
+
+
+def _nome(nome, sobrenome, usuario):
+    return f"{nome or ''} {sobrenome or ''}".strip() or usuario or "sem responsável"
 
 
 def vencidos_por_responsavel(hoje):
+    """[(nome, n, responsavel_id)], the most overdue first."""
     linhas = (
         _vencidos(hoje)
-        .values_list("responsavel__first_name", "responsavel__last_name", "responsavel__username")
+        .values_list("responsavel_id", "responsavel__first_name", "responsavel__last_name", "responsavel__username")
         .annotate(n=Count("id"))
         .order_by("-n", "responsavel__username")
     )
-    return [
-        (f"{nome or ''} {sobrenome or ''}".strip() or usuario or "sem responsável", n)
-        for nome, sobrenome, usuario, n in linhas
-    ]
+    return [(_nome(nome, sobrenome, usuario), n, pk) for pk, nome, sobrenome, usuario, n in linhas]
 
 
 def cumprimento_do_prazo(hoje):
@@ -106,10 +114,14 @@ def cumprimento_do_prazo(hoje):
     return {7: taxa(7), 30: taxa(30)}
 
 
-def tempo_de_resolucao(agora, dias=30):
+def tempo_de_resolucao(agora, dias=30, *, periodo=None):
     """Median and 90th percentile of opening → resolution, for protocols resolved in the last
-    `dias` days: percentile_cont on PostgreSQL, the same computed from the durations on SQLite."""
-    resolvidos = Protocolo.objects.filter(resolvido_em__gte=agora - datetime.timedelta(days=dias))
+    `dias` days (or in `periodo`): percentile_cont on PostgreSQL, the same computed from the
+    durations on SQLite."""
+    if periodo is None:
+        resolvidos = Protocolo.objects.filter(resolvido_em__gte=agora - datetime.timedelta(days=dias))
+    else:
+        resolvidos = Protocolo.objects.filter(resolvido_em__gte=periodo.desde, resolvido_em__lt=periodo.ate)
     if connection.vendor == "postgresql":
         return resolvidos.aggregate(
             n=Count("*"),
@@ -128,13 +140,13 @@ def tempo_de_resolucao(agora, dias=30):
     }
 
 
-def avaliacoes(agora, dias=90):
-    """Ratings (1–5) given in the last `dias` days: their distribution and mean."""
-    linhas = dict(
-        Protocolo.objects.filter(avaliacao__isnull=False, encerrado_em__gte=agora - datetime.timedelta(days=dias))
-        .values_list("avaliacao")
-        .annotate(n=Count("*"))
-    )
+def avaliacoes(agora, dias=90, *, periodo=None):
+    """Ratings (1–5) given in the last `dias` days (or in `periodo`): their distribution and mean."""
+    if periodo is None:
+        avaliados = Protocolo.objects.filter(encerrado_em__gte=agora - datetime.timedelta(days=dias))
+    else:
+        avaliados = Protocolo.objects.filter(encerrado_em__gte=periodo.desde, encerrado_em__lt=periodo.ate)
+    linhas = dict(avaliados.filter(avaliacao__isnull=False).values_list("avaliacao").annotate(n=Count("*")))
     total = sum(linhas.values())
     distribuicao = [
         (nota, linhas.get(nota, 0), linhas.get(nota, 0) / total if total else 0) for nota in range(5, 0, -1)
@@ -158,11 +170,118 @@ def abertos_por_dia(hoje, dias=30):
 
 
 def fila_de_escalados(limite=FILA_DE_ESCALADOS):
-    """Open protocols at nível 2 and 3, oldest first (the protocolo_fila_escalados index)."""
+    """Protocols at nível 2 and 3 still waiting for the team (a resolved one is not: it waits for
+    the consumer), oldest first (the protocolo_fila_escalados index)."""
     return list(
-        Protocolo.objects.filter(nivel__gt=1, situacao__in=EM_ABERTO)
+        Protocolo.objects.filter(nivel__gt=1, situacao__in=PENDENTES)
         .select_related("consumidor", "categoria", "responsavel")
         .order_by("aberto_em")[:limite]
+    )
+
+
+# The period -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Periodo:
+    """The days the period figures cover, both ends included (São Paulo days)."""
+
+    inicio: datetime.date
+    fim: datetime.date
+
+    @property
+    def dias(self):
+        return (self.fim - self.inicio).days + 1
+
+    @property
+    def desde(self):
+        return timezone.make_aware(datetime.datetime.combine(self.inicio, datetime.time.min))
+
+    @property
+    def ate(self):
+        """The first instant after the period."""
+        return timezone.make_aware(datetime.datetime.combine(self.fim + datetime.timedelta(days=1), datetime.time.min))
+
+    @classmethod
+    def ultimos(cls, dias, hoje):
+        return cls(hoje - datetime.timedelta(days=dias - 1), hoje)
+
+
+def _prazos_encerrados(periodo, hoje):
+    """Protocols whose deadline ended within the period (and before today: the outcome is known),
+    to be answered: cancelled ones and duplicates never were (the protocolo_prazo index)."""
+    return Protocolo.objects.filter(
+        prazo__gte=periodo.inicio,
+        prazo__lte=min(periodo.fim, hoje - datetime.timedelta(days=1)),
+        duplicado_de__isnull=True,
+    ).exclude(situacao=Situacao.CANCELADO)
+
+
+NO_PRAZO = Q(resolvido_em__isnull=False, resolvido_em__date__lte=F("prazo"))
+
+
+def cumprimento_por_categoria(periodo, hoje):
+    """[{nome, id, total, no_prazo, taxa}] of the deadlines that ended in the period, one GROUP BY."""
+    linhas = (
+        _prazos_encerrados(periodo, hoje)
+        .values_list("categoria_id", "categoria__nome")
+        .annotate(total=Count("id"), no_prazo=Count("id", filter=NO_PRAZO))
+        .order_by("categoria__nome")
+    )
+    return [_taxa(nome or "sem categoria", pk, total, no_prazo) for pk, nome, total, no_prazo in linhas]
+
+
+def cumprimento_por_responsavel(periodo, hoje):
+    """The same by attendant (who holds the protocol now), worst rate first."""
+    linhas = (
+        _prazos_encerrados(periodo, hoje)
+        .values_list("responsavel_id", "responsavel__first_name", "responsavel__last_name", "responsavel__username")
+        .annotate(total=Count("id"), no_prazo=Count("id", filter=NO_PRAZO))
+        .order_by("responsavel__username")
+    )
+    taxas = [_taxa(_nome(n, s, u), pk, total, no_prazo) for pk, n, s, u, total, no_prazo in linhas]
+    return sorted(taxas, key=lambda t: (t["taxa"], t["nome"]))
+
+
+def _taxa(nome, pk, total, no_prazo):
+    return {"nome": nome, "id": pk, "total": total, "no_prazo": no_prazo, "taxa": no_prazo / total if total else 0}
+
+
+def resolucao_no_periodo(periodo):
+    """Of the protocols resolved in the period (the protocolo_resolvido_em index): how many were
+    resolved at first contact (the day they were opened, at nível 1, never reopened) and how many
+    were reopened after a resolution. One query; the reopenings are looked up by protocol through
+    the timeline's (protocolo, ordem) index."""
+    reaberto = Exists(Interacao.objects.filter(protocolo_id=OuterRef("pk"), tipo=Interacao.Tipo.REABERTURA))
+    fuso = timezone.get_current_timezone()
+    numeros = (
+        Protocolo.objects.filter(resolvido_em__gte=periodo.desde, resolvido_em__lt=periodo.ate)
+        .annotate(
+            reaberto=reaberto,
+            dia_aberto=TruncDate("aberto_em", tzinfo=fuso),
+            dia_resolvido=TruncDate("resolvido_em", tzinfo=fuso),
+        )
+        .aggregate(
+            total=Count("*"),
+            reabertos=Count("id", filter=Q(reaberto=True)),
+            primeiro_contato=Count("id", filter=Q(reaberto=False, nivel=1, dia_aberto=F("dia_resolvido"))),
+        )
+    )
+    total = numeros["total"]
+    return numeros | {
+        "taxa_primeiro_contato": numeros["primeiro_contato"] / total if total else None,
+        "taxa_reabertura": numeros["reabertos"] / total if total else None,
+    }
+
+
+def tendencia_das_avaliacoes(periodo):
+    """[(week's monday, mean, n)] of the ratings given in the period (protocolo_encerrado_em)."""
+    return list(
+        Protocolo.objects.filter(avaliacao__isnull=False, encerrado_em__gte=periodo.desde, encerrado_em__lt=periodo.ate)
+        .annotate(semana=TruncWeek("encerrado_em", tzinfo=timezone.get_current_timezone()))
+        .values_list("semana")
+        .annotate(media=Avg("avaliacao"), n=Count("*"))
+        .order_by("semana")
     )
 
 
@@ -216,26 +335,37 @@ def duracao_legivel(duracao):
     return f"{minutos} min"
 
 
-def painel():
-    """Every figure of the dashboard (one query each)."""
+def painel(periodo=None):
+    """Every figure of the dashboard, one aggregate query each; those over a period cover
+    `periodo` (the last 30 days by default)."""
     agora = relogio.agora()
     hoje = timezone.localdate(agora)
+    periodo = periodo or Periodo.ultimos(30, hoje)
     situacoes, niveis = por_situacao_e_nivel()
-    serie = abertos_por_dia(hoje)
-    resolucao = tempo_de_resolucao(agora)
+    serie = abertos_por_dia(periodo.fim, periodo.dias)
+    resolucao = tempo_de_resolucao(agora, periodo=periodo)
     resolucao |= {
         "mediana_texto": duracao_legivel(resolucao["mediana"]),
         "p90_texto": duracao_legivel(resolucao["p90"]),
     }
+    por_categoria = cumprimento_por_categoria(periodo, hoje)
+    total = sum(c["total"] for c in por_categoria)
+    no_prazo = sum(c["no_prazo"] for c in por_categoria)
     return {
         "hoje": hoje,
+        "periodo": periodo,
         "por_situacao": situacoes,
         "por_nivel": niveis,
         "vencidos_por_categoria": vencidos_por_categoria(hoje),
         "vencidos_por_responsavel": vencidos_por_responsavel(hoje),
-        "cumprimento": cumprimento_do_prazo(hoje),
+        "cumprimento": {"total": total, "no_prazo": no_prazo, "taxa": no_prazo / total if total else None},
+        "cumprimento_por_categoria": por_categoria,
+        "cumprimento_por_responsavel": cumprimento_por_responsavel(periodo, hoje),
+        "prazos_ate": min(periodo.fim, hoje - datetime.timedelta(days=1)),
         "resolucao": resolucao,
-        "avaliacoes": avaliacoes(agora),
+        "resolvidos": resolucao_no_periodo(periodo),
+        "avaliacoes": avaliacoes(agora, periodo=periodo),
+        "tendencia": tendencia_das_avaliacoes(periodo),
         "abertos_por_dia": serie,
         "abertos_no_periodo": sum(n for _, n in serie),
         "grafico": grafico_de_barras(serie),

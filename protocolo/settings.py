@@ -225,6 +225,8 @@ if PROTOCOLO_SESSAO_OCIOSA_MINUTOS < 1:
 # Language, time, static files ---------------------------------------------------------------------
 
 LANGUAGE_CODE = "pt-br"
+# Our catalogue first: month names in lowercase, as pt-BR writes them inside a date.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # Dates follow the tzdata package (requirements.in), never the host's files, which may predate the
 # end of Brazil's daylight saving (2019): zoneinfo reads the host first unless its path is empty, and
 # would reuse a zone it built from them before this line.

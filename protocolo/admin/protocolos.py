@@ -31,6 +31,21 @@ from .base import (
 
 LINHA_DO_TEMPO = 50
 MAXIMO_POR_ACAO = 500
+# The actions the protocol's own page offers, with the form each asks for (the list's own).
+ACOES_DA_PAGINA = {
+    "atribuir": AtribuirForm,
+    "escalar": MotivoForm,
+    "resolver": ResolverForm,
+    "prorrogar": ProrrogarForm,
+    "cancelar": MotivoForm,
+}
+TEXTOS_DOS_BOTOES = {
+    "atribuir": "Atribuir",
+    "escalar": "Escalar",
+    "resolver": "Resolver",
+    "prorrogar": "Prorrogar",
+    "cancelar": "Cancelar o protocolo",
+}
 
 
 # Filters ------------------------------------------------------------------------------------------
@@ -128,6 +143,7 @@ class ProtocoloAdmin(EscolhaDeAcao, ListaSegura, SomenteLeitura, admin.ModelAdmi
 
     def get_changelist(self, request, **kwargs):
         return ListaOrdenavelSoPeloIndice
+
     search_fields = ["numero"]  # shows the search box; get_search_results decides what it matches
     search_help_text = "Número do protocolo ou CPF (com ou sem pontuação), ou parte do nome do consumidor."
     raw_id_fields = ["consumidor", "responsavel", "duplicado_de"]
@@ -237,8 +253,28 @@ class ProtocoloAdmin(EscolhaDeAcao, ListaSegura, SomenteLeitura, admin.ModelAdmi
                 "linha_do_tempo_url": reverse("admin:protocolo_interacao_changelist")
                 + "?"
                 + urlencode({"protocolo__id__exact": object_id}),
+                "acoes_da_pagina": self._acoes_da_pagina(request, int(object_id)),
             }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _acoes_da_pagina(self, request, object_id):
+        """The list's actions this user may run, each with its form, for the protocol's own page.
+        Each posts to acao_view, which runs the list's action on this protocol alone."""
+        permitidas = self.get_actions(request)
+        acoes = []
+        for nome, form_class in ACOES_DA_PAGINA.items():
+            if nome not in permitidas:
+                continue
+            acoes.append(
+                {
+                    "nome": nome,
+                    "titulo": permitidas[nome].description,
+                    "form": form_class(auto_id=f"id_{nome}_%s"),
+                    "url": reverse("admin:protocolo_protocolo_acao", args=[object_id, nome]),
+                    "botao": TEXTOS_DOS_BOTOES[nome],
+                }
+            )
+        return acoes
 
     def history_view(self, request, object_id, extra_context=None):
         # One history, not two: the admin's log never records a protocol's changes, its timeline does.
@@ -274,8 +310,31 @@ class ProtocoloAdmin(EscolhaDeAcao, ListaSegura, SomenteLeitura, admin.ModelAdmi
     def get_urls(self):
         return [
             path("exportar/", self.admin_site.admin_view(self.exportar_view), name="protocolo_protocolo_exportar"),
+            path(
+                "<int:object_id>/acao/<str:nome>/",
+                self.admin_site.admin_view(self.acao_view),
+                name="protocolo_protocolo_acao",
+            ),
             *super().get_urls(),
         ]
+
+    def acao_view(self, request, object_id, nome):
+        """One of the list's actions on one protocol, from its own page: the same action, form and
+        service, its confirmation page if the form is refused, and back to the page when done."""
+        acoes = self.get_actions(request)
+        if nome not in acoes or nome == "exportar_csv":
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:protocolo_protocolo_change", args=[object_id]))
+        queryset = Protocolo.objects.filter(pk=object_id)
+        if not queryset.exists():
+            return self._get_obj_does_not_exist_redirect(request, self.opts, str(object_id))
+        resposta = acoes[nome].func(self, request, queryset)
+        voltar = reverse("admin:protocolo_protocolo_change", args=[object_id])
+        if resposta is None:
+            return HttpResponseRedirect(voltar)
+        resposta.context_data["voltar"] = voltar
+        return resposta
 
     def exportar_view(self, request):
         if not self.has_exportar_permission(request):

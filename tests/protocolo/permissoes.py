@@ -75,6 +75,10 @@ ESPERADO = {
     ("admin:app_list", "get"): SO_SUPERVISORES,
     ("supervisao", "get"): SO_SUPERVISORES,
     ("admin:protocolo_protocolo_exportar", "get"): SO_SUPERVISORES,
+    # An action from the protocol's page: a GET runs nothing and goes back to the page; a POST
+    # without the form's fields is answered with the form and its errors.
+    ("admin:protocolo_protocolo_acao", "get"): supervisor(Caminho(r"/admin/protocolo/protocolo/\d+/change/")),
+    ("admin:protocolo_protocolo_acao", "post"): supervisor(200),
     ("admin:password_change", "get"): SO_SUPERVISORES,
     ("admin:password_change_done", "get"): SO_SUPERVISORES,
     ("admin:jsi18n", "get"): SO_SUPERVISORES,

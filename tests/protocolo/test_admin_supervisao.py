@@ -97,7 +97,78 @@ def test_the_query_count_is_fixed_whatever_the_rows(
         services.protocolo_escalar(protocolo=protocolo, motivo="Alçada.", autor=supervisor)
     # session, user, the second factor's device, user permissions, group permissions; then one per
     # figure: open by situação and nível, overdue by categoria, overdue by responsável, deadline
-    # compliance, resolution percentiles, ratings, opened per day, the escalation queue
-    with django_assert_num_queries(13):
+    # compliance by categoria and by attendant, resolution percentiles, first contact and
+    # reopenings, ratings, their weekly trend, opened per day, the escalation queue
+    with django_assert_num_queries(16):
         resposta = cliente_supervisor.get(URL)
     assert resposta.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("consulta", "dias"), [({}, 30), ({"periodo": "7"}, 7), ({"periodo": "90"}, 90), ({"periodo": "30"}, 30)]
+)
+def test_the_period_selector_sets_the_days_of_the_figures(cliente_supervisor, consulta, dias):
+    resposta = cliente_supervisor.get(URL, consulta)
+
+    assert resposta.status_code == 200
+    assert resposta.context["periodo"].dias == dias
+    assert len(resposta.context["abertos_por_dia"]) == dias
+    # The selector shows the period the figures cover.
+    assert f'<option value="{dias}" selected>' in resposta.text
+
+
+def test_a_custom_range_covers_its_days(cliente_supervisor):
+    hoje = relogio.hoje()
+    de = hoje - datetime.timedelta(days=9)
+
+    resposta = cliente_supervisor.get(URL, {"periodo": "outro", "de": de.isoformat(), "ate": hoje.isoformat()})
+
+    assert (resposta.context["periodo"].inicio, resposta.context["periodo"].fim) == (de, hoje)
+
+
+@pytest.mark.parametrize(
+    ("consulta", "erro"),
+    [
+        ({"periodo": "outro"}, "Informe as duas datas do período."),
+        ({"periodo": "outro", "de": "2026-12-01", "ate": "2026-11-01"}, "A data inicial é posterior à final."),
+        ({"periodo": "outro", "de": "2020-01-01", "ate": "2022-01-01"}, "Escolha um período de no máximo 366 dias."),
+        ({"periodo": "outro", "de": "ontem", "ate": "\x00"}, "Informe uma data válida."),
+        ({"periodo": "1000"}, "Faça uma escolha válida."),
+    ],
+)
+def test_bad_period_input_is_a_portuguese_form_error_not_a_500(cliente_supervisor, consulta, erro):
+    resposta = cliente_supervisor.get(URL, consulta)
+
+    assert resposta.status_code == 200
+    assert erro in resposta.text
+    assert resposta.context["periodo"].dias == 30
+
+
+def test_every_figure_links_to_the_filtered_list_behind_it(cliente_supervisor, supervisor):
+    alice = AtendenteFactory(first_name="Alice", last_name="Atendente")
+    vencido = abrir(atendente=alice)
+    Protocolo.objects.filter(pk=vencido.pk).update(prazo=relogio.hoje() - datetime.timedelta(days=1))
+
+    texto = cliente_supervisor.get(URL).text
+    lista = reverse("admin:protocolo_protocolo_changelist")
+    links = re.findall(r'href="(' + re.escape(lista) + r'\?[^"]+)"', texto)
+
+    assert f"{lista}?prazo=vencido&amp;responsavel={alice.pk}" in links
+    assert f"{lista}?situacao__exact=aberto" in links
+    # Each link opens the list, never its "?e=1" redirect (a filter the list cannot apply).
+    for link in set(links):
+        resposta = cliente_supervisor.get(link.replace("&amp;", "&"))
+        assert resposta.status_code == 200, link
+    vencidos = cliente_supervisor.get(f"{lista}?prazo=vencido&responsavel={alice.pk}")
+    assert vencidos.context["cl"].result_count == 1
+
+
+def test_the_escalation_queue_flags_overdue_protocols(cliente_supervisor, supervisor):
+    escalado = abrir()
+    services.protocolo_escalar(protocolo=escalado, motivo="Alçada.", autor=supervisor)
+    Protocolo.objects.filter(pk=escalado.pk).update(prazo=relogio.hoje() - datetime.timedelta(days=1))
+
+    texto = cliente_supervisor.get(URL).text
+
+    fila = texto[texto.index('id="fila-de-escalados"') :]
+    assert '<strong class="vencido">vencido</strong>' in fila

@@ -11,6 +11,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from protocolo import relogio, services
+from protocolo.forms import NINGUEM, AtribuirForm
 from protocolo.models import Protocolo, Situacao
 from protocolo.services import TEXTO_MAXIMO
 from tests.factories import AtendenteFactory, abrir
@@ -41,7 +42,16 @@ def _pela_retaguarda(cliente, acao, protocolo, **dados):
     return cliente.post(reverse(f"atendimento:{acao}", args=[protocolo.numero]), campos, follow=True)
 
 
-FACES = {"admin": _pelo_admin, "retaguarda": _pela_retaguarda}
+def _pela_pagina_do_admin(cliente, acao, protocolo, **dados):
+    """The same action offered on the protocol's own admin page."""
+    return cliente.post(
+        reverse("admin:protocolo_protocolo_acao", args=[protocolo.pk, acao]),
+        {"action": acao, "_selected_action": [protocolo.pk], "confirmar": "1", **dados},
+        follow=True,
+    )
+
+
+FACES = {"admin": _pelo_admin, "admin_pagina": _pela_pagina_do_admin, "retaguarda": _pela_retaguarda}
 
 
 def _formulario(resposta, acao):
@@ -145,11 +155,35 @@ def test_nobody_returns_the_protocol_to_the_queue_in_both_faces(cliente, supervi
     protocolo = abrir()
     services.protocolo_atribuir(protocolo=protocolo, responsavel=alice, autor=supervisor)
 
-    FACES[face](cliente, "atribuir", protocolo, responsavel="")
+    FACES[face](cliente, "atribuir", protocolo, responsavel=NINGUEM)
 
     assert _recarregar(protocolo).responsavel is None
     entrada = protocolo.interacoes.order_by("-ordem").first()
     assert (entrada.detalhes["de"], entrada.detalhes["para"], entrada.autor) == (alice.pk, None, supervisor)
+
+
+@pytest.mark.parametrize("face", FACES)
+def test_the_empty_choice_is_refused_by_both_faces_and_assigns_nobody(cliente, supervisor, face):
+    alice = AtendenteFactory()
+    protocolo = abrir()
+    services.protocolo_atribuir(protocolo=protocolo, responsavel=alice, autor=supervisor)
+
+    resposta = FACES[face](cliente, "atribuir", protocolo, responsavel="")
+
+    assert _formulario(resposta, "atribuir").errors["responsavel"] == [
+        "Escolha um atendente, ou “ninguém” para devolver à fila."
+    ]
+    assert _recarregar(protocolo).responsavel == alice
+
+
+def test_the_assign_form_starts_on_nobody_picked_not_on_an_attendant_nor_on_the_queue():
+    AtendenteFactory(first_name="Alice", last_name="Atendente")
+
+    html = str(AtribuirForm()["responsavel"])
+
+    assert html.count("selected") == 1
+    assert '<option value="" selected>— escolha —</option>' in html
+    assert f'<option value="{NINGUEM}">ninguém (devolver à fila)</option>' in html
 
 
 def test_an_inactive_attendant_is_refused_by_both_faces_with_the_same_message(cliente):

@@ -37,12 +37,19 @@ def test_open_protocols_by_situacao_and_nivel_in_one_query(django_assert_num_que
     services.protocolo_escalar(protocolo=escalado, motivo="Alçada.", autor=supervisor)
     cancelado = abrir()
     services.protocolo_cancelar(protocolo=cancelado, motivo="Engano.", autor=supervisor)
+    resolvido = abrir()
+    services.protocolo_resolver(protocolo=resolvido, texto="Feito.", autor=supervisor)
 
     with django_assert_num_queries(1):
         situacoes, niveis = indicadores.por_situacao_e_nivel()
 
-    assert dict(situacoes)["aberto"] == 3
-    assert dict(niveis) == {"1 · atendimento": 2, "2 · supervisão": 1, "3 · ouvidoria": 0}
+    # A resolved protocol waits for the consumer, not for the team: not "em aberto".
+    assert {rotulo: n for rotulo, n, _ in situacoes} == {
+        "aberto": 3,
+        "em atendimento": 0,
+        "aguardando o consumidor": 0,
+    }
+    assert {rotulo: n for rotulo, n, _ in niveis} == {"1 · atendimento": 2, "2 · supervisão": 1, "3 · ouvidoria": 0}
 
 
 def test_overdue_by_categoria_and_by_responsavel(django_assert_num_queries):
@@ -60,8 +67,8 @@ def test_overdue_by_categoria_and_by_responsavel(django_assert_num_queries):
         por_categoria = indicadores.vencidos_por_categoria(hoje)
         por_responsavel = indicadores.vencidos_por_responsavel(hoje)
 
-    assert por_categoria == [("Reclamação", 2), ("Cobrança", 1)]
-    assert por_responsavel == [("Alice Atendente", 2), ("sem responsável", 1)]
+    assert [(nome, n) for nome, n, _ in por_categoria] == [("Reclamação", 2), ("Cobrança", 1)]
+    assert por_responsavel == [("Alice Atendente", 2, alice.pk), ("sem responsável", 1, None)]
 
 
 def test_deadline_compliance_for_7_and_30_days(django_assert_num_queries, supervisor):
@@ -233,3 +240,64 @@ def test_no_figure_reads_the_whole_protocol_table(supervisor):
                 limitada = "Index Cond" in leitura or leitura.get("Index Name") in parciais
                 assert leitura["Node Type"] in {"Index Scan", "Index Only Scan"} and limitada, consulta["sql"]
     assert lidas == len(consultas.captured_queries)
+
+
+def test_the_escalation_queue_leaves_out_resolved_protocols(supervisor):
+    escalado, resolvido = abrir(), abrir()
+    for protocolo in (escalado, resolvido):
+        services.protocolo_escalar(protocolo=protocolo, motivo="Alçada.", autor=supervisor)
+    services.protocolo_resolver(protocolo=Protocolo.objects.get(pk=resolvido.pk), texto="Feito.", autor=supervisor)
+
+    assert [p.pk for p in indicadores.fila_de_escalados()] == [escalado.pk]
+
+
+def test_compliance_by_categoria_and_by_attendant_over_the_period(django_assert_num_queries, supervisor):
+    alice = AtendenteFactory(first_name="Alice", last_name="Atendente")
+    with relogio.em(relogio.agora() - datetime.timedelta(days=3)):
+        no_prazo = abrir(atendente=alice)
+        services.protocolo_resolver(protocolo=no_prazo, texto="Feito.", autor=alice)
+    _com_prazo(no_prazo, -1)
+    _com_prazo(abrir(atendente=alice, categoria_codigo="cobranca"), -2)
+    _com_prazo(abrir(), -3)
+    _com_prazo(abrir(), -40)  # before the period
+    hoje = relogio.hoje()
+    periodo = indicadores.Periodo.ultimos(30, hoje)
+
+    with django_assert_num_queries(2):
+        por_categoria = indicadores.cumprimento_por_categoria(periodo, hoje)
+        por_responsavel = indicadores.cumprimento_por_responsavel(periodo, hoje)
+
+    assert [(c["nome"], c["no_prazo"], c["total"]) for c in por_categoria] == [("Cobrança", 0, 1), ("Reclamação", 1, 2)]
+    assert [(c["nome"], c["no_prazo"], c["total"]) for c in por_responsavel] == [
+        ("sem responsável", 0, 1),
+        ("Alice Atendente", 1, 2),
+    ]
+
+
+def test_first_contact_resolution_and_reopen_rate_in_one_query(django_assert_num_queries, supervisor):
+    primeiro = abrir()
+    services.protocolo_resolver(protocolo=primeiro, texto="Feito.", autor=supervisor)
+    reaberto = abrir()
+    services.protocolo_resolver(protocolo=reaberto, texto="Feito.", autor=supervisor)
+    services.protocolo_reabrir(protocolo=Protocolo.objects.get(pk=reaberto.pk), motivo="Voltou.", autor=supervisor)
+    services.protocolo_resolver(protocolo=Protocolo.objects.get(pk=reaberto.pk), texto="Agora sim.", autor=supervisor)
+    _resolvido_apos(30)  # resolved the day after it was opened
+    abrir()  # not resolved
+
+    with django_assert_num_queries(1):
+        numeros = indicadores.resolucao_no_periodo(indicadores.Periodo.ultimos(30, relogio.hoje()))
+
+    assert (numeros["total"], numeros["primeiro_contato"], numeros["reabertos"]) == (3, 1, 1)
+
+
+def test_the_rating_trend_is_the_mean_per_week_in_one_query(django_assert_num_queries):
+    for nota in (5, 3):
+        protocolo = abrir()
+        services.protocolo_resolver(protocolo=protocolo, texto="Feito.")
+        services.protocolo_encerrar(protocolo=protocolo, origem=Origem.CONSUMIDOR, avaliacao=nota)
+
+    with django_assert_num_queries(1):
+        [(semana, media, n)] = indicadores.tendencia_das_avaliacoes(indicadores.Periodo.ultimos(7, relogio.hoje()))
+
+    assert (media, n) == (4, 2)
+    assert timezone.localtime(semana).weekday() == 0

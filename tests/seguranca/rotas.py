@@ -134,6 +134,10 @@ def endereco(rota, objetos, argumentos):
         "admin:auth_user_password_change": lambda: reverse(
             "admin:auth_user_password_change", kwargs={"id": objetos.pk("auth", "user")}
         ),
+        "admin:protocolo_protocolo_acao": lambda: reverse(
+            "admin:protocolo_protocolo_acao",
+            kwargs={"object_id": objetos.pk("protocolo", "protocolo"), "nome": "cancelar"},
+        ),
         "admin:otp_totp_totpdevice_config": lambda: reverse(
             "admin:otp_totp_totpdevice_config", kwargs={"pk": objetos.pk("otp_totp", "totpdevice")}
         ),
