@@ -4,7 +4,9 @@ an impossible number or CPF never reaches the database."""
 import re
 import secrets
 
+from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
 
 from protocolo.models import Categoria
@@ -196,6 +198,8 @@ class RespostaForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _ajudante()
+        # The rating is a row of large targets (static/css/consumidor.css, ".nota").
+        self.helper.layout = Layout("resposta", InlineRadios("avaliacao", wrapper_class="nota"), "comentario")
 
     def clean(self):
         dados = super().clean()
