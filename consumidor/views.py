@@ -349,6 +349,12 @@ def comprovante(request, numero):
         "caminho_verificacao": caminho,
         "url_verificacao": settings.PROTOCOLO_URL_BASE + caminho,
         "qr": _qr_svg(settings.PROTOCOLO_URL_BASE + caminho),
+        # Who issued it: a receipt taken to Procon names the company (docs/operacao.md).
+        "empresa": {
+            "nome": settings.PROTOCOLO_EMPRESA_NOME,
+            "cnpj": settings.PROTOCOLO_EMPRESA_CNPJ,
+            "telefone": settings.PROTOCOLO_EMPRESA_TELEFONE,
+        },
     }
     return render(request, "consumidor/comprovante.html", contexto)
 
