@@ -473,8 +473,9 @@ def _abrir(request, form, *, categoria, objeto):
     messages.success(
         request,
         # The same words whether or not the CPF is on file: this page must not tell.
-        f"Protocolo {protocolo.numero_formatado} aberto. Anote o número ou guarde este comprovante; "
-        "se você informou um e-mail, confirme-o pelo link que enviamos para recebê-lo lá também.",
+        f"Protocolo {protocolo.numero_formatado} aberto. Anote o número ou guarde este comprovante. Enviamos "
+        "ao e-mail informado um link de confirmação: depois de confirmado, ele recebe o número e as respostas "
+        "deste protocolo.",
     )
     return redirect("consumidor:comprovante", numero=protocolo.numero)
 

@@ -5,8 +5,19 @@ import datetime
 import re
 
 import pytest
+from django import forms
+from django.urls import reverse
 
 from consumidor import acesso
+from consumidor.forms import (
+    AberturaForm,
+    ConsultaForm,
+    FormularioDoPortal,
+    MensagemForm,
+    RecuperacaoForm,
+    RespostaForm,
+    TitularForm,
+)
 from protocolo import services
 from protocolo.models import Situacao
 from tests.consumidor.apoio import pagina
@@ -79,3 +90,33 @@ def test_escalation_is_said_as_who_is_looking_at_it(client, consumidor, atendent
 
     assert "O seu protocolo está com a supervisão." in texto
     assert "Nível 2" not in texto
+
+
+# One voice for the errors (item 12) -----------------------------------------------------------------
+
+FORMULARIOS = [ConsultaForm, RecuperacaoForm, AberturaForm, TitularForm, MensagemForm, RespostaForm]
+
+
+@pytest.mark.parametrize("formulario", FORMULARIOS, ids=lambda f: f.__name__)
+def test_every_required_field_says_what_to_type_in_the_portals_voice(formulario):
+    erros = formulario(data={}).errors
+
+    exigidos = [nome for nome, campo in formulario().fields.items() if campo.required]
+    assert exigidos and set(exigidos) <= set(erros)
+    for nome in exigidos:
+        (mensagem,) = erros[nome]
+        assert mensagem.split()[0] in {"Informe", "Escolha", "Conte", "Escreva", "Diga"}, mensagem
+        assert mensagem not in {"Este campo é obrigatório.", "Preencha este campo."}
+
+
+def test_a_field_without_its_own_message_names_its_label():
+    class Novo(FormularioDoPortal):
+        cidade = forms.CharField(label="Cidade")
+
+    assert Novo(data={}).errors["cidade"] == ["Preencha “Cidade”."]
+
+
+def test_the_opening_never_says_if_there_is_an_e_mail_after_requiring_one(client):
+    pagina_abrir = client.get(reverse("consumidor:abrir")).text
+    assert "se houver" not in pagina_abrir and "se você informou" not in pagina_abrir
+    assert "recebe primeiro só um link de confirmação" in pagina_abrir

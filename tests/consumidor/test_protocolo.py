@@ -208,5 +208,5 @@ def test_a_refused_message_comes_back_in_its_form_with_the_error(client, protoco
 
     resposta = client.post(reverse("consumidor:mensagem", args=[protocolo.numero]), {"texto": ""})
 
-    assert "Preencha este campo." in resposta.text
+    assert "Escreva a sua mensagem." in resposta.text
     assert 'aria-invalid="true"' in resposta.text
