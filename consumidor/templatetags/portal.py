@@ -1,8 +1,9 @@
 """The situação and the level as the consumer reads them (consumidor/apresentacao.py)."""
 
 from django import template
+from django.conf import settings
 
-from consumidor import apresentacao
+from consumidor import acesso, apresentacao, entrar
 
 register = template.Library()
 
@@ -15,3 +16,13 @@ def situacao_publica(protocolo):
 @register.filter
 def quem_cuida(protocolo):
     return apresentacao.QUEM_CUIDA.get(protocolo.nivel, "")
+
+
+@register.simple_tag(takes_context=True)
+def acesso_no_navegador(context):
+    """Whether this browser holds anything on the portal (a grant or a sign-in), so the page offers
+    "Sair". A browser without a session cookie holds nothing: its session is never read."""
+    request = context.get("request")
+    if request is None or settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    return acesso.algum_acesso(request.session) or entrar.identidade(request) is not None
