@@ -13,14 +13,15 @@ import re
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from protocolo import integridade, numeracao, selectors, services
+from protocolo import integridade, numeracao, relogio, selectors, services, transparencia
 from protocolo.exceptions import ErroProtocolo, NumeroInvalido
 from protocolo.models import Protocolo, Situacao
 from protocolo.operacao import desafio, limites
@@ -548,3 +549,20 @@ def confirmar_contato(request, token):
         services.contato_confirmar(contato=contato)
         return render(request, "consumidor/confirmar.html", {"confirmado": True})
     return render(request, "consumidor/confirmar.html", {"confirmado": contato.confirmado})
+
+
+# Transparency ---------------------------------------------------------------------------------------
+
+
+@require_safe
+def indicadores(request):
+    """Public figures of the last 12 months (protocolo/transparencia.py): aggregates only, small
+    cells hidden, cached for a few minutes; a 404 unless the operator publishes them."""
+    if not settings.PROTOCOLO_INDICADORES_PUBLICOS:
+        raise Http404
+    chave = f"transparencia:{relogio.hoje().isoformat()}"
+    dados = cache.get(chave)
+    if dados is None:
+        dados = transparencia.calcular()
+        cache.set(chave, dados, transparencia.CACHE_SEGUNDOS)
+    return render(request, "consumidor/indicadores.html", {**dados, "minimo": transparencia.MINIMO})

@@ -372,6 +372,10 @@ PROTOCOLO_EMPRESA_CNPJ = _cnpj("PROTOCOLO_EMPRESA_CNPJ", "11.222.333/0001-81")
 PROTOCOLO_ENCARREGADO_NOME = env.str("PROTOCOLO_ENCARREGADO_NOME", default="Encarregado de Proteção de Dados")
 PROTOCOLO_ENCARREGADO_EMAIL = env.str("PROTOCOLO_ENCARREGADO_EMAIL", default="privacidade@exemplo.com.br")
 
+# The public transparency page /indicadores/ (aggregates only, docs/operacao.md): on in the
+# development demo, off in production until the operator chooses to publish it; off, it is a 404.
+PROTOCOLO_INDICADORES_PUBLICOS = env.bool("PROTOCOLO_INDICADORES_PUBLICOS", default=DEBUG)
+
 # How long the signed links in our e-mails open a protocol (or all of a consumer's demands).
 PROTOCOLO_LINK_DIAS = env.int("PROTOCOLO_LINK_DIAS", default=7)
 

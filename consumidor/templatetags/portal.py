@@ -4,6 +4,7 @@ from django import template
 from django.conf import settings
 
 from consumidor import acesso, apresentacao, entrar
+from protocolo import indicadores
 
 register = template.Library()
 
@@ -26,3 +27,23 @@ def acesso_no_navegador(context):
     if request is None or settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return False
     return acesso.algum_acesso(request.session) or entrar.identidade(request) is not None
+
+
+@register.filter
+def percentual(fracao):
+    return f"{round(fracao * 100)}%"
+
+
+@register.filter
+def nota_media(valor):
+    return f"{valor:.1f}".replace(".", ",")
+
+
+@register.filter
+def duracao(valor):
+    return indicadores.duracao_legivel(valor)
+
+
+@register.simple_tag
+def indicadores_publicos():
+    return settings.PROTOCOLO_INDICADORES_PUBLICOS

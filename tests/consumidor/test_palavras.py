@@ -120,3 +120,15 @@ def test_the_opening_never_says_if_there_is_an_e_mail_after_requiring_one(client
     pagina_abrir = client.get(reverse("consumidor:abrir")).text
     assert "se houver" not in pagina_abrir and "se você informou" not in pagina_abrir
     assert "recebe primeiro só um link de confirmação" in pagina_abrir
+
+
+# Lighthouse: a description, deferred scripts ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("nome", ["inicio", "abrir", "recuperar", "privacidade", "verificar_inicio", "indicadores"])
+def test_public_pages_describe_themselves_and_defer_their_scripts(client, nome):
+    texto = client.get(reverse(f"consumidor:{nome}")).text
+
+    assert re.search(r'<meta name="description" content="[^"]{40,}">', texto)
+    scripts = re.findall(r"<script\b[^>]*>", texto)
+    assert scripts and all(" defer" in s or 'type="module"' in s for s in scripts), scripts

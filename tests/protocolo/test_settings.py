@@ -64,6 +64,13 @@ def test_a_cnpj_with_wrong_digits_stops_the_start(dado):
     assert erro.endswith(f"PROTOCOLO_EMPRESA_CNPJ: {dado!r} não é um CNPJ válido (confira os dígitos).")
 
 
+def test_the_public_figures_are_off_in_production_and_on_in_the_demo():
+    assert ler(PRODUCAO, "PROTOCOLO_INDICADORES_PUBLICOS") == {"PROTOCOLO_INDICADORES_PUBLICOS": False}
+    assert ler({"DEBUG": "1"}, "PROTOCOLO_INDICADORES_PUBLICOS") == {"PROTOCOLO_INDICADORES_PUBLICOS": True}
+    publicado = ler(PRODUCAO | {"PROTOCOLO_INDICADORES_PUBLICOS": "1"}, "PROTOCOLO_INDICADORES_PUBLICOS")
+    assert publicado == {"PROTOCOLO_INDICADORES_PUBLICOS": True}
+
+
 def test_development_runs_on_sqlite_with_local_defaults():
     valores = ler({"DEBUG": "1"}, "DATABASES", "MAILERS", "PROTOCOLO_URL_BASE")
 
