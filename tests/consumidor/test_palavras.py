@@ -3,9 +3,11 @@ by when, the company's answer above the question about it, and a rating of large
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
 from django import forms
+from django.conf import settings
 from django.urls import reverse
 
 from consumidor import acesso
@@ -132,3 +134,16 @@ def test_public_pages_describe_themselves_and_defer_their_scripts(client, nome):
     assert re.search(r'<meta name="description" content="[^"]{40,}">', texto)
     scripts = re.findall(r"<script\b[^>]*>", texto)
     assert scripts and all(" defer" in s or 'type="module"' in s for s in scripts), scripts
+
+
+def test_no_page_needs_bootstrap_javascript_so_none_is_shipped(client):
+    raiz = Path(settings.BASE_DIR)
+    usos = [
+        str(arquivo.relative_to(raiz))
+        for pasta in ("templates", "static/js")
+        for arquivo in (raiz / pasta).rglob("*")
+        if arquivo.is_file() and re.search(r"data-bs-|\bbootstrap\.[A-Z]", arquivo.read_text(errors="ignore"))
+    ]
+    assert usos == [], "a page uses a Bootstrap component: ship it (docs/pilha.md) and change this test"
+    assert not (raiz / "static/vendor/bootstrap/js").exists()
+    assert "bootstrap" not in "".join(re.findall(r"<script\b[^>]*>", client.get(reverse("consumidor:inicio")).text))
