@@ -49,3 +49,10 @@ def pode_ver(session, protocolo):
         return True
     dono = consumidor_acessivel(session)
     return dono is not None and dono == protocolo.consumidor_id
+
+
+def algum_acesso(session):
+    """Whether this session still holds any grant (a protocol or a consumer's demands)."""
+    if any(_valida(concessao) for concessao in session.get(CHAVE, {}).values()):
+        return True
+    return consumidor_acessivel(session) is not None

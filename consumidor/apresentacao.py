@@ -5,7 +5,7 @@ import datetime
 
 from django.utils import timezone
 
-from protocolo.models import Interacao, Origem, Protocolo, Situacao, TipoInteracao
+from protocolo.models import PRAZO_CONTESTACAO, Interacao, Origem, Protocolo, Situacao, TipoInteracao
 
 Tipo = TipoInteracao
 
@@ -43,6 +43,17 @@ TITULOS = {
 }
 
 NIVEIS = {1: "atendimento", 2: "supervisão", 3: "ouvidoria"}
+# Who is looking at the demand; the consumer never sees the levels' numbers.
+QUEM_CUIDA = {1: "a equipe de atendimento", 2: "a supervisão", 3: "a ouvidoria"}
+# The situação as the consumer reads it (the back office's words stay in Situacao's labels).
+SITUACAO_PUBLICA = {
+    Situacao.ABERTO: "registrado",
+    Situacao.EM_ATENDIMENTO: "em análise",
+    Situacao.AGUARDANDO_CONSUMIDOR: "aguardando a sua resposta",
+    Situacao.RESOLVIDO: "respondido",
+    Situacao.ENCERRADO: "encerrado",
+    Situacao.CANCELADO: "cancelado",
+}
 
 
 def nome_do_autor(interacao):
@@ -57,9 +68,10 @@ def nome_do_autor(interacao):
 
 def _detalhe(interacao):
     if interacao.tipo == Tipo.ESCALONAMENTO and interacao.nivel_novo:
-        return f"Nível {interacao.nivel_novo}: {NIVEIS.get(interacao.nivel_novo, '')}."
+        quem = QUEM_CUIDA.get(interacao.nivel_novo)
+        return f"Agora com {quem}." if quem else ""
     if interacao.situacao_nova and interacao.tipo in (Tipo.SITUACAO, Tipo.REABERTURA, Tipo.RESOLUCAO):
-        return f"Situação: {Situacao(interacao.situacao_nova).label}."
+        return f"Agora: {SITUACAO_PUBLICA[interacao.situacao_nova]}."
     if interacao.tipo == Tipo.ENCERRAMENTO and isinstance(interacao.detalhes, dict):
         nota = interacao.detalhes.get("avaliacao")
         if isinstance(nota, int):
@@ -140,3 +152,58 @@ def json_do_protocolo(protocolo: Protocolo, interacoes: list[Interacao]):
             for e in linha_publica(interacoes)
         ],
     }
+
+
+# Where the demand stands, in the consumer's words: four steps, what happens next and by when.
+ETAPAS = ("Registrado", "Em análise", "Respondido", "Encerrado")
+ETAPA_DA_SITUACAO = {
+    Situacao.ABERTO: 0,
+    Situacao.EM_ATENDIMENTO: 1,
+    Situacao.AGUARDANDO_CONSUMIDOR: 1,
+    Situacao.RESOLVIDO: 2,
+    Situacao.ENCERRADO: 3,
+    Situacao.CANCELADO: 3,
+}
+
+
+def _data(valor):
+    return f"{valor:%d/%m/%Y}"
+
+
+def proximo_passo(protocolo):
+    """What happens next and by when, in one sentence ("" once nothing more happens)."""
+    situacao = protocolo.situacao
+    if situacao in (Situacao.ABERTO, Situacao.EM_ATENDIMENTO):
+        if protocolo.prazo is None:
+            return "A empresa define o assunto e o prazo de resposta; depois, responde por aqui."
+        if (protocolo.dias_para_o_prazo or 0) < 0:
+            return f"A empresa devia ter respondido até {_data(protocolo.prazo)}: o prazo venceu."
+        return f"A empresa responde até {_data(protocolo.prazo)}."
+    if situacao == Situacao.AGUARDANDO_CONSUMIDOR:
+        return "Responda a última mensagem da empresa, ao lado do histórico: o atendimento continua com a sua resposta."
+    if situacao == Situacao.RESOLVIDO and protocolo.resolvido_em is not None:
+        limite = timezone.localtime(protocolo.resolvido_em + PRAZO_CONTESTACAO)
+        return (
+            f"Diga se a resposta resolveu até {_data(limite)}; sem a sua resposta, o protocolo é encerrado nessa data."
+        )
+    return ""
+
+
+def andamento(protocolo):
+    """The progress line: each step with its state ("feita", "atual" or "futura")."""
+    atual = ETAPA_DA_SITUACAO[protocolo.situacao]
+    nomes = list(ETAPAS)
+    if protocolo.situacao == Situacao.CANCELADO:
+        nomes[-1] = "Cancelado"
+    return [
+        {"nome": nome, "estado": "feita" if i < atual else "atual" if i == atual else "futura"}
+        for i, nome in enumerate(nomes)
+    ]
+
+
+def resposta_da_empresa(interacoes):
+    """The company's last resolution, which the consumer is asked to judge, or None."""
+    for interacao in reversed(interacoes):
+        if interacao.tipo == Tipo.RESOLUCAO and interacao.publica:
+            return {"quando": timezone.localtime(interacao.criada_em), "texto": interacao.texto}
+    return None

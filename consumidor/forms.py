@@ -4,7 +4,9 @@ an impossible number or CPF never reaches the database."""
 import re
 import secrets
 
+from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
 
 from protocolo.models import Categoria
@@ -21,6 +23,24 @@ def _ajudante(*, tag=False):
     ajudante.form_tag = tag
     ajudante.disable_csrf = True
     return ajudante
+
+
+def _obrigatorio_padrao(campo):
+    return f"Preencha “{campo.label}”."
+
+
+class FormularioDoPortal(forms.Form):
+    """A public form: rendered by crispy-forms inside our own <form>, and speaking in one voice. Each
+    required field names what to type ("Informe o CPF.", "Escolha o assunto."); one that does not
+    gets "Preencha “<rótulo>”.", never Django's "Este campo é obrigatório."."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _ajudante()
+        padrao = forms.Field.default_error_messages["required"]
+        for campo in self.fields.values():
+            if campo.error_messages.get("required") == padrao:
+                campo.error_messages["required"] = _obrigatorio_padrao(campo)
 
 
 class CampoCPF(forms.CharField):
@@ -48,10 +68,10 @@ class TextoLivre(forms.CharField):
     """Free text: a text area keeps line breaks and tabs, a one-line input (a name) refuses them;
     other control characters are refused in both (protocolo.validators.validar_texto)."""
 
-    def __init__(self, *, max_length, **kwargs):
+    def __init__(self, *, max_length, obrigatorio=None, **kwargs):
         kwargs["error_messages"] = {
+            **({"required": obrigatorio} if obrigatorio else {}),
             "max_length": f"Use no máximo {max_length} caracteres (você usou %(show_value)d).",
-            "required": "Preencha este campo.",
             "null_characters_not_allowed": "O texto contém caracteres inválidos.",
             **kwargs.get("error_messages", {}),
         }
@@ -59,7 +79,7 @@ class TextoLivre(forms.CharField):
         self.validators.append(validar_texto if isinstance(self.widget, forms.Textarea) else validar_linha)
 
 
-class ConsultaForm(forms.Form):
+class ConsultaForm(FormularioDoPortal):
     numero = forms.CharField(
         label="Número do protocolo",
         max_length=40,
@@ -73,27 +93,24 @@ class ConsultaForm(forms.Form):
     )
     cpf = CampoCPF(help_text="O CPF informado no atendimento.")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _ajudante()
-
     def clean_numero(self):
         return normalizar_numero(self.cleaned_data["numero"])
 
 
-class RecuperacaoForm(forms.Form):
+class RecuperacaoForm(FormularioDoPortal):
     cpf = CampoCPF()
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _ajudante()
 
-
-class _Identificacao(forms.Form):
+class _Identificacao(FormularioDoPortal):
     # One-time key drawn when the form is shown: sending the same page twice opens one protocol.
     chave = forms.CharField(widget=forms.HiddenInput, required=False)
     cpf = CampoCPF()
-    nome = TextoLivre(label="Nome completo", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    nome = TextoLivre(
+        label="Nome completo",
+        max_length=200,
+        obrigatorio="Informe o seu nome completo.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     email = forms.EmailField(
         label="E-mail",
         max_length=254,
@@ -107,7 +124,6 @@ class _Identificacao(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _ajudante()
         if not self.is_bound:
             self.initial["chave"] = secrets.token_hex(16)
 
@@ -127,6 +143,7 @@ class AberturaForm(_Identificacao):
     objeto = TextoLivre(
         label="O que você precisa?",
         max_length=OBJETO_MAXIMO,
+        obrigatorio="Conte o que você precisa.",
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Conte o que aconteceu e o que você espera da empresa.",
     )
@@ -160,15 +177,16 @@ class TitularForm(_Identificacao):
         return texto
 
 
-class MensagemForm(forms.Form):
-    texto = TextoLivre(label="Sua mensagem", max_length=MENSAGEM_MAXIMA, widget=forms.Textarea(attrs={"rows": 4}))
+class MensagemForm(FormularioDoPortal):
+    texto = TextoLivre(
+        label="Sua mensagem",
+        max_length=MENSAGEM_MAXIMA,
+        obrigatorio="Escreva a sua mensagem.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _ajudante()
 
-
-class RespostaForm(forms.Form):
+class RespostaForm(FormularioDoPortal):
     RESOLVIDO, NAO_RESOLVIDO = "resolvido", "nao_resolvido"
     resposta = forms.ChoiceField(
         label="A sua demanda foi resolvida?",
@@ -195,7 +213,8 @@ class RespostaForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _ajudante()
+        # The rating is a row of large targets (static/css/consumidor.css, ".nota").
+        self.helper.layout = Layout("resposta", InlineRadios("avaliacao", wrapper_class="nota"), "comentario")
 
     def clean(self):
         dados = super().clean()

@@ -25,6 +25,7 @@ urlpatterns = [
     path("protocolo/<str:numero>/comprovante/", views.comprovante, name="comprovante"),
     path("protocolo/<str:numero>/historico/", views.historico, name="historico"),
     path("protocolo/<str:numero>/historico.json", views.historico_json, name="historico_json"),
+    path("indicadores/", views.indicadores, name="indicadores"),
     path("verificar/", views.verificar_inicio, name="verificar_inicio"),
     path("verificar/<str:codigo>/", views.verificar, name="verificar"),
 ]

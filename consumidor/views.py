@@ -13,14 +13,15 @@ import re
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from protocolo import integridade, numeracao, selectors, services
+from protocolo import integridade, numeracao, relogio, selectors, services, transparencia
 from protocolo.exceptions import ErroProtocolo, NumeroInvalido
 from protocolo.models import Protocolo, Situacao
 from protocolo.operacao import desafio, limites
@@ -210,6 +211,10 @@ def _pagina_do_protocolo(request, protocolo, *, status=200, nao_registrado="", *
         "protocolo": protocolo,
         "linha": apresentacao.linha_publica(interacoes),
         "explicacao": apresentacao.EXPLICACOES[protocolo.situacao],
+        "andamento": apresentacao.andamento(protocolo),
+        "proximo_passo": apresentacao.proximo_passo(protocolo),
+        "quem_cuida": apresentacao.QUEM_CUIDA.get(protocolo.nivel, ""),
+        "resposta_da_empresa": apresentacao.resposta_da_empresa(interacoes) if pode_responder else None,
         "texto_do_prazo": apresentacao.texto_do_prazo(protocolo),
         "vencido": vencido and aberto,
         "mostrar_procon": aberto and (vencido or contestado),
@@ -345,6 +350,12 @@ def comprovante(request, numero):
         "caminho_verificacao": caminho,
         "url_verificacao": settings.PROTOCOLO_URL_BASE + caminho,
         "qr": _qr_svg(settings.PROTOCOLO_URL_BASE + caminho),
+        # Who issued it: a receipt taken to Procon names the company (docs/operacao.md).
+        "empresa": {
+            "nome": settings.PROTOCOLO_EMPRESA_NOME,
+            "cnpj": settings.PROTOCOLO_EMPRESA_CNPJ,
+            "telefone": settings.PROTOCOLO_EMPRESA_TELEFONE,
+        },
     }
     return render(request, "consumidor/comprovante.html", contexto)
 
@@ -463,8 +474,9 @@ def _abrir(request, form, *, categoria, objeto):
     messages.success(
         request,
         # The same words whether or not the CPF is on file: this page must not tell.
-        f"Protocolo {protocolo.numero_formatado} aberto. Anote o número ou guarde este comprovante; "
-        "se você informou um e-mail, confirme-o pelo link que enviamos para recebê-lo lá também.",
+        f"Protocolo {protocolo.numero_formatado} aberto. Anote o número ou guarde este comprovante. Enviamos "
+        "ao e-mail informado um link de confirmação: depois de confirmado, ele recebe o número e as respostas "
+        "deste protocolo.",
     )
     return redirect("consumidor:comprovante", numero=protocolo.numero)
 
@@ -537,3 +549,20 @@ def confirmar_contato(request, token):
         services.contato_confirmar(contato=contato)
         return render(request, "consumidor/confirmar.html", {"confirmado": True})
     return render(request, "consumidor/confirmar.html", {"confirmado": contato.confirmado})
+
+
+# Transparency ---------------------------------------------------------------------------------------
+
+
+@require_safe
+def indicadores(request):
+    """Public figures of the last 12 months (protocolo/transparencia.py): aggregates only, small
+    cells hidden, cached for a few minutes; a 404 unless the operator publishes them."""
+    if not settings.PROTOCOLO_INDICADORES_PUBLICOS:
+        raise Http404
+    chave = f"transparencia:{relogio.hoje().isoformat()}"
+    dados = cache.get(chave)
+    if dados is None:
+        dados = transparencia.calcular()
+        cache.set(chave, dados, transparencia.CACHE_SEGUNDOS)
+    return render(request, "consumidor/indicadores.html", {**dados, "minimo": transparencia.MINIMO})

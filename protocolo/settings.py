@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from stdnum.br import cnpj
+from stdnum.exceptions import ValidationError
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -356,8 +358,25 @@ PROTOCOLO_RETENCAO_DIAS = env.int("PROTOCOLO_RETENCAO_DIAS", default=5 * 365 + 2
 # Who answers for personal data (LGPD art. 41) and how a consumer reaches the company by phone.
 PROTOCOLO_EMPRESA_NOME = env.str("PROTOCOLO_EMPRESA_NOME", default="Empresa Exemplo S.A.")
 PROTOCOLO_EMPRESA_TELEFONE = env.str("PROTOCOLO_EMPRESA_TELEFONE", default="0800 000 0000")
+
+
+def _cnpj(nome, padrao_debug):
+    """The company's CNPJ, printed on every receipt a consumer takes to Procon: required in production,
+    refused unless its check digits hold, kept formatted (00.000.000/0000-00)."""
+    valor = _exigir(nome, padrao_debug)
+    try:
+        return cnpj.format(cnpj.validate(valor))
+    except ValidationError:
+        raise ImproperlyConfigured(f"{nome}: {valor!r} não é um CNPJ válido (confira os dígitos).") from None
+
+
+PROTOCOLO_EMPRESA_CNPJ = _cnpj("PROTOCOLO_EMPRESA_CNPJ", "11.222.333/0001-81")
 PROTOCOLO_ENCARREGADO_NOME = env.str("PROTOCOLO_ENCARREGADO_NOME", default="Encarregado de Proteção de Dados")
 PROTOCOLO_ENCARREGADO_EMAIL = env.str("PROTOCOLO_ENCARREGADO_EMAIL", default="privacidade@exemplo.com.br")
+
+# The public transparency page /indicadores/ (aggregates only, docs/operacao.md): on in the
+# development demo, off in production until the operator chooses to publish it; off, it is a 404.
+PROTOCOLO_INDICADORES_PUBLICOS = env.bool("PROTOCOLO_INDICADORES_PUBLICOS", default=DEBUG)
 
 # How long the signed links in our e-mails open a protocol (or all of a consumer's demands).
 PROTOCOLO_LINK_DIAS = env.int("PROTOCOLO_LINK_DIAS", default=7)

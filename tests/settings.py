@@ -7,6 +7,9 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("PROTOCOLO_URL_BASE", "https://protocolo.exemplo.com.br")
 os.environ.setdefault("PROTOCOLO_CHAVES_INTEGRIDADE", "1:" + "a1" * 32)
 os.environ.setdefault("PROTOCOLO_CHAVES_COMPROVANTE", "1:" + "b2" * 32)
+os.environ.setdefault("PROTOCOLO_EMPRESA_CNPJ", "11.222.333/0001-81")
+# Published in tests, so that the permission table and the header walk see the page itself.
+os.environ.setdefault("PROTOCOLO_INDICADORES_PUBLICOS", "1")
 os.environ.setdefault("MAILER_URL", "locmem://")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/protocolo")
 

@@ -23,3 +23,24 @@ document.addEventListener("DOMContentLoaded", () => {
     campo.focus();
   }
 });
+
+// A server-rendered error stays until the visitor changes the field it is about: typing (or picking)
+// clears that field's red state and hides its message, so an old error never sits beside a new value.
+// The message is hidden, not removed: the next send of the form renders the errors afresh.
+function limparErro(evento) {
+  const campo = evento.target;
+  if (!(campo instanceof HTMLElement) || !campo.classList.contains("is-invalid")) {
+    return;
+  }
+  const grupo = campo.closest("[id^='div_id_']") || campo.parentElement;
+  for (const irmao of grupo.querySelectorAll(`[name="${CSS.escape(campo.name)}"].is-invalid`)) {
+    irmao.classList.remove("is-invalid");
+    irmao.removeAttribute("aria-invalid");
+  }
+  for (const mensagem of grupo.querySelectorAll(".invalid-feedback")) {
+    mensagem.hidden = true;
+    mensagem.classList.remove("d-block");
+  }
+}
+document.addEventListener("input", limparErro);
+document.addEventListener("change", limparErro);

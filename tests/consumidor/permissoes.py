@@ -55,6 +55,8 @@ ESPERADO = {
     ("consumidor:comprovante", "get"): SO_VISITANTE,
     ("consumidor:historico", "get"): SO_VISITANTE,
     ("consumidor:historico_json", "get"): SO_VISITANTE,
+    ("consumidor:indicadores", "get"): SEMPRE_200,  # aggregates only; published in the test settings
+    ("consumidor:indicadores", "post"): SEMPRE_405,
     ("consumidor:verificar_inicio", "get"): SEMPRE_200,
     ("consumidor:verificar", "get"): SEMPRE_200,  # public: a valid code
     # Sign-in with OpenID Connect: no provider is configured here, so none exists (tests/oidc).

@@ -44,6 +44,8 @@ def test_it_opens_a_portal_protocol_and_shows_the_number_with_the_receipt_at_onc
     assert protocolo.prazo == datetime.date(2026, 3, 13)
     assert resposta.redirect_chain[-1][0] == pagina(protocolo, "consumidor:comprovante")
     assert f"Protocolo {protocolo.numero_formatado} aberto." in resposta.text
+    assert "Enviamos ao e-mail informado um link de confirmação" in resposta.text
+    assert "se você informou" not in resposta.text
     assert "Código de verificação" in resposta.text
     assert client.get(pagina(protocolo)).status_code == 200
     abertura = protocolo.interacoes.get(ordem=1)
@@ -118,7 +120,9 @@ def test_only_active_categorias_are_offered(client, db):
         ({"objeto": "linha\x00nula"}, "caracteres inválidos"),
         ({"objeto": "sino\x07"}, "caracteres inválidos"),
         ({"categoria": "999999"}, "Escolha um assunto da lista."),
-        ({"objeto": ""}, "Preencha este campo."),
+        ({"objeto": ""}, "Conte o que você precisa."),
+        ({"nome": ""}, "Informe o seu nome completo."),
+        ({"email": ""}, "Informe o e-mail."),
     ],
 )
 def test_invalid_input_is_a_portuguese_form_error(client, db, mudancas, erro):

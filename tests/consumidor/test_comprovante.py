@@ -35,6 +35,21 @@ def test_the_receipt_has_what_proves_the_service(visitante, protocolo):
     assert CPF not in texto and CPF_FORMATADO not in texto
 
 
+def test_the_receipt_names_the_company_that_issued_it(visitante, protocolo, settings):
+    settings.PROTOCOLO_EMPRESA_NOME = "Companhia Paulista de Serviços Ltda."
+    settings.PROTOCOLO_EMPRESA_CNPJ = "11.222.333/0001-81"
+    settings.PROTOCOLO_EMPRESA_TELEFONE = "0800 771 2345"
+
+    texto = visitante.get(pagina(protocolo, "consumidor:comprovante")).text
+
+    emissor = re.search(r'<p class="emissor" data-emissor>(.*?)</p>', texto, re.S).group(1)
+    emissor = " ".join(re.sub(r"<[^>]+>", "", emissor).split())
+    assert emissor == (
+        "Emitido por Companhia Paulista de Serviços Ltda. · CNPJ 11.222.333/0001-81 · "
+        "Serviço de atendimento: 0800 771 2345"
+    )
+
+
 def test_the_code_is_the_chain_head_code_and_the_qr_points_to_its_verification(visitante, protocolo):
     resposta = visitante.get(pagina(protocolo, "consumidor:comprovante"))
 
@@ -69,7 +84,7 @@ def test_a_valid_code_shows_only_the_number_opening_and_current_situation(client
     assert resposta.status_code == 200
     assert "Comprovante autêntico" in resposta.text
     assert protocolo.numero_formatado in resposta.text
-    assert "aberto" in resposta.text
+    assert "Registrado" in resposta.text
     assert "A fatura de outubro" not in resposta.text
     assert CPF_MASCARADO not in resposta.text
     assert "Reclamação" not in resposta.text
@@ -121,7 +136,7 @@ def test_an_old_receipt_still_verifies_after_the_timeline_grew_and_shows_the_cur
 
     assert novo != antigo
     assert resposta.status_code == 200
-    assert "resolvido" in resposta.text
+    assert "Respondido" in resposta.text
     assert client.get(reverse("consumidor:verificar", args=[novo])).status_code == 200
 
 

@@ -41,7 +41,7 @@ def test_it_shows_what_the_consumer_needs_to_follow_the_case(client, consumidor,
     assert resposta.status_code == 200
     texto = resposta.text
     assert protocolo.numero_formatado in texto
-    assert "Situação: aberto" in texto
+    assert "Onde está a sua demanda" in texto and 'aria-current="step"' in texto
     assert "aguarda o início do atendimento" in texto
     assert "20/11/2026 às 10:00" in texto
     assert "telefone" in texto
@@ -49,7 +49,8 @@ def test_it_shows_what_the_consumer_needs_to_follow_the_case(client, consumidor,
     assert "A fatura de outubro veio em dobro." in texto
     assert "até 27/11/2026" in texto
     assert "faltam 4 dias" in texto
-    assert "1 · atendimento" in texto
+    assert "A equipe de atendimento" in texto and "1 · atendimento" not in texto
+    assert "A empresa responde até 27/11/2026." in texto
     assert "Protocolo aberto" in texto
     assert CPF_MASCARADO in texto
     assert CPF not in texto and CPF_FORMATADO not in texto
@@ -143,9 +144,7 @@ def test_the_status_page_makes_three_queries(visitante, protocolo, atendente, dj
     assert resposta.status_code == 200
 
 
-def test_a_duplicates_page_takes_the_same_three_queries(
-    client, consumidor, atendente, django_assert_num_queries
-):
+def test_a_duplicates_page_takes_the_same_three_queries(client, consumidor, atendente, django_assert_num_queries):
     original = abrir(consumidor=consumidor)
     duplicado = abrir(consumidor=consumidor)
     services.protocolo_marcar_duplicado(protocolo=duplicado, original=original, autor=atendente)
@@ -209,5 +208,5 @@ def test_a_refused_message_comes_back_in_its_form_with_the_error(client, protoco
 
     resposta = client.post(reverse("consumidor:mensagem", args=[protocolo.numero]), {"texto": ""})
 
-    assert "Preencha este campo." in resposta.text
+    assert "Escreva a sua mensagem." in resposta.text
     assert 'aria-invalid="true"' in resposta.text

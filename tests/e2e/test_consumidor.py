@@ -91,7 +91,7 @@ def test_a_consumer_looks_up_writes_and_asks_for_supervision_of_an_overdue_case(
 
     page.get_by_role("button", name="Pedir análise da supervisão").click()
     expect(page.get_by_role("alert")).to_contain_text("a supervisão vai analisar")
-    expect(page.get_by_text("2 · supervisão").first).to_be_visible()
+    expect(page.get_by_text("O seu protocolo está com a supervisão.")).to_be_visible()
     conferir("supervisao-pedida")
     protocolo.refresh_from_db()
     assert protocolo.nivel == 2
@@ -107,7 +107,8 @@ def test_a_consumer_answers_a_resolution_with_a_rating(page, live_server, confer
     expect(page.get_by_role("heading", name="A resposta resolveu a sua demanda?")).to_be_visible()
     conferir("resolvido")
     page.get_by_label("Sim, foi resolvida").check()
-    page.get_by_label("4", exact=True).check()
+    page.locator("#div_id_avaliacao").get_by_text("4", exact=True).click()
+    expect(page.get_by_label("4", exact=True)).to_be_checked()
     page.get_by_label("Comentário").fill("Resolveram, obrigada.")
     page.get_by_role("button", name="Enviar resposta").click()
 
@@ -124,7 +125,7 @@ def test_a_consumer_opens_the_receipt_and_verifies_its_code(page, live_server, c
     page.set_viewport_size({"width": largura, "height": 900})
 
     _consultar(page, live_server, protocolo)
-    page.get_by_role("link", name="Comprovante", exact=True).click()
+    page.get_by_role("link", name="Comprovante para o Procon").click()
     expect(page.get_by_role("heading", name="Comprovante de atendimento")).to_be_visible()
     expect(page.get_by_role("img", name="Código QR para verificar este comprovante")).to_be_visible()
     codigo = page.locator(".codigo-verificacao code").inner_text()

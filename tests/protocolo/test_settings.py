@@ -18,6 +18,7 @@ PRODUCAO = {
     "PROTOCOLO_URL_BASE": "https://protocolo.exemplo.com.br",
     "PROTOCOLO_CHAVES_INTEGRIDADE": "1:" + "ab" * 32,
     "PROTOCOLO_CHAVES_COMPROVANTE": "1:" + "cd" * 32,
+    "PROTOCOLO_EMPRESA_CNPJ": "11222333000181",
 }
 
 
@@ -36,7 +37,9 @@ def ler(ambiente, *nomes):
     return json.loads(resultado.stdout)
 
 
-@pytest.mark.parametrize("faltando", ["SECRET_KEY", "PROTOCOLO_URL_BASE", "PROTOCOLO_CHAVES_INTEGRIDADE"])
+@pytest.mark.parametrize(
+    "faltando", ["SECRET_KEY", "PROTOCOLO_URL_BASE", "PROTOCOLO_CHAVES_INTEGRIDADE", "PROTOCOLO_EMPRESA_CNPJ"]
+)
 def test_production_refuses_to_start_without_its_secrets(faltando):
     ambiente = {k: v for k, v in PRODUCAO.items() if k != faltando}
 
@@ -44,6 +47,28 @@ def test_production_refuses_to_start_without_its_secrets(faltando):
 
     assert erro.startswith("django.core.exceptions.ImproperlyConfigured: ")
     assert erro.endswith(f"A variável de ambiente {faltando} é obrigatória fora do modo DEBUG.")
+
+
+@pytest.mark.parametrize(("dado", "esperado"), [("11222333000181", "11.222.333/0001-81"), ("11.222.333/0001-81", None)])
+def test_the_companys_cnpj_is_kept_formatted(dado, esperado):
+    valores = ler(PRODUCAO | {"PROTOCOLO_EMPRESA_CNPJ": dado}, "PROTOCOLO_EMPRESA_CNPJ")
+
+    assert valores["PROTOCOLO_EMPRESA_CNPJ"] == (esperado or dado)
+
+
+@pytest.mark.parametrize("dado", ["11.222.333/0001-82", "1122233300018", "abc"])
+def test_a_cnpj_with_wrong_digits_stops_the_start(dado):
+    erro = ler(PRODUCAO | {"PROTOCOLO_EMPRESA_CNPJ": dado}, "PROTOCOLO_EMPRESA_CNPJ")
+
+    assert erro.startswith("django.core.exceptions.ImproperlyConfigured: ")
+    assert erro.endswith(f"PROTOCOLO_EMPRESA_CNPJ: {dado!r} não é um CNPJ válido (confira os dígitos).")
+
+
+def test_the_public_figures_are_off_in_production_and_on_in_the_demo():
+    assert ler(PRODUCAO, "PROTOCOLO_INDICADORES_PUBLICOS") == {"PROTOCOLO_INDICADORES_PUBLICOS": False}
+    assert ler({"DEBUG": "1"}, "PROTOCOLO_INDICADORES_PUBLICOS") == {"PROTOCOLO_INDICADORES_PUBLICOS": True}
+    publicado = ler(PRODUCAO | {"PROTOCOLO_INDICADORES_PUBLICOS": "1"}, "PROTOCOLO_INDICADORES_PUBLICOS")
+    assert publicado == {"PROTOCOLO_INDICADORES_PUBLICOS": True}
 
 
 def test_development_runs_on_sqlite_with_local_defaults():
@@ -116,7 +141,14 @@ def verificar_implantacao(ambiente):
     )
     # DJANGO_*: the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is itself a deployment error.
     proprias = (
-        "PROTOCOLO_", "DJANGO_", "DEBUG", "SECRET_KEY", "MAILER_URL", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"
+        "PROTOCOLO_",
+        "DJANGO_",
+        "DEBUG",
+        "SECRET_KEY",
+        "MAILER_URL",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "ALLOWED_HOSTS",
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(proprias)}
     env |= {"DJANGO_SETTINGS_MODULE": "protocolo.settings", "MAILER_URL": "smtp://127.0.0.1:25", **ambiente}

@@ -178,6 +178,7 @@ def test_production_passes_the_deployment_checks_with_nothing_silenced():
         "PROTOCOLO_URL_BASE": "https://protocolo.exemplo.com.br",
         "PROTOCOLO_CHAVES_INTEGRIDADE": "1:" + secrets.token_hex(32),
         "PROTOCOLO_CHAVES_COMPROVANTE": "1:" + secrets.token_hex(32),
+        "PROTOCOLO_EMPRESA_CNPJ": "11222333000181",
     }
 
     resultado = subprocess.run([sys.executable, "-c", codigo], cwd=RAIZ, env=ambiente, capture_output=True, text=True)
