@@ -31,6 +31,16 @@
     try { document.execCommand("copy"); feito(); } finally { document.body.removeChild(campo); }
   }
 
+  // [data-alterna]: shows or folds the element its aria-controls names, with Bootstrap's CSS classes
+  // (.collapse hides, .show shows), so the page ships no Bootstrap JavaScript.
+  document.querySelectorAll("[data-alterna]").forEach(function (botao) {
+    var alvo = document.getElementById(botao.getAttribute("aria-controls") || "");
+    if (!alvo) { return; }
+    botao.addEventListener("click", function () {
+      botao.setAttribute("aria-expanded", String(alvo.classList.toggle("show")));
+    });
+  });
+
   // Forms marked data-confirmar ask before acting (cancel, duplicate).
   document.querySelectorAll("form[data-confirmar]").forEach(function (form) {
     form.addEventListener("submit", function (evento) {

@@ -415,6 +415,6 @@ def test_the_filters_fold_behind_one_button_that_counts_the_active_ones(cliente_
     nenhum = cliente_atendente.get(PAINEL).text
     dois = cliente_atendente.get(PAINEL, {"prazo": "vencido", "canal": "telefone", "por_pagina": 50}).text
 
-    assert 'data-bs-toggle="collapse"' in nenhum and 'aria-controls="filtros"' in nenhum
+    assert "data-alterna" in nenhum and 'aria-controls="filtros"' in nenhum
     assert "data-filtros-ativos" not in nenhum
     assert '<span class="badge text-bg-primary" data-filtros-ativos>2' in dois
