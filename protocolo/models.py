@@ -647,6 +647,8 @@ class Contato(models.Model):
                 condition=Q(consumidor__isnull=False, encerrado_em__isnull=True),
                 name="contato_vinculado_aberto",
             ),
+            # The back-office search by telephone or e-mail: an exact match on the stored value.
+            models.Index(fields=["valor"], name="contato_valor"),
         ]
 
     def __str__(self):
