@@ -134,6 +134,10 @@ def test_digits_or_an_e_mail_that_cannot_be_one_find_nothing_and_break_nothing(c
     assert _numeros(resposta) == []
 
 
+PALAVRAS = {"consumidor_nome_sem_acento_trgm", "protocolo_objeto_busca", "interacao_publica_busca"}
+LINHAS = 'SELECT "protocolo_protocolo"."id"'
+
+
 def _nos(plano):
     yield plano
     for filho in plano.get("Plans", []):
@@ -143,8 +147,8 @@ def _nos(plano):
 @pytest.mark.parametrize(
     ("busca", "indices"),
     [
-        ("joao", {"consumidor_nome_sem_acento_trgm", "protocolo_objeto_busca", "interacao_publica_busca"}),
-        ("geladeira quebrada", {"consumidor_nome_sem_acento_trgm", "protocolo_objeto_busca", "interacao_publica_busca"}),
+        ("joao", PALAVRAS),
+        ("geladeira quebrada", PALAVRAS),
         ("11987654321", {"contato_valor"}),
         ("carla@example.com", {"contato_valor"}),
     ],
@@ -156,7 +160,7 @@ def test_each_kind_of_search_reads_its_own_index_never_the_whole_table(cliente_a
     abrir(consumidor=ConsumidorFactory(nome="João", email="carla@example.com", telefone="11987654321"))
     with CaptureQueriesContext(connection) as consultas:
         assert cliente_atendente.get(PAINEL, {"q": busca}).status_code == 200
-    [pagina] = [q["sql"] for q in consultas.captured_queries if q["sql"].startswith('SELECT "protocolo_protocolo"."id"')]
+    [pagina] = [q["sql"] for q in consultas.captured_queries if q["sql"].startswith(LINHAS)]
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
