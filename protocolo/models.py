@@ -69,8 +69,9 @@ class TipoPrazo(models.TextChoices):
 
 
 class Calendario(models.TextChoices):
-    CIVIL = "civil", "feriados nacionais e estaduais"
-    FINANCEIRO = "financeiro", "calendário financeiro (B3)"
+    CIVIL = "civil", "civil: feriados nacionais e estaduais"
+    B3 = "b3", "B3 (bolsa): fecha também no Carnaval, Corpus Christi, 24 e 31/12"
+    BANCARIO = "bancario", "bancário (Res. CMN 4.880/2020): feriados nacionais e Carnaval"
 
 
 class Categoria(models.Model):
@@ -81,7 +82,15 @@ class Categoria(models.Model):
     nome = models.CharField(max_length=100)
     prazo_dias = models.PositiveSmallIntegerField("prazo (dias)", default=7)
     tipo_prazo = models.CharField("tipo de prazo", max_length=10, choices=TipoPrazo, default=TipoPrazo.CORRIDOS)
-    calendario = models.CharField("calendário", max_length=10, choices=Calendario, default=Calendario.CIVIL)
+    calendario = models.CharField(
+        "calendário",
+        max_length=10,
+        choices=Calendario,
+        default=Calendario.CIVIL,
+        help_text="Ouvidoria de banco (Res. CMN 4.860): bancário. Feriados municipais (na cidade de São "
+        "Paulo, 25 de janeiro e Corpus Christi) não estão em nenhum calendário: cadastre-os em "
+        "Feriados locais; os dados de demonstração não trazem nenhum.",
+    )
     ativa = models.BooleanField(default=True)
 
     class Meta:
@@ -104,7 +113,12 @@ class Categoria(models.Model):
 class Feriado(models.Model):
     """Local non-business days supervisors add: municipal holidays, company closures."""
 
-    data = models.DateField(unique=True)
+    data = models.DateField(
+        unique=True,
+        help_text="Vale para todos os calendários. Os feriados municipais só entram por aqui (na cidade "
+        "de São Paulo: 25 de janeiro, aniversário da cidade, e Corpus Christi); os dados de "
+        "demonstração não trazem nenhum.",
+    )
     descricao = models.CharField("descrição", max_length=100)
 
     class Meta:

@@ -128,6 +128,7 @@ class ProtocoloAdmin(EscolhaDeAcao, ListaSegura, SomenteLeitura, admin.ModelAdmi
 
     def get_changelist(self, request, **kwargs):
         return ListaOrdenavelSoPeloIndice
+
     search_fields = ["numero"]  # shows the search box; get_search_results decides what it matches
     search_help_text = "Número do protocolo ou CPF (com ou sem pontuação), ou parte do nome do consumidor."
     raw_id_fields = ["consumidor", "responsavel", "duplicado_de"]
