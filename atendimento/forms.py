@@ -204,4 +204,10 @@ class ProrrogarForm(ComVersao, acoes.ProrrogarForm):
 
 
 class BuscaConsumidorForm(forms.Form):
-    q = forms.CharField(label="CPF ou nome", min_length=BUSCA_MINIMA, max_length=200, validators=[validar_linha])
+    q = forms.CharField(
+        label="CPF ou nome",
+        help_text="Também telefone, e-mail ou palavras das demandas; acentos não importam.",
+        min_length=BUSCA_MINIMA,
+        max_length=200,
+        validators=[validar_linha],
+    )

@@ -319,7 +319,11 @@ class FiltroFila(django_filters.FilterSet):
     constructor, so validating a filter costs no query."""
 
     q = django_filters.CharFilter(
-        label="Buscar: número, CPF ou nome", method="filtrar_busca", min_length=BUSCA_MINIMA, max_length=200
+        label="Buscar: número, CPF ou nome",
+        help_text="Também telefone, e-mail ou palavras da demanda; acentos não importam.",
+        method="filtrar_busca",
+        min_length=BUSCA_MINIMA,
+        max_length=200,
     )
     situacao = django_filters.ChoiceFilter(
         label="Situação", choices=SITUACOES[1:], empty_label="pendentes", method="filtrar_situacao"
