@@ -139,7 +139,7 @@ def _resposta_pronta(request, protocolo, formularios, vinculados):
     text filled for the protocol, as a public answer. One query for the choices, none for the pick."""
     lista = list(respostas.respostas_para(protocolo).select_related("categoria"))
     dados = request.GET if request.method == "GET" and "resposta" in request.GET else None
-    escolha = forms.RespostaProntaForm(dados, respostas=lista, prefix=None)
+    escolha = forms.RespostaProntaForm(dados, respostas=lista)
     if "interacao" not in vinculados and escolha.is_bound and escolha.is_valid():
         resposta = escolha.respostas.get(escolha.cleaned_data["resposta"])
         if resposta is not None:
