@@ -15,6 +15,8 @@ CRIAR = [
     """,
     "CREATE INDEX IF NOT EXISTS consumidor_nome_sem_acento_trgm "
     "ON protocolo_consumidor USING gin (protocolo_sem_acento(nome::text) gin_trgm_ops)",
+    # 0004's index over UPPER(nome) served nome__icontains, which no search runs any more.
+    "DROP INDEX IF EXISTS consumidor_nome_trgm",
     # Portuguese stemming after unaccent: "reclamacao" finds "reclamação" and "cobranças" "cobrança".
     """
     DO $$ BEGIN
@@ -34,6 +36,7 @@ REMOVER = [
     "DROP INDEX IF EXISTS interacao_publica_busca",
     "DROP INDEX IF EXISTS protocolo_objeto_busca",
     "DROP TEXT SEARCH CONFIGURATION IF EXISTS protocolo_pt",
+    "CREATE INDEX IF NOT EXISTS consumidor_nome_trgm ON protocolo_consumidor USING gin (UPPER(nome::text) gin_trgm_ops)",
     "DROP INDEX IF EXISTS consumidor_nome_sem_acento_trgm",
     "DROP FUNCTION IF EXISTS protocolo_sem_acento(text)",
 ]
