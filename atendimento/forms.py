@@ -145,6 +145,20 @@ class InteracaoForm(DoProtocolo):
     texto = campo_de_texto("Texto")
 
 
+class RespostaProntaForm(forms.Form):
+    """The canned answer to start the interaction from (a GET on the protocol's page): its text,
+    filled for the protocol, becomes the interaction's, to be edited before sending."""
+
+    resposta = forms.TypedChoiceField(label="Resposta pronta", coerce=int, empty_value=None)
+
+    def __init__(self, *args, respostas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.respostas = {r.pk: r for r in respostas}
+        self.fields["resposta"].choices = [("", "escolha uma resposta")] + [
+            (r.pk, f"{r.titulo} ({r.categoria.nome if r.categoria_id else 'todas as categorias'})") for r in respostas
+        ]
+
+
 class SituacaoForm(ComVersao):
     situacao = forms.ChoiceField(label="Nova situação")
     texto = campo_de_texto("Observação (pública, opcional)", obrigatorio=False, linhas=2)
@@ -190,4 +204,10 @@ class ProrrogarForm(ComVersao, acoes.ProrrogarForm):
 
 
 class BuscaConsumidorForm(forms.Form):
-    q = forms.CharField(label="CPF ou nome", min_length=BUSCA_MINIMA, max_length=200, validators=[validar_linha])
+    q = forms.CharField(
+        label="CPF ou nome",
+        help_text="Também telefone, e-mail ou palavras das demandas; acentos não importam.",
+        min_length=BUSCA_MINIMA,
+        max_length=200,
+        validators=[validar_linha],
+    )

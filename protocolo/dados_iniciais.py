@@ -34,6 +34,10 @@ PERMISSOES_SUPERVISORES = [
     ("protocolo", "change_feriado"),
     ("protocolo", "delete_feriado"),
     ("protocolo", "view_mensagem"),
+    ("protocolo", "view_respostapronta"),
+    ("protocolo", "add_respostapronta"),
+    ("protocolo", "change_respostapronta"),
+    ("protocolo", "view_versaoderespostapronta"),
 ]
 
 # (código, nome, dias, tipo de prazo, calendário): Decreto 11.034 art. 13 gives 7 calendar days;
@@ -46,6 +50,9 @@ CATEGORIAS = [
     ("suporte-tecnico", "Suporte técnico", 7, "corridos", "civil"),
     ("lgpd", "Solicitação LGPD (dados pessoais)", 15, "corridos", "civil"),
 ]
+
+
+_DO_MODELO = {"view", "add", "change", "delete"}
 
 
 def criar_grupos_e_categorias(apps):
@@ -64,10 +71,15 @@ def criar_grupos_e_categorias(apps):
     Permission = apps.get_model("auth", "Permission")
     Categoria = apps.get_model("protocolo", "Categoria")
 
+    # A migration runs this with the models of its time: the permissions of a model a later
+    # migration creates are granted when that migration runs it again.
+    existentes = {(m._meta.app_label, m._meta.model_name) for m in apps.get_models()}
     for nome, permissoes in ((ATENDENTES, PERMISSOES_ATENDENTES), (SUPERVISORES, PERMISSOES_SUPERVISORES)):
         grupo, _ = Group.objects.get_or_create(name=nome)
         grupo.permissions.set(
-            Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in permissoes
+            Permission.objects.get(content_type__app_label=app, codename=codename)
+            for app, codename in permissoes
+            if (app, codename.split("_", 1)[1]) in existentes or codename.split("_", 1)[0] not in _DO_MODELO
         )
 
     for codigo, nome, dias, tipo, calendario in CATEGORIAS:

@@ -69,8 +69,9 @@ class TipoPrazo(models.TextChoices):
 
 
 class Calendario(models.TextChoices):
-    CIVIL = "civil", "feriados nacionais e estaduais"
-    FINANCEIRO = "financeiro", "calendário financeiro (B3)"
+    CIVIL = "civil", "civil: feriados nacionais e estaduais"
+    B3 = "b3", "B3 (bolsa): fecha também no Carnaval, Corpus Christi, 24 e 31/12"
+    BANCARIO = "bancario", "bancário (Res. CMN 4.880/2020): feriados nacionais e Carnaval"
 
 
 class Categoria(models.Model):
@@ -81,7 +82,15 @@ class Categoria(models.Model):
     nome = models.CharField(max_length=100)
     prazo_dias = models.PositiveSmallIntegerField("prazo (dias)", default=7)
     tipo_prazo = models.CharField("tipo de prazo", max_length=10, choices=TipoPrazo, default=TipoPrazo.CORRIDOS)
-    calendario = models.CharField("calendário", max_length=10, choices=Calendario, default=Calendario.CIVIL)
+    calendario = models.CharField(
+        "calendário",
+        max_length=10,
+        choices=Calendario,
+        default=Calendario.CIVIL,
+        help_text="Ouvidoria de banco (Res. CMN 4.860): bancário. Feriados municipais (na cidade de São "
+        "Paulo, 25 de janeiro e Corpus Christi) não estão em nenhum calendário: cadastre-os em "
+        "Feriados locais; os dados de demonstração não trazem nenhum.",
+    )
     ativa = models.BooleanField(default=True)
 
     class Meta:
@@ -104,7 +113,12 @@ class Categoria(models.Model):
 class Feriado(models.Model):
     """Local non-business days supervisors add: municipal holidays, company closures."""
 
-    data = models.DateField(unique=True)
+    data = models.DateField(
+        unique=True,
+        help_text="Vale para todos os calendários. Os feriados municipais só entram por aqui (na cidade "
+        "de São Paulo: 25 de janeiro, aniversário da cidade, e Corpus Christi); os dados de "
+        "demonstração não trazem nenhum.",
+    )
     descricao = models.CharField("descrição", max_length=100)
 
     class Meta:
@@ -647,6 +661,8 @@ class Contato(models.Model):
                 condition=Q(consumidor__isnull=False, encerrado_em__isnull=True),
                 name="contato_vinculado_aberto",
             ),
+            # The back-office search by telephone or e-mail: an exact match on the stored value.
+            models.Index(fields=["valor"], name="contato_valor"),
         ]
 
     def __str__(self):
@@ -682,3 +698,68 @@ class PedidoDeRecuperacao(models.Model):
 
     def __str__(self):
         return f"Pedido de recuperação {self.pk}"
+
+
+class RespostaPronta(models.Model):
+    """A canned answer supervisors keep in the admin, for one categoria or for all (categoria
+    empty). Its placeholders (respostas.MARCADORES) are replaced by plain substitution when an
+    attendant picks it; the attendant edits the result before sending. Every saved state is kept
+    in VersaoDeRespostaPronta, and nothing is deleted: an answer out of use is marked inactive."""
+
+    titulo = models.CharField("título", max_length=100)
+    categoria = models.ForeignKey(
+        Categoria,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Vazia: a resposta serve a todas as categorias.",
+    )
+    texto = models.TextField(
+        help_text="Marcadores: {nome} (do consumidor), {numero} (do protocolo), {prazo} (data) e "
+        "{telefone_empresa}. São trocados pelo valor, nada mais é interpretado."
+    )
+    ativa = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "resposta pronta"
+        verbose_name_plural = "respostas prontas"
+        ordering = ["titulo", "pk"]
+        triggers = [pgtrigger.Protect(name="resposta_pronta_sem_exclusao", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return self.titulo
+
+
+class VersaoDeRespostaPronta(models.Model):
+    """One saved state of a canned answer and who saved it: the content's history, append-only
+    (the admin's LogEntry says only that something changed)."""
+
+    resposta = models.ForeignKey(RespostaPronta, on_delete=models.PROTECT, related_name="versoes")
+    titulo = models.CharField("título", max_length=100)
+    categoria = models.ForeignKey(Categoria, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    texto = models.TextField()
+    ativa = models.BooleanField()
+    autor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    salva_em = models.DateTimeField(default=relogio.agora, editable=False)
+
+    objects = SomenteAcrescimoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "versão de resposta pronta"
+        verbose_name_plural = "versões de respostas prontas"
+        ordering = ["-salva_em", "-pk"]
+        triggers = [
+            pgtrigger.Protect(name="versao_resposta_somente_acrescimo", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
+
+    def __str__(self):
+        return f"{self.titulo} ({self.salva_em:%d/%m/%Y %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding or self.pk is not None:
+            raise RegistroImutavel("As versões são somente de acréscimo: salve a resposta de novo.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RegistroImutavel("As versões são somente de acréscimo: nada pode ser excluído.")

@@ -2,7 +2,10 @@
 Deadlines (docs/dominio.md §4). The prazo is the last day to answer, counted from the day after the opening:
 N calendar days (corridos), N business days (úteis), or the opening day itself (imediato). A
 deadline that falls on a non-business day moves to the next business day (Código Civil art. 132 §1).
-Business days exclude weekends, the calendar's holidays and the local dates in Feriado.
+Business days exclude weekends, the calendar's holidays and the local dates in Feriado. Three
+calendars (Categoria.calendario): civil (national and state holidays), b3 (the exchange's) and
+bancario (bank business days, Res. CMN 4.880/2020). Municipal holidays are in none of them: they
+come only from Feriado rows.
 """
 
 import datetime
@@ -11,15 +14,36 @@ from functools import lru_cache
 import holidays
 from django.conf import settings
 from django.db.models import Q
+from holidays.groups import ChristianHolidays
 
 UM_DIA = datetime.timedelta(days=1)
 
 
+class FeriadosBancarios(holidays.HolidayBase, ChristianHolidays):
+    """Bank business days (Res. CMN 4.880/2020, which Res. CMN 4.860/2020 ouvidorias count in):
+    closed on weekends, national holidays and Carnival Monday and Tuesday; open on Corpus Christi,
+    24 and 31 December and the state holidays. `holidays` has no such calendar (its "financial"
+    Brazil is B3's exchange, which closes more days), so it is built here from the national
+    holidays and the library's Easter-based Carnival; years fill in as they are asked for."""
+
+    def __init__(self, *args, **kwargs):
+        ChristianHolidays.__init__(self)
+        super().__init__(*args, **kwargs)
+
+    def _populate(self, year):
+        super()._populate(year)
+        self.update(holidays.Brazil(years=year))
+        self._add_carnival_monday("Carnaval (segunda-feira)")
+        self._add_carnival_tuesday("Carnaval (terça-feira)")
+
+
 @lru_cache(maxsize=8)
 def _feriados(calendario, uf):
-    if calendario == "financeiro":
-        # B3's calendar: Carnival and Corpus Christi are closed, unlike the civil one.
+    if calendario == "b3":
+        # B3's exchange calendar: closed on Carnival, Corpus Christi, 24 and 31 December too.
         return holidays.financial_holidays("BVMF")
+    if calendario == "bancario":
+        return FeriadosBancarios()
     return holidays.Brazil(subdiv=uf)
 
 

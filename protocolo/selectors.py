@@ -7,12 +7,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import F, Prefetch, Q
+from django.db.models import BooleanField, CharField, F, Func, Prefetch, Q, Value
 from django.utils import timezone
 
 from . import integridade, links, numeracao, prazos, relogio
-from .exceptions import NumeroInvalido
+from .exceptions import DadosInvalidos, NumeroInvalido
 from .models import PENDENTES, Canal, Categoria, Consumidor, Contato, Interacao, Protocolo, Situacao
+from .services import contatos
 from .validators import normalizar_cpf
 
 
@@ -198,10 +199,102 @@ def _inicio_do_dia(dia):
     return timezone.make_aware(datetime.datetime.combine(dia, datetime.time.min))
 
 
+class SemAcento(Func):
+    """The text lowercased and without accents, as the index consumidor_nome_sem_acento_trgm holds
+    it (the IMMUTABLE wrapper of migration 0013: docs/pilha.md). SQLite has no unaccent: there it is
+    only LOWER, so "joao" finds "Joao" but not "João" in the demo."""
+
+    function = "protocolo_sem_acento"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="LOWER", **extra)
+
+
+class CasaTexto(Func):
+    """Whether the column's Portuguese words (stemmed, without accents) hold the search's words, as
+    the GIN indexes protocolo_objeto_busca and interacao_publica_busca hold them."""
+
+    template = (
+        "to_tsvector('protocolo_pt'::regconfig, %(expressions)s) @@ "
+        "plainto_tsquery('protocolo_pt'::regconfig, %(consulta)s)"
+    )
+    output_field = BooleanField()
+
+    def __init__(self, coluna, consulta):
+        super().__init__(coluna, consulta=consulta)
+        self.consulta = consulta
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = super().as_sql(compiler, connection, consulta="%s", **extra)
+        return sql, (*params, self.consulta)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        coluna, params = compiler.compile(self.source_expressions[0])
+        return f"INSTR(LOWER({coluna}), LOWER(%s)) > 0", (*params, self.consulta)
+
+
+def _palavras(texto):
+    return [p for p in texto.split() if p]
+
+
+def _ids_por_nome(texto):
+    """Consumers whose name holds every word typed, regardless of case and accents."""
+    nomes = Consumidor.objects.alias(sem_acento=SemAcento("nome"))
+    for palavra in _palavras(texto):
+        nomes = nomes.filter(sem_acento__contains=SemAcento(Value(palavra)))
+    return nomes.values("pk")
+
+
+def _contatos(texto):
+    """The open contacts whose stored value is what was typed, or None when it is no e-mail nor
+    telephone. Telephones are stored as digits (with a leading + when typed so): a number typed
+    without the country code also finds it stored with +55, and the other way round."""
+    if "@" in texto:
+        try:
+            return Contato.objects.filter(tipo=Contato.Tipo.EMAIL, valor=contatos.normalizar(Contato.Tipo.EMAIL, texto))
+        except DadosInvalidos:
+            return None
+    try:
+        telefone = contatos.normalizar(Contato.Tipo.TELEFONE, texto)
+    except DadosInvalidos:
+        return None
+    digitos = telefone.lstrip("+")
+    formas = {digitos, "+" + digitos, "+55" + digitos, "55" + digitos}
+    if digitos.startswith("55") and len(digitos) > 11:
+        formas |= {digitos[2:], "+" + digitos[2:]}
+    return Contato.objects.filter(tipo=Contato.Tipo.TELEFONE, valor__in=formas)
+
+
+def _protocolos_do_contato(achados):
+    """Protocol ids a contact reaches: the protocol it was typed for, or every protocol of the
+    consumer it is bound to. A union of two indexed reads, never an OR across tables."""
+    dos_protocolos = achados.filter(protocolo__isnull=False).values("protocolo_id")
+    dos_consumidores = Protocolo.objects.filter(
+        consumidor_id__in=achados.filter(consumidor__isnull=False).values("consumidor_id")
+    ).values("pk")
+    return dos_protocolos.union(dos_consumidores)
+
+
+def _protocolos_por_texto(texto):
+    """Protocol ids by name of the consumer, or by words of the demand (its objeto and its public
+    entries): three indexed reads joined by UNION, so each keeps its own index."""
+    por_nome = Protocolo.objects.filter(consumidor_id__in=_ids_por_nome(texto)).values("pk")
+    por_objeto = Protocolo.objects.filter(CasaTexto("objeto", texto)).values("pk")
+    por_interacao = Interacao.objects.filter(CasaTexto("texto", texto), publica=True).values("protocolo_id")
+    return por_nome.union(por_objeto, por_interacao)
+
+
+def _texto_da_busca(texto):
+    return " ".join(str(texto or "").split())
+
+
 def busca(queryset, texto):
     """One search box: a protocol number in any format (exact), a CPF in any format (exact, on the
-    consumer) or part of a name (served by the trigram index consumidor_nome_trgm)."""
-    texto = " ".join(str(texto or "").split())
+    consumer), a telephone or e-mail (exact, on the contacts: Contato), or words: part of the name
+    regardless of accents (trigram index over protocolo_sem_acento) or words of the demand
+    (Portuguese full-text search on the objeto and the public entries)."""
+    texto = _texto_da_busca(texto)
     if not texto:
         return queryset
     try:
@@ -212,11 +305,16 @@ def busca(queryset, texto):
         return queryset.filter(consumidor__cpf=normalizar_cpf(texto))
     except ValidationError:
         pass
-    if not any(c.isalpha() for c in texto) or len(texto) > _NOME_MAXIMO:
-        # Digits that are neither a valid number nor a valid CPF: a typo, never a name. Nor is a text
-        # longer than any name, and matching one against every name would hold the database.
+    if len(texto) > _NOME_MAXIMO:
+        # Matching a text longer than any name against every name would hold the database.
         return queryset.none()
-    return queryset.filter(consumidor__nome__icontains=texto)
+    achados = _contatos(texto)
+    if achados is not None:
+        return queryset.filter(pk__in=_protocolos_do_contato(achados))
+    if not any(c.isalpha() for c in texto):
+        # Digits that are neither a valid number, CPF nor telephone: a typo, never a name.
+        return queryset.none()
+    return queryset.filter(pk__in=_protocolos_por_texto(texto))
 
 
 class FiltroFila(django_filters.FilterSet):
@@ -224,7 +322,11 @@ class FiltroFila(django_filters.FilterSet):
     constructor, so validating a filter costs no query."""
 
     q = django_filters.CharFilter(
-        label="Buscar: número, CPF ou nome", method="filtrar_busca", min_length=BUSCA_MINIMA, max_length=200
+        label="Buscar: número, CPF ou nome",
+        help_text="Também telefone, e-mail ou palavras da demanda; acentos não importam.",
+        method="filtrar_busca",
+        min_length=BUSCA_MINIMA,
+        max_length=200,
     )
     situacao = django_filters.ChoiceFilter(
         label="Situação", choices=SITUACOES[1:], empty_label="pendentes", method="filtrar_situacao"
@@ -331,18 +433,26 @@ def contadores_da_fila(*, usuario, hoje=None, limite=LIMITE_CONTAGEM):
 
 
 def busca_de_consumidor(queryset, texto):
-    """A CPF in any format (exact) or part of the name (served by the trigram index); digits that
-    make no valid CPF match nobody."""
-    texto = " ".join(str(texto or "").split())
+    """A CPF in any format (exact), a telephone or e-mail (exact, on the contacts bound to the
+    consumer or typed for their protocols), part of the name regardless of accents, or words of
+    their demands; digits that make no valid CPF nor telephone match nobody."""
+    texto = _texto_da_busca(texto)
     if not texto:
         return queryset
     try:
         return queryset.filter(cpf=normalizar_cpf(texto))
     except ValidationError:
         pass
-    if not any(c.isalpha() for c in texto) or len(texto) > _NOME_MAXIMO:
+    if len(texto) > _NOME_MAXIMO:
         return queryset.none()
-    return queryset.filter(nome__icontains=texto)
+    achados = _contatos(texto)
+    if achados is not None:
+        protocolos = Protocolo.objects.filter(pk__in=_protocolos_do_contato(achados)).values("consumidor_id")
+        return queryset.filter(pk__in=protocolos)
+    if not any(c.isalpha() for c in texto):
+        return queryset.none()
+    protocolos = Protocolo.objects.filter(pk__in=_protocolos_por_texto(texto)).values("consumidor_id")
+    return queryset.filter(Q(pk__in=_ids_por_nome(texto)) | Q(pk__in=protocolos))
 
 
 def consumidores_por_busca(texto, *, limite=LIMITE_CONSUMIDORES):

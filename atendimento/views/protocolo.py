@@ -12,6 +12,7 @@ from protocolo.contas import segundo_fator
 from protocolo.contas.decorators import atendimento, poder_de_supervisor
 from protocolo.exceptions import DadosInvalidos, ErroProtocolo, VersaoDesatualizada
 from protocolo.models import NIVEL_MAXIMO, Contato, Situacao, nome_de
+from protocolo.services import respostas
 from protocolo.services.contatos import mascarar_contato
 
 from .. import forms
@@ -122,7 +123,9 @@ def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes
             continue
         formularios[nome] = vinculados.get(nome) or _formulario(nome, protocolo, fontes)
     pode = _pode(protocolo, formularios)
+    escolha = _resposta_pronta(request, protocolo, formularios, vinculados)
     contexto = {
+        "resposta_pronta": escolha,
         "protocolo": protocolo,
         "f": formularios,
         "abertos": set(vinculados),
@@ -149,6 +152,21 @@ def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes
         ),
     }
     return render(request, "atendimento/protocolo.html", contexto, status=status)
+
+
+def _resposta_pronta(request, protocolo, formularios, vinculados):
+    """The canned-answer picker; with one chosen (?resposta=), the interaction form starts from its
+    text filled for the protocol, as a public answer. One query for the choices, none for the pick."""
+    lista = list(respostas.respostas_para(protocolo).select_related("categoria"))
+    dados = request.GET if request.method == "GET" and "resposta" in request.GET else None
+    escolha = forms.RespostaProntaForm(dados, respostas=lista)
+    if "interacao" not in vinculados and escolha.is_bound and escolha.is_valid():
+        resposta = escolha.respostas.get(escolha.cleaned_data["resposta"])
+        if resposta is not None:
+            formularios["interacao"].initial.update(
+                texto=respostas.preencher(resposta.texto, protocolo), tipo=forms.InteracaoForm.PUBLICA
+            )
+    return escolha
 
 
 @require_safe

@@ -54,7 +54,9 @@ class ConsumidorAdmin(EscolhaDeAcao, ListaSegura, admin.ModelAdmin):
     list_filter = ["retencao_suspensa", ("anonimizado_em", admin.EmptyFieldListFilter)]
     list_per_page = 50
     search_fields = ["nome"]
-    search_help_text = "CPF (com ou sem pontuação) ou parte do nome."
+    search_help_text = (
+        "CPF (com ou sem pontuação), parte do nome (sem importar acentos), telefone, e-mail ou palavras das demandas."
+    )
     fields = [
         "nome",
         "cpf_mascarado",

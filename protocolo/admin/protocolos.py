@@ -145,7 +145,10 @@ class ProtocoloAdmin(EscolhaDeAcao, ListaSegura, SomenteLeitura, admin.ModelAdmi
         return ListaOrdenavelSoPeloIndice
 
     search_fields = ["numero"]  # shows the search box; get_search_results decides what it matches
-    search_help_text = "Número do protocolo ou CPF (com ou sem pontuação), ou parte do nome do consumidor."
+    search_help_text = (
+        "Número do protocolo ou CPF (com ou sem pontuação), parte do nome do consumidor (sem importar acentos), "
+        "telefone, e-mail ou palavras da demanda."
+    )
     raw_id_fields = ["consumidor", "responsavel", "duplicado_de"]
     actions = ["atribuir", "escalar", "resolver", "cancelar", "prorrogar", "exportar_csv"]
     fields = [

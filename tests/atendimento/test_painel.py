@@ -242,6 +242,10 @@ CONSULTAS_DO_PAINEL = 8
         {"q": "Silva", "situacao": "todas", "responsavel": "meus", "prazo": "no_prazo", "canal": "telefone"},
         {"categoria": "1", "nivel": "1", "aberto_de": "2026-01-01", "aberto_ate": "2030-01-01", "ordem": "recentes"},
         {"q": "529.982.247-25"},
+        {"q": "joão silva"},
+        {"q": "(11) 99999-0000"},
+        {"q": "ana@example.com"},
+        {"q": "cobrança indevida"},
     ],
 )
 def test_its_query_count_is_fixed_whatever_the_page_size_and_filters(

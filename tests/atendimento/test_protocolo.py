@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from protocolo import numeracao, outbox, services
-from protocolo.models import AcessoDadoPessoal, Interacao, Mensagem, Protocolo, Situacao
+from protocolo.models import AcessoDadoPessoal, Interacao, Mensagem, Protocolo, RespostaPronta, Situacao
+from protocolo.services import respostas
 from tests.factories import AtendenteFactory, ConsumidorFactory, abrir, categoria, email_de
 
 Tipo = Interacao.Tipo
@@ -60,20 +61,23 @@ def test_the_number_is_found_however_it_is_typed(cliente_atendente, protocolo):
 
 # session, user, user permissions, group permissions, the protocol (with consumer, categoria,
 # responsável, original), the timeline (with authors), the contacts (with who bound them), the
-# outbox messages, the categorias, the consumer's other open protocols; a supervisor also reads the
+# outbox messages, the categorias, the consumer's other open protocols, the canned answers (with
+# their categorias; none more when one is picked); a supervisor also reads the
 # list of attendants to assign to, and the second factor's device their session was verified with.
 @pytest.mark.parametrize("entradas", [0, 40])
-@pytest.mark.parametrize(("papel", "consultas"), [("atendente", 10), ("supervisor", 12)])
+@pytest.mark.parametrize(("papel", "consultas"), [("atendente", 11), ("supervisor", 13)])
+@pytest.mark.parametrize("escolhida", [False, True])
 def test_its_query_count_does_not_grow_with_the_timeline(
-    clientes, django_assert_num_queries, entradas, papel, consultas
+    clientes, django_assert_num_queries, entradas, papel, consultas, escolhida
 ):
     autor = AtendenteFactory()
     protocolo = abrir(atendente=autor, consumidor=ConsumidorFactory())
     abrir(consumidor=protocolo.consumidor)
     for n in range(entradas):
         services.protocolo_registrar_interacao(protocolo=protocolo, texto=f"Entrada {n}", autor=autor, publica=n % 2)
+    pronta = respostas.resposta_salvar(resposta=RespostaPronta(titulo="Geral", texto="Olá, {nome}."), autor=autor)
     with django_assert_num_queries(consultas):
-        resposta = clientes[papel].get(url(protocolo))
+        resposta = clientes[papel].get(url(protocolo), {"resposta": pronta.pk} if escolhida else {})
     assert resposta.status_code == 200
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.contrib import admin
 from django.test import Client
 
-from protocolo.models import Categoria, Feriado
+from protocolo.models import Categoria, Feriado, RespostaPronta
 from protocolo.services import TEXTO_MAXIMO
 from tests.hostil import inerte
 from tests.hostil.corpus import REPRESENTANTES, esperado
@@ -20,6 +20,7 @@ LISTAS = [
     "/admin/protocolo/categoria/",
     "/admin/protocolo/feriado/",
     "/admin/protocolo/mensagem/",
+    "/admin/protocolo/respostapronta/",
     "/admin/protocolo/acessodadopessoal/",
     "/admin/protocolo/protocolo/exportar/",
     "/admin/supervisao/",
@@ -28,6 +29,7 @@ LISTAS = [
 EDITAVEIS = {
     "categoria": "test_a_categoria_name_is_kept_as_typed_or_refused",
     "feriado": "test_a_holiday_description_is_kept_as_typed_or_refused",
+    "respostapronta": "test_a_canned_answer_title_is_kept_as_typed_or_refused",
     "consumidor": "test_the_legal_hold_reason_is_kept_as_typed_or_refused",
     "user": "test_user_and_group_forms_refuse_hostile_input_in_portuguese",
     "group": "test_user_and_group_forms_refuse_hostile_input_in_portuguese",
@@ -188,6 +190,25 @@ def test_a_holiday_description_is_kept_as_typed_or_refused(carga, cliente_superv
     assert resposta.status_code == 302
     assert feriado.descricao == valor
     inerte.html_inerte(cliente_supervisor.get("/admin/protocolo/feriado/").text, valor, mostra=True)
+
+
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_a_canned_answer_title_is_kept_as_typed_or_refused(carga, cliente_supervisor):
+    dados = {"titulo": carga.valor, "categoria": "", "texto": "Olá, {nome}.", "ativa": "on"}
+    dados |= {"versoes-TOTAL_FORMS": "0", "versoes-INITIAL_FORMS": "0"}
+    resposta = cliente_supervisor.post("/admin/protocolo/respostapronta/add/", dados)
+
+    valor = esperado(carga.valor, maximo=100, linhas=False)
+    pronta = RespostaPronta.objects.first()
+    if valor is None:
+        assert pronta is None
+        assert resposta.status_code == 200
+        inerte.erros_em_portugues(resposta.context["adminform"].form.errors["titulo"])
+        inerte.html_inerte(resposta.text, carga.valor)
+        return
+    assert resposta.status_code == 302
+    assert pronta.titulo == valor and pronta.versoes.get().titulo == valor
+    inerte.html_inerte(cliente_supervisor.get("/admin/protocolo/respostapronta/").text, valor, mostra=True)
 
 
 @pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)

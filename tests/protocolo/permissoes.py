@@ -42,6 +42,8 @@ MODELOS = {
     ("protocolo", "acessodadopessoal"): LEITURA,
     ("protocolo", "categoria"): EDICAO,
     ("protocolo", "feriado"): TUDO,
+    # Canned answers keep their versions: edited, never deleted (marked inactive instead).
+    ("protocolo", "respostapronta"): EDICAO,
     ("auth", "user"): NADA,
     ("auth", "group"): NADA,
     ("sequences", "sequence"): NADA,

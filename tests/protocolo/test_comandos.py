@@ -18,9 +18,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from protocolo import numeracao, outbox, relogio
+from protocolo import numeracao, outbox, relogio, selectors
 from protocolo.dados_iniciais import ATENDENTES, SUPERVISORES
-from protocolo.models import EM_ABERTO, Consumidor, Contato, Interacao, Mensagem, Protocolo, Situacao
+from protocolo.models import EM_ABERTO, Consumidor, Contato, Interacao, Mensagem, Protocolo, RespostaPronta, Situacao
 from protocolo.validators import normalizar_cpf
 from tests.factories import ConsumidorFactory, abrir
 from tests.protocolo.test_outbox import smtp_recusando
@@ -291,3 +291,24 @@ def test_where_the_back_office_asks_everyone_the_demo_prints_the_attendants_key_
 
     assert set(chaves) == {"atendente", "supervisor"}
     assert client.get("/atendimento/").status_code == 200
+
+
+@pytest.mark.parametrize("busca", ["joao pedro", "JOÃO PEDRO SANTOS", "cpf", "tela trincada", "reclamacao grosseria"])
+def test_the_demo_attendant_finds_a_case_by_name_cpf_or_words_of_the_complaint(demo, busca):
+    atendente = User.objects.get(username="atendente")
+    joao = Consumidor.objects.get(nome="João Pedro Santos")
+    texto = joao.cpf if busca == "cpf" else busca
+
+    achados = list(selectors.fila_filtrada({"q": texto}, usuario=atendente).qs)
+
+    assert achados
+    if busca != "cpf" and "joao" not in busca.lower() and "joão" not in busca.lower():
+        assert all(any(p in a.objeto.lower() for p in ("trincada", "grosseria")) for a in achados)
+    else:
+        assert {a.consumidor_id for a in achados} == {joao.pk}
+
+
+def test_the_demo_has_canned_answers_for_all_and_for_complaints(demo):
+    assert RespostaPronta.objects.filter(categoria__isnull=True).exists()
+    assert RespostaPronta.objects.filter(categoria__codigo="reclamacao").exists()
+    assert all(r.versoes.count() == 1 for r in RespostaPronta.objects.all())

@@ -96,12 +96,12 @@ def test_carnival_is_a_working_day_in_the_civil_calendar():
 
 def test_carnival_is_not_a_working_day_in_the_financial_calendar():
     # Fri 13/02: Carnival closed, Ash Wednesday 18 (1), Thu 19 (2).
-    assert prazo(date(2026, 2, 13), dias=2, tipo="uteis", calendario="financeiro") == date(2026, 2, 19)
+    assert prazo(date(2026, 2, 13), dias=2, tipo="uteis", calendario="b3") == date(2026, 2, 19)
     # Mon 09/02 + 7 = Carnival Monday → Ash Wednesday 18/02.
-    assert prazo(date(2026, 2, 9), calendario="financeiro") == date(2026, 2, 18)
+    assert prazo(date(2026, 2, 9), calendario="b3") == date(2026, 2, 18)
 
 
-@pytest.mark.parametrize("calendario", ["civil", "financeiro"])
+@pytest.mark.parametrize("calendario", ["civil", "b3", "bancario"])
 def test_good_friday_is_not_a_working_day_in_either_calendar(calendario):
     # Fri 27/03 + 7 = Good Friday 03/04 → Mon 06/04.
     assert prazo(date(2026, 3, 27), calendario=calendario) == date(2026, 4, 6)
@@ -240,7 +240,7 @@ def test_a_categoria_set_days_later_counts_from_the_opening_day():
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("calendario", "esperado"),
-    [("civil", date(2026, 2, 17)), ("financeiro", date(2026, 2, 19))],
+    [("civil", date(2026, 2, 17)), ("b3", date(2026, 2, 19)), ("bancario", date(2026, 2, 19))],
 )
 @time_machine.travel(as_10h(date(2026, 2, 13)), tick=False)
 def test_a_categoria_counts_business_days_on_its_own_calendar(calendario, esperado):

@@ -16,7 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from sequences.models import Sequence
 
-from protocolo.models import AcessoDadoPessoal, Categoria, Feriado, Mensagem
+from protocolo.models import AcessoDadoPessoal, Categoria, Feriado, Mensagem, RespostaPronta
+from protocolo.services import respostas
 from tests.factories import ConsumidorFactory, abrir
 
 ACESSO = {"username": "alguem", "ip_address": "203.0.113.9", "user_agent": "teste", "path_info": "/"}
@@ -83,6 +84,11 @@ class Objetos:
 
     def _protocolo_feriado(self):
         return Feriado.objects.create(data="2030-04-19", descricao="Sexta-feira Santa")
+
+    def _protocolo_respostapronta(self):
+        return respostas.resposta_salvar(
+            resposta=RespostaPronta(titulo="Prazo", texto="Olá, {nome}."), autor=self.supervisor
+        )
 
     def _protocolo_mensagem(self):
         return Mensagem.objects.create(destinatario="a@exemplo.com.br", assunto="Teste", corpo="Olá")

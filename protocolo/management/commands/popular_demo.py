@@ -15,7 +15,8 @@ from stdnum.br import cpf as stdnum_cpf
 from protocolo import outbox, relogio, services
 from protocolo.contas import segundo_fator
 from protocolo.dados_iniciais import ATENDENTES, SUPERVISORES, criar_grupos_e_categorias
-from protocolo.models import Canal, Categoria, Contato, Protocolo, Situacao
+from protocolo.models import Canal, Categoria, Contato, Protocolo, RespostaPronta, Situacao
+from protocolo.services import respostas
 from protocolo.validators import completar_cpf
 
 NOMES = [
@@ -34,6 +35,28 @@ NOMES = [
     "Larissa Ferreira",
     "Gustavo Barbosa",
     "Aline Rocha",
+]
+
+
+# Canned answers (respostas prontas) the supervisor keeps: (title, categoria code or None, text).
+RESPOSTAS_PRONTAS = [
+    (
+        "Recebemos a sua demanda",
+        None,
+        "Olá, {nome}. Recebemos a sua demanda, protocolo {numero}, e vamos respondê-la até {prazo}. "
+        "Se preferir, fale conosco pelo {telefone_empresa}.",
+    ),
+    (
+        "Pedido de documentos",
+        None,
+        "Olá, {nome}. Para seguir com o protocolo {numero}, responda a esta mensagem com a fatura em que "
+        "aparece a cobrança.",
+    ),
+    (
+        "Reclamação em análise",
+        "reclamacao",
+        "Olá, {nome}. A sua reclamação (protocolo {numero}) está com a equipe responsável; a resposta sai até {prazo}.",
+    ),
 ]
 
 
@@ -129,6 +152,10 @@ class Command(BaseCommand):
         # Seeded on purpose: the same demo data on every machine, never used for secrets.
         sorteio = random.Random(2026)  # nosec B311
         categorias = {c.codigo: c for c in Categoria.objects.all()}
+        for titulo, codigo, texto in RESPOSTAS_PRONTAS:
+            respostas.resposta_salvar(
+                resposta=RespostaPronta(titulo=titulo, categoria=categorias.get(codigo), texto=texto), autor=supervisor
+            )
         consumidores = []
         contatos = {}
         for nome, email in zip(NOMES, EMAILS, strict=True):
