@@ -180,7 +180,6 @@ PRAZOS = [
     ("vence_hoje", "vence hoje"),
     ("vence_em_breve", "vence em até 2 dias"),
     ("no_prazo", "no prazo (mais de 2 dias)"),
-    ("sem_prazo", "sem prazo"),
 ]
 RESPONSAVEIS = [("meus", "meus"), ("sem", "sem responsável")]
 ORDENS = [
