@@ -427,12 +427,12 @@ def test_the_extended_deadline(maria, atendente, supervisor, time_machine):
     [
         (
             lambda p, eq: services.protocolo_escalar(protocolo=p, motivo="Cliente irritado, nota interna.", autor=eq),
-            "A sua demanda foi encaminhada à supervisão, que passa a cuidar dela.",
+            "A demanda do protocolo {numero} foi encaminhada à supervisão, que passa a cuidar dela.",
         ),
         (
             lambda p, eq: services.protocolo_escalar(protocolo=p, motivo="Prazo vencido.", origem="sistema"),
-            "O prazo de resposta venceu sem uma resposta nossa. A sua demanda foi encaminhada à supervisão, "
-            "que passa a cuidar dela.",
+            "O prazo de resposta venceu sem uma resposta nossa. A demanda do protocolo {numero} foi encaminhada à "
+            "supervisão, que passa a cuidar dela.",
         ),
     ],
     ids=["atendente", "prazo_vencido"],
@@ -444,6 +444,7 @@ def test_the_escalation_tells_the_cause_in_the_consumers_words(maria, atendente,
     mensagem = _nova(lambda: escalar(protocolo, atendente))
 
     assert _aviso(mensagem, protocolo, "demanda encaminhada à supervisão") == OLA + (
-        f"{frase}\n\nO prazo de resposta continua sendo 11/03/2026.\n\n" + ASSINATURA
+        f"{frase.format(numero=protocolo.numero_formatado)}\n\nO prazo de resposta continua sendo 11/03/2026.\n\n"
+        + ASSINATURA
     )
     assert "nota interna" not in mensagem.corpo and "Prazo vencido." not in mensagem.corpo
