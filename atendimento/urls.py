@@ -38,6 +38,7 @@ urlpatterns = [
     path("protocolos/<str:numero>/resolver/", protocolo.resolver, name="resolver"),
     path("protocolos/<str:numero>/reabrir/", protocolo.reabrir, name="reabrir"),
     path("protocolos/<str:numero>/duplicado/", protocolo.duplicado, name="duplicado"),
+    path("protocolos/<str:numero>/sem-demanda/", protocolo.sem_demanda, name="sem_demanda"),
     path("protocolos/<str:numero>/cancelar/", protocolo.cancelar, name="cancelar"),
     path("protocolos/<str:numero>/prorrogar/", protocolo.prorrogar, name="prorrogar"),
     path("protocolos/<str:numero>/enviar-numero/", protocolo.enviar_numero, name="enviar_numero"),

@@ -5,7 +5,7 @@ import datetime
 
 from django.utils import timezone
 
-from protocolo.models import PRAZO_CONTESTACAO, Interacao, Origem, Protocolo, Situacao, TipoInteracao
+from protocolo.models import EQUIPE_DO_NIVEL, PRAZO_CONTESTACAO, Interacao, Origem, Protocolo, Situacao, TipoInteracao
 
 Tipo = TipoInteracao
 
@@ -21,6 +21,10 @@ EXPLICACOES = {
     ),
     Situacao.ENCERRADO: "A demanda foi concluída. O histórico continua disponível para consulta.",
     Situacao.CANCELADO: "O protocolo foi cancelado; o motivo está no histórico. O número continua registrado.",
+    Situacao.SEM_DEMANDA: (
+        "O atendimento terminou antes que a demanda fosse registrada. O número continua registrado; se precisar, "
+        "abra um novo protocolo."
+    ),
 }
 
 TITULOS = {
@@ -35,6 +39,7 @@ TITULOS = {
     Tipo.REABERTURA: "Protocolo reaberto",
     Tipo.ENCERRAMENTO: "Protocolo encerrado",
     Tipo.CANCELAMENTO: "Protocolo cancelado",
+    Tipo.SEM_DEMANDA: "Atendimento encerrado sem demanda",
     Tipo.DUPLICIDADE: "Demanda unificada",
     Tipo.PRORROGACAO: "Prazo prorrogado",
     Tipo.ENVIO_NUMERO: "Número enviado por e-mail",
@@ -42,7 +47,7 @@ TITULOS = {
     Tipo.ANONIMIZACAO: "Dados pessoais anonimizados",
 }
 
-NIVEIS = {1: "atendimento", 2: "supervisão", 3: "ouvidoria"}
+NIVEIS = EQUIPE_DO_NIVEL
 # Who is looking at the demand; the consumer never sees the levels' numbers.
 QUEM_CUIDA = {1: "a equipe de atendimento", 2: "a supervisão", 3: "a ouvidoria"}
 # The situação as the consumer reads it (the back office's words stay in Situacao's labels).
@@ -53,6 +58,7 @@ SITUACAO_PUBLICA = {
     Situacao.RESOLVIDO: "respondido",
     Situacao.ENCERRADO: "encerrado",
     Situacao.CANCELADO: "cancelado",
+    Situacao.SEM_DEMANDA: "encerrado sem demanda",
 }
 
 

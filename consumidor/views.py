@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from protocolo import integridade, numeracao, relogio, selectors, services, transparencia
 from protocolo.exceptions import ErroProtocolo, NumeroInvalido
-from protocolo.models import Protocolo, Situacao
+from protocolo.models import EQUIPE_DO_NIVEL, Protocolo, Situacao
 from protocolo.operacao import desafio, limites
 from protocolo.operacao.rede import ip_do_cliente
 
@@ -287,14 +287,14 @@ def pedir_supervisao(request, numero):
     if protocolo is None:
         return _nao_encontrado(request)
     try:
-        _, escalado = services.protocolo_pedir_supervisao(protocolo=protocolo)
+        protocolo, escalado = services.protocolo_pedir_supervisao(protocolo=protocolo)
     except ErroProtocolo as erro:
         messages.error(request, erro.mensagem)
     else:
         if escalado:
             messages.success(request, "Pedido registrado: a supervisão vai analisar o seu protocolo.")
         else:
-            messages.info(request, "O seu protocolo já está com a supervisão.")
+            messages.info(request, f"O seu protocolo já está com a {EQUIPE_DO_NIVEL[protocolo.nivel]}.")
     return redirect("consumidor:protocolo", numero=protocolo.numero)
 
 
@@ -307,8 +307,9 @@ def responder_resolucao(request, numero):
     if not form.is_valid():
         return _pagina_do_protocolo(request, protocolo, form_resposta=form)
     resolvido = form.cleaned_data["resposta"] == RespostaForm.RESOLVIDO
+    nivel_antes = protocolo.nivel
     try:
-        services.protocolo_responder_resolucao(
+        protocolo = services.protocolo_responder_resolucao(
             protocolo=protocolo,
             resolvido=resolvido,
             avaliacao=form.cleaned_data["avaliacao"] if resolvido else None,
@@ -316,12 +317,14 @@ def responder_resolucao(request, numero):
         )
     except ErroProtocolo as erro:
         return _recusado(request, numero, erro, form_resposta=form, nao_registrado=form.cleaned_data["comentario"])
-    messages.success(
-        request,
-        "Obrigado pela avaliação. O protocolo foi encerrado."
-        if resolvido
-        else "O protocolo foi reaberto e encaminhado à supervisão.",
-    )
+    if resolvido:
+        mensagem = "Obrigado pela avaliação. O protocolo foi encerrado."
+    else:
+        # The words follow the nível it reached (EQUIPE_DO_NIVEL), never a fixed "supervisão".
+        equipe = EQUIPE_DO_NIVEL[protocolo.nivel]
+        movimento = f"encaminhado à {equipe}" if protocolo.nivel > nivel_antes else f"segue com a {equipe}"
+        mensagem = f"O protocolo foi reaberto e {movimento}."
+    messages.success(request, mensagem)
     return redirect("consumidor:protocolo", numero=protocolo.numero)
 
 

@@ -146,9 +146,12 @@ class Situacao(models.TextChoices):
     RESOLVIDO = "resolvido", "resolvido"
     ENCERRADO = "encerrado", "encerrado"
     CANCELADO = "cancelado", "cancelado"
+    # A contact that ended before any demand was recorded (a call that dropped): closed by whoever
+    # opened it, on the opening day; the number stays accounted for (docs/dominio.md §4).
+    SEM_DEMANDA = "sem_demanda", "encerrado sem demanda"
 
 
-FINAIS = frozenset({Situacao.ENCERRADO, Situacao.CANCELADO})
+FINAIS = frozenset({Situacao.ENCERRADO, Situacao.CANCELADO, Situacao.SEM_DEMANDA})
 EM_ABERTO = tuple(s for s in Situacao if s not in FINAIS)
 # What still needs the team: a resolved protocol only waits for the consumer's confirmation (or the
 # 20 days), so it is neither in the default queue nor overdue.
@@ -169,10 +172,14 @@ TRANSICOES = {
     (Situacao.ABERTO, Situacao.ENCERRADO): "duplicar",
     (Situacao.EM_ATENDIMENTO, Situacao.ENCERRADO): "duplicar",
     (Situacao.AGUARDANDO_CONSUMIDOR, Situacao.ENCERRADO): "duplicar",
+    (Situacao.ABERTO, Situacao.SEM_DEMANDA): "encerrar_sem_demanda",
     **{(s, Situacao.CANCELADO): "cancelar" for s in EM_ABERTO},
 }
 
 NIVEL_MAXIMO = 3
+# Who works each nível, as the consumer is told (docs/dominio.md §4): every text that names where a
+# protocol went reads it from here, so the words and the nível shown never disagree.
+EQUIPE_DO_NIVEL = {1: "atendimento", 2: "supervisão", 3: "ouvidoria"}
 # How long the consumer may dispute a resolution before it is closed (docs/dominio.md §4).
 PRAZO_CONTESTACAO = datetime.timedelta(days=20)
 
@@ -226,7 +233,7 @@ class Protocolo(models.Model):
     prazo = models.DateField(null=True, blank=True, help_text="Último dia para responder, até 23h59.")
     resolvido_em = models.DateTimeField(null=True, blank=True)
     encerrado_em = models.DateTimeField(
-        null=True, blank=True, help_text="Quando chegou a uma situação final (encerrado ou cancelado)."
+        null=True, blank=True, help_text="Quando chegou a uma situação final (encerrado, cancelado ou sem demanda)."
     )
     duplicado_de = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicados")
     # The deadline for which the periodic job already escalated, so it escalates once per deadline.
@@ -394,6 +401,7 @@ class TipoInteracao(models.TextChoices):
     REABERTURA = "reabertura", "reabertura"
     ENCERRAMENTO = "encerramento", "encerramento"
     CANCELAMENTO = "cancelamento", "cancelamento"
+    SEM_DEMANDA = "sem_demanda", "encerramento sem demanda"
     DUPLICIDADE = "duplicidade", "duplicidade"
     PRORROGACAO = "prorrogacao", "prorrogação de prazo"
     ENVIO_NUMERO = "envio_numero", "envio do número"

@@ -83,6 +83,16 @@ def calcular(*, aberto_em, tipo_prazo, dias, calendario, locais=()):
     return cal.proximo_dia_util(abertura + datetime.timedelta(days=dias))
 
 
+# The deadline of a protocol whose categoria is not set yet: the 7 calendar days Decreto 11.034
+# art. 13 gives every demand from its registration. The categoria, once set, replaces it.
+PADRAO = {"tipo_prazo": "corridos", "dias": 7, "calendario": "civil"}
+
+
+def padrao(aberto_em, *, locais=()):
+    """The deadline from the opening, before any categoria (docs/dominio.md §4)."""
+    return calcular(aberto_em=aberto_em, locais=locais, **PADRAO)
+
+
 EM_BREVE = datetime.timedelta(days=2)
 
 

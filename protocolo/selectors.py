@@ -181,7 +181,6 @@ PRAZOS = [
     ("vence_hoje", "vence hoje"),
     ("vence_em_breve", "vence em até 2 dias"),
     ("no_prazo", "no prazo (mais de 2 dias)"),
-    ("sem_prazo", "sem prazo"),
 ]
 RESPONSAVEIS = [("meus", "meus"), ("sem", "sem responsável")]
 # Only orders an index serves (Protocolo.Meta.indexes: protocolo_fila_* read forwards or backwards);

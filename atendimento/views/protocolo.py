@@ -5,15 +5,17 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from protocolo import selectors, services
+from protocolo import relogio, selectors, services
 from protocolo.contas import segundo_fator
 from protocolo.contas.decorators import atendimento, poder_de_supervisor
 from protocolo.exceptions import DadosInvalidos, ErroProtocolo, VersaoDesatualizada
 from protocolo.models import NIVEL_MAXIMO, Contato, Situacao, nome_de
 from protocolo.services import respostas
 from protocolo.services.contatos import mascarar_contato
+from protocolo.services.movimentos import DEMANDA_REGISTRADA
 
 from .. import forms
 from .comum import categorias_ativas, exigir, protocolo_ou_404, url_do_protocolo
@@ -41,6 +43,7 @@ FORMULARIOS = {
     "resolver": Formulario(forms.ResolverForm, mostrado_se="resolver"),
     "reabrir": Formulario(forms.MotivoForm, mostrado_se="reabrir"),
     "duplicado": Formulario(forms.DuplicadoForm, mostrado_se="duplicar"),
+    "sem_demanda": Formulario(forms.MotivoForm, mostrado_se="sem_demanda"),
     "cancelar": Formulario(forms.MotivoForm, "cancelar_protocolo", mostrado_se="cancelar"),
     "prorrogar": Formulario(forms.ProrrogarForm, "prorrogar_prazo", mostrado_se="prorrogar"),
 }
@@ -85,7 +88,22 @@ def _mudar_demanda(mudar):
     return executar
 
 
-def _pode(protocolo, formularios):
+def _sem_demanda(protocolo, usuario, linha_do_tempo):
+    """Whether the page offers closing without demand: to whoever opened it, on the opening day,
+    while nothing of a demand is recorded (the service checks it all again)."""
+    abertura = linha_do_tempo[0] if linha_do_tempo else None
+    return (
+        protocolo.acao_para(Situacao.SEM_DEMANDA) == "encerrar_sem_demanda"
+        and abertura is not None
+        and abertura.autor_id == usuario.pk
+        and timezone.localdate(protocolo.aberto_em) == relogio.hoje()
+        and not protocolo.objeto
+        and protocolo.categoria_id is None
+        and not any(i.tipo in DEMANDA_REGISTRADA for i in linha_do_tempo)
+    )
+
+
+def _pode(protocolo, formularios, sem_demanda=False):
     """Which action forms the protocol's state admits (the state machine decides, TRANSICOES)."""
     aberto = not protocolo.finalizado
     return {
@@ -101,6 +119,7 @@ def _pode(protocolo, formularios):
         "duplicar": protocolo.acao_para(Situacao.ENCERRADO) == "duplicar",
         "cancelar": protocolo.acao_para(Situacao.CANCELADO) == "cancelar",
         "prorrogar": aberto and protocolo.prazo is not None,
+        "sem_demanda": sem_demanda,
     }
 
 
@@ -122,7 +141,8 @@ def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes
         if definicao.permissao and not request.user.has_perm(f"protocolo.{definicao.permissao}"):
             continue
         formularios[nome] = vinculados.get(nome) or _formulario(nome, protocolo, fontes)
-    pode = _pode(protocolo, formularios)
+    linha_do_tempo = list(selectors.linha_do_tempo(protocolo))
+    pode = _pode(protocolo, formularios, _sem_demanda(protocolo, request.user, linha_do_tempo))
     escolha = _resposta_pronta(request, protocolo, formularios, vinculados)
     contexto = {
         "resposta_pronta": escolha,
@@ -136,7 +156,7 @@ def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes
             for nome, form in vinculados.items()
             if (flag := FORMULARIOS[nome].mostrado_se) and not pode[flag]
         ],
-        "linha_do_tempo": list(selectors.linha_do_tempo(protocolo)),
+        "linha_do_tempo": linha_do_tempo,
         "contatos": [(c, mascarar_contato(c)) for c in services.contatos_para_a_equipe(protocolo)],
         # Oldest first, as the timeline runs.
         "mensagens_enviadas": list(protocolo.mensagens.order_by("criada_em", "pk")),
@@ -341,6 +361,13 @@ duplicado = _acao(
     "duplicado",
     _duplicar,
     lambda p: f"Protocolo encerrado como duplicado de {p.duplicado_de.numero_formatado}.",
+)
+sem_demanda = _acao(
+    "sem_demanda",
+    lambda r, p, d: services.protocolo_encerrar_sem_demanda(
+        protocolo=p, motivo=d["motivo"], autor=r.user, versao=d["versao"]
+    ),
+    "Protocolo encerrado sem demanda; o número continua registrado.",
 )
 cancelar = _acao(
     "cancelar",

@@ -44,6 +44,7 @@ from .mensagens import protocolo_registrar_interacao
 from .movimentos import (
     protocolo_cancelar,
     protocolo_encerrar,
+    protocolo_encerrar_sem_demanda,
     protocolo_marcar_duplicado,
     protocolo_mudar_situacao,
     protocolo_reabrir,
@@ -81,6 +82,7 @@ __all__ = [
     "protocolo_cancelar",
     "protocolo_definir_categoria",
     "protocolo_encerrar",
+    "protocolo_encerrar_sem_demanda",
     "protocolo_enviar_numero",
     "protocolo_escalar",
     "protocolo_identidade_confirmada",

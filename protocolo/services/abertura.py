@@ -68,8 +68,7 @@ def _abrir(*, canal, atendente, consumidor, categoria, objeto, chave=None):
         aberto_em=agora,
         chave_de_abertura=chave or None,
     )
-    if categoria is not None:
-        protocolo.prazo = _calcular_prazo(protocolo, categoria)
+    protocolo.prazo = _calcular_prazo(protocolo, categoria)
     # The number last: the day's sequence row stays locked from here until the commit, and every
     # opening of the day waits for it.
     protocolo.numero = numeracao.gerar(timezone.localdate(agora))

@@ -32,9 +32,10 @@ def protocolo_definir_categoria(*, protocolo, categoria, autor=None, versao=None
         anterior, prazo_anterior = protocolo.categoria, protocolo.prazo
         protocolo.categoria = categoria
         protocolo.prazo = _calcular_prazo(protocolo, categoria)
-        if prazo_anterior is not None:
-            # Only supervisors move a deadline later (docs/dominio.md §4), and a correction of the subject
-            # never undoes the extension a supervisor gave.
+        if prazo_anterior is not None and (anterior is not None or protocolo.prazo < prazo_anterior):
+            # Only supervisors move a categoria's deadline later (docs/dominio.md §4): the 7 days of a
+            # protocol without one only wait for it. A correction of the subject never undoes the
+            # extension a supervisor gave.
             pode_prorrogar = autor is not None and autor.has_perm("protocolo.prorrogar_prazo")
             adiaria = protocolo.prazo > prazo_anterior and not pode_prorrogar
             desfaria = protocolo.prazo < prazo_anterior and protocolo.interacoes.filter(tipo=Tipo.PRORROGACAO).exists()

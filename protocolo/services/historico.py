@@ -143,7 +143,10 @@ def _salvar(protocolo, *campos, nova_versao=True):
 
 
 def _calcular_prazo(protocolo, categoria):
+    """The categoria's deadline, or without one the 7 days every demand has (docs/dominio.md §4)."""
     locais = Feriado.objects.filter(data__gte=timezone.localdate(protocolo.aberto_em)).values_list("data", flat=True)
+    if categoria is None:
+        return prazos.padrao(protocolo.aberto_em, locais=locais)
     return prazos.calcular(
         aberto_em=protocolo.aberto_em,
         tipo_prazo=categoria.tipo_prazo,

@@ -5,9 +5,10 @@ resolution, which closes it or reopens and escalates it.
 """
 
 from django.db import transaction
+from django.utils import timezone
 
 from .. import relogio
-from ..exceptions import DadosInvalidos, TransicaoInvalida
+from ..exceptions import DadosInvalidos, PermissaoNegada, TransicaoInvalida
 from ..models import NIVEL_MAXIMO, Protocolo, Situacao
 from .historico import (
     Origem,
@@ -145,6 +146,42 @@ def protocolo_cancelar(*, protocolo, motivo, autor, versao=None):
         )
         _salvar(protocolo, "situacao", "encerrado_em")
         _avisar(protocolo, "protocolo cancelado", "cancelamento", texto=motivo)
+    return protocolo
+
+
+# Entries that show a demand was recorded: past them, a protocol is no dropped call.
+DEMANDA_REGISTRADA = (Tipo.OBJETO, Tipo.CATEGORIZACAO, Tipo.MENSAGEM, Tipo.MENSAGEM_CONSUMIDOR, Tipo.RESOLUCAO)
+
+
+def protocolo_encerrar_sem_demanda(*, protocolo, motivo, autor, versao=None):
+    """A contact that ended before any demand was recorded (the call dropped): the attendant who
+    opened it closes it, on the opening day, with a reason. The number stays accounted for; anything
+    later, or after a demand was recorded, is a supervisor's cancellation (docs/dominio.md §4)."""
+    motivo = _texto(motivo, campo="motivo")
+    with transaction.atomic():
+        protocolo = _travar(protocolo)
+        _conferir_versao(protocolo, versao)
+        abertura = protocolo.interacoes.filter(tipo=Tipo.ABERTURA).values_list("autor_id", flat=True).first()
+        if autor is None or abertura != autor.pk:
+            raise PermissaoNegada("Só quem abriu o protocolo o encerra sem demanda; depois, só o cancelamento.")
+        if timezone.localdate(protocolo.aberto_em) != relogio.hoje():
+            raise TransicaoInvalida("O encerramento sem demanda só vale no dia da abertura: peça o cancelamento.")
+        registrada = protocolo.interacoes.filter(tipo__in=DEMANDA_REGISTRADA).exists()
+        if registrada or protocolo.objeto or protocolo.categoria_id is not None:
+            raise TransicaoInvalida("O protocolo já tem uma demanda registrada: resolva-o ou peça o cancelamento.")
+        anterior = _mover(protocolo, Situacao.SEM_DEMANDA, "encerrar_sem_demanda")
+        protocolo.encerrado_em = relogio.agora()
+        anexar_ao_historico(
+            protocolo,
+            tipo=Tipo.SEM_DEMANDA,
+            origem=Origem.ATENDENTE,
+            autor=autor,
+            publica=True,
+            texto=motivo,
+            situacao_anterior=anterior,
+            situacao_nova=Situacao.SEM_DEMANDA,
+        )
+        _salvar(protocolo, "situacao", "encerrado_em")
     return protocolo
 
 

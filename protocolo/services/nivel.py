@@ -7,10 +7,11 @@ disputing a resolution.
 from django.db import transaction
 
 from ..exceptions import TransicaoInvalida
-from ..models import NIVEL_MAXIMO, Protocolo, Situacao
+from ..models import EQUIPE_DO_NIVEL, NIVEL_MAXIMO, Protocolo, Situacao
 from .historico import (
     Origem,
     Tipo,
+    _avisar,
     _conferir_versao,
     _exigir_aberto,
     _exigir_permissao,
@@ -55,6 +56,10 @@ def protocolo_escalar(*, protocolo, motivo, autor=None, origem=None, versao=None
             nivel_novo=protocolo.nivel,
         )
         _salvar(protocolo, *campos)
+        # The consumer learns where the demand went in their own words, chosen by the cause; an
+        # attendant's reason stays internal and is never in the message.
+        equipe = EQUIPE_DO_NIVEL[protocolo.nivel]
+        _avisar(protocolo, f"demanda encaminhada à {equipe}", "escalonamento", causa=origem, equipe=equipe)
     return protocolo
 
 

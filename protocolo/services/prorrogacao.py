@@ -9,6 +9,7 @@ from ..exceptions import DadosInvalidos
 from .historico import (
     Origem,
     Tipo,
+    _avisar,
     _conferir_versao,
     _exigir_aberto,
     _exigir_permissao,
@@ -43,4 +44,6 @@ def protocolo_prorrogar_prazo(*, protocolo, novo_prazo, motivo, autor, versao=No
             detalhes={"prazo_anterior": anterior.isoformat(), "prazo_novo": novo_prazo.isoformat()},
         )
         _salvar(protocolo, "prazo")
+        # The consumer was told a date; the new one reaches them with the reason (it is public).
+        _avisar(protocolo, "novo prazo de resposta", "prorrogacao", texto=motivo, prazo_anterior=anterior)
     return protocolo

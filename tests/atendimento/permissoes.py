@@ -30,6 +30,7 @@ ACOES = {
     "resolver": FORMULARIO,
     "reabrir": FORMULARIO,
     "duplicado": FORMULARIO,
+    "sem_demanda": FORMULARIO,
     "cancelar": SUPERVISAO,
     "prorrogar": SUPERVISAO,
     "enviar_numero": RECUSA,

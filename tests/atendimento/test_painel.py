@@ -24,15 +24,15 @@ def test_it_lists_open_protocols_by_deadline_with_a_badge(cliente_atendente, ate
     with time_machine.travel(AGORA, tick=False):
         cancelamento = abrir(categoria_codigo="cancelamento")  # prazo: today
         reclamacao = abrir()  # prazo: in 7 days
-        sem_prazo = abrir(categoria_codigo=None)
+        sem_categoria = abrir(categoria_codigo=None)  # prazo: the 7 days from the opening
         resolvido = abrir()
         services.protocolo_resolver(protocolo=resolvido, texto="Feito.", autor=atendente)
 
         resposta = cliente_atendente.get(PAINEL)
 
     assert resposta.status_code == 200
-    assert _numeros(resposta) == [p.numero for p in (vencido, cancelamento, reclamacao, sem_prazo)]
-    assert "vencido" in resposta.text and "vence hoje" in resposta.text and "sem prazo" in resposta.text
+    assert _numeros(resposta) == [p.numero for p in (vencido, cancelamento, reclamacao, sem_categoria)]
+    assert "vencido" in resposta.text and "vence hoje" in resposta.text and "sem prazo" not in resposta.text
     assert vencido.numero_formatado in resposta.text
 
 
@@ -66,8 +66,7 @@ def test_a_counter_stops_at_its_limit(atendente, monkeypatch):
         ({"nivel": "2"}, {"escalado"}),
         ({"prazo": "vencido"}, {"antigo"}),
         ({"prazo": "vence_hoje"}, {"cancelamento"}),
-        ({"prazo": "no_prazo"}, {"meu", "sem_dono", "chat", "escalado"}),
-        ({"prazo": "sem_prazo"}, {"sem_categoria"}),
+        ({"prazo": "no_prazo"}, {"meu", "sem_dono", "chat", "escalado", "sem_categoria"}),
         ({"situacao": Situacao.EM_ATENDIMENTO}, {"escalado"}),
         ({"situacao": Situacao.RESOLVIDO}, {"resolvido"}),
         ({"aberto_de": "2026-11-17", "aberto_ate": "2026-11-17"}, {"antigo"}),

@@ -4,6 +4,7 @@ timeline entry, refusals shown as messages."""
 import datetime
 
 import pytest
+from django.db import models
 from django.test import Client
 
 from consumidor import acesso
@@ -352,3 +353,23 @@ def test_the_message_limit_also_counts_per_network_across_protocols(settings, li
 
     assert estados == [302, 302, 302, 429]
     assert protocolos[3].interacoes.filter(tipo=Tipo.MENSAGEM_CONSUMIDOR).count() == 0
+
+
+@pytest.mark.parametrize(("nivel", "esperado"), [(2, "encaminhado à ouvidoria"), (3, "segue com a ouvidoria")])
+def test_the_words_after_a_dispute_follow_the_level_it_reached(resolvido, time_machine, nivel, esperado):
+    for _ in range(nivel - 1):
+        Protocolo.objects.filter(pk=resolvido.pk).update(nivel=models.F("nivel") + 1)
+    time_machine.move_to(MEIO_DIA + datetime.timedelta(days=1), tick=False)
+    visitante = Client()
+    _acessar(visitante, resolvido)
+
+    resposta = visitante.post(
+        pagina(resolvido, "consumidor:resposta"),
+        {"resposta": "nao_resolvido", "comentario": "A cobrança veio de novo."},
+        follow=True,
+    )
+
+    resolvido.refresh_from_db()
+    assert resolvido.nivel == 3
+    assert f"O protocolo foi reaberto e {esperado}." in _mensagens(resposta)
+    assert "supervisão" not in " ".join(_mensagens(resposta))

@@ -151,6 +151,7 @@ def test_the_number_of_a_protocol_without_subject_to_a_consumer_without_a_name(s
         "\n"
         f"O número do seu atendimento é {protocolo.numero_formatado}.\n"
         "Aberto em 04/03/2026 às 10:00.\n"
+        "Prazo de resposta: até 11/03/2026.\n"  # the 7 days every demand has from its opening
         "\n"
         "Acompanhe o seu protocolo por este link, válido por 1 dia:\n"
         "<link>\n"
@@ -397,3 +398,53 @@ def test_the_password_reset(client, mailoutbox, limites_zerados, nome, saudacao)
         "Esta é uma mensagem automática; não responda a este e-mail.\n"
         "\n"
     )
+
+
+def test_the_extended_deadline(maria, atendente, supervisor, time_machine):
+    time_machine.move_to(AGORA, tick=False)
+    protocolo = abrir(consumidor=maria, atendente=atendente)
+
+    mensagem = _nova(
+        lambda: services.protocolo_prorrogar_prazo(
+            protocolo=protocolo,
+            novo_prazo=datetime.date(2026, 3, 20),
+            motivo="Aguardamos o laudo do fabricante.",
+            autor=supervisor,
+        )
+    )
+
+    assert _aviso(mensagem, protocolo, "novo prazo de resposta") == OLA + (
+        f"O prazo de resposta do protocolo {protocolo.numero_formatado} passou de 11/03/2026 para 20/03/2026. "
+        "Motivo:\n"
+        "\n"
+        "Aguardamos o laudo do fabricante.\n"
+        "\n" + ASSINATURA
+    )
+
+
+@pytest.mark.parametrize(
+    ("escalar", "frase"),
+    [
+        (
+            lambda p, eq: services.protocolo_escalar(protocolo=p, motivo="Cliente irritado, nota interna.", autor=eq),
+            "A demanda do protocolo {numero} foi encaminhada à supervisão, que passa a cuidar dela.",
+        ),
+        (
+            lambda p, eq: services.protocolo_escalar(protocolo=p, motivo="Prazo vencido.", origem="sistema"),
+            "O prazo de resposta venceu sem uma resposta nossa. A demanda do protocolo {numero} foi encaminhada à "
+            "supervisão, que passa a cuidar dela.",
+        ),
+    ],
+    ids=["atendente", "prazo_vencido"],
+)
+def test_the_escalation_tells_the_cause_in_the_consumers_words(maria, atendente, time_machine, escalar, frase):
+    time_machine.move_to(AGORA, tick=False)
+    protocolo = abrir(consumidor=maria, atendente=atendente)
+
+    mensagem = _nova(lambda: escalar(protocolo, atendente))
+
+    assert _aviso(mensagem, protocolo, "demanda encaminhada à supervisão") == OLA + (
+        f"{frase.format(numero=protocolo.numero_formatado)}\n\nO prazo de resposta continua sendo 11/03/2026.\n\n"
+        + ASSINATURA
+    )
+    assert "nota interna" not in mensagem.corpo and "Prazo vencido." not in mensagem.corpo

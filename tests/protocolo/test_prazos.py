@@ -227,7 +227,7 @@ def test_a_protocol_opened_late_at_night_counts_from_its_sao_paulo_date():
 def test_a_categoria_set_days_later_counts_from_the_opening_day():
     with time_machine.travel(SEXTA_A_NOITE_EM_SP, tick=False):
         protocolo = abrir(categoria_codigo=None)
-    assert protocolo.prazo is None
+    assert protocolo.prazo == date(2026, 12, 4)  # the 7 days every demand has from its opening
 
     with time_machine.travel(as_10h(date(2026, 11, 30)), tick=False):
         protocolo = services.protocolo_definir_categoria(protocolo=protocolo, categoria=categoria("reclamacao"))

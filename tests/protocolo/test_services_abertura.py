@@ -102,7 +102,8 @@ def test_an_opening_without_categoria_or_consumer_records_their_absence():
     protocolo = services.protocolo_abrir(canal=Canal.PRESENCIAL)
 
     entrada = _unica_entrada(protocolo)
-    assert entrada.detalhes == {"canal": "presencial", "categoria": None, "prazo": None, "cpf": None}
+    # No categoria still means a deadline: the 7 days from the opening (docs/dominio.md §4).
+    assert entrada.detalhes == {"canal": "presencial", "categoria": None, "prazo": "2026-03-11", "cpf": None}
     assert entrada.texto == ""
 
 
@@ -123,11 +124,11 @@ def test_opening_with_a_categoria_sets_its_prazo(atendente, codigo, prazo):
 
 
 @pytest.mark.django_db
-def test_opening_without_a_categoria_leaves_the_prazo_unset(atendente):
+def test_opening_without_a_categoria_gives_the_seven_days_from_the_opening(atendente):
     protocolo = services.protocolo_abrir(canal=Canal.TELEFONE, atendente=atendente)
 
     protocolo.refresh_from_db()
-    assert (protocolo.categoria, protocolo.prazo) == (None, None)
+    assert (protocolo.categoria, protocolo.prazo) == (None, datetime.date(2026, 3, 11))
 
 
 @pytest.mark.django_db

@@ -111,7 +111,7 @@ def test_setting_the_categoria_records_it_and_sets_the_prazo(atendente):
         atendente,
         publica=True,
         texto="Categoria: Reclamação. Prazo de resposta: 11/03/2026.",
-        detalhes={"de": None, "para": "reclamacao", "prazo_anterior": None, "prazo_novo": "2026-03-11"},
+        detalhes={"de": None, "para": "reclamacao", "prazo_anterior": "2026-03-11", "prazo_novo": "2026-03-11"},
     )
     atual = linha.atual()
     assert (atual.categoria.codigo, atual.prazo, atual.versao) == ("reclamacao", datetime.date(2026, 3, 11), 2)

@@ -50,6 +50,10 @@ def encerrar_pelo_sistema(protocolo, equipe):
     services.protocolo_encerrar(protocolo=protocolo)
 
 
+def escalar(protocolo, equipe):
+    services.protocolo_escalar(protocolo=protocolo, motivo="Cliente insatisfeito.", autor=equipe.atendente)
+
+
 # (action, how the protocol must be before it, what the subject says after the number)
 AVISOS = [
     (resolver, _aberto, "sua demanda foi resolvida"),
@@ -57,6 +61,7 @@ AVISOS = [
     (marcar_duplicado, _aberto, "demanda unificada"),
     (responder, _aberto, "nova mensagem"),
     (enviar_numero, _aberto, "número do seu atendimento"),
+    (escalar, _aberto, "demanda encaminhada à supervisão"),
     (encerrar_pelo_sistema, _resolvido, "demanda concluída"),
 ]
 
@@ -73,10 +78,6 @@ def mudar_situacao(protocolo, equipe):
     services.protocolo_mudar_situacao(protocolo=protocolo, situacao="em_atendimento", autor=equipe.atendente)
 
 
-def escalar(protocolo, equipe):
-    services.protocolo_escalar(protocolo=protocolo, motivo="Cliente insatisfeito.", autor=equipe.atendente)
-
-
 def encerrar_pelo_consumidor(protocolo, equipe):
     services.protocolo_encerrar(protocolo=protocolo, origem=CONSUMIDOR, avaliacao=5)
 
@@ -85,7 +86,6 @@ SEM_AVISO = [
     (anotar, _aberto),
     (mensagem_do_consumidor, _aberto),
     (mudar_situacao, _aberto),
-    (escalar, _aberto),
     (encerrar_pelo_consumidor, _resolvido),
 ]
 

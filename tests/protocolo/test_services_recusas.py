@@ -160,14 +160,14 @@ def test_it_refuses_extending_to_a_date_not_after_the_current_prazo(equipe, novo
     assert retrato(protocolo) == antes
 
 
-def test_it_refuses_extending_a_protocol_without_prazo(equipe):
+def test_a_protocol_without_categoria_has_a_deadline_a_supervisor_may_extend(equipe, na_quarta):
     protocolo = abrir(atendente=equipe.atendente, categoria_codigo=None)
-    antes = retrato(protocolo)
+    assert protocolo.prazo is not None  # the 7 days from the opening (docs/dominio.md §4)
 
-    with pytest.raises(DadosInvalidos, match="defina a categoria"):
-        prorrogar(protocolo, equipe.supervisor)
+    prorrogar(protocolo, equipe.supervisor)
 
-    assert retrato(protocolo) == antes
+    protocolo.refresh_from_db()
+    assert protocolo.prazo == datetime.date(2026, 3, 20)
 
 
 def test_the_day_after_the_prazo_is_a_valid_extension(equipe):

@@ -16,13 +16,14 @@ pytestmark = pytest.mark.django_db
 
 CONSUMIDOR = services.Origem.CONSUMIDOR
 
-A, E, G, R, F, C = (
+A, E, G, R, F, C, S = (
     "aberto",
     "em_atendimento",
     "aguardando_consumidor",
     "resolvido",
     "encerrado",
     "cancelado",
+    "sem_demanda",
 )
 # The moves docs/dominio.md §4 allows, written out by hand so the table in the model is checked against it.
 LEGAIS = {
@@ -42,12 +43,15 @@ LEGAIS = {
     (E, C, "cancelar"),
     (G, C, "cancelar"),
     (R, C, "cancelar"),
+    (A, S, "encerrar_sem_demanda"),
 }
 
 
 def levar_a(situacao, equipe):
-    """A protocol in `situacao`, reached through the services, with a consumer who has an e-mail."""
-    protocolo = abrir(atendente=equipe.atendente, consumidor=ConsumidorFactory())
+    """A protocol in `situacao`, reached through the services, with a consumer who has an e-mail;
+    an open one is a call whose demand is not recorded yet, so every move out of aberto applies."""
+    sem_demanda = {"categoria_codigo": None, "objeto": ""} if situacao in (A, S) else {}
+    protocolo = abrir(atendente=equipe.atendente, consumidor=ConsumidorFactory(), **sem_demanda)
     caminho = {
         A: [],
         E: [E],
@@ -55,6 +59,7 @@ def levar_a(situacao, equipe):
         R: [R],
         F: [R, F],
         C: [C],
+        S: [S],
     }[situacao]
     for passo in caminho:
         protocolo = EXECUTAR[_acao_para(protocolo.situacao, passo)](protocolo, passo, equipe)
@@ -79,8 +84,11 @@ EXECUTAR = {
     "encerrar": lambda p, para, eq: services.protocolo_encerrar(protocolo=p, origem=CONSUMIDOR, avaliacao=5),
     "cancelar": lambda p, para, eq: services.protocolo_cancelar(protocolo=p, motivo="Engano.", autor=eq.supervisor),
     "duplicar": _duplicar,
+    "encerrar_sem_demanda": lambda p, para, eq: services.protocolo_encerrar_sem_demanda(
+        protocolo=p, motivo="A ligação caiu.", autor=eq.atendente
+    ),
 }
-DESTINO = {"resolver": R, "reabrir": E, "encerrar": F, "cancelar": C, "duplicar": F}
+DESTINO = {"resolver": R, "reabrir": E, "encerrar": F, "cancelar": C, "duplicar": F, "encerrar_sem_demanda": S}
 
 
 def _casos():

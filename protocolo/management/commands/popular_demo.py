@@ -187,6 +187,7 @@ class Command(BaseCommand):
             (22, "encerrado", 1, "cobranca"),
             (25, "resolvido", 1, "suporte-tecnico"),
             (28, "encerrado", 1, "informacao"),
+            (1, "sem_demanda", 1, None),
         ]
         originais = []
         for n, (dias, destino, nivel, codigo) in enumerate(roteiro):
@@ -199,6 +200,12 @@ class Command(BaseCommand):
             with relogio.em(relogio_local.passo(0)):
                 protocolo = services.protocolo_abrir(canal=canal, atendente=atendente)
             if destino == "aberto":
+                continue
+            if destino == "sem_demanda":
+                with relogio.em(relogio_local.passo(1)):
+                    services.protocolo_encerrar_sem_demanda(
+                        protocolo=protocolo, motivo="A ligação caiu antes do relato.", autor=atendente
+                    )
                 continue
             with relogio.em(relogio_local.passo(2)):
                 email, telefone = contatos[consumidor.pk]
