@@ -163,7 +163,9 @@ def test_an_attendant_serves_a_phone_call_from_number_to_resolution(
     consumidor.get_by_label("CPF").fill(CPF)
     consumidor.get_by_role("button", name="Consultar").click()
     expect(consumidor.get_by_text(PUBLICA)).to_be_visible()
-    expect(consumidor.get_by_text("Estorno feito; o valor volta na próxima fatura.")).to_be_visible()
+    # The answer stands above "A resposta resolveu?" and in the history.
+    expect(consumidor.get_by_text("Estorno feito; o valor volta na próxima fatura.")).to_have_count(2)
+    expect(consumidor.locator(".resposta-da-empresa")).to_have_text("Estorno feito; o valor volta na próxima fatura.")
     assert INTERNA not in consumidor.content()
     assert "Consumidor pede supervisão." not in consumidor.content()
     consumidor.screenshot(path=CAPTURAS / f"{request.node.name}-8-portal-1280px.png", full_page=True)
