@@ -40,6 +40,7 @@ FORMULARIOS = {
     "reabrir": "test_every_text_action_keeps_or_refuses_the_text",
     "duplicado": "test_choice_and_number_fields_refuse_hostile_input",
     "cancelar": "test_every_text_action_keeps_or_refuses_the_text",
+    "sem_demanda": "test_closing_a_call_without_demand_keeps_or_refuses_the_reason",
     "prorrogar": "test_every_text_action_keeps_or_refuses_the_text",
     "enviar_numero": "test_posts_without_text_fields_ignore_hostile_fields",
     "mostrar_cpf": "test_posts_without_text_fields_ignore_hostile_fields",
@@ -261,6 +262,27 @@ def test_every_text_action_keeps_or_refuses_the_text(acao, carga, protocolo, ate
     vitrines.portal(protocolo, valor, mostra=publico)
     if acao in ("resolver", "cancelar"):
         vitrines.mensagens(protocolo, valor)
+
+
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_closing_a_call_without_demand_keeps_or_refuses_the_reason(carga, atendente, cliente_atendente, vitrines):
+    # Only its opener closes it, the same day, before any demand: a call opened here by that attendant.
+    protocolo = services.protocolo_abrir(canal="telefone", atendente=atendente)
+    antes = protocolo.interacoes.count()
+    dados = {"sem_demanda-versao": protocolo.versao, "sem_demanda-motivo": carga.valor}
+    resposta = cliente_atendente.post(_url(protocolo, "sem_demanda"), dados)
+
+    valor = esperado(carga.valor, maximo=TEXTO_MAXIMO, linhas=True)
+    if valor is None:
+        _recusado(resposta)
+        inerte.html_inerte(resposta.text, carga.valor)
+        assert protocolo.interacoes.count() == antes
+        return
+    assert resposta.status_code == 302, (resposta.status_code, inerte.erros_do_formulario(resposta))
+    protocolo.refresh_from_db()
+    assert protocolo.situacao == "sem_demanda"
+    assert protocolo.interacoes.latest("ordem").texto == valor
+    vitrines.retaguarda(protocolo, valor)
 
 
 @pytest.mark.parametrize("tipo", ["publica", "interna"])
