@@ -771,3 +771,80 @@ class VersaoDeRespostaPronta(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RegistroImutavel("As versões são somente de acréscimo: nada pode ser excluído.")
+
+
+class EscopoSistema(models.TextChoices):
+    """What an integrated system may do through the API (docs/integracao.md)."""
+
+    ABRIR = "protocolos:abrir", "abrir protocolos"
+    LER = "protocolos:ler", "ler protocolos"
+    INTERACOES = "interacoes:escrever", "escrever interações"
+    AGIR = "protocolos:agir", "agir sobre protocolos"
+    CONSUMIDORES = "consumidores:ler", "ler os protocolos de um consumidor"
+    VINCULAR = "contatos:vincular", "vincular contatos a um consumidor"
+    WEBHOOKS = "webhooks", "assinar webhooks"
+
+
+class SistemaIntegrado(models.Model):
+    """Another system of the company (the telephone menu, a chatbot, the CRM) that reaches the
+    protocols through the API with a token of its own. Supervisors keep it in the admin; nothing is
+    deleted, a system out of use is deactivated and its tokens revoked."""
+
+    Escopo = EscopoSistema
+
+    nome = models.CharField(max_length=100, unique=True)
+    escopos = models.JSONField(default=list, blank=True)
+    # Empty: any address. Otherwise the addresses or networks (CIDR) the system calls from.
+    enderecos_permitidos = models.JSONField("endereços permitidos", default=list, blank=True)
+    responsavel = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="responsável"
+    )
+    # The account the system acts as: the services check its permissions (granted from the scopes)
+    # and the timeline names it as the author. It has no usable password and belongs to no group.
+    usuario = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sistema_integrado", verbose_name="usuário"
+    )
+    ativo = models.BooleanField(default=True)
+    criado_em = models.DateTimeField(default=relogio.agora, editable=False)
+
+    class Meta:
+        verbose_name = "sistema integrado"
+        verbose_name_plural = "sistemas integrados"
+        ordering = ["nome"]
+        triggers = [pgtrigger.Protect(name="sistema_integrado_sem_exclusao", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return self.nome
+
+    def pode(self, escopo):
+        return self.ativo and escopo in self.escopos
+
+
+class CredencialQuerySet(models.QuerySet):
+    def validas(self):
+        return self.filter(revogada_em__isnull=True, sistema__ativo=True)
+
+
+class Credencial(models.Model):
+    """A token of an integrated system. The token is shown once, when it is made; only its SHA-256
+    is kept. A system may hold two valid tokens at once, so a rotation needs no downtime."""
+
+    sistema = models.ForeignKey(SistemaIntegrado, on_delete=models.PROTECT, related_name="credenciais")
+    # The first characters of the token, to tell the tokens apart in the admin and in logs.
+    prefixo = models.CharField(max_length=16)
+    hash = models.CharField(max_length=64, unique=True, editable=False)
+    criada_em = models.DateTimeField(default=relogio.agora, editable=False)
+    criada_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ultimo_uso_em = models.DateTimeField("último uso em", null=True, blank=True)
+    revogada_em = models.DateTimeField(null=True, blank=True)
+
+    objects = CredencialQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "credencial de sistema"
+        verbose_name_plural = "credenciais de sistemas"
+        ordering = ["-criada_em"]
+        triggers = [pgtrigger.Protect(name="credencial_sem_exclusao", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.sistema} · {self.prefixo}…"
