@@ -5,6 +5,8 @@ models) and by tests that run after a transactional test truncated every table.
 
 ATENDENTES = "Atendentes"
 SUPERVISORES = "Supervisores"
+# The last instance (nível 3, docs/dominio.md §5): works its own queue and assigns within it.
+OUVIDORIA = "Ouvidoria"
 
 PERMISSOES_ATENDENTES = [
     ("protocolo", "view_protocolo"),
@@ -38,6 +40,11 @@ PERMISSOES_SUPERVISORES = [
     ("protocolo", "add_respostapronta"),
     ("protocolo", "change_respostapronta"),
     ("protocolo", "view_versaoderespostapronta"),
+]
+
+PERMISSOES_OUVIDORIA = [
+    *PERMISSOES_ATENDENTES,
+    ("protocolo", "atribuir_protocolo"),
 ]
 
 # (código, nome, dias, tipo de prazo, calendário): Decreto 11.034 art. 13 gives 7 calendar days;
@@ -74,7 +81,12 @@ def criar_grupos_e_categorias(apps):
     # A migration runs this with the models of its time: the permissions of a model a later
     # migration creates are granted when that migration runs it again.
     existentes = {(m._meta.app_label, m._meta.model_name) for m in apps.get_models()}
-    for nome, permissoes in ((ATENDENTES, PERMISSOES_ATENDENTES), (SUPERVISORES, PERMISSOES_SUPERVISORES)):
+    grupos = (
+        (ATENDENTES, PERMISSOES_ATENDENTES),
+        (SUPERVISORES, PERMISSOES_SUPERVISORES),
+        (OUVIDORIA, PERMISSOES_OUVIDORIA),
+    )
+    for nome, permissoes in grupos:
         grupo, _ = Group.objects.get_or_create(name=nome)
         grupo.permissions.set(
             Permission.objects.get(content_type__app_label=app, codename=codename)

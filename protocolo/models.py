@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from stdnum.br import cpf as stdnum_cpf
 
-from . import numeracao, prazos, relogio
+from . import dados_iniciais, numeracao, prazos, relogio
 from .exceptions import RegistroImutavel
 from .validators import validar_cpf
 
@@ -180,6 +180,35 @@ NIVEL_MAXIMO = 3
 # Who works each nível, as the consumer is told (docs/dominio.md §4): every text that names where a
 # protocol went reads it from here, so the words and the nível shown never disagree.
 EQUIPE_DO_NIVEL = {1: "atendimento", 2: "supervisão", 3: "ouvidoria"}
+# The groups that work each nível (docs/dominio.md §5). A protocol is worked by its nível's groups
+# or by whoever is responsible for it; escalation hands it to the next nível's queue with nobody
+# responsible. Supervisors oversee the first nível too; the ouvidoria, the last instance, answers
+# to no other team.
+GRUPOS_DO_NIVEL = {
+    1: (dados_iniciais.ATENDENTES, dados_iniciais.SUPERVISORES),
+    2: (dados_iniciais.SUPERVISORES,),
+    3: (dados_iniciais.OUVIDORIA,),
+}
+# An integrated system (the telephone menu, a chatbot) serves the first nível, where it opens.
+NIVEIS_DE_SISTEMA = frozenset({1})
+
+
+def niveis_servidos(usuario):
+    """The níveis whose queue `usuario` works (GRUPOS_DO_NIVEL), read once per user object."""
+    if not getattr(usuario, "is_authenticated", False) or not usuario.is_active:
+        return frozenset()
+    if not hasattr(usuario, "_niveis_servidos"):
+        if usuario.is_superuser:
+            niveis = frozenset(GRUPOS_DO_NIVEL)
+        else:
+            grupos = set(usuario.groups.values_list("name", flat=True))
+            niveis = frozenset(n for n, nomes in GRUPOS_DO_NIVEL.items() if grupos.intersection(nomes))
+            if not niveis and SistemaIntegrado.objects.filter(usuario=usuario).exists():
+                niveis = NIVEIS_DE_SISTEMA
+        usuario._niveis_servidos = niveis
+    return usuario._niveis_servidos
+
+
 # How long the consumer may dispute a resolution before it is closed (docs/dominio.md §4).
 PRAZO_CONTESTACAO = datetime.timedelta(days=20)
 
@@ -380,6 +409,12 @@ class Protocolo(models.Model):
 
     def acao_para(self, situacao):
         return TRANSICOES.get((self.situacao, situacao))
+
+    def trabalhado_por(self, usuario):
+        """Whether `usuario` may work this protocol now: its nível's team, or its responsável."""
+        return (self.responsavel_id is not None and self.responsavel_id == usuario.pk) or (
+            self.nivel in niveis_servidos(usuario)
+        )
 
     def situacoes_possiveis(self, acao="mudar"):
         """The situações this protocol may move to by `acao` (the back-office offers these)."""

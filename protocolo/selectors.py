@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from . import integridade, links, numeracao, prazos, relogio
 from .exceptions import DadosInvalidos, NumeroInvalido
-from .models import PENDENTES, Canal, Categoria, Consumidor, Contato, Interacao, Protocolo, Situacao
+from .models import PENDENTES, Canal, Categoria, Consumidor, Contato, Interacao, Protocolo, Situacao, niveis_servidos
 from .services import contatos
 from .validators import normalizar_cpf
 
@@ -330,7 +330,12 @@ class FiltroFila(django_filters.FilterSet):
     situacao = django_filters.ChoiceFilter(
         label="Situação", choices=SITUACOES[1:], empty_label="pendentes", method="filtrar_situacao"
     )
-    nivel = django_filters.ChoiceFilter(label="Nível", choices=Protocolo.Nivel.choices, empty_label="todos")
+    nivel = django_filters.ChoiceFilter(
+        label="Nível",
+        choices=[("todos", "todos"), *((str(v), r) for v, r in Protocolo.Nivel.choices)],
+        empty_label="os que atendo",
+        method="filtrar_nivel",
+    )
     canal = django_filters.ChoiceFilter(label="Canal", choices=Canal.choices, empty_label="todos")
     categoria = django_filters.ChoiceFilter(
         label="Categoria", field_name="categoria_id", choices=[], empty_label="todas"
@@ -355,9 +360,16 @@ class FiltroFila(django_filters.FilterSet):
         # for one protocol or consumer, whose closed protocols matter too (a caller who lost the number).
         if not dados.get("situacao") and not dados.get("q"):
             queryset = queryset.filter(situacao__in=PENDENTES)
+        if not dados.get("nivel") and not dados.get("q"):
+            # Each team's queue is its níveis (GRUPOS_DO_NIVEL), plus what was assigned to the person;
+            # a search looks everywhere (the caller of another nível's case).
+            queryset = queryset.filter(Q(nivel__in=niveis_servidos(self.usuario)) | Q(responsavel=self.usuario))
         if not dados.get("ordem"):
             queryset = self.ordenar(queryset, "ordem", "prazo")
         return super().filter_queryset(queryset)
+
+    def filtrar_nivel(self, queryset, nome, valor):
+        return queryset if valor == "todos" else queryset.filter(nivel=int(valor))
 
     def filtrar_busca(self, queryset, nome, valor):
         return busca(queryset, valor)
@@ -410,15 +422,17 @@ def contagem_limitada(queryset, limite=None):
 
 
 def contadores_da_fila(*, usuario, hoje=None, limite=LIMITE_CONTAGEM):
-    """{"meus", "vencidos", "sem_responsavel"} among the pending protocols, in one query; each count
+    """{"meus", "vencidos", "sem_responsavel"} among the pending protocols (the last two in the
+    níveis the user serves), in one query; each count
     stops at `limite` (served by the partial indexes protocolo_fila_responsavel and
     protocolo_fila_prazo, never a count over the whole table)."""
     hoje = hoje or relogio.hoje()
     abertos = Protocolo.objects.pendentes().order_by()
+    niveis = niveis_servidos(usuario)
     partes = {
         "meus": abertos.filter(responsavel=usuario),
-        "vencidos": Protocolo.objects.vencidos(hoje).order_by(),
-        "sem_responsavel": abertos.filter(responsavel__isnull=True),
+        "vencidos": Protocolo.objects.vencidos(hoje).filter(Q(nivel__in=niveis) | Q(responsavel=usuario)).order_by(),
+        "sem_responsavel": abertos.filter(responsavel__isnull=True, nivel__in=niveis),
     }
     selecoes, parametros = [], []
     for nome, queryset in partes.items():

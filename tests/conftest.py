@@ -81,10 +81,10 @@ def categoria(db):
 
 @pytest.fixture
 def clientes(db):
-    """A client for each of the five roles of docs/dominio.md §5, keyed by role; `.protocolo` is the one
+    """A client for each of the six roles of docs/dominio.md §5, keyed by role; `.protocolo` is the one
     protocol the visitor holds access to."""
     from consumidor import acesso
-    from tests.factories import AtendenteFactory, SupervisorFactory, UsuarioFactory, abrir
+    from tests.factories import AtendenteFactory, OuvidoriaFactory, SupervisorFactory, UsuarioFactory, abrir
     from tests.segundo_fator import Cliente as Client
 
     def logado(usuario):
@@ -103,6 +103,7 @@ def clientes(db):
         sem_grupo=logado(UsuarioFactory()),
         atendente=logado(AtendenteFactory()),
         supervisor=logado(SupervisorFactory()),
+        ouvidoria=logado(OuvidoriaFactory()),
         protocolo=protocolo,
     )
 

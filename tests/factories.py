@@ -3,7 +3,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group, User
 
 from protocolo import relogio, services
-from protocolo.dados_iniciais import ATENDENTES, SUPERVISORES, criar_grupos_e_categorias
+from protocolo.dados_iniciais import ATENDENTES, OUVIDORIA, SUPERVISORES, criar_grupos_e_categorias
 from protocolo.models import Canal, Categoria, Consumidor, Contato
 from protocolo.validators import completar_cpf
 
@@ -56,6 +56,17 @@ class SupervisorFactory(UsuarioFactory):
     def grupo(self, create, extracted, **kwargs):
         dados_iniciais()
         self.groups.add(Group.objects.get(name=SUPERVISORES))
+
+
+class OuvidoriaFactory(UsuarioFactory):
+    """Someone of the ouvidoria, who works the third nível (docs/dominio.md §5)."""
+
+    username = factory.Sequence(lambda n: f"ouvidoria{n}")
+
+    @factory.post_generation
+    def grupo(self, create, extracted, **kwargs):
+        dados_iniciais()
+        self.groups.add(Group.objects.get(name=OUVIDORIA))
 
 
 def vincular(consumidor, tipo, valor):

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from protocolo import selectors, services
 from protocolo.contas.decorators import atendimento
 from protocolo.exceptions import ErroProtocolo
-from protocolo.models import Categoria
+from protocolo.models import EQUIPE_DO_NIVEL, Categoria, niveis_servidos
 
 from .. import forms
 from .comum import categorias_ativas, url_do_protocolo
@@ -114,6 +114,7 @@ def painel(request):
         "tamanhos": TAMANHOS_DE_PAGINA,
         "parametros": parametros.urlencode(),
         "contadores": selectors.contadores_da_fila(usuario=request.user),
+        "niveis": [(n, EQUIPE_DO_NIVEL[n]) for n in sorted(niveis_servidos(request.user))],
         "total": selectors.contagem_limitada(filtro.qs),
         "ordenacao": _ordenacao(request.GET, ordem),
         "filtros_ativos": _filtros_ativos(request.GET, filtro.form),

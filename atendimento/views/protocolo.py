@@ -12,7 +12,7 @@ from protocolo import relogio, selectors, services
 from protocolo.contas import segundo_fator
 from protocolo.contas.decorators import atendimento, poder_de_supervisor
 from protocolo.exceptions import DadosInvalidos, ErroProtocolo, VersaoDesatualizada
-from protocolo.models import NIVEL_MAXIMO, Contato, Situacao, nome_de
+from protocolo.models import EQUIPE_DO_NIVEL, NIVEL_MAXIMO, Contato, Situacao, nome_de
 from protocolo.services import respostas
 from protocolo.services.contatos import mascarar_contato
 from protocolo.services.movimentos import DEMANDA_REGISTRADA
@@ -76,18 +76,6 @@ def _demanda_aberta(protocolo):
     return not protocolo.finalizado and protocolo.situacao != Situacao.RESOLVIDO
 
 
-def _mudar_demanda(mudar):
-    """The service behind a demand form, refused on a protocol whose demand is settled."""
-
-    def executar(request, protocolo, dados):
-        # A closed one is refused by the service itself, with its own message.
-        if protocolo.situacao == Situacao.RESOLVIDO:
-            raise DadosInvalidos("Protocolo resolvido. Reabra o protocolo para mudar a categoria ou o objeto.")
-        return mudar(request, protocolo, dados)
-
-    return executar
-
-
 def _sem_demanda(protocolo, usuario, linha_do_tempo):
     """Whether the page offers closing without demand: to whoever opened it, on the opening day,
     while nothing of a demand is recorded (the service checks it all again)."""
@@ -103,10 +91,27 @@ def _sem_demanda(protocolo, usuario, linha_do_tempo):
     )
 
 
-def _pode(protocolo, formularios, sem_demanda=False):
-    """Which action forms the protocol's state admits (the state machine decides, TRANSICOES)."""
+def _pode(protocolo, formularios, sem_demanda=False, trabalha=True):
+    """Which action forms the protocol's state admits (the state machine decides, TRANSICOES) to
+    this user: outside the nível's team only a supervisor's powers and internal notes remain
+    (GRUPOS_DO_NIVEL; the services refuse the rest)."""
     aberto = not protocolo.finalizado
+    if not trabalha:
+        return {
+            "trabalha": False,
+            "alterar": False,
+            "demanda": False,
+            "mudar": False,
+            "escalar": False,
+            "resolver": False,
+            "reabrir": False,
+            "duplicar": False,
+            "cancelar": protocolo.acao_para(Situacao.CANCELADO) == "cancelar",
+            "prorrogar": aberto and protocolo.prazo is not None,
+            "sem_demanda": False,
+        }
     return {
+        "trabalha": True,
         "alterar": aberto,
         # What the consumer asked and its categoria (hence the prazo) are settled once answered:
         # a resolved protocol is reopened before its demand changes.
@@ -142,7 +147,11 @@ def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes
             continue
         formularios[nome] = vinculados.get(nome) or _formulario(nome, protocolo, fontes)
     linha_do_tempo = list(selectors.linha_do_tempo(protocolo))
-    pode = _pode(protocolo, formularios, _sem_demanda(protocolo, request.user, linha_do_tempo))
+    trabalha = protocolo.trabalhado_por(request.user)
+    if not trabalha:
+        interacao = formularios["interacao"]
+        interacao.fields["tipo"].choices = [c for c in interacao.fields["tipo"].choices if c[0] == interacao.INTERNA]
+    pode = _pode(protocolo, formularios, _sem_demanda(protocolo, request.user, linha_do_tempo), trabalha)
     escolha = _resposta_pronta(request, protocolo, formularios, vinculados)
     contexto = {
         "resposta_pronta": escolha,
@@ -164,6 +173,7 @@ def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes
         "cpf_revelado": cpf,
         "pode": pode,
         "sou_responsavel": protocolo.responsavel_id == request.user.pk,
+        "equipe_do_nivel": EQUIPE_DO_NIVEL[protocolo.nivel],
         # A supervisor without the second factor yet: the page offers the code instead of the forms.
         "verificar_supervisao": (
             segundo_fator.pedir_codigo(url_do_protocolo(protocolo))
@@ -273,16 +283,14 @@ vincular = _acao(
 )
 categoria = _acao(
     "categoria",
-    _mudar_demanda(
-        lambda r, p, d: services.protocolo_definir_categoria(
-            protocolo=p, categoria=d["categoria"], autor=r.user, versao=d["versao"]
-        )
+    lambda r, p, d: services.protocolo_definir_categoria(
+        protocolo=p, categoria=d["categoria"], autor=r.user, versao=d["versao"]
     ),
     lambda p: f"Categoria: {p.categoria}. Prazo de resposta: {p.prazo:%d/%m/%Y}.",
 )
 objeto = _acao(
     "objeto",
-    _mudar_demanda(lambda r, p, d: services.protocolo_registrar_objeto(protocolo=p, objeto=d["objeto"], autor=r.user)),
+    lambda r, p, d: services.protocolo_registrar_objeto(protocolo=p, objeto=d["objeto"], autor=r.user),
     "Objeto da demanda registrado.",
 )
 

@@ -12,6 +12,7 @@ from .historico import (
     Tipo,
     _conferir_versao,
     _exigir_aberto,
+    _exigir_equipe,
     _exigir_permissao,
     _salvar,
     _travar,
@@ -28,6 +29,7 @@ def protocolo_atribuir(*, protocolo, responsavel, autor, versao=None):
     with transaction.atomic():
         protocolo = _travar(protocolo)
         _conferir_versao(protocolo, versao)
+        _exigir_equipe(protocolo, autor)
         _exigir_aberto(protocolo)
         if protocolo.responsavel_id == (responsavel.pk if responsavel else None):
             raise DadosInvalidos("O protocolo já está com esse responsável.")

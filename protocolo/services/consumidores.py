@@ -14,6 +14,7 @@ from .historico import (
     _conferir_versao,
     _cpf,
     _exigir_aberto,
+    _exigir_equipe,
     _exigir_nao_anonimizado,
     _exigir_permissao,
     _origem_de,
@@ -57,6 +58,7 @@ def protocolo_identificar_consumidor(*, protocolo, consumidor, autor=None, versa
         _exigir_nao_anonimizado(consumidor)
         protocolo = _travar(protocolo)
         _conferir_versao(protocolo, versao)
+        _exigir_equipe(protocolo, autor)
         _exigir_aberto(protocolo)
         if protocolo.consumidor_id == consumidor.pk:
             raise DadosInvalidos("Este consumidor já está identificado no protocolo.")
@@ -113,6 +115,7 @@ def protocolo_identificar_por_cpf(*, protocolo, cpf, autor, nome="", email="", t
         if protocolo.consumidor_id == consumidor.pk:
             protocolo = _travar(protocolo)
             _conferir_versao(protocolo, versao)
+            _exigir_equipe(protocolo, autor)
             _exigir_aberto(protocolo)
             if not (str(email or "").strip() or str(telefone or "").strip()):
                 raise DadosInvalidos("Este consumidor já está identificado no protocolo.")

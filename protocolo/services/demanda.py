@@ -6,17 +6,27 @@ later unless a supervisor makes it, nor undoes an extension), and its objeto in 
 from django.db import transaction
 
 from ..exceptions import DadosInvalidos
+from ..models import Situacao
 from .historico import (
     Tipo,
     _calcular_prazo,
     _conferir_versao,
     _exigir_aberto,
+    _exigir_equipe,
     _origem_de,
     _salvar,
     _texto,
     _travar,
     anexar_ao_historico,
 )
+
+
+def _exigir_demanda_aberta(protocolo):
+    """A resolved protocol's demand is what was answered: it is reopened before its categoria or
+    objeto change (a closed one is refused by _exigir_aberto)."""
+    _exigir_aberto(protocolo)
+    if protocolo.situacao == Situacao.RESOLVIDO:
+        raise DadosInvalidos("Protocolo resolvido. Reabra o protocolo para mudar a categoria ou o objeto.")
 
 
 def protocolo_definir_categoria(*, protocolo, categoria, autor=None, versao=None):
@@ -26,7 +36,8 @@ def protocolo_definir_categoria(*, protocolo, categoria, autor=None, versao=None
     with transaction.atomic():
         protocolo = _travar(protocolo)
         _conferir_versao(protocolo, versao)
-        _exigir_aberto(protocolo)
+        _exigir_equipe(protocolo, autor)
+        _exigir_demanda_aberta(protocolo)
         if protocolo.categoria_id == categoria.pk:
             raise DadosInvalidos(f"O protocolo já está na categoria “{categoria}”.")
         anterior, prazo_anterior = protocolo.categoria, protocolo.prazo
@@ -64,7 +75,8 @@ def protocolo_registrar_objeto(*, protocolo, objeto, autor=None):
     objeto = _texto(objeto, campo="objeto")
     with transaction.atomic():
         protocolo = _travar(protocolo)
-        _exigir_aberto(protocolo)
+        _exigir_equipe(protocolo, autor)
+        _exigir_demanda_aberta(protocolo)
         protocolo.objeto = objeto
         anexar_ao_historico(
             protocolo, tipo=Tipo.OBJETO, origem=_origem_de(autor), autor=autor, publica=True, texto=objeto

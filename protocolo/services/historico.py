@@ -15,7 +15,7 @@ from django.utils import timezone
 from .. import integridade, prazos, relogio
 from ..exceptions import DadosInvalidos, PermissaoNegada, TransicaoInvalida, VersaoDesatualizada
 from ..links import link_protocolo
-from ..models import FINAIS, Consumidor, Feriado, Interacao, Protocolo, Situacao, nome_de
+from ..models import EQUIPE_DO_NIVEL, FINAIS, Consumidor, Feriado, Interacao, Protocolo, Situacao, nome_de
 from ..validators import normalizar_cpf
 
 Tipo = Interacao.Tipo
@@ -77,6 +77,17 @@ def _email(valor):
 def _exigir_permissao(autor, permissao, mensagem):
     if autor is None or not autor.has_perm(f"protocolo.{permissao}"):
         raise PermissaoNegada(mensagem)
+
+
+def _exigir_equipe(protocolo, autor):
+    """Only the nível's team, or the person it made responsible, works a protocol (docs/dominio.md
+    §5, GRUPOS_DO_NIVEL). Checked on the locked row, so a protocol that rose a moment ago is
+    refused to the team it left."""
+    if autor is not None and not protocolo.trabalhado_por(autor):
+        raise PermissaoNegada(
+            f"O protocolo {protocolo.numero_formatado} está no nível {protocolo.nivel} "
+            f"({EQUIPE_DO_NIVEL[protocolo.nivel]}): só essa equipe, ou quem ela designar, trabalha nele."
+        )
 
 
 def _exigir_aberto(protocolo):

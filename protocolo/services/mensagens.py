@@ -6,7 +6,17 @@ never change the version, so a message never makes someone's open form stale.
 from django.db import transaction
 
 from .. import relogio
-from .historico import Origem, Tipo, _avisar, _exigir_aberto, _salvar, _texto, _travar, anexar_ao_historico
+from .historico import (
+    Origem,
+    Tipo,
+    _avisar,
+    _exigir_aberto,
+    _exigir_equipe,
+    _salvar,
+    _texto,
+    _travar,
+    anexar_ao_historico,
+)
 
 
 def protocolo_registrar_interacao(*, protocolo, texto, autor=None, publica=False, origem=Origem.ATENDENTE):
@@ -22,6 +32,10 @@ def protocolo_registrar_interacao(*, protocolo, texto, autor=None, publica=False
             protocolo.consumidor_escreveu_em = agora
             campo = "consumidor_escreveu_em"
         else:
+            if publica:
+                # An internal note records a contact whoever takes it (the consumer called the
+                # first nível about a case that rose); answering the consumer is the team's work.
+                _exigir_equipe(protocolo, autor)
             tipo = Tipo.MENSAGEM if publica else Tipo.NOTA_INTERNA
             protocolo.atendente_escreveu_em = agora
             campo = "atendente_escreveu_em"

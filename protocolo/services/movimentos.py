@@ -15,6 +15,7 @@ from .historico import (
     Tipo,
     _avisar,
     _conferir_versao,
+    _exigir_equipe,
     _exigir_permissao,
     _mover,
     _origem_de,
@@ -32,6 +33,7 @@ def protocolo_mudar_situacao(*, protocolo, situacao, autor=None, texto="", versa
     with transaction.atomic():
         protocolo = _travar(protocolo)
         _conferir_versao(protocolo, versao)
+        _exigir_equipe(protocolo, autor)
         anterior = _mover(protocolo, situacao, "mudar")
         anexar_ao_historico(
             protocolo,
@@ -53,6 +55,7 @@ def protocolo_resolver(*, protocolo, texto, autor=None, versao=None):
     with transaction.atomic():
         protocolo = _travar(protocolo)
         _conferir_versao(protocolo, versao)
+        _exigir_equipe(protocolo, autor)
         anterior = _mover(protocolo, Situacao.RESOLVIDO, "resolver")
         protocolo.resolvido_em = relogio.agora()
         protocolo.atendente_escreveu_em = protocolo.resolvido_em
@@ -78,6 +81,7 @@ def protocolo_reabrir(*, protocolo, motivo, autor=None, origem=None, versao=None
     with transaction.atomic():
         protocolo = _travar(protocolo)
         _conferir_versao(protocolo, versao)
+        _exigir_equipe(protocolo, autor)
         _mover(protocolo, Situacao.EM_ATENDIMENTO, "reabrir")
         if origem == Origem.CONSUMIDOR and not protocolo.dentro_da_contestacao:
             raise TransicaoInvalida("O prazo de 20 dias para contestar a resolução já terminou.")
@@ -161,6 +165,7 @@ def protocolo_encerrar_sem_demanda(*, protocolo, motivo, autor, versao=None):
     with transaction.atomic():
         protocolo = _travar(protocolo)
         _conferir_versao(protocolo, versao)
+        _exigir_equipe(protocolo, autor)
         abertura = protocolo.interacoes.filter(tipo=Tipo.ABERTURA).values_list("autor_id", flat=True).first()
         if autor is None or abertura != autor.pk:
             raise PermissaoNegada("Só quem abriu o protocolo o encerra sem demanda; depois, só o cancelamento.")
@@ -203,6 +208,7 @@ def protocolo_marcar_duplicado(*, protocolo, original, autor=None, versao=None):
         }
         protocolo, original = travados[protocolo.pk], travados[original.pk]
         _conferir_versao(protocolo, versao)
+        _exigir_equipe(protocolo, autor)
         if original.duplicado_de_id is not None:
             raise DadosInvalidos(
                 f"O protocolo {original.numero_formatado} já é duplicado de outro: aponte para o original."

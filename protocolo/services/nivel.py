@@ -14,6 +14,7 @@ from .historico import (
     _avisar,
     _conferir_versao,
     _exigir_aberto,
+    _exigir_equipe,
     _exigir_permissao,
     _origem_de,
     _salvar,
@@ -38,9 +39,14 @@ def protocolo_escalar(*, protocolo, motivo, autor=None, origem=None, versao=None
             raise TransicaoInvalida("O protocolo está resolvido: reabra-o antes de escalar.")
         if protocolo.nivel >= NIVEL_MAXIMO:
             raise TransicaoInvalida("O protocolo já está no último nível (ouvidoria).")
+        _exigir_equipe(protocolo, autor)
         anterior = protocolo.nivel
         protocolo.nivel = anterior + 1
-        campos = ["nivel"]
+        # The protocol goes to the next nível's queue with nobody responsible, whoever raised it:
+        # its team takes it or assigns it (docs/dominio.md §5).
+        responsavel_anterior = protocolo.responsavel_id
+        protocolo.responsavel = None
+        campos = ["nivel", "responsavel"]
         if origem == Origem.SISTEMA and protocolo.prazo:
             protocolo.escalado_no_prazo = protocolo.prazo
             campos.append("escalado_no_prazo")
@@ -54,6 +60,7 @@ def protocolo_escalar(*, protocolo, motivo, autor=None, origem=None, versao=None
             texto=motivo,
             nivel_anterior=anterior,
             nivel_novo=protocolo.nivel,
+            detalhes={"responsavel_anterior": responsavel_anterior},
         )
         _salvar(protocolo, *campos)
         # The consumer learns where the demand went in their own words, chosen by the cause; an

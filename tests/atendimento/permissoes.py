@@ -1,4 +1,4 @@
-"""What each of the five roles gets from each back-office URL (see tests/test_permissoes.py).
+"""What each of the roles gets from each back-office URL (see tests/test_permissoes.py).
 
 Order: anonymous, visitor holding a protocol, logged in without a group, attendant, supervisor. A
 string is the path the answer redirects to; 302 is a redirect to the protocol's own page. POSTs go
@@ -78,3 +78,7 @@ ARGUMENTOS = {
     **{f"atendimento:{acao}": _numero for acao in ACOES},
     "atendimento:senha_redefinir_nova": lambda protocolo: {"uidb64": "MQ", "token": "inventado-123"},
 }
+
+# Where the Ouvidoria's column differs from the attendants' (tests/test_permissoes.py): it assigns
+# within its nível, a supervisor's power, so a session without the second factor is sent to it.
+OUVIDORIA = {("atendimento:atribuir", "post"): "/atendimento/verificacao/"}

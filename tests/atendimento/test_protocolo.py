@@ -59,13 +59,14 @@ def test_the_number_is_found_however_it_is_typed(cliente_atendente, protocolo):
     assert cliente_atendente.get(f"/atendimento/protocolos/{formatado}/").status_code == 200
 
 
-# session, user, user permissions, group permissions, the protocol (with consumer, categoria,
+# session, user, user permissions, group permissions, the user's groups (whether they work the
+# protocol's nível), the protocol (with consumer, categoria,
 # responsável, original), the timeline (with authors), the contacts (with who bound them), the
 # outbox messages, the categorias, the consumer's other open protocols, the canned answers (with
 # their categorias; none more when one is picked); a supervisor also reads the
 # list of attendants to assign to, and the second factor's device their session was verified with.
 @pytest.mark.parametrize("entradas", [0, 40])
-@pytest.mark.parametrize(("papel", "consultas"), [("atendente", 11), ("supervisor", 13)])
+@pytest.mark.parametrize(("papel", "consultas"), [("atendente", 12), ("supervisor", 14)])
 @pytest.mark.parametrize("escolhida", [False, True])
 def test_its_query_count_does_not_grow_with_the_timeline(
     clientes, django_assert_num_queries, entradas, papel, consultas, escolhida
@@ -432,7 +433,7 @@ def test_an_earlier_deadline_is_refused_with_the_services_message(cliente_superv
 def test_a_stale_form_says_who_changed_what_and_keeps_the_text(cliente_atendente, protocolo):
     versao_vista = protocolo.versao
     colega = AtendenteFactory(first_name="Bruno", last_name="Costa")
-    services.protocolo_escalar(protocolo=protocolo, motivo="Urgente.", autor=colega)
+    services.protocolo_mudar_situacao(protocolo=protocolo, situacao=Situacao.EM_ATENDIMENTO, autor=colega)
 
     resposta = cliente_atendente.post(
         url(protocolo, "resolver"),
@@ -440,10 +441,10 @@ def test_a_stale_form_says_who_changed_what_and_keeps_the_text(cliente_atendente
     )
 
     assert resposta.status_code == 409
-    assert "Bruno Costa" in resposta.text and "escalonamento" in resposta.text
+    assert "Bruno Costa" in resposta.text and "mudança de situação" in resposta.text
     assert "Resposta longa que não pode se perder." in resposta.text
     protocolo.refresh_from_db()
-    assert protocolo.situacao == Situacao.ABERTO
+    assert protocolo.situacao == Situacao.EM_ATENDIMENTO
     # The form now carries the current version: sending it again works.
     assert resposta.context["f"]["resolver"].data["resolver-versao"] == str(protocolo.versao)
     de_novo = cliente_atendente.post(

@@ -118,7 +118,7 @@ def test_demo_timelines_mix_public_and_internal_entries(demo):
 
 
 def test_demo_prints_both_logins_and_a_protocol_with_its_cpf(demo):
-    assert LOGIN.findall(demo) == [("atendente", SENHA), ("supervisor", SENHA)]
+    assert LOGIN.findall(demo) == [("atendente", SENHA), ("supervisor", SENHA), ("ouvidoria", SENHA)]
 
     numero, cpf = EXEMPLO.search(demo).groups()
     protocolo = Protocolo.objects.select_related("consumidor").get(numero=numeracao.validar(numero))
@@ -148,7 +148,7 @@ def test_running_the_demo_twice_creates_nothing_new_and_still_prints_the_logins(
 
     assert _contagens() == antes
     assert "nada novo foi criado" in segunda
-    assert LOGIN.findall(segunda) == [("atendente", SENHA), ("supervisor", SENHA)]
+    assert LOGIN.findall(segunda) == [("atendente", SENHA), ("supervisor", SENHA), ("ouvidoria", SENHA)]
     assert EXEMPLO.search(segunda).groups() == EXEMPLO.search(demo).groups()
 
 
@@ -167,19 +167,20 @@ def test_the_demo_is_seeded_even_when_someone_already_used_an_example_address(mo
 def test_without_demo_password_a_random_password_is_printed_and_logs_in(monkeypatch):
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
 
-    [(_, senha_atendente), (_, senha_supervisor)] = LOGIN.findall(_comando("popular_demo"))
+    [(_, senha_atendente), (_, senha_supervisor), (_, senha_ouvidoria)] = LOGIN.findall(_comando("popular_demo"))
 
-    assert senha_atendente == senha_supervisor
+    assert senha_atendente == senha_supervisor == senha_ouvidoria
     assert len(senha_atendente) >= 12
     assert _entra("atendente", senha_atendente) is not None
     assert _entra("supervisor", senha_supervisor) is not None
+    assert _entra("ouvidoria", senha_ouvidoria) is not None
 
 
 def test_each_run_without_demo_password_prints_a_new_password_that_logs_in(monkeypatch):
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
-    [(_, primeira), _] = LOGIN.findall(_comando("popular_demo"))
+    [(_, primeira), *_] = LOGIN.findall(_comando("popular_demo"))
 
-    [(_, segunda), _] = LOGIN.findall(_comando("popular_demo"))
+    [(_, segunda), *_] = LOGIN.findall(_comando("popular_demo"))
 
     assert segunda != primeira
     assert _entra("atendente", primeira) is None
@@ -273,7 +274,7 @@ def test_the_demo_supervisor_cancels_in_the_back_office_with_the_printed_key(dem
     client.post(pedido.url, {"codigo": _codigo_da_chave(supervisor, chaves["supervisor"])})
     client.post(cancelar, dados)
 
-    assert set(chaves) == {"supervisor"}
+    assert set(chaves) == {"supervisor", "ouvidoria"}
     protocolo.refresh_from_db()
     assert protocolo.situacao == Situacao.CANCELADO
 
@@ -289,7 +290,7 @@ def test_where_the_back_office_asks_everyone_the_demo_prints_the_attendants_key_
     assert pedido.url.startswith(reverse("atendimento:verificacao"))
     client.post(pedido.url, {"codigo": _codigo_da_chave(atendente, chaves["atendente"])})
 
-    assert set(chaves) == {"atendente", "supervisor"}
+    assert set(chaves) == {"atendente", "supervisor", "ouvidoria"}
     assert client.get("/atendimento/").status_code == 200
 
 

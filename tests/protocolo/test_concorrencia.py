@@ -12,7 +12,7 @@ from django.db import connection
 from protocolo import integridade, numeracao, services
 from protocolo.exceptions import DadosInvalidos, VersaoDesatualizada
 from protocolo.models import Canal, Consumidor, Protocolo
-from tests.factories import AtendenteFactory, abrir
+from tests.factories import AtendenteFactory, SupervisorFactory, abrir
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,10 +71,11 @@ def test_concurrent_openings_get_distinct_gapless_numbers():
 def test_two_concurrent_escalations_both_count():
     atendente = AtendenteFactory()
     protocolo = abrir(atendente=atendente)
-    outro = AtendenteFactory()
+    # Supervisors serve both níveis the two escalations leave from (docs/dominio.md §5).
+    supervisor, outro = SupervisorFactory(), SupervisorFactory()
 
     _, erros = em_paralelo(
-        lambda: services.protocolo_escalar(protocolo=protocolo, motivo="Primeira.", autor=atendente),
+        lambda: services.protocolo_escalar(protocolo=protocolo, motivo="Primeira.", autor=supervisor),
         lambda: services.protocolo_escalar(protocolo=protocolo, motivo="Segunda.", autor=outro),
     )
 

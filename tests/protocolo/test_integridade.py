@@ -45,7 +45,8 @@ def _ciclo_de_vida(atendente, supervisor):
         protocolo=protocolo, texto="Meu CPF é 529.982.247-25 e a cobrança continua.", origem=Origem.CONSUMIDOR
     )
     services.protocolo_escalar(protocolo=protocolo, motivo="Valor acima da alçada.", autor=supervisor)
-    services.protocolo_resolver(protocolo=protocolo, texto="Estornamos a cobrança indevida.", autor=atendente)
+    # Past the escalation the case is the supervisors' (docs/dominio.md §5).
+    services.protocolo_resolver(protocolo=protocolo, texto="Estornamos a cobrança indevida.", autor=supervisor)
     services.protocolo_encerrar(protocolo=protocolo, origem=Origem.CONSUMIDOR, avaliacao=5)
     return Protocolo.objects.get(pk=protocolo.pk)
 

@@ -259,10 +259,17 @@ def test_escalating_raises_the_nivel_by_one(atendente, quem, origem, publica):
     services.protocolo_escalar(protocolo=protocolo, motivo="Prazo vencido.", autor=autor, origem=origem)
 
     assert linha.nova_entrada() == registro(
-        "escalonamento", origem, autor, publica=publica, texto="Prazo vencido.", nivel=(1, 2)
+        "escalonamento",
+        origem,
+        autor,
+        publica=publica,
+        texto="Prazo vencido.",
+        nivel=(1, 2),
+        detalhes={"responsavel_anterior": atendente.pk},
     )
     atual = linha.atual()
-    assert (atual.nivel, atual.situacao, atual.versao) == (2, "aberto", linha.versao + 1)
+    # The next nível's queue takes it with nobody responsible (docs/dominio.md §5).
+    assert (atual.nivel, atual.situacao, atual.versao, atual.responsavel) == (2, "aberto", linha.versao + 1, None)
 
 
 @pytest.mark.parametrize(("origem", "marcado"), [(SISTEMA, datetime.date(2026, 3, 11)), (CONSUMIDOR, None)])
@@ -274,12 +281,12 @@ def test_only_the_deadline_job_marks_the_prazo_it_escalated_for(atendente, orige
     assert Protocolo.objects.get(pk=protocolo.pk).escalado_no_prazo == marcado
 
 
-def test_escalating_from_level_two_reaches_the_ombudsman(atendente):
+def test_escalating_from_level_two_reaches_the_ombudsman(atendente, supervisor):
     protocolo = abrir(atendente=atendente)
     services.protocolo_escalar(protocolo=protocolo, motivo="Primeiro.", autor=atendente)
     linha = Linha(protocolo)
 
-    services.protocolo_escalar(protocolo=protocolo, motivo="Segundo.", autor=atendente)
+    services.protocolo_escalar(protocolo=protocolo, motivo="Segundo.", autor=supervisor)
 
     assert linha.nova_entrada()["nivel_anterior"] == 2
     assert linha.atual().nivel == 3

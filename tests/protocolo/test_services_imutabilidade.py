@@ -12,7 +12,7 @@ from django.db.models.deletion import ProtectedError
 from protocolo import integridade, relogio, services
 from protocolo.exceptions import RegistroImutavel
 from protocolo.models import Interacao, Protocolo
-from tests.factories import ConsumidorFactory, abrir, categoria
+from tests.factories import ConsumidorFactory, OuvidoriaFactory, abrir, categoria
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,8 @@ def _ciclo_completo(atendente, supervisor):
     services.protocolo_resolver(protocolo=protocolo, texto="Estorno feito.", autor=supervisor)
     services.protocolo_reabrir(protocolo=protocolo, motivo="Não veio.", origem=CONSUMIDOR)
     services.protocolo_escalar(protocolo=protocolo, motivo="Reaberto.", origem=CONSUMIDOR)
-    services.protocolo_resolver(protocolo=protocolo, texto="Agora sim.", autor=supervisor)
+    # On the third nível the ouvidoria answers (docs/dominio.md §5).
+    services.protocolo_resolver(protocolo=protocolo, texto="Agora sim.", autor=OuvidoriaFactory())
     services.protocolo_encerrar(protocolo=protocolo, origem=CONSUMIDOR, avaliacao=4, comentario="Ok.")
 
     cancelado = abrir(atendente=atendente)

@@ -15,6 +15,7 @@ from tests.protocolo.apoio import QUARTA, retrato
 pytestmark = pytest.mark.django_db
 
 CONSUMIDOR = services.Origem.CONSUMIDOR
+SISTEMA = services.Origem.SISTEMA
 
 A, E, G, R, F, C, S = (
     "aberto",
@@ -192,7 +193,7 @@ def test_a_final_protocol_refuses_every_change(equipe, final, mudanca):
 def test_it_refuses_escalating_past_the_ombudsman(atendente):
     protocolo = abrir(atendente=atendente)
     for _ in range(2):
-        services.protocolo_escalar(protocolo=protocolo, motivo="Demora.", autor=atendente)
+        services.protocolo_escalar(protocolo=protocolo, motivo="Demora.", origem=SISTEMA)
     antes = retrato(protocolo)
 
     with pytest.raises(TransicaoInvalida, match="último nível"):

@@ -14,7 +14,7 @@ from stdnum.br import cpf as stdnum_cpf
 
 from protocolo import outbox, relogio, services
 from protocolo.contas import segundo_fator
-from protocolo.dados_iniciais import ATENDENTES, SUPERVISORES, criar_grupos_e_categorias
+from protocolo.dados_iniciais import ATENDENTES, OUVIDORIA, SUPERVISORES, criar_grupos_e_categorias
 from protocolo.models import Canal, Categoria, Contato, Protocolo, RespostaPronta, Situacao
 from protocolo.services import respostas
 from protocolo.validators import completar_cpf
@@ -86,7 +86,8 @@ DEMANDAS = {
 
 class Command(BaseCommand):
     help = (
-        "Cria dados de demonstração realistas (idempotente) e os usuários 'atendente' e 'supervisor'; "
+        "Cria dados de demonstração realistas (idempotente) e os usuários 'atendente', 'supervisor' e "
+        "'ouvidoria'; "
         "a senha vem de DEMO_PASSWORD ou é gerada e impressa."
     )
 
@@ -95,9 +96,13 @@ class Command(BaseCommand):
         senha = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)
         atendente = self._usuario("atendente", "Alice", "Atendente", ATENDENTES, senha)
         supervisor = self._usuario("supervisor", "Sérgio", "Supervisor", SUPERVISORES, senha, staff=True)
+        ouvidoria = self._usuario("ouvidoria", "Olívia", "Ouvidora", OUVIDORIA, senha)
         # The admin and a supervisor's powers ask for a second factor (and the whole back-office
         # where PROTOCOLO_SEGUNDO_FATOR_ATENDENTES is on): the demo users' authenticator keys are printed.
-        verificados = [("supervisor", "admin e ações de supervisão", supervisor)]
+        verificados = [
+            ("supervisor", "admin e ações de supervisão", supervisor),
+            ("ouvidoria", "atribuições no nível 3", ouvidoria),
+        ]
         if segundo_fator.exigido_de_todos():
             verificados.append(("atendente", "toda a retaguarda", atendente))
         dispositivos = [(nome, onde, self._dispositivo(usuario)) for nome, onde, usuario in verificados]
@@ -108,7 +113,7 @@ class Command(BaseCommand):
             self.stdout.write("Dados de demonstração já existem; nada novo foi criado.")
         else:
             with outbox.entrega_adiada(), transaction.atomic():
-                self._popular(atendente, supervisor)
+                self._popular(atendente, supervisor, ouvidoria)
 
         exemplo = (
             Protocolo.objects.filter(contatos__valor__in=EMAILS, situacao=Situacao.EM_ATENDIMENTO)
@@ -121,6 +126,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nPortal de demonstração pronto: {url}"))
         self.stdout.write(f"  Atendimento (retaguarda): {url}/atendimento/  usuário: atendente  senha: {senha}")
         self.stdout.write(f"  Supervisão (admin):       {url}/admin/        usuário: supervisor senha: {senha}")
+        self.stdout.write(f"  Ouvidoria (nível 3):      {url}/atendimento/  usuário: ouvidoria  senha: {senha}")
         for nome, onde, dispositivo in dispositivos:
             ativacao = segundo_fator.ativacao(dispositivo.user, dispositivo.key)
             self.stdout.write(
@@ -148,7 +154,7 @@ class Command(BaseCommand):
         usuario.groups.add(Group.objects.get(name=grupo))
         return usuario
 
-    def _popular(self, atendente, supervisor):
+    def _popular(self, atendente, supervisor, ouvidoria):
         # Seeded on purpose: the same demo data on every machine, never used for secrets.
         sorteio = random.Random(2026)  # nosec B311
         categorias = {c.codigo: c for c in Categoria.objects.all()}
@@ -259,23 +265,25 @@ class Command(BaseCommand):
                     protocolo = services.protocolo_escalar(
                         protocolo=protocolo, motivo="Prazo próximo do fim sem solução no nível atual.", autor=supervisor
                     )
+            # Past the first nível the case is the next team's (docs/dominio.md §5).
+            quem = {1: atendente, 2: supervisor, 3: ouvidoria}[protocolo.nivel]
             if destino == "aguardando_consumidor":
                 with relogio.em(relogio_local.passo(60 * 2)):
                     services.protocolo_registrar_interacao(
                         protocolo=protocolo,
                         texto="Precisamos de uma foto da nota fiscal para seguir com a análise.",
-                        autor=atendente,
+                        autor=quem,
                         publica=True,
                     )
                     services.protocolo_mudar_situacao(
-                        protocolo=protocolo, situacao=Situacao.AGUARDANDO_CONSUMIDOR, autor=atendente
+                        protocolo=protocolo, situacao=Situacao.AGUARDANDO_CONSUMIDOR, autor=quem
                     )
             elif destino in ("resolvido", "encerrado"):
                 with relogio.em(relogio_local.passo(60 * 24 * min(dias, 3))):
                     protocolo = services.protocolo_resolver(
                         protocolo=protocolo,
                         texto="Estornamos o valor na próxima fatura e ajustamos o cadastro.",
-                        autor=atendente,
+                        autor=quem,
                     )
                 if destino == "encerrado":
                     with relogio.em(relogio_local.passo(60 * 24)):
