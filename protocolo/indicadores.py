@@ -18,7 +18,7 @@ from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
 from . import relogio
-from .models import PENDENTES, Interacao, Protocolo, Situacao
+from .models import PENDENTES, SEM_RESPOSTA_DEVIDA, Interacao, Protocolo, Situacao
 
 FILA_DE_ESCALADOS = 20
 
@@ -88,13 +88,13 @@ def vencidos_por_responsavel(hoje):
 
 def cumprimento_do_prazo(hoje):
     """Of the protocols whose deadline ended in the last 7 and 30 days (the outcome is known), the
-    share answered (resolved) by the end of that day. Cancelled ones and duplicates are left out:
-    they were never to be answered."""
+    share answered (resolved) by the end of that day. Cancelled ones, calls closed without
+    a demand and duplicates are left out: they were never to be answered."""
     inicio_7, inicio_30 = hoje - datetime.timedelta(days=7), hoje - datetime.timedelta(days=30)
     no_prazo = Q(resolvido_em__isnull=False, resolvido_em__date__lte=F("prazo"))
     numeros = (
         Protocolo.objects.filter(prazo__gte=inicio_30, prazo__lt=hoje, duplicado_de__isnull=True)
-        .exclude(situacao=Situacao.CANCELADO)
+        .exclude(situacao__in=SEM_RESPOSTA_DEVIDA)
         .aggregate(
             total_30=Count("id"),
             no_prazo_30=Count("id", filter=no_prazo),
@@ -209,12 +209,13 @@ class Periodo:
 
 def _prazos_encerrados(periodo, hoje):
     """Protocols whose deadline ended within the period (and before today: the outcome is known),
-    to be answered: cancelled ones and duplicates never were (the protocolo_prazo index)."""
+    to be answered: cancelled ones, calls closed without a demand and duplicates never were (the
+    protocolo_prazo index)."""
     return Protocolo.objects.filter(
         prazo__gte=periodo.inicio,
         prazo__lte=min(periodo.fim, hoje - datetime.timedelta(days=1)),
         duplicado_de__isnull=True,
-    ).exclude(situacao=Situacao.CANCELADO)
+    ).exclude(situacao__in=SEM_RESPOSTA_DEVIDA)
 
 
 NO_PRAZO = Q(resolvido_em__isnull=False, resolvido_em__date__lte=F("prazo"))

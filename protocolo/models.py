@@ -152,6 +152,9 @@ class Situacao(models.TextChoices):
 
 
 FINAIS = frozenset({Situacao.ENCERRADO, Situacao.CANCELADO, Situacao.SEM_DEMANDA})
+# Ended without a demand to answer: left out of the compliance figures (the dashboard, /indicadores/),
+# as duplicates are; their numbers stay accounted for.
+SEM_RESPOSTA_DEVIDA = (Situacao.CANCELADO, Situacao.SEM_DEMANDA)
 EM_ABERTO = tuple(s for s in Situacao if s not in FINAIS)
 # What still needs the team: a resolved protocol only waits for the consumer's confirmation (or the
 # 20 days), so it is neither in the default queue nor overdue.

@@ -29,7 +29,7 @@ from django.db.models.functions import TruncDate
 
 from protocolo import relogio
 from protocolo.indicadores import Percentil
-from protocolo.models import Protocolo, Situacao
+from protocolo.models import SEM_RESPOSTA_DEVIDA, Protocolo, Situacao
 
 MINIMO = 10
 JANELA = datetime.timedelta(days=365)
@@ -62,7 +62,7 @@ def _base():
     inicio = relogio.agora() - JANELA
     return (
         Protocolo.objects.filter(aberto_em__gte=inicio, duplicado_de__isnull=True)
-        .exclude(situacao=Situacao.CANCELADO)
+        .exclude(situacao__in=SEM_RESPOSTA_DEVIDA)
         .annotate(hoje=models.Value(relogio.hoje(), output_field=models.DateField()))
         .annotate(resolvido_no_dia=TruncDate("resolvido_em"))
     )

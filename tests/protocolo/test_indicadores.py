@@ -86,6 +86,11 @@ def test_deadline_compliance_for_7_and_30_days(django_assert_num_queries, superv
     cancelado = abrir()
     services.protocolo_cancelar(protocolo=cancelado, motivo="Engano.", autor=supervisor)
     _com_prazo(cancelado, -3)
+    # A call that dropped before any demand: closed without one, never to be answered either
+    atendente = AtendenteFactory()
+    caiu = abrir(atendente=atendente, categoria_codigo=None, objeto="")
+    services.protocolo_encerrar_sem_demanda(protocolo=caiu, motivo="A ligação caiu.", autor=atendente)
+    _com_prazo(caiu, -3)
     _com_prazo(abrir(), 2)
 
     with django_assert_num_queries(1):

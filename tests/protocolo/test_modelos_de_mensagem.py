@@ -434,8 +434,15 @@ def test_the_extended_deadline(maria, atendente, supervisor, time_machine):
             "O prazo de resposta venceu sem uma resposta nossa. A demanda do protocolo {numero} foi encaminhada à "
             "supervisão, que passa a cuidar dela.",
         ),
+        (
+            lambda p, eq: services.protocolo_escalar(
+                protocolo=p, motivo="O consumidor pediu a análise da supervisão.", origem="consumidor"
+            ),
+            "Recebemos o seu pedido. A demanda do protocolo {numero} foi encaminhada à supervisão, que passa a "
+            "cuidar dela.",
+        ),
     ],
-    ids=["atendente", "prazo_vencido"],
+    ids=["atendente", "prazo_vencido", "pedido_do_consumidor"],
 )
 def test_the_escalation_tells_the_cause_in_the_consumers_words(maria, atendente, time_machine, escalar, frase):
     time_machine.move_to(AGORA, tick=False)
@@ -448,3 +455,4 @@ def test_the_escalation_tells_the_cause_in_the_consumers_words(maria, atendente,
         + ASSINATURA
     )
     assert "nota interna" not in mensagem.corpo and "Prazo vencido." not in mensagem.corpo
+    assert "pediu a análise" not in mensagem.corpo
