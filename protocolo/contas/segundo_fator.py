@@ -50,7 +50,8 @@ class SiteAdmin(OTPAdminSite):
     """The default admin site: staff and verified by a second factor."""
 
     login_form = AdminAuthenticationForm
-    login_template = None
+    # The back-office's login page: from the password to the code to the admin, one look.
+    login_template = "atendimento/entrar.html"
 
     def __init__(self, name="admin"):
         super().__init__(name)
@@ -60,7 +61,7 @@ class SiteAdmin(OTPAdminSite):
         if usuario.is_active and usuario.is_staff and not usuario.is_verified():
             destino = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
             return redirect(f"{reverse('atendimento:verificacao')}?{urlencode({REDIRECT_FIELD_NAME: destino})}")
-        return super().login(request, extra_context)
+        return super().login(request, {"titulo_da_entrada": "Entrar na supervisão", **(extra_context or {})})
 
 
 # What a supervisor may do and an attendant may not: the difference between the two groups.

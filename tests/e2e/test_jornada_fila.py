@@ -62,7 +62,7 @@ def _dados(usuario):
         services.protocolo_registrar_interacao(
             protocolo=vencido, texto=f"Resposta do consumidor {n + 1}.", origem=services.Origem.CONSUMIDOR
         )
-    return vencido, resolvido
+    return vencido, resolvido, escrito
 
 
 def _entrar(page, live_server, usuario):
@@ -90,13 +90,18 @@ def _cabe(page, largura):
 def test_the_back_office_fits_the_screen(page, live_server, capturar, acessibilidade, papel, largura):
     fabrica = AtendenteFactory if papel == "atendente" else SupervisorFactory
     usuario = fabrica(first_name="Francisca Helena", last_name="Vasconcelos de Albuquerque Figueiredo")
-    vencido, resolvido = _dados(usuario)
+    vencido, resolvido, escalado = _dados(usuario)
+    # The escalated one is the supervisors' (nível 2): in their queue, not in the attendant's.
+    supervisiona = papel == "supervisor"
     page.set_viewport_size({"width": largura, "height": 800})
     _entrar(page, live_server, usuario)
 
     # The queue: every badge, the consumer's mark, the count.
-    expect(page.locator("[data-total]")).to_contain_text("6 protocolos")
-    expect(page.locator("[data-consumidor-escreveu]")).to_have_count(2)
+    expect(page.locator("[data-niveis]")).to_contain_text(
+        "nível 1 (atendimento), nível 2 (supervisão)" if supervisiona else "Sua fila: nível 1 (atendimento), e"
+    )
+    expect(page.locator("[data-total]")).to_contain_text("6 protocolos" if supervisiona else "5 protocolos")
+    expect(page.locator("[data-consumidor-escreveu]")).to_have_count(2 if supervisiona else 1)
     if largura < 768:
         expect(page.get_by_label("Buscar: número, CPF ou nome")).to_be_hidden()
         filtros = page.get_by_role("button", name=re.compile("^Filtros"))
@@ -113,7 +118,7 @@ def test_the_back_office_fits_the_screen(page, live_server, capturar, acessibili
         filtros.click()
     page.get_by_label("Situação").select_option("todas")
     page.get_by_role("button", name="Filtrar").click()
-    expect(page.locator("[data-total]")).to_contain_text("7 protocolos")
+    expect(page.locator("[data-total]")).to_contain_text("7 protocolos" if supervisiona else "6 protocolos")
     if largura < 768:
         expect(page.locator("[data-filtros-ativos]")).to_contain_text("2")
     _cabe(page, largura)
@@ -138,6 +143,19 @@ def test_the_back_office_fits_the_screen(page, live_server, capturar, acessibili
     _cabe(page, largura)
     assert acessibilidade() == []
     capturar(f"{papel}-resolvido")
+
+    # The escalated one: worked by the supervisors; the attendant who reaches it records a note only.
+    page.goto(f"{live_server.url}/atendimento/protocolos/{escalado.numero}/")
+    if supervisiona:
+        expect(page.locator('[data-form="resolver"]')).to_have_count(1)
+        expect(page.locator("[data-outra-equipe]")).to_have_count(0)
+    else:
+        expect(page.locator("[data-outra-equipe]")).to_contain_text("nível 2 (supervisão)")
+        expect(page.locator('[data-form="resolver"]')).to_have_count(0)
+        expect(page.get_by_label("Resposta ao consumidor (pública, enviada por e-mail)")).to_have_count(0)
+    _cabe(page, largura)
+    assert acessibilidade() == []
+    capturar(f"{papel}-escalado")
 
     # The consumer search.
     page.goto(f"{live_server.url}/atendimento/consumidores/?q={CPF}")
