@@ -25,8 +25,8 @@ from standardwebhooks import Webhook
 
 from .. import outbox, relogio
 from ..dados_iniciais import SUPERVISORES
-from ..models import AssinaturaWebhook, EntregaWebhook, EscopoSistema, TentativaWebhook
-from . import rede
+from ..models import AssinaturaWebhook, EntregaWebhook, TentativaWebhook
+from . import eventos, rede
 
 logger = logging.getLogger(__name__)
 
@@ -73,10 +73,8 @@ def devidas(agora):
         EntregaWebhook.objects.filter(
             entregue_em__isnull=True,
             proxima_tentativa_em__lte=agora,
-            assinatura__ativa=True,
+            assinatura__in=[pk for pk, _ in eventos.assinaturas_ativas()],
             assinatura__pausada_em__isnull=True,
-            assinatura__sistema__ativo=True,
-            assinatura__sistema__escopos__contains=[EscopoSistema.WEBHOOKS],
         )
         .exclude(Exists(_anteriores_pendentes()))
         .order_by("proxima_tentativa_em", "pk")

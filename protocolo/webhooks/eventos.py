@@ -49,17 +49,20 @@ def evento_de(interacao):
     return evento
 
 
-def assinaturas_de(evento):
-    """The subscriptions that want this event now: one query, on a small table. A paused one still
-    gets its events, delivered once a supervisor resumes it."""
-    return list(
-        AssinaturaWebhook.objects.filter(
-            ativa=True,
-            sistema__ativo=True,
-            sistema__escopos__contains=[EscopoSistema.WEBHOOKS],
-            eventos__contains=[evento],
-        ).only("pk")
+def assinaturas_ativas():
+    """(pk, eventos) of the subscriptions that may receive events now: active, of an active system
+    that still holds the webhooks scope. One query on a small table; the lists are read here rather
+    than with a JSON containment lookup, which SQLite (the demo's database) does not have."""
+    linhas = AssinaturaWebhook.objects.filter(ativa=True, sistema__ativo=True).values_list(
+        "pk", "eventos", "sistema__escopos"
     )
+    return [(pk, eventos) for pk, eventos, escopos in linhas if EscopoSistema.WEBHOOKS in escopos]
+
+
+def assinaturas_de(evento):
+    """The pks of the subscriptions that want this event now. A paused one still gets its events,
+    delivered once a supervisor resumes it."""
+    return [pk for pk, eventos in assinaturas_ativas() if evento in eventos]
 
 
 def registrar(protocolo, interacao):
@@ -74,7 +77,7 @@ def registrar(protocolo, interacao):
     corpo = payload(protocolo, interacao, *evento)
     return EntregaWebhook.objects.bulk_create(
         EntregaWebhook(
-            assinatura=assinatura,
+            assinatura_id=assinatura,
             evento=evento[0],
             protocolo=protocolo,
             interacao=interacao,
