@@ -92,9 +92,9 @@ def resolver(host, porta):
     return enderecos
 
 
-def endereco_verificado(host, porta, *, resolvedor=resolver):
-    """The one address to connect to: every answer of one lookup must be allowed (an answer that
-    mixes an internal address with a public one is refused whole), and the first is used."""
+def enderecos_verificados(host, porta, *, resolvedor=resolver):
+    """The addresses to connect to, in the resolver's order: every answer of one lookup must be
+    allowed (an answer that mixes an internal address with a public one is refused whole)."""
     try:
         enderecos = resolvedor(host, porta)
     except OSError as erro:
@@ -107,7 +107,7 @@ def endereco_verificado(host, porta, *, resolvedor=resolver):
         raise EnderecoRecusado(
             f"{host} resolve para {', '.join(proibidos)}, endereço que não é público: a entrega foi recusada."
         )
-    return enderecos[0]
+    return enderecos
 
 
 def _contexto_tls():
@@ -120,11 +120,12 @@ def postar(url, corpo, cabecalhos, *, resolvedor=resolver, tempo_limite=None):
     """POST `corpo` to an https URL under the rules above; Resposta(status, first bytes). Raises
     EnderecoRecusado (nothing sent), OSError (connection, TLS, timeout) or http.client's errors."""
     host, porta, caminho = _partes(url)
-    endereco = endereco_verificado(host, porta, resolvedor=resolvedor)
+    enderecos = enderecos_verificados(host, porta, resolvedor=resolvedor)
     tempo_limite = settings.PROTOCOLO_WEBHOOKS_TEMPO_LIMITE if tempo_limite is None else tempo_limite
     fim = time.monotonic() + tempo_limite
-    bruto = socket.create_connection((endereco, porta), timeout=tempo_limite)
+    bruto = _conectar(enderecos, porta, fim)
     try:
+        bruto.settimeout(_restante(fim))
         # The certificate is checked against the URL's name (and SNI carries it), not the address.
         tls = _contexto_tls().wrap_socket(bruto, server_hostname=host)
     except BaseException:
@@ -147,6 +148,20 @@ def postar(url, corpo, cabecalhos, *, resolvedor=resolver, tempo_limite=None):
         return Resposta(resposta.status, inicio)
     finally:
         conexao.close()
+
+
+def _conectar(enderecos, porta, fim):
+    """A TCP connection to the first of the checked addresses that answers (an IPv6 address the
+    server has no route to, then the IPv4 one), within the time left."""
+    erro = None
+    for endereco in enderecos:
+        try:
+            return socket.create_connection((endereco, porta), timeout=_restante(fim))
+        except TimeoutError:
+            raise
+        except OSError as falha:
+            erro = falha
+    raise erro
 
 
 def _restante(fim):

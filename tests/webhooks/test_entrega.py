@@ -364,3 +364,15 @@ def test_the_command_delivers_what_is_due(receptores, atendente, capsys):
     assert "1 evento(s) entregue(s), 0 com falha" in capsys.readouterr().out
     assert receptor.recebidos[0]["valida"]
     assert EntregaWebhook.objects.get().entregue
+
+
+def test_an_address_that_refuses_gives_way_to_the_next_checked_one(receptores, atendente, settings):
+    settings.PROTOCOLO_WEBHOOKS_ENDERECOS_PERMITIDOS = ["127.0.0.0/8"]
+    receptor = receptores()
+    assinar(receptor.url(NOME), receptor=receptor)
+    abrir(atendente=atendente)
+
+    # Nothing listens on 127.0.0.2: the connection goes to the second address of the same answer.
+    assert entrega.entregar_pendentes(resolvedor=lambda host, porta: ["127.0.0.2", "127.0.0.1"]) == entrega.Rodada(1, 0)
+
+    assert receptor.recebidos[0]["valida"]
