@@ -17,6 +17,12 @@ from .conftest import NOME, assinar, criar_sistema
 
 pytestmark = pytest.mark.django_db
 CAMPOS = ["numero", "status", "latencia_ms"]
+# session, user, the second factor's device, user permissions, group permissions, the limited count,
+# the page of deliveries with their protocol, subscription and system
+QUERIES_ENTREGAS = 7
+# the same five, the filtered and the full count (a small table, counted whole), the page of
+# subscriptions with their system
+QUERIES_ASSINATURAS = 8
 
 
 @pytest.fixture
@@ -147,3 +153,19 @@ def test_nothing_is_deleted(cliente):
     assert cliente.post(reverse("admin:protocolo_assinaturawebhook_delete", args=[assinatura.pk])).status_code == 403
     assert cliente.post(reverse("admin:protocolo_entregawebhook_delete", args=[evento.pk])).status_code == 403
     assert AssinaturaWebhook.objects.count() == EntregaWebhook.objects.count() == 1
+
+
+@pytest.mark.parametrize("quantidade", [1, 25])
+def test_the_lists_query_count_does_not_grow_with_the_rows(cliente, django_assert_num_queries, quantidade):
+    assinar("https://crm.exemplo.com.br/webhooks")
+    for _ in range(quantidade):
+        abrir()
+
+    with django_assert_num_queries(QUERIES_ENTREGAS) as consultas:
+        resposta = cliente.get(reverse("admin:protocolo_entregawebhook_changelist"))
+    assert resposta.status_code == 200
+    [contagem] = [q["sql"] for q in consultas.captured_queries if "COUNT(" in q["sql"]]
+    assert "LIMIT 10001" in contagem
+
+    with django_assert_num_queries(QUERIES_ASSINATURAS):
+        assert cliente.get(reverse("admin:protocolo_assinaturawebhook_changelist")).status_code == 200
