@@ -63,6 +63,12 @@ def _partes(url):
         raise EnderecoRecusado("A URL não pode levar usuário e senha.")
     if any(ord(c) < 33 or ord(c) == 127 for c in str(url)):
         raise EnderecoRecusado("A URL contém espaços ou caracteres de controle.")
+    if not str(url).isascii():
+        # The request line and the Host header are ASCII: the name goes in punycode (xn--…) and the
+        # path percent-encoded (%C3%A7 for ç), as a browser would send them.
+        raise EnderecoRecusado(
+            "A URL tem caracteres fora do ASCII: use o nome em punycode e o caminho codificado (%XX)."
+        )
     caminho = partes.path or "/"
     if partes.query:
         caminho += "?" + partes.query

@@ -176,6 +176,8 @@ def test_without_subscriptions_a_change_costs_one_query_more(atendente, django_a
         "https://crm.exemplo.com.br/com espaço",
         "https://crm.exemplo.com.br/\x00",
         "crm.exemplo.com.br/webhooks",
+        "https://crm.exemplo.com.br/ação",
+        "https://informação.com.br/",
     ],
 )
 def test_a_subscription_takes_only_an_https_url(url):
