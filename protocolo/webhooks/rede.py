@@ -15,6 +15,7 @@ network: without these rules it could reach the database, a metadata service or 
 - redirects are not followed (http.client never follows them; a 3xx is a failed attempt).
 """
 
+import functools
 import http.client
 import ipaddress
 import socket
@@ -116,8 +117,12 @@ def enderecos_verificados(host, porta, *, resolvedor=resolver):
     return enderecos
 
 
-def _contexto_tls():
-    contexto = ssl.create_default_context(cafile=settings.PROTOCOLO_WEBHOOKS_CA or None)
+@functools.lru_cache(maxsize=4)
+def _contexto_tls(ca):
+    """One TLS context per CA setting, kept for the process: loading the system's authorities costs
+    about a tenth of a second, more than the rest of a delivery. A changed CA file is read at the
+    next start of the deliverer."""
+    contexto = ssl.create_default_context(cafile=ca or None)
     contexto.minimum_version = ssl.TLSVersion.TLSv1_2
     return contexto
 
@@ -129,15 +134,17 @@ def postar(url, corpo, cabecalhos, *, resolvedor=resolver, tempo_limite=None):
     enderecos = enderecos_verificados(host, porta, resolvedor=resolvedor)
     tempo_limite = settings.PROTOCOLO_WEBHOOKS_TEMPO_LIMITE if tempo_limite is None else tempo_limite
     fim = time.monotonic() + tempo_limite
+    contexto = _contexto_tls(settings.PROTOCOLO_WEBHOOKS_CA)
     bruto = _conectar(enderecos, porta, fim)
     try:
         bruto.settimeout(_restante(fim))
         # The certificate is checked against the URL's name (and SNI carries it), not the address.
-        tls = _contexto_tls().wrap_socket(bruto, server_hostname=host)
+        tls = contexto.wrap_socket(bruto, server_hostname=host)
     except BaseException:
         bruto.close()
         raise
-    conexao = http.client.HTTPSConnection(host, porta, timeout=tempo_limite)
+    # Given the context, so it does not build (and load the authorities into) one of its own.
+    conexao = http.client.HTTPSConnection(host, porta, timeout=tempo_limite, context=contexto)
     # The socket already open to the checked address: http.client never resolves the name itself.
     conexao.sock = tls
     try:

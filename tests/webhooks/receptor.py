@@ -24,6 +24,8 @@ class Recebido(dict):
 
 class _Tratador(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # The head and the body go in two writes: without this, each answer waits for a delayed ACK.
+    disable_nagle_algorithm = True
 
     def do_POST(self):
         receptor = self.server.receptor
