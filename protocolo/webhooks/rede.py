@@ -80,6 +80,24 @@ def _redes_permitidas():
     return [ipaddress.ip_network(rede, strict=False) for rede in settings.PROTOCOLO_WEBHOOKS_ENDERECOS_PERMITIDOS]
 
 
+# NAT64's well-known prefix: a gateway turns 64:ff9b::a00:1 into 10.0.0.1.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _destino(ip):
+    """The IPv4 address a relay reaches for this IPv6 one (NAT64, 6to4), or the address itself."""
+    if ip.version == 6:
+        if ip in NAT64:
+            return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if ip.sixtofour is not None:
+            return ip.sixtofour
+    return ip
+
+
+def _na_lista(ip, redes):
+    return any(ip in rede for rede in redes if rede.version == ip.version)
+
+
 def endereco_permitido(endereco, redes=None):
     """Whether a webhook may connect to this IP address."""
     ip = ipaddress.ip_address(endereco.split("%", 1)[0])
@@ -87,7 +105,8 @@ def endereco_permitido(endereco, redes=None):
         # ::ffff:127.0.0.1 is 127.0.0.1 on the wire.
         ip = ip.ipv4_mapped
     redes = _redes_permitidas() if redes is None else redes
-    return ip.is_global or any(ip in rede for rede in redes if rede.version == ip.version)
+    destino = _destino(ip)
+    return _na_lista(ip, redes) or _na_lista(destino, redes) or (ip.is_global and destino.is_global)
 
 
 def resolver(host, porta):

@@ -339,7 +339,12 @@ def test_an_http_url_is_refused_at_delivery_too(atendente):
         ("172.16.0.1", False),
         ("192.0.2.1", False),  # documentation
         ("::ffff:127.0.0.1", False),
+        ("::ffff:8.8.8.8", True),
         ("fe80::1%eth0", False),
+        ("64:ff9b::a00:1", False),  # NAT64 to 10.0.0.1
+        ("64:ff9b::808:808", True),  # NAT64 to 8.8.8.8
+        ("2002:a00:1::1", False),  # 6to4 from 10.0.0.1
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", False),  # Teredo
         ("255.255.255.255", False),
     ],
 )
