@@ -85,7 +85,8 @@ run: $(RUNTIME)
 	fi; \
 	echo; \
 	$(PY) manage.py enviar_mensagens --continuo & entregador=$$!; \
-	trap 'kill $$entregador 2>/dev/null || true; wait $$entregador 2>/dev/null || true' EXIT; \
+	$(PY) manage.py entregar_webhooks --continuo & webhooks=$$!; \
+	trap 'kill $$entregador $$webhooks 2>/dev/null || true; wait $$entregador $$webhooks 2>/dev/null || true' EXIT; \
 	$(PY) manage.py runserver $(ENDERECO)
 
 # The JavaScript the tests and pages use, at the versions package-lock.json pins (with their

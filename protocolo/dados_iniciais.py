@@ -40,6 +40,12 @@ PERMISSOES_SUPERVISORES = [
     ("protocolo", "add_respostapronta"),
     ("protocolo", "change_respostapronta"),
     ("protocolo", "view_versaoderespostapronta"),
+    ("protocolo", "view_assinaturawebhook"),
+    ("protocolo", "add_assinaturawebhook"),
+    ("protocolo", "change_assinaturawebhook"),
+    ("protocolo", "view_entregawebhook"),
+    ("protocolo", "reenviar_entregawebhook"),
+    ("protocolo", "view_tentativawebhook"),
 ]
 
 PERMISSOES_OUVIDORIA = [
@@ -60,6 +66,14 @@ CATEGORIAS = [
 
 
 _DO_MODELO = {"view", "add", "change", "delete"}
+# Custom permissions declared by a model a later migration creates, and that model.
+_DE_MODELO_POSTERIOR = {"reenviar_entregawebhook": "entregawebhook"}
+
+
+def _modelo_da_permissao(codename):
+    """The model whose migration creates this permission, or None for the protocol's own ones."""
+    acao, modelo = codename.split("_", 1)
+    return modelo if acao in _DO_MODELO else _DE_MODELO_POSTERIOR.get(codename)
 
 
 def criar_grupos_e_categorias(apps):
@@ -91,7 +105,7 @@ def criar_grupos_e_categorias(apps):
         grupo.permissions.set(
             Permission.objects.get(content_type__app_label=app, codename=codename)
             for app, codename in permissoes
-            if (app, codename.split("_", 1)[1]) in existentes or codename.split("_", 1)[0] not in _DO_MODELO
+            if _modelo_da_permissao(codename) is None or (app, _modelo_da_permissao(codename)) in existentes
         )
 
     for codigo, nome, dias, tipo, calendario in CATEGORIAS:

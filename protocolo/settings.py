@@ -7,6 +7,7 @@ DEBUG=1. The README lists every variable.
 
 import hashlib
 import hmac
+import ipaddress
 import re
 import zoneinfo
 from pathlib import Path
@@ -467,3 +468,28 @@ def _provedor_oidc(nome):
 
 
 PROTOCOLO_OIDC = {nome: _provedor_oidc(nome) for nome in env.list("PROTOCOLO_OIDC_PROVEDORES", default=[])}
+
+
+# Webhooks (protocolo/webhooks/rede.py, docs/seguranca.md "Webhooks"). Receivers must be at public
+# addresses; ENDERECOS_PERMITIDOS adds addresses or networks (CIDR) for a closed network or the
+# tests, and is empty by default. CA: a file of the certificate authorities to trust instead of the
+# system's (a company's own CA). TEMPO_LIMITE: seconds for the connection and for the whole exchange.
+PROTOCOLO_WEBHOOKS_ENDERECOS_PERMITIDOS = env.list("PROTOCOLO_WEBHOOKS_ENDERECOS_PERMITIDOS", default=[])
+PROTOCOLO_WEBHOOKS_CA = env.str("PROTOCOLO_WEBHOOKS_CA", default="")
+PROTOCOLO_WEBHOOKS_TEMPO_LIMITE = env.float("PROTOCOLO_WEBHOOKS_TEMPO_LIMITE", default=5.0)
+
+
+def _redes_de_webhook(redes):
+    for rede in redes:
+        try:
+            ipaddress.ip_network(rede, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"PROTOCOLO_WEBHOOKS_ENDERECOS_PERMITIDOS: {rede!r} não é um endereço IP nem uma rede (CIDR)."
+            ) from None
+    return redes
+
+
+_redes_de_webhook(PROTOCOLO_WEBHOOKS_ENDERECOS_PERMITIDOS)
+if not 0 < PROTOCOLO_WEBHOOKS_TEMPO_LIMITE <= 30:
+    raise ImproperlyConfigured("PROTOCOLO_WEBHOOKS_TEMPO_LIMITE vai de mais de 0 a 30 segundos.")

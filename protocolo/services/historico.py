@@ -17,6 +17,7 @@ from ..exceptions import DadosInvalidos, PermissaoNegada, TransicaoInvalida, Ver
 from ..links import link_protocolo
 from ..models import EQUIPE_DO_NIVEL, FINAIS, Consumidor, Feriado, Interacao, Protocolo, Situacao, nome_de
 from ..validators import normalizar_cpf
+from ..webhooks import eventos
 
 Tipo = Interacao.Tipo
 Origem = Interacao.Origem
@@ -143,6 +144,8 @@ def anexar_ao_historico(
     )
     integridade.selar(interacao, protocolo.numero, mac_anterior)
     interacao.save()
+    # The webhook events of this change, in its transaction: both commit or neither does.
+    eventos.registrar(protocolo, interacao)
     return interacao
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.contrib import admin
 from django.test import Client
 
-from protocolo.models import Categoria, Feriado, RespostaPronta
+from protocolo.models import AssinaturaWebhook, Categoria, Feriado, RespostaPronta, SistemaIntegrado
 from protocolo.services import TEXTO_MAXIMO
 from tests.hostil import inerte
 from tests.hostil.corpus import REPRESENTANTES, esperado
@@ -22,6 +22,8 @@ LISTAS = [
     "/admin/protocolo/mensagem/",
     "/admin/protocolo/respostapronta/",
     "/admin/protocolo/acessodadopessoal/",
+    "/admin/protocolo/assinaturawebhook/",
+    "/admin/protocolo/entregawebhook/",
     "/admin/protocolo/protocolo/exportar/",
     "/admin/supervisao/",
 ]
@@ -31,6 +33,7 @@ EDITAVEIS = {
     "feriado": "test_a_holiday_description_is_kept_as_typed_or_refused",
     "respostapronta": "test_a_canned_answer_title_is_kept_as_typed_or_refused",
     "consumidor": "test_the_legal_hold_reason_is_kept_as_typed_or_refused",
+    "assinaturawebhook": "test_a_webhook_url_is_kept_as_typed_or_refused",
     "user": "test_user_and_group_forms_refuse_hostile_input_in_portuguese",
     "group": "test_user_and_group_forms_refuse_hostile_input_in_portuguese",
 }
@@ -209,6 +212,39 @@ def test_a_canned_answer_title_is_kept_as_typed_or_refused(carga, cliente_superv
     assert resposta.status_code == 302
     assert pronta.titulo == valor and pronta.versoes.get().titulo == valor
     inerte.html_inerte(cliente_supervisor.get("/admin/protocolo/respostapronta/").text, valor, mostra=True)
+
+
+def _url_aceita(url):
+    """What the subscription form keeps of a URL (stripped, as every text field), or None: https,
+    printable ASCII without spaces, at most 500 characters (protocolo/webhooks/rede.py)."""
+    url = url.strip()
+    imprimivel = url.isascii() and all(32 < ord(c) < 127 for c in url)
+    return url if imprimivel and len(url) <= 500 else None
+
+
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_a_webhook_url_is_kept_as_typed_or_refused(carga, cliente_supervisor, supervisor, django_user_model):
+    sistema = SistemaIntegrado.objects.create(
+        nome="CRM",
+        escopos=["webhooks"],
+        responsavel=supervisor,
+        usuario=django_user_model.objects.create_user("sistema-crm"),
+    )
+    url = "https://crm.exemplo.com.br/" + carga.valor
+    dados = {"sistema": sistema.pk, "url": url, "eventos": ["protocolo.aberto"], "ativa": "on"}
+    resposta = cliente_supervisor.post("/admin/protocolo/assinaturawebhook/add/", dados)
+
+    valor = _url_aceita(url)
+    assinatura = AssinaturaWebhook.objects.first()
+    if valor is None:
+        assert assinatura is None
+        assert resposta.status_code == 200
+        inerte.erros_em_portugues(resposta.context["adminform"].form.errors["url"])
+        inerte.html_inerte(resposta.text, carga.valor)
+        return
+    assert resposta.status_code == 302
+    assert assinatura.url == valor
+    inerte.html_inerte(cliente_supervisor.get("/admin/protocolo/assinaturawebhook/").text, valor, mostra=True)
 
 
 @pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)

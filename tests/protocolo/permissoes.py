@@ -44,6 +44,10 @@ MODELOS = {
     ("protocolo", "feriado"): TUDO,
     # Canned answers keep their versions: edited, never deleted (marked inactive instead).
     ("protocolo", "respostapronta"): EDICAO,
+    # Webhook subscriptions are kept, never deleted (deactivated instead); deliveries and their
+    # attempts are a record: read-only, resent by an action.
+    ("protocolo", "assinaturawebhook"): EDICAO,
+    ("protocolo", "entregawebhook"): LEITURA,
     ("auth", "user"): NADA,
     ("auth", "group"): NADA,
     ("sequences", "sequence"): NADA,

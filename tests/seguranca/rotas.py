@@ -16,7 +16,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from sequences.models import Sequence
 
-from protocolo.models import AcessoDadoPessoal, Categoria, Feriado, Mensagem, RespostaPronta
+from protocolo.models import (
+    AcessoDadoPessoal,
+    AssinaturaWebhook,
+    Categoria,
+    EntregaWebhook,
+    Feriado,
+    Mensagem,
+    RespostaPronta,
+    SistemaIntegrado,
+)
 from protocolo.services import respostas
 from tests.factories import ConsumidorFactory, abrir
 
@@ -99,6 +108,20 @@ class Objetos:
         return AcessoDadoPessoal.objects.create(
             usuario=self.supervisor, consumidor=consumidor, protocolo=protocolo, tipo="ver_cpf"
         )
+
+    def _protocolo_assinaturawebhook(self):
+        usuario = User.objects.create_user(username="sistema-crm-rotas")
+        sistema = SistemaIntegrado.objects.create(
+            nome="CRM (rotas)", escopos=["webhooks"], responsavel=self.supervisor, usuario=usuario
+        )
+        return AssinaturaWebhook.objects.create(
+            sistema=sistema, url="https://crm.exemplo.com.br/webhooks", eventos=["protocolo.aberto"]
+        )
+
+    def _protocolo_entregawebhook(self):
+        assinatura = AssinaturaWebhook.objects.get(pk=self.pk("protocolo", "assinaturawebhook"))
+        abrir()
+        return EntregaWebhook.objects.filter(assinatura=assinatura).latest("pk")
 
     def _auth_user(self):
         return self.supervisor
