@@ -11,14 +11,15 @@ real rows (tests/seguranca/rotas.py).
 
 import pytest
 
+from tests.api import permissoes as api
 from tests.atendimento import permissoes as atendimento
 from tests.consumidor import permissoes as consumidor
 from tests.protocolo import permissoes as admin
 from tests.seguranca import rotas
 
 PAPEIS = ["anonimo", "visitante", "sem_grupo", "atendente", "supervisor"]
-ESPERADO = consumidor.ESPERADO | atendimento.ESPERADO | admin.ESPERADO
-ARGUMENTOS = getattr(consumidor, "ARGUMENTOS", {}) | getattr(atendimento, "ARGUMENTOS", {})
+ESPERADO = consumidor.ESPERADO | atendimento.ESPERADO | admin.ESPERADO | api.ESPERADO
+ARGUMENTOS = getattr(consumidor, "ARGUMENTOS", {}) | getattr(atendimento, "ARGUMENTOS", {}) | api.ARGUMENTOS
 
 
 def test_every_url_pattern_has_an_entry():
