@@ -175,7 +175,5 @@ class SistemaIntegradoAdmin(TextoDeUmaLinha, admin.ModelAdmin):
             "credenciais": sistema.credenciais.select_related("criada_por").order_by("-criada_em"),
             "token": token,
         }
-        resposta = TemplateResponse(request, "admin/protocolo/sistemaintegrado/tokens.html", contexto)
-        # The page that shows a token is never kept by a browser or a proxy.
-        resposta["Cache-Control"] = "no-store"
-        return resposta
+        # admin_view adds never_cache: the page that shows a token is kept by no browser nor proxy.
+        return TemplateResponse(request, "admin/protocolo/sistemaintegrado/tokens.html", contexto)

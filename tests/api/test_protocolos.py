@@ -2,9 +2,10 @@
 
 import pytest
 
-from protocolo.models import AcessoDadoPessoal, Contato, Interacao, Protocolo
+from protocolo import services
+from protocolo.models import AcessoDadoPessoal, Contato, Protocolo
 from tests.api.apoio import cliente
-from tests.factories import ConsumidorFactory, abrir, categoria
+from tests.factories import AtendenteFactory, ConsumidorFactory, abrir, categoria
 
 pytestmark = pytest.mark.django_db
 
@@ -44,10 +45,6 @@ def test_reading_shows_the_public_timeline_and_logs_the_access():
     leitor = cliente(["protocolos:ler"])
     consumidor = ConsumidorFactory()
     protocolo = abrir(consumidor=consumidor)
-    Interacao.objects  # noqa: B018
-    from protocolo import services
-    from tests.factories import AtendenteFactory
-
     services.protocolo_registrar_interacao(protocolo=protocolo, texto="nota da equipe", autor=AtendenteFactory())
 
     resposta = leitor.get(f"/api/v1/protocolos/{protocolo.numero_formatado}/")
@@ -67,9 +64,6 @@ def test_reading_shows_the_public_timeline_and_logs_the_access():
 
 
 def test_a_system_that_acts_reads_the_internal_entries_too(api):
-    from protocolo import services
-    from tests.factories import AtendenteFactory
-
     protocolo = abrir()
     services.protocolo_registrar_interacao(protocolo=protocolo, texto="nota da equipe", autor=AtendenteFactory())
 
