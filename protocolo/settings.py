@@ -451,7 +451,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["protocolo.api.permissoes.ComEscopo"],
     "DEFAULT_THROTTLE_CLASSES": ["protocolo.api.permissoes.LimiteDoSistema"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["protocolo.api.analise.Json"],
     "DEFAULT_PAGINATION_CLASS": "protocolo.api.paginacao.Cursor",
     "EXCEPTION_HANDLER": "protocolo.api.erros.tratar",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

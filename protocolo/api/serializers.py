@@ -2,6 +2,8 @@
 types); every rule is the services' (protocolo.services), whose refusals come back as problem+json
 (erros.py)."""
 
+import re
+
 from django.conf import settings
 from django.urls import reverse
 from rest_framework import serializers
@@ -10,18 +12,33 @@ from .. import integridade, selectors
 from ..models import EM_ABERTO, TRANSICOES, Canal, Categoria, Situacao
 from ..services import TEXTO_MAXIMO, VERIFICACOES
 from ..services.integracao import CANAIS_DA_API
+from ..validators import validar_linha, validar_texto
 
 CPF_MAXIMO = 20
 NOME_MAXIMO = 200
 EMAIL_MAXIMO = 254
 TELEFONE_MAXIMO = 20
+CODIGO = re.compile(r"[-a-zA-Z0-9_]{1,40}")
 SITUACOES_DA_API = sorted({para for (de, para), acao in TRANSICOES.items() if acao == "mudar"})
 
 
 def _texto(obrigatorio=True, maximo=TEXTO_MAXIMO, **kwargs):
-    # trim_whitespace off: the services strip, and keep exactly what they store.
+    """A multi-line text: line breaks and tabs are text, any other control character is refused, as
+    in the back-office's forms (protocolo.validators). trim_whitespace off: the services strip."""
     return serializers.CharField(
-        required=obrigatorio, allow_blank=not obrigatorio, max_length=maximo, trim_whitespace=False, **kwargs
+        required=obrigatorio,
+        allow_blank=not obrigatorio,
+        max_length=maximo,
+        trim_whitespace=False,
+        validators=[validar_texto],
+        **kwargs,
+    )
+
+
+def _linha(obrigatorio=False, maximo=NOME_MAXIMO, **kwargs):
+    """A field of one line (a name, an e-mail, a CPF): no line break nor control character."""
+    return serializers.CharField(
+        required=obrigatorio, allow_blank=not obrigatorio, max_length=maximo, validators=[validar_linha], **kwargs
     )
 
 
@@ -37,17 +54,17 @@ class CategoriaPorCodigo(serializers.SlugRelatedField):
         super().__init__(slug_field="codigo", queryset=Categoria.objects.all(), **kwargs)
 
     def to_internal_value(self, data):
-        if not isinstance(data, str) or len(data) > 40:
+        if not isinstance(data, str) or not CODIGO.fullmatch(data):
             self.fail("invalid")
         return super().to_internal_value(data)
 
 
 class AberturaEntrada(serializers.Serializer):
     canal = serializers.ChoiceField(choices=[(c, Canal(c).label) for c in CANAIS_DA_API])
-    cpf = _texto(obrigatorio=False, maximo=CPF_MAXIMO, help_text="Só dígitos ou formatado; opcional.")
-    nome = _texto(obrigatorio=False, maximo=NOME_MAXIMO)
-    email = _texto(obrigatorio=False, maximo=EMAIL_MAXIMO, help_text="Recebe o link de confirmação.")
-    telefone = _texto(obrigatorio=False, maximo=TELEFONE_MAXIMO)
+    cpf = _linha(maximo=CPF_MAXIMO, help_text="Só dígitos ou formatado; opcional.")
+    nome = _linha(maximo=NOME_MAXIMO)
+    email = _linha(maximo=EMAIL_MAXIMO, help_text="Recebe o link de confirmação.")
+    telefone = _linha(maximo=TELEFONE_MAXIMO)
     categoria = CategoriaPorCodigo(required=False, allow_null=True)
     objeto = _texto(obrigatorio=False, help_text="A demanda nas palavras do consumidor.")
 
@@ -126,10 +143,10 @@ class ComVersao(serializers.Serializer):
 
 
 class IdentificarEntrada(ComVersao):
-    cpf = _texto(maximo=CPF_MAXIMO)
-    nome = _texto(obrigatorio=False, maximo=NOME_MAXIMO)
-    email = _texto(obrigatorio=False, maximo=EMAIL_MAXIMO)
-    telefone = _texto(obrigatorio=False, maximo=TELEFONE_MAXIMO)
+    cpf = _linha(obrigatorio=True, maximo=CPF_MAXIMO)
+    nome = _linha(maximo=NOME_MAXIMO)
+    email = _linha(maximo=EMAIL_MAXIMO)
+    telefone = _linha(maximo=TELEFONE_MAXIMO)
     verificacao = serializers.ChoiceField(
         choices=list(VERIFICACOES.items()),
         required=False,
@@ -161,7 +178,7 @@ class ResolucaoEntrada(ComVersao):
 
 
 class CpfEntrada(serializers.Serializer):
-    cpf = _texto(maximo=CPF_MAXIMO)
+    cpf = _linha(obrigatorio=True, maximo=CPF_MAXIMO)
 
 
 class ProtocoloDoConsumidor(serializers.Serializer):

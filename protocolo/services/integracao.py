@@ -50,6 +50,8 @@ def protocolo_abrir_por_sistema(
     chave = str(chave or "")
     if len(chave) > CHAVE_MAXIMO:
         raise DadosInvalidos(f"A Idempotency-Key passa de {CHAVE_MAXIMO} caracteres.")
+    if chave and not (chave.isascii() and chave.isprintable()):
+        raise DadosInvalidos("A Idempotency-Key aceita só letras, dígitos e símbolos ASCII visíveis.")
     if chave and (existente := _da_chave(sistema, chave, impressao)) is not None:
         return existente, False
     objeto = _validar_abertura(canal=canal, categoria=categoria, objeto=objeto)
