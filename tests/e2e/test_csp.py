@@ -142,3 +142,11 @@ def test_the_admin_pages_live_within_the_policy(vigiada, live_server):
         reverse("supervisao"),
     ):
         _visitar(vigiada, live_server, caminho)
+
+
+def test_the_apis_swagger_page_lives_within_the_policy(vigiada, live_server):
+    """Swagger UI from drf-spectacular-sidecar in the split view: its start script comes from a URL
+    and our stylesheet replaces the template's inline <style> (docs/pilha.md 25)."""
+    _visitar(vigiada, live_server, reverse("api:documentacao"))
+    expect(vigiada.get_by_text("/api/v1/protocolos/", exact=True).first).to_be_visible()
+    vigiada.conferir("swagger")
