@@ -12,7 +12,8 @@ setup = comum.setup
 
 function init(args)
   amostras = comum.linhas(os.getenv("BENCH_AMOSTRAS"))
-  math.randomseed(indice * 104729 + os.time())
+  -- The two wrk processes (one per app server) differ by port: their keys and draws must too.
+  math.randomseed(indice * 104729 + os.time() + tonumber(wrk.port) * 7)
   cabecalhos = comum.cabecalhos({
     ["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN_API"),
     ["Content-Type"] = "application/json",
@@ -23,7 +24,7 @@ end
 function request()
   local _, cpf = amostras[math.random(#amostras)]:match("([^\t]+)\t([^\t]+)")
   contador = contador + 1
-  cabecalhos["Idempotency-Key"] = string.format("bench-%d-%d-%d", os.time(), indice, contador)
+  cabecalhos["Idempotency-Key"] = string.format("bench-%s-%d-%d-%d", wrk.port, os.time(), indice, contador)
   inicio = comum.agora_ms()
   return wrk.format("POST", "/api/v1/protocolos/", cabecalhos, '{"canal": "telefone", "cpf": "' .. cpf .. '"}')
 end
