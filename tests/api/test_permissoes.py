@@ -178,3 +178,15 @@ def test_too_many_requests_of_one_system_are_a_429_with_retry_after(settings):
     assert limitado["Retry-After"] == "60"
     assert limitado["Content-Type"] == "application/problem+json"
     assert outro.get(url).status_code == 200
+
+
+def test_a_systems_account_is_never_offered_nor_taken_as_responsavel():
+    from protocolo import selectors
+    from protocolo.exceptions import DadosInvalidos
+
+    usuario = cliente().sistema.usuario
+    supervisor = SupervisorFactory()
+
+    assert usuario not in selectors.atendentes_ativos()
+    with pytest.raises(DadosInvalidos, match="sistema integrado"):
+        services.protocolo_atribuir(protocolo=abrir(), responsavel=usuario, autor=supervisor)
