@@ -466,6 +466,16 @@ def consumidores_por_busca(texto, *, limite=LIMITE_CONSUMIDORES):
     return list(encontrados.order_by("nome", "pk").prefetch_related(protocolos)[:limite])
 
 
+def protocolos_em_aberto_do_cpf(cpf):
+    """The open protocols of a CPF (11 digits), newest first: what the API tells a telephone menu."""
+    return (
+        Protocolo.objects.filter(consumidor__cpf=cpf)
+        .em_aberto()
+        .select_related("categoria", "consumidor")
+        .order_by("-aberto_em", "-id")
+    )
+
+
 def outros_em_aberto(protocolo, *, limite=20):
     """The consumer's other open protocols: a repeated demand is linked, not duplicated."""
     if protocolo.consumidor_id is None:

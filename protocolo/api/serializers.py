@@ -9,7 +9,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from .. import integridade, selectors
-from ..models import EM_ABERTO, TRANSICOES, Canal, Categoria, Situacao
+from ..models import TRANSICOES, Canal, Categoria, Situacao
 from ..services import TEXTO_MAXIMO, VERIFICACOES
 from ..services.integracao import CANAIS_DA_API
 from ..validators import validar_linha, validar_texto
@@ -190,6 +190,3 @@ class ProtocoloDoConsumidor(serializers.Serializer):
     categoria = serializers.CharField(source="categoria.codigo", allow_null=True, help_text="O código da categoria.")
     prazo = serializers.DateField(allow_null=True)
     aberto_em = serializers.DateTimeField()
-
-
-EM_ABERTO_VALORES = [str(s) for s in EM_ABERTO]

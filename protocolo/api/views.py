@@ -6,6 +6,7 @@ the timeline, a CPF's protocols) writes a row of the access log, as "mostrar CPF
 """
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
@@ -13,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors, services
-from ..models import AcessoDadoPessoal, EscopoSistema, Protocolo, Situacao
+from ..models import EscopoSistema, Situacao
 from ..services.integracao import impressao_do_pedido
 from ..validators import normalizar_cpf
 from . import serializers as s
@@ -43,13 +44,6 @@ def _protocolo(numero):
     if protocolo is None:
         raise NotFound("Protocolo não encontrado.")
     return protocolo
-
-
-def _registrar_acesso(request, consumidor, protocolo=None):
-    if consumidor is not None:
-        AcessoDadoPessoal.objects.create(
-            usuario=request.user, consumidor=consumidor, protocolo=protocolo, tipo=AcessoDadoPessoal.Tipo.API
-        )
 
 
 def _resumo(protocolo, codigo=status.HTTP_200_OK):
@@ -95,7 +89,7 @@ class Protocolos(APIView):
             impressao=impressao,
         )
         resposta = Response(s.Abertura(protocolo).data, status=201 if aberto_agora else 200)
-        resposta["Location"] = f"/api/v1/protocolos/{protocolo.numero}/"
+        resposta["Location"] = reverse("api:protocolo", kwargs={"numero": protocolo.numero})
         return resposta
 
 
@@ -118,7 +112,9 @@ class ProtocoloDetalhe(APIView):
             "consumidor": s.ConsumidorResumo(protocolo.consumidor).data if protocolo.consumidor else None,
             "linha_do_tempo": s.Entrada(linha, many=True).data,
         }
-        _registrar_acesso(request, protocolo.consumidor, protocolo)
+        services.consumidor_registrar_leitura(
+            consumidor=protocolo.consumidor, sistema=sistema_de(request), protocolo=protocolo
+        )
         return Response(dados)
 
 
@@ -270,13 +266,11 @@ class ProtocolosDoConsumidor(APIView):
                 titulo="Dados inválidos",
                 erros=[{"campo": "cpf", "mensagem": " ".join(erro.messages)}],
             )
-        protocolos = Protocolo.objects.filter(consumidor__cpf=cpf, situacao__in=s.EM_ABERTO_VALORES).select_related(
-            "categoria", "consumidor"
-        )
+        protocolos = selectors.protocolos_em_aberto_do_cpf(cpf)
         paginador = Cursor()
         pagina = paginador.paginate_queryset(protocolos, request, view=self)
         if pagina:
-            _registrar_acesso(request, pagina[0].consumidor)
+            services.consumidor_registrar_leitura(consumidor=pagina[0].consumidor, sistema=sistema_de(request))
         return Response(
             {
                 "em_aberto": protocolos.count(),

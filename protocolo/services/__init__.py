@@ -55,7 +55,13 @@ from .movimentos import (
 )
 from .nivel import protocolo_escalar, protocolo_pedir_supervisao
 from .prorrogacao import protocolo_prorrogar_prazo
-from .sistemas import credencial_criar, credencial_revogar, sistema_alterar, sistema_criar
+from .sistemas import (
+    consumidor_registrar_leitura,
+    credencial_criar,
+    credencial_revogar,
+    sistema_alterar,
+    sistema_criar,
+)
 
 __all__ = [
     "EMAIL_MAXIMO",
@@ -70,6 +76,7 @@ __all__ = [
     "consumidor_identidade_confirmada",
     "consumidor_identificar",
     "consumidor_pedir_protocolos",
+    "consumidor_registrar_leitura",
     "consumidor_revelar_cpf",
     "consumidor_vincular_contato",
     "contato_confirmar",

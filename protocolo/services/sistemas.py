@@ -24,7 +24,7 @@ from django.db import transaction
 from .. import relogio
 from ..contas.segundo_fator import PODERES_DE_SUPERVISOR
 from ..exceptions import DadosInvalidos, PermissaoNegada
-from ..models import Credencial, EscopoSistema, SistemaIntegrado
+from ..models import AcessoDadoPessoal, Credencial, EscopoSistema, SistemaIntegrado
 from .historico import _texto
 
 # What each scope lets the system's account do in the services, as protocolo.<codename>.
@@ -184,6 +184,16 @@ def credencial_revogar(*, credencial, autor):
             credencial.revogada_em = relogio.agora()
             credencial.save(update_fields=["revogada_em"])
     return credencial
+
+
+def consumidor_registrar_leitura(*, consumidor, sistema, protocolo=None):
+    """One row of the access log (LGPD art. 37) for a read of the consumer's data by a system, as
+    "mostrar CPF" writes one for a person. Nothing when there is no consumer."""
+    if consumidor is None:
+        return None
+    return AcessoDadoPessoal.objects.create(
+        usuario=sistema.usuario, consumidor=consumidor, protocolo=protocolo, tipo=AcessoDadoPessoal.Tipo.API
+    )
 
 
 def _exigir_supervisor(autor):
