@@ -5,6 +5,7 @@ types); every rule is the services' (protocolo.services), whose refusals come ba
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -12,7 +13,7 @@ from .. import integridade, selectors
 from ..models import TRANSICOES, Canal, Categoria, Situacao
 from ..services import TEXTO_MAXIMO, VERIFICACOES
 from ..services.integracao import CANAIS_DA_API
-from ..validators import validar_linha, validar_texto
+from ..validators import normalizar_cpf, validar_linha, validar_texto
 
 CPF_MAXIMO = 20
 NOME_MAXIMO = 200
@@ -178,7 +179,13 @@ class ResolucaoEntrada(ComVersao):
 
 
 class CpfEntrada(serializers.Serializer):
-    cpf = _linha(obrigatorio=True, maximo=CPF_MAXIMO)
+    cpf = _linha(obrigatorio=True, maximo=CPF_MAXIMO, help_text="Só dígitos ou formatado.")
+
+    def validate_cpf(self, valor):
+        try:
+            return normalizar_cpf(valor)
+        except DjangoValidationError as erro:
+            raise serializers.ValidationError(erro.messages) from None
 
 
 class ProtocoloDoConsumidor(serializers.Serializer):
@@ -190,3 +197,10 @@ class ProtocoloDoConsumidor(serializers.Serializer):
     categoria = serializers.CharField(source="categoria.codigo", allow_null=True, help_text="O código da categoria.")
     prazo = serializers.DateField(allow_null=True)
     aberto_em = serializers.DateTimeField()
+
+
+class ProtocolosDoConsumidorPagina(serializers.Serializer):
+    em_aberto = serializers.IntegerField(help_text="Quantos protocolos do CPF estão em aberto.")
+    proximo = serializers.URLField(allow_null=True, help_text="A próxima página (o CPF vai de novo no corpo).")
+    anterior = serializers.URLField(allow_null=True)
+    resultados = ProtocoloDoConsumidor(many=True)

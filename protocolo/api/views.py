@@ -5,7 +5,6 @@ Every answer that carries a consumer's personal data (the protocol's page with t
 the timeline, a CPF's protocols) writes a row of the access log, as "mostrar CPF" does.
 """
 
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -16,9 +15,7 @@ from rest_framework.views import APIView
 from .. import selectors, services
 from ..models import EscopoSistema, Situacao
 from ..services.integracao import impressao_do_pedido
-from ..validators import normalizar_cpf
 from . import serializers as s
-from .erros import problema
 from .paginacao import Cursor
 from .permissoes import sistema_de
 
@@ -251,22 +248,10 @@ class ProtocolosDoConsumidor(APIView):
             OpenApiParameter("cursor", str, OpenApiParameter.QUERY, required=False),
             OpenApiParameter("tamanho", int, OpenApiParameter.QUERY, required=False),
         ],
-        responses={200: s.ProtocoloDoConsumidor(many=True), **ERROS},
+        responses={200: s.ProtocolosDoConsumidorPagina, **ERROS},
     )
     def post(self, request):
-        dados = _dados(s.CpfEntrada, request)
-        try:
-            cpf = normalizar_cpf(dados["cpf"])
-        except ValidationError as erro:
-            return problema(
-                request,
-                400,
-                "Dados inválidos em: cpf.",
-                tipo="urn:protocolo:dados-invalidos",
-                titulo="Dados inválidos",
-                erros=[{"campo": "cpf", "mensagem": " ".join(erro.messages)}],
-            )
-        protocolos = selectors.protocolos_em_aberto_do_cpf(cpf)
+        protocolos = selectors.protocolos_em_aberto_do_cpf(_dados(s.CpfEntrada, request)["cpf"])
         paginador = Cursor()
         pagina = paginador.paginate_queryset(protocolos, request, view=self)
         if pagina:

@@ -161,3 +161,13 @@ def test_the_open_protocols_of_a_cpf_come_from_the_body_and_are_logged():
     seguinte = leitor.post(dados["proximo"], {"cpf": consumidor.cpf}).json()
     assert [p["numero"] for p in seguinte["resultados"]] == [abertos[0].numero]
     assert AcessoDadoPessoal.objects.filter(consumidor=consumidor, tipo="api").count() == 2
+
+
+def test_an_invalid_cpf_in_the_lookup_is_named_and_nothing_is_logged():
+    leitor = cliente(["consumidores:ler"])
+
+    resposta = leitor.post("/api/v1/consumidores/protocolos/", {"cpf": "123.456.789-00"})
+
+    assert resposta.status_code == 400
+    assert [e["campo"] for e in resposta.json()["erros"]] == ["cpf"]
+    assert not AcessoDadoPessoal.objects.exists()
