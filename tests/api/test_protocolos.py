@@ -171,3 +171,55 @@ def test_an_invalid_cpf_in_the_lookup_is_named_and_nothing_is_logged():
     assert resposta.status_code == 400
     assert [e["campo"] for e in resposta.json()["erros"]] == ["cpf"]
     assert not AcessoDadoPessoal.objects.exists()
+
+
+def test_identifying_with_an_identity_check_binds_the_contact_only_with_its_scope():
+    sem_escopo = cliente(["protocolos:agir"])
+    com_escopo = cliente(["protocolos:agir", "contatos:vincular"])
+    protocolo = abrir()
+    url = f"/api/v1/protocolos/{protocolo.numero}/identificar/"
+    corpo = {"cpf": CPF, "email": "maria@exemplo.com.br", "verificacao": "dados_do_contrato"}
+
+    recusado = sem_escopo.post(url, {**corpo, "versao": protocolo.versao})
+    assert recusado.status_code == 403
+    assert "contatos:vincular" in recusado.json()["detail"]
+    assert not Contato.objects.exists()
+
+    resposta = com_escopo.post(url, {**corpo, "versao": protocolo.versao})
+
+    assert resposta.status_code == 200, resposta.content
+    contato = Contato.objects.get()
+    assert (contato.origem, contato.verificacao, contato.consumidor.cpf) == ("api", "dados_do_contrato", "52998224725")
+    assert contato.vinculado_por == com_escopo.sistema.usuario
+    entrada = protocolo.interacoes.get(tipo="vinculacao_contato")
+    assert entrada.detalhes["verificacao"] == "dados_do_contrato"
+
+
+def test_identifying_without_a_check_leaves_the_contact_to_its_protocol(api):
+    protocolo = abrir()
+
+    resposta = api.post(
+        f"/api/v1/protocolos/{protocolo.numero}/identificar/",
+        {"cpf": CPF, "telefone": "(11) 98765-4321", "versao": protocolo.versao},
+    )
+
+    assert resposta.status_code == 200, resposta.content
+    contato = Contato.objects.get()
+    assert (contato.origem, contato.protocolo, contato.consumidor, contato.vinculado_em) == (
+        "api",
+        protocolo,
+        None,
+        None,
+    )
+
+
+def test_an_unknown_identity_check_is_refused_by_name(api):
+    protocolo = abrir()
+
+    resposta = api.post(
+        f"/api/v1/protocolos/{protocolo.numero}/identificar/",
+        {"cpf": CPF, "email": "a@exemplo.com.br", "verificacao": "nome_da_mae", "versao": protocolo.versao},
+    )
+
+    assert resposta.status_code == 400
+    assert [e["campo"] for e in resposta.json()["erros"]] == ["verificacao"]
