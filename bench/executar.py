@@ -406,6 +406,8 @@ def preparar(escala, servidor, env):
             str(DADOS / "atendentes.txt"),
             "--supervisores",
             str(DADOS / "supervisores.txt"),
+            "--token-api",
+            str(DADOS / "token_api.txt"),
         ],
         env,
     )
@@ -543,6 +545,65 @@ def medir_aberturas(servidor, env):
     )
     avisar(f"Numeração de {hoje}: antes {antes}, depois {depois}: {'ok' if figura['numeracao_ok'] else 'FALHOU'}")
     return figura
+
+
+def medir_api(servidor, env):
+    """The integration API (docs/integracao.md): openings by a telephone menu over two app servers,
+    as the portal's openings, with the day's numbering checked after them; and GET
+    /protocolos/{numero}/ over one, with the portal lookup's connections, to set beside the ceiling."""
+    extra = {
+        "BENCH_AMOSTRAS": str(DADOS / "amostras.tsv"),
+        "BENCH_TOKEN_API": (DADOS / "token_api.txt").read_text().strip(),
+    }
+    hoje = datetime.datetime.now(zoneinfo.ZoneInfo("America/Sao_Paulo")).date()
+    antes = _numeracao_do_dia(servidor, hoje)
+    estaticos(env)
+    env = {**env, "PROTOCOLO_ENTREGA_IMEDIATA": "0"}
+    servidores = [gunicorn("protocolo.wsgi", porta, env, f"api-{porta}") for porta in (PORTA_PORTAL, PORTA_PORTAL_2)]
+    try:
+        metade = CONEXOES_ABERTURA // 2
+
+        def aberturas(duracao=DURACAO):
+            processos = [
+                wrk("api_abertura.lua", porta, conexoes=metade, duracao=duracao, env_extra=extra, iniciar_apenas=True)
+                for porta in (PORTA_PORTAL, PORTA_PORTAL_2)
+            ]
+            partes = [resultado_wrk(p) for p in processos]
+            segundos = max(p["segundos"] for p in partes)
+            completos = sum(p["completos"] for p in partes)
+            return {
+                "completos": completos,
+                "falhas": sum(p["falhas"] for p in partes),
+                "erros_wrk": sum(p["erros_wrk"] for p in partes),
+                "segundos": segundos,
+                "por_segundo": completos / segundos,
+                "p95_ms": max(p["p95_ms"] for p in partes),
+                "p50_ms": max(p["p50_ms"] for p in partes),
+            }
+
+        def leituras(duracao=DURACAO):
+            return wrk("api_leitura.lua", PORTA_PORTAL, conexoes=CONEXOES_CONSULTA, duracao=duracao, env_extra=extra)
+
+        avisar("Aquecendo a API")
+        aberturas(AQUECIMENTO)
+        leituras(AQUECIMENTO)
+        avisar(f"API, aberturas: {CONEXOES_ABERTURA} clientes em dois servidores")
+        figuras = {"aberturas": rodadas(aberturas, "api_aberturas")}
+        avisar(f"API, leituras: {CONEXOES_CONSULTA} conexões")
+        figuras["leituras"] = rodadas(leituras, "api_leituras")
+    finally:
+        for processo in servidores:
+            parar(processo)
+    depois = _numeracao_do_dia(servidor, hoje)
+    figuras["numeracao"] = {"dia": hoje.isoformat(), "antes": antes, "depois": depois}
+    figuras["numeracao_ok"] = (
+        depois["repetidos"] == 0
+        and depois["lacunas"] == 0
+        and depois["contador"] == depois["maior"] == depois["quantos"]
+        and depois["quantos"] - antes["quantos"] >= figuras["aberturas"]["completos"]
+    )
+    avisar(f"API, numeração de {hoje}: {depois}: {'ok' if figuras['numeracao_ok'] else 'FALHOU'}")
+    return figuras
 
 
 def entrega_em_servico(env):
@@ -745,6 +806,35 @@ def escrever_relatorio(resultados, contexto):
         lambda r: r["aberturas"]["por_segundo"] >= 150 and not r["aberturas"]["falhas"],
     )
     linha(
+        f"API, aberturas/s ({CONEXOES_ABERTURA} clientes em 2 servidores) e p95",
+        "≥ aberturas do portal; p95 < 50 ms",
+        lambda r: f"{_n(r['api']['aberturas']['por_segundo'], 1)}; {_latencia(r['api']['aberturas'])}",
+        lambda r: (
+            r["api"]["aberturas"]["por_segundo"] >= r["aberturas"]["por_segundo"]
+            and r["api"]["aberturas"]["p95_ms"] < 50
+            and not r["api"]["aberturas"]["falhas"]
+        ),
+    )
+    linha(
+        "API, numeração do dia após as aberturas: sem repetidos nem lacunas",
+        "ok",
+        lambda r: "ok" if r["api"]["numeracao_ok"] else "**falhou**",
+        lambda r: r["api"]["numeracao_ok"],
+    )
+    linha(
+        f"API, `GET /protocolos/{{numero}}/` ({CONEXOES_CONSULTA} conexões): leituras/s ÷ teto e p95",
+        "≥ 70%",
+        lambda r: (
+            f"{_n(r['api']['leituras']['por_segundo'], 1)}/s, "
+            f"{r['api']['leituras']['por_segundo'] / max(r['leituras']['teto']['por_segundo'], 0.001):.0%}; "
+            f"{_latencia(r['api']['leituras'])}"
+        ),
+        lambda r: (
+            r["api"]["leituras"]["por_segundo"] >= 0.70 * r["leituras"]["teto"]["por_segundo"]
+            and not r["api"]["leituras"]["falhas"]
+        ),
+    )
+    linha(
         "Aberturas: entrega dos e-mails; mensagens pendentes após a carga e segundos até a caixa de saída esvaziar",
         "0 pendentes",
         lambda r: (
@@ -815,11 +905,15 @@ def escrever_relatorio(resultados, contexto):
                 f"| {_n(escala)} | {nome} | {' / '.join(map(str, f['rodadas']))} | "
                 f"{' / '.join(map(str, f['p95_rodadas']))} | {f['falhas']} |"
             )
-        f = r["aberturas"]
-        rodadas_txt.append(
-            f"| {_n(escala)} | aberturas | {' / '.join(map(str, f['rodadas']))} | "
-            f"{' / '.join(map(str, f['p95_rodadas']))} | {f['falhas']} |"
-        )
+        for nome, f in (
+            ("aberturas", r["aberturas"]),
+            ("API, aberturas", r["api"]["aberturas"]),
+            ("API, leituras", r["api"]["leituras"]),
+        ):
+            rodadas_txt.append(
+                f"| {_n(escala)} | {nome} | {' / '.join(map(str, f['rodadas']))} | "
+                f"{' / '.join(map(str, f['p95_rodadas']))} | {f['falhas']} |"
+            )
 
     antes_depois = _antes_e_depois(resultados)
     modos = {r["aberturas"]["entrega"]["modo"] for r in resultados.values()}
@@ -885,6 +979,13 @@ O veredito vale para a maior escala medida.
   `/proc` por processo (workers, `enviar_mensagens`, as conexões do PostgreSQL ao banco do
   benchmark, o Redis e o SMTP; o wrk pelo `getrusage`), de modo que o que mais roda na máquina
   não entra na conta; a CPU da máquina inteira vai ao lado.
+- API de integração (docs/integracao.md): um sistema integrado com os escopos de abrir e ler,
+  criado com o seu token depois da semeadura. Aberturas: {CONEXOES_ABERTURA} clientes nos mesmos dois
+  servidores, `POST /api/v1/protocolos/` com canal, o CPF de um consumidor semeado e uma
+  `Idempotency-Key` por pedido; conta o 201, e a numeração do dia é conferida como nas aberturas do
+  portal. Leituras: `GET /api/v1/protocolos/{{numero}}/` com números sorteados da base, {CONEXOES_CONSULTA} conexões
+  num servidor, como a consulta pública, e a razão para o teto medido na mesma execução (cada
+  leitura grava a linha do registro de acessos, pois traz dados do consumidor).
 - Semeadura (`bench/semear.py`): cerca de dois anos de dias até hoje, consumidores com CPF válido
   (a maioria com vários protocolos), todas as situações, níveis, canais e categorias; as cadeias de
   integridade calculadas com as funções de `protocolo/integridade.py` e o contador de cada dia no
@@ -948,6 +1049,7 @@ def main():
             resultado["integridade"] = verificar_amostra(servidor, env, escala)
         resultado["leituras"] = medir_leituras(env)
         resultado["aberturas"] = medir_aberturas(servidor, env)
+        resultado["api"] = medir_api(servidor, env)
         if completa:
             resultado["integridade"] = resultado["integridade"] and verificar_integridade(env)
         resultados[escala] = resultado

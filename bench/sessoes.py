@@ -2,7 +2,8 @@
 Sessions for the logged-in pages of the benchmark, minted directly (no login form): one per seeded
 attendant and per supervisor, written through the configured session engine (database and Redis),
 with the second factor already passed when the admin asks for one (django-otp). Prints nothing but
-writes one session key a line:
+writes one session key a line; with --token-api, also registers the integrated system the API's
+load uses (a telephone menu that opens and reads) and writes its token:
 
     python bench/sessoes.py --atendentes bench/.dados/atendentes.txt --supervisores bench/.dados/supervisores.txt
 """
@@ -54,6 +55,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--atendentes", required=True)
     parser.add_argument("--supervisores", required=True)
+    parser.add_argument("--token-api")
     args = parser.parse_args()
     with open(args.atendentes, "w") as saida:
         for usuario in User.objects.filter(username__startswith="atendente").order_by("username"):
@@ -61,6 +63,20 @@ def main():
     with open(args.supervisores, "w") as saida:
         for usuario in User.objects.filter(username__startswith="supervisor").order_by("username"):
             saida.write(_sessao(usuario, **_segundo_fator(usuario)) + "\n")
+    if args.token_api:
+        with open(args.token_api, "w") as saida:
+            saida.write(_token_api() + "\n")
+
+
+def _token_api():
+    from protocolo import services
+
+    responsavel = User.objects.filter(username__startswith="supervisor").order_by("username").first()
+    sistema = services.sistema_criar(
+        nome="URA do benchmark", escopos=["protocolos:abrir", "protocolos:ler"], responsavel=responsavel
+    )
+    _, token = services.credencial_criar(sistema=sistema, autor=responsavel)
+    return token
 
 
 if __name__ == "__main__":

@@ -42,3 +42,7 @@ class VersaoDesatualizada(ErroProtocolo):
 
 class RegistroImutavel(ErroProtocolo):
     """An attempt to rewrite or delete the record, which is append-only."""
+
+
+class ConflitoDeIdempotencia(ErroProtocolo):
+    """An Idempotency-Key sent again with another request's content."""

@@ -531,6 +531,7 @@ class AcessoDadoPessoal(models.Model):
     class Tipo(models.TextChoices):
         VER_CPF = "ver_cpf", "CPF exibido por completo"
         EXPORTAR = "exportar", "exportação dos dados do titular"
+        API = "api", "leitura por um sistema integrado (API)"
 
     usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     consumidor = models.ForeignKey(Consumidor, on_delete=models.PROTECT, related_name="acessos")
@@ -545,7 +546,9 @@ class AcessoDadoPessoal(models.Model):
         verbose_name_plural = "acessos a dados pessoais"
         ordering = ["-em"]
         constraints = [
-            models.CheckConstraint(condition=Q(tipo__in=["ver_cpf", "exportar"]), name="acessodadopessoal_tipo_valido"),
+            models.CheckConstraint(
+                condition=Q(tipo__in=["ver_cpf", "exportar", "api"]), name="acessodadopessoal_tipo_valido"
+            ),
         ]
         triggers = [
             pgtrigger.Protect(name="acesso_somente_acrescimo", operation=pgtrigger.Update | pgtrigger.Delete),
@@ -1036,3 +1039,27 @@ class TentativaWebhook(models.Model):
     @property
     def sucesso(self):
         return self.status is not None and 200 <= self.status < 300 and not self.erro
+
+
+class ChaveDeIdempotencia(models.Model):
+    """The Idempotency-Key an integrated system sent with an opening, and the protocol it opened:
+    a retry with the same key returns that protocol instead of opening another (docs/integracao.md).
+    The unique constraint makes concurrent requests with one key open one protocol."""
+
+    sistema = models.ForeignKey(SistemaIntegrado, on_delete=models.PROTECT, related_name="+")
+    chave = models.CharField(max_length=255)
+    # SHA-256 of the request's content: the same key with another content is refused, not replayed.
+    impressao = models.CharField("impressão do pedido", max_length=64)
+    protocolo = models.ForeignKey(Protocolo, on_delete=models.PROTECT, related_name="+")
+    criada_em = models.DateTimeField(default=relogio.agora, editable=False)
+
+    class Meta:
+        verbose_name = "chave de idempotência"
+        verbose_name_plural = "chaves de idempotência"
+        constraints = [
+            # Serves the replay's lookup by (system, key) and refuses a second opening under one key.
+            models.UniqueConstraint(fields=["sistema", "chave"], name="idempotencia_chave_unica_por_sistema"),
+        ]
+
+    def __str__(self):
+        return f"{self.sistema} · {self.chave[:40]}"

@@ -480,6 +480,16 @@ def consumidores_por_busca(texto, *, limite=LIMITE_CONSUMIDORES):
     return list(encontrados.order_by("nome", "pk").prefetch_related(protocolos)[:limite])
 
 
+def protocolos_em_aberto_do_cpf(cpf):
+    """The open protocols of a CPF (11 digits), newest first: what the API tells a telephone menu."""
+    return (
+        Protocolo.objects.filter(consumidor__cpf=cpf)
+        .em_aberto()
+        .select_related("categoria", "consumidor")
+        .order_by("-aberto_em", "-id")
+    )
+
+
 def outros_em_aberto(protocolo, *, limite=20):
     """The consumer's other open protocols: a repeated demand is linked, not duplicated."""
     if protocolo.consumidor_id is None:
@@ -494,13 +504,16 @@ def outros_em_aberto(protocolo, *, limite=20):
 
 
 def atendentes_ativos():
-    """Active users who serve protocols (the choices of an assignment): a few dozen, never every
-    row. Superusers hold every permission, so they are among them."""
+    """Active people who serve protocols (the choices of an assignment): a few dozen, never every
+    row. Superusers hold every permission, so they are among them; integrated systems' accounts
+    are not."""
     permissao = Permission.objects.filter(content_type__app_label="protocolo", codename="atender_protocolo")
     return (
         get_user_model()
         .objects.filter(is_active=True)
         .filter(Q(groups__permissions__in=permissao) | Q(user_permissions__in=permissao) | Q(is_superuser=True))
+        # Integrated systems hold the permission to act through the API, never a protocol of their own.
+        .filter(sistema_integrado__isnull=True)
         .distinct()
         .order_by("first_name", "last_name", "username")
     )

@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "protocolo",
     "consumidor",
     "atendimento",
@@ -436,7 +439,39 @@ PROTOCOLO_LIMITES = {
         # one network is refused, with the text kept in the form.
         "mensagem_protocolo": (10, 3600),
         "mensagem_ip": (30, 3600),
+        # Each integrated system's requests to the API (protocolo/api/, docs/integracao.md).
+        "api_sistema": (env.int("PROTOCOLO_API_LIMITE_POR_MINUTO", default=600), 60),
     }.items()
+}
+
+# The integration API (protocolo/api/, docs/integracao.md). A token is the only way in: neither the
+# session nor HTTP Basic, with which a team member's password would reach the API without the second
+# factor and outside the login lockout.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["protocolo.api.autenticacao.TokenDoSistema"],
+    "DEFAULT_PERMISSION_CLASSES": ["protocolo.api.permissoes.ComEscopo"],
+    "DEFAULT_THROTTLE_CLASSES": ["protocolo.api.permissoes.LimiteDoSistema"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["protocolo.api.analise.Json"],
+    "DEFAULT_PAGINATION_CLASS": "protocolo.api.paginacao.Cursor",
+    "EXCEPTION_HANDLER": "protocolo.api.erros.tratar",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Protocolo · API de integração",
+    "DESCRIPTION": "Abrir, consultar e acompanhar protocolos a partir de outros sistemas da empresa "
+    "(URA, chatbot, CRM). Guia: docs/integracao.md.",
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from our own static files (drf-spectacular-sidecar), under the site's CSP.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "persistAuthorization": False},
 }
 
 

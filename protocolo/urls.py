@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/supervisao/", admin.site.admin_view(supervisao), name="supervisao"),
     path("admin/", admin.site.urls),
     path("atendimento/", include("atendimento.urls")),
+    # The integration API (protocolo/api/, docs/integracao.md).
+    path("api/v1/", include("protocolo.api.urls")),
     path("", include("consumidor.urls")),
 ]
 

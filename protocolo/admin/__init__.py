@@ -8,9 +8,9 @@ filters, no full count, no date hierarchy, no dropdown of every row (docs/pilha.
 from django.contrib import admin
 
 # Importing the modules registers their ModelAdmins (Django autodiscovers protocolo.admin).
-from . import consumidores, nomes, protocolos, registros, respostas, webhooks
+from . import consumidores, nomes, protocolos, registros, respostas, sistemas, webhooks
 
-__all__ = ["consumidores", "protocolos", "registros", "respostas", "webhooks"]
+__all__ = ["consumidores", "protocolos", "registros", "respostas", "sistemas", "webhooks"]
 
 nomes.traduzir()
 

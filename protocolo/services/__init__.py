@@ -7,7 +7,8 @@ One module per concern, all of them importable from here (`services.protocolo_ab
 the helpers every service shares (historico), consumers (consumidores), contacts and the recovery
 (contatos), openings (abertura), what
 the demand is about (demanda), messages (mensagens), who handles it (atribuicao), the moves of the
-situação (movimentos), the nível (nivel) and deadline extensions (prorrogacao).
+situação (movimentos), the nível (nivel), deadline extensions (prorrogacao), integrated systems
+and their tokens (sistemas) and what those systems do through the API in one call (integracao).
 """
 
 from .abertura import (
@@ -40,6 +41,7 @@ from .contatos import (
 )
 from .demanda import protocolo_definir_categoria, protocolo_registrar_objeto
 from .historico import EMAIL_MAXIMO, SEM_VERSAO, TEXTO_MAXIMO, Origem, Tipo, anexar_ao_historico
+from .integracao import protocolo_abrir_por_sistema, protocolo_identificar_por_sistema
 from .mensagens import protocolo_registrar_interacao
 from .movimentos import (
     protocolo_cancelar,
@@ -53,6 +55,13 @@ from .movimentos import (
 )
 from .nivel import protocolo_escalar, protocolo_pedir_supervisao
 from .prorrogacao import protocolo_prorrogar_prazo
+from .sistemas import (
+    consumidor_registrar_leitura,
+    credencial_criar,
+    credencial_revogar,
+    sistema_alterar,
+    sistema_criar,
+)
 
 __all__ = [
     "EMAIL_MAXIMO",
@@ -67,17 +76,21 @@ __all__ = [
     "consumidor_identidade_confirmada",
     "consumidor_identificar",
     "consumidor_pedir_protocolos",
+    "consumidor_registrar_leitura",
     "consumidor_revelar_cpf",
     "consumidor_vincular_contato",
     "contato_confirmar",
     "contato_do_protocolo",
     "contato_do_token",
     "contatos_para_a_equipe",
+    "credencial_criar",
+    "credencial_revogar",
     "destinatarios",
     "processar_pedidos_de_recuperacao",
     "protocolo_abrir",
     "protocolo_abrir_completo",
     "protocolo_abrir_pelo_portal",
+    "protocolo_abrir_por_sistema",
     "protocolo_atribuir",
     "protocolo_cancelar",
     "protocolo_definir_categoria",
@@ -88,6 +101,7 @@ __all__ = [
     "protocolo_identidade_confirmada",
     "protocolo_identificar_consumidor",
     "protocolo_identificar_por_cpf",
+    "protocolo_identificar_por_sistema",
     "protocolo_marcar_duplicado",
     "protocolo_mudar_situacao",
     "protocolo_pedir_supervisao",
@@ -97,4 +111,6 @@ __all__ = [
     "protocolo_registrar_objeto",
     "protocolo_resolver",
     "protocolo_responder_resolucao",
+    "sistema_alterar",
+    "sistema_criar",
 ]

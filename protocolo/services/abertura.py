@@ -50,8 +50,10 @@ def protocolo_abrir(*, canal, atendente=None, consumidor=None, categoria=None, o
     return protocolo
 
 
-def _abrir(*, canal, atendente, consumidor, categoria, objeto, chave=None):
-    """(protocol, its opening entry), inside the caller's transaction, the consumer already locked."""
+def _abrir(*, canal, atendente, consumidor, categoria, objeto, chave=None, sistema=None):
+    """(protocol, its opening entry), inside the caller's transaction, the consumer already locked.
+    sistema: the account of the integrated system that opens it, named as the entry's author; it
+    never becomes the responsável."""
     if atendente is not None:
         origem = Origem.ATENDENTE
     elif canal == Canal.PORTAL:
@@ -78,7 +80,7 @@ def _abrir(*, canal, atendente, consumidor, categoria, objeto, chave=None):
         cabeca=(0, ""),
         tipo=Tipo.ABERTURA,
         origem=origem,
-        autor=atendente,
+        autor=atendente or sistema,
         publica=True,
         texto=objeto,
         situacao_nova=Situacao.ABERTO,

@@ -6,7 +6,7 @@ takes it from a colleague or releases it.
 from django.db import transaction
 
 from ..exceptions import DadosInvalidos
-from ..models import nome_de
+from ..models import SistemaIntegrado, nome_de
 from .historico import (
     Origem,
     Tipo,
@@ -26,6 +26,10 @@ def protocolo_atribuir(*, protocolo, responsavel, autor, versao=None):
         _exigir_permissao(autor, "atribuir_protocolo", "Só supervisores atribuem protocolos a outras pessoas.")
     if responsavel is not None and not (responsavel.is_active and responsavel.has_perm("protocolo.atender_protocolo")):
         raise DadosInvalidos(f"{nome_de(responsavel)} não faz parte do atendimento.")
+    if responsavel is not None and SistemaIntegrado.objects.filter(usuario=responsavel).exists():
+        # An integrated system's account acts through the API; a protocol in its name would have
+        # nobody to answer it (docs/integracao.md).
+        raise DadosInvalidos(f"{nome_de(responsavel)} é um sistema integrado: atribua a uma pessoa da equipe.")
     with transaction.atomic():
         protocolo = _travar(protocolo)
         _conferir_versao(protocolo, versao)

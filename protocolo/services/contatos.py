@@ -31,14 +31,15 @@ PROTOCOLO = "protocolo"
 VINCULO = "vinculo"
 
 # What a contact from each origin may become: "protocolo", a contact of the protocol it was typed
-# for; "vinculo", bound to the consumer. A public form (portal, chatbot), the API and inbound
-# WhatsApp/SMS only ever reach the protocol; the back-office binds only after a check chosen from
-# VERIFICACOES; an OpenID sign-in binds with its identity-proofed CPF claim.
+# for; "vinculo", bound to the consumer. A public form (portal, chatbot) and inbound WhatsApp/SMS
+# only ever reach the protocol; the back-office, and an integrated system holding the
+# contatos:vincular scope, bind only after a check chosen from VERIFICACOES; an OpenID sign-in
+# binds with its identity-proofed CPF claim.
 ESCOPOS = {
     OrigemContato.PORTAL: frozenset({PROTOCOLO}),
     OrigemContato.ATENDIMENTO: frozenset({PROTOCOLO, VINCULO}),
     OrigemContato.OIDC: frozenset({VINCULO}),
-    OrigemContato.API: frozenset({PROTOCOLO}),
+    OrigemContato.API: frozenset({PROTOCOLO, VINCULO}),
     OrigemContato.WHATSAPP: frozenset({PROTOCOLO}),
     OrigemContato.SMS: frozenset({PROTOCOLO}),
     OrigemContato.MIGRACAO: frozenset({PROTOCOLO}),
@@ -238,7 +239,7 @@ def consumidor_vincular_contato(*, consumidor, tipo, valor, origem, verificacao,
     verificacao = str(verificacao or "").strip()
     if not verificacao_aceita(origem, verificacao):
         raise DadosInvalidos("Escolha a verificação de identidade feita: sem ela, o contato não é vinculado.")
-    if origem == OrigemContato.ATENDIMENTO:
+    if origem in (OrigemContato.ATENDIMENTO, OrigemContato.API):
         if autor is None or not autor.has_perm("protocolo.atender_protocolo"):
             raise PermissaoNegada("Você não tem permissão para vincular contatos.")
         if protocolo is None:
@@ -275,7 +276,9 @@ def consumidor_vincular_contato(*, consumidor, tipo, valor, origem, verificacao,
             anexar_ao_historico(
                 protocolo,
                 tipo=Tipo.VINCULACAO_CONTATO,
-                origem=_origem_de(autor) if origem == OrigemContato.ATENDIMENTO else Origem.CONSUMIDOR,
+                origem=_origem_de(autor)
+                if origem in (OrigemContato.ATENDIMENTO, OrigemContato.API)
+                else Origem.CONSUMIDOR,
                 autor=autor,
                 texto=f"{TipoContato(tipo).label.capitalize()} vinculado ao consumidor após verificação de identidade.",
                 detalhes={

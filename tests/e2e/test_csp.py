@@ -5,11 +5,13 @@ The header walk (tests/seguranca/test_cabecalhos.py) reads the policy; this prov
 within it, scripts and styles they build at run time included."""
 
 import pytest
+import requests
 from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from protocolo import settings as producao
+from protocolo.models import SistemaIntegrado
 from tests.factories import AtendenteFactory, ConsumidorFactory, SupervisorFactory, abrir, dados_iniciais
 from tests.segundo_fator import Cliente
 
@@ -142,3 +144,42 @@ def test_the_admin_pages_live_within_the_policy(vigiada, live_server):
         reverse("supervisao"),
     ):
         _visitar(vigiada, live_server, caminho)
+
+
+def test_the_apis_swagger_page_lives_within_the_policy(vigiada, live_server):
+    """Swagger UI from drf-spectacular-sidecar in the split view: its start script comes from a URL
+    and our stylesheet replaces the template's inline <style> (docs/pilha.md 25)."""
+    _visitar(vigiada, live_server, reverse("api:documentacao"))
+    expect(vigiada.get_by_text("/api/v1/protocolos/", exact=True).first).to_be_visible()
+    vigiada.conferir("swagger")
+
+
+def test_a_supervisor_registers_a_system_and_copies_its_token_within_the_policy(vigiada, live_server):
+    """The docs' first step (docs/integracao.md): register the menu in the admin, create its token,
+    copy it from the page that shows it once, and call the API with it."""
+    dados_iniciais()
+    supervisor = SupervisorFactory()
+    protocolo = abrir()
+    _entrar(vigiada, live_server, supervisor)
+
+    _visitar(vigiada, live_server, reverse("admin:protocolo_sistemaintegrado_add"))
+    vigiada.locator("input[name=nome]").fill("URA")
+    vigiada.get_by_label("ler protocolos").check()
+    vigiada.locator("select[name=responsavel]").select_option(str(supervisor.pk))
+    vigiada.locator("input[name=_save]").click()
+    expect(vigiada.get_by_role("button", name="Criar token")).to_be_visible()
+    vigiada.get_by_role("button", name="Criar token").click()
+    token = vigiada.locator("#token").inner_text()
+    vigiada.conferir("token criado")
+
+    resposta = requests.get(
+        f"{live_server.url}/api/v1/protocolos/{protocolo.numero}/",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=1,
+    )
+    assert resposta.status_code == 200
+    # Shown once: the page itself, asked for again, lists the token by its prefix only.
+    sistema = SistemaIntegrado.objects.get(nome="URA")
+    _visitar(vigiada, live_server, reverse("admin:protocolo_sistemaintegrado_tokens", args=[sistema.pk]))
+    expect(vigiada.locator("#token")).to_have_count(0)
+    expect(vigiada.get_by_text(token[:12] + "…")).to_be_visible()

@@ -36,6 +36,7 @@ EDITAVEIS = {
     "assinaturawebhook": "test_a_webhook_url_is_kept_as_typed_or_refused",
     "user": "test_user_and_group_forms_refuse_hostile_input_in_portuguese",
     "group": "test_user_and_group_forms_refuse_hostile_input_in_portuguese",
+    "sistemaintegrado": "test_an_integrated_system_is_kept_as_typed_or_refused",
 }
 
 
@@ -299,3 +300,34 @@ def test_user_and_group_forms_refuse_hostile_input_in_portuguese(campo, carga, a
     # The attendant's name is how the record names them: the back-office, admin and CSV show it.
     inerte.html_inerte(cliente.get("/admin/auth/user/").text, valor)
     inerte.html_inerte(cliente.get("/admin/protocolo/protocolo/").text, valor)
+
+
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_an_integrated_system_is_kept_as_typed_or_refused(carga, cliente_supervisor, supervisor):
+    dados = {"escopos": ["protocolos:ler"], "enderecos_permitidos": "", "responsavel": supervisor.pk}
+    resposta = cliente_supervisor.post("/admin/protocolo/sistemaintegrado/add/", {**dados, "nome": carga.valor})
+
+    valor = esperado(carga.valor, maximo=100, linhas=False)
+    sistema = SistemaIntegrado.objects.first()
+    if valor is None:
+        assert sistema is None
+        assert resposta.status_code == 200
+        inerte.erros_em_portugues(resposta.context["adminform"].form.errors["nome"])
+        inerte.html_inerte(resposta.text, carga.valor)
+    else:
+        assert resposta.status_code == 302
+        assert sistema.nome == valor
+        inerte.html_inerte(cliente_supervisor.get("/admin/protocolo/sistemaintegrado/").text, valor, mostra=True)
+
+    # The address list takes IPs and networks only; the tokens page, its two actions only.
+    enderecos = cliente_supervisor.post(
+        "/admin/protocolo/sistemaintegrado/add/", {**dados, "nome": "CRM", "enderecos_permitidos": carga.valor}
+    )
+    assert enderecos.status_code == 200
+    inerte.erros_em_portugues(enderecos.context["adminform"].form.errors["enderecos_permitidos"])
+    if sistema is not None:
+        tokens = f"/admin/protocolo/sistemaintegrado/{sistema.pk}/tokens/"
+        for campos in ({"acao": carga.valor}, {"acao": "revogar", "credencial": carga.valor}):
+            pagina = cliente_supervisor.post(tokens, campos)
+            assert pagina.status_code == 200
+            inerte.html_inerte(pagina.text, carga.valor)

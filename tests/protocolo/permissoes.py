@@ -44,6 +44,8 @@ MODELOS = {
     ("protocolo", "feriado"): TUDO,
     # Canned answers keep their versions: edited, never deleted (marked inactive instead).
     ("protocolo", "respostapronta"): EDICAO,
+    # Integrated systems: registered and changed, never deleted (deactivated instead).
+    ("protocolo", "sistemaintegrado"): EDICAO,
     # Webhook subscriptions are kept, never deleted (deactivated instead); deliveries and their
     # attempts are a record: read-only, resent by an action.
     ("protocolo", "assinaturawebhook"): EDICAO,
@@ -81,6 +83,9 @@ ESPERADO = {
     ("admin:app_list", "get"): SO_SUPERVISORES,
     ("supervisao", "get"): SO_SUPERVISORES,
     ("admin:protocolo_protocolo_exportar", "get"): SO_SUPERVISORES,
+    # A system's tokens: the list, and a POST without a known action answered on the same page.
+    ("admin:protocolo_sistemaintegrado_tokens", "get"): supervisor(200),
+    ("admin:protocolo_sistemaintegrado_tokens", "post"): supervisor(200),
     # An action from the protocol's page: a GET runs nothing and goes back to the page; a POST
     # without the form's fields is answered with the form and its errors.
     ("admin:protocolo_protocolo_acao", "get"): supervisor(Caminho(r"/admin/protocolo/protocolo/\d+/change/")),

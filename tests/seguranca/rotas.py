@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from sequences.models import Sequence
 
+from protocolo import services
 from protocolo.models import (
     AcessoDadoPessoal,
     AssinaturaWebhook,
@@ -109,6 +110,9 @@ class Objetos:
             usuario=self.supervisor, consumidor=consumidor, protocolo=protocolo, tipo="ver_cpf"
         )
 
+    def _protocolo_sistemaintegrado(self):
+        return services.sistema_criar(nome="URA", escopos=["protocolos:abrir"], responsavel=self.supervisor)
+
     def _protocolo_assinaturawebhook(self):
         usuario = User.objects.create_user(username="sistema-crm-rotas")
         sistema = SistemaIntegrado.objects.create(
@@ -166,6 +170,9 @@ def endereco(rota, objetos, argumentos):
         "admin:protocolo_protocolo_acao": lambda: reverse(
             "admin:protocolo_protocolo_acao",
             kwargs={"object_id": objetos.pk("protocolo", "protocolo"), "nome": "cancelar"},
+        ),
+        "admin:protocolo_sistemaintegrado_tokens": lambda: reverse(
+            "admin:protocolo_sistemaintegrado_tokens", kwargs={"object_id": objetos.pk("protocolo", "sistemaintegrado")}
         ),
         "admin:otp_totp_totpdevice_config": lambda: reverse(
             "admin:otp_totp_totpdevice_config", kwargs={"pk": objetos.pk("otp_totp", "totpdevice")}
