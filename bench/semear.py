@@ -46,7 +46,7 @@ DIAS = 730
 PROTOCOLOS_POR_CONSUMIDOR = 2.5
 ATENDENTES = 40
 SUPERVISORES = 4
-TABELAS = ("protocolo_consumidor", "protocolo_protocolo", "protocolo_interacao")
+TABELAS = ("protocolo_consumidor", "protocolo_contato", "protocolo_protocolo", "protocolo_interacao")
 LOTE_DE_DIAS = 8
 PROCESSOS = 2
 MEMORIA_DOS_INDICES = "384MB"
@@ -229,10 +229,10 @@ class Semeador:
         return [(dias, 1 + i * fatia, min(self.consumidores, (i + 1) * fatia) + 1) for i, dias in enumerate(blocos)]
 
     def gerar(self, tarefa):
-        """(consumer rows, protocol rows, interaction rows) as COPY bytes, [(day, count)], interactions."""
+        """(consumer, contact, protocol and interaction rows) as COPY bytes, [(day, count)], interactions."""
         indices_dos_dias, primeiro_consumidor, fim_dos_consumidores = tarefa
         sorteio = random.Random(self.semente * 1_000_003 + indices_dos_dias[0])  # noqa: S311 (synthetic data)
-        consumidores = self._consumidores(sorteio, primeiro_consumidor, fim_dos_consumidores)
+        consumidores, contatos = self._consumidores(sorteio, primeiro_consumidor, fim_dos_consumidores)
         protocolos, interacoes, contadores = [], [], []
         for indice in indices_dos_dias:
             dia, quantos = self.dias[indice], self.contagens[indice]
@@ -261,6 +261,7 @@ class Semeador:
                 pk += 1
         return (
             "".join(consumidores).encode(),
+            "".join(contatos).encode(),
             "".join(protocolos).encode(),
             "".join(interacoes).encode(),
             contadores,
@@ -268,14 +269,22 @@ class Semeador:
         )
 
     def _consumidores(self, sorteio, primeiro, fim):
+        """The consumers and their contacts: an e-mail for most and a telephone for each, bound to
+        the consumer after an identity check (docs/seguranca.md, "Contatos"), stored normalised."""
         criado = _ts(self.agora - datetime.timedelta(days=DIAS + 1))
-        linhas = []
+        linhas, contatos = [], []
         for pk in range(primeiro, fim):
             nome = f"{sorteio.choice(NOMES)} {sorteio.choice(SOBRENOMES)} {sorteio.choice(SOBRENOMES)}"
-            email = f"cliente{pk}@exemplo.com.br" if sorteio.random() < 0.85 else ""
-            telefone = f"(11) 9{sorteio.randint(1000, 9999)}-{sorteio.randint(1000, 9999)}"
-            linhas.append(f"{pk}\t{_ou_nulo(cpf_de(pk))}\t{nome}\t{email}\t{telefone}\t{criado}\t{NULO}\tf\t\n")
-        return linhas
+            linhas.append(f"{pk}\t{_ou_nulo(cpf_de(pk))}\t{nome}\t{criado}\t{NULO}\tf\t\n")
+            telefone = f"119{sorteio.randint(1000, 9999)}{sorteio.randint(1000, 9999)}"
+            valores = [("telefone", telefone)]
+            if sorteio.random() < 0.85:
+                valores.append(("email", f"cliente{pk}@exemplo.com.br"))
+            for tipo, valor in valores:
+                contatos.append(
+                    f"{tipo}\t{valor}\t{pk}\tatendimento\t{criado}\t{criado}\tdocumento_presencial\t{criado}\n"
+                )
+        return linhas, contatos
 
     def _situacao(self, sorteio, idade):
         r = sorteio.random()
@@ -453,8 +462,10 @@ def _indices_secundarios(cursor):
 
 
 COPIAS = {
-    "consumidores": "COPY protocolo_consumidor (id, cpf, nome, email, telefone, criado_em, anonimizado_em, "
+    "consumidores": "COPY protocolo_consumidor (id, cpf, nome, criado_em, anonimizado_em, "
     "retencao_suspensa, motivo_retencao) FROM STDIN (FREEZE)",
+    "contatos": "COPY protocolo_contato (tipo, valor, consumidor_id, origem, confirmado_em, vinculado_em, "
+    "verificacao, criado_em) FROM STDIN (FREEZE)",
     "protocolos": "COPY protocolo_protocolo (id, numero, canal, objeto, situacao, nivel, aberto_em, prazo, "
     "resolvido_em, encerrado_em, escalado_no_prazo, avaliacao, consumidor_escreveu_em, atendente_escreveu_em, "
     "versao, categoria_id, consumidor_id, responsavel_id) FROM STDIN (FREEZE)",
@@ -573,7 +584,7 @@ def main():
     connection.close()
 
     # The biggest indexes first, so the two sessions finish together; statistics last.
-    ordem = {"protocolo_interacao": 0, "protocolo_protocolo": 1, "protocolo_consumidor": 2}
+    ordem = {"protocolo_interacao": 0, "protocolo_protocolo": 1, "protocolo_consumidor": 2, "protocolo_contato": 3}
     definicoes = [definicao for _, _, definicao in sorted(indices, key=lambda i: ordem[i[1]])]
     _em_paralelo([*definicoes, *(f"ANALYZE {t}" for t in (*TABELAS, "sequences_sequence"))], "Índices")
     duracao = time.monotonic() - inicio
