@@ -606,6 +606,21 @@ def medir_api(servidor, env):
     return figuras
 
 
+EVENTOS_DE_WEBHOOK = 2000
+
+
+def medir_webhooks(env):
+    """Webhook deliveries per second to a real HTTPS receiver on loopback (bench/webhooks.py): the
+    events of EVENTOS_DE_WEBHOOK openings, each signed and sent on its own TLS connection."""
+    avisar(f"Webhooks: {EVENTOS_DE_WEBHOOK} eventos a um receptor HTTPS local")
+    saida = rodar(
+        [PY, str(BENCH / "webhooks.py"), "--eventos", str(EVENTOS_DE_WEBHOOK)], env, stdout=subprocess.PIPE, text=True
+    ).stdout
+    figuras = json.loads(next(l for l in saida.splitlines() if l.startswith("WEBHOOKS ")).split(" ", 1)[1])  # noqa: E741
+    avisar(f"Webhooks: {figuras}")
+    return figuras
+
+
 def entrega_em_servico(env):
     """Whether `enviar_mensagens` runs as a service (--continuo): then the openings leave the e-mail
     to it (PROTOCOLO_ENTREGA_IMEDIATA=0) instead of talking SMTP inside the request."""
@@ -835,6 +850,15 @@ def escrever_relatorio(resultados, contexto):
         ),
     )
     linha(
+        f"Webhooks: entregas/s a um receptor HTTPS local ({EVENTOS_DE_WEBHOOK} eventos, uma conexão TLS cada)",
+        "todas entregues",
+        lambda r: (
+            f"{_n(r['webhooks']['por_segundo'], 1)}/s"
+            + (f" ({_n(r['webhooks']['falhas'])} falhas)" if r["webhooks"]["falhas"] else "")
+        ),
+        lambda r: r["webhooks"]["falhas"] == 0 and r["webhooks"]["recebidos"] == r["webhooks"]["entregues"],
+    )
+    linha(
         "Aberturas: entrega dos e-mails; mensagens pendentes após a carga e segundos até a caixa de saída esvaziar",
         "0 pendentes",
         lambda r: (
@@ -1050,6 +1074,7 @@ def main():
         resultado["leituras"] = medir_leituras(env)
         resultado["aberturas"] = medir_aberturas(servidor, env)
         resultado["api"] = medir_api(servidor, env)
+        resultado["webhooks"] = medir_webhooks(env)
         if completa:
             resultado["integridade"] = resultado["integridade"] and verificar_integridade(env)
         resultados[escala] = resultado
