@@ -17,16 +17,17 @@ def api():
     return api
 
 
-def test_an_opening_by_the_menu_costs_eight_queries(api, django_assert_num_queries):
+def test_an_opening_by_the_menu_costs_nine_queries(api, django_assert_num_queries):
     # 1 the credential with its system and account
     # 2 savepoint (the opening's transaction)
     # 3 the local holidays from today on (the deadline)
     # 4 the day's sequence (the number, last)
     # 5 the protocol
     # 6 its opening entry
-    # 7 release the savepoint (commit)
-    # 8 the chain head, for the receipt's code
-    with django_assert_num_queries(8):
+    # 7 the webhook subscriptions to the event, written in the same transaction
+    # 8 release the savepoint (commit)
+    # 9 the chain head, for the receipt's code
+    with django_assert_num_queries(9):
         resposta = api.post("/api/v1/protocolos/", {"canal": "telefone"})
 
     assert resposta.status_code == 201

@@ -86,14 +86,19 @@ def test_each_action_goes_through_the_service_with_the_version(api):
     r = api.post(f"{url}/situacao/", {"situacao": "em_atendimento", "versao": versao})
     assert r.status_code == 200, r.content
     versao = r.json()["versao"]
-    r = api.post(f"{url}/escalar/", {"motivo": "Valor alto", "versao": versao})
-    assert (r.status_code, r.json()["nivel"]) == (200, 2)
-    versao = r.json()["versao"]
     r = api.post(f"{url}/resolver/", {"texto": "Estornamos o valor.", "versao": versao})
     assert (r.status_code, r.json()["situacao"]) == (200, "resolvido")
     versao = r.json()["versao"]
     r = api.post(f"{url}/reabrir/", {"motivo": "O estorno não veio.", "versao": versao})
     assert (r.status_code, r.json()["situacao"]) == (200, "em_atendimento")
+    versao = r.json()["versao"]
+    r = api.post(f"{url}/escalar/", {"motivo": "Valor alto", "versao": versao})
+    assert (r.status_code, r.json()["nivel"]) == (200, 2)
+    versao = r.json()["versao"]
+    # The second nível is the supervisors' (docs/dominio.md §5): a system works the first only.
+    r = api.post(f"{url}/resolver/", {"texto": "Resolvido por fora.", "versao": versao})
+    assert r.status_code == 403
+    assert "nível 2 (supervisão)" in r.json()["detail"]
 
     protocolo.refresh_from_db()
     assert protocolo.categoria == categoria("cobranca")

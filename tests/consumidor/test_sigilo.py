@@ -8,7 +8,7 @@ from django.urls import reverse
 from protocolo import integridade, links, selectors, services
 from protocolo.models import Mensagem
 from tests.consumidor.apoio import CPF, CPF_FORMATADO
-from tests.factories import AtendenteFactory, abrir
+from tests.factories import AtendenteFactory, SupervisorFactory, abrir
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,9 @@ def cenario(consumidor):
     services.protocolo_registrar_interacao(protocolo=protocolo, texto="Olá!", autor=atendente, publica=True)
     services.protocolo_escalar(protocolo=protocolo, motivo=NOTA, autor=atendente)
     services.protocolo_enviar_numero(protocolo=protocolo, autor=atendente)
-    services.protocolo_resolver(protocolo=protocolo, texto="Resolvido.", autor=atendente)
+    # Past the escalation the supervisors answer (docs/dominio.md §5): one of the same family name.
+    supervisora = SupervisorFactory(username="joana.wf.supervisao", first_name="Joana", last_name=SOBRENOME)
+    services.protocolo_resolver(protocolo=protocolo, texto="Resolvido.", autor=supervisora)
     duplicado = abrir(consumidor=consumidor, atendente=atendente)
     services.protocolo_marcar_duplicado(protocolo=duplicado, original=protocolo, autor=atendente)
     return protocolo, duplicado
