@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from protocolo import services
 from protocolo.models import Interacao, Protocolo
 from tests.e2e.conftest import CAPTURAS
-from tests.factories import AtendenteFactory, ConsumidorFactory, abrir
+from tests.factories import AtendenteFactory, ConsumidorFactory, SupervisorFactory, abrir
 from tests.segundo_fator import codigo
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -121,13 +121,19 @@ def test_an_attendant_serves_a_phone_call_from_number_to_resolution(
     page.locator("#id_escalar-motivo").fill("Consumidor pede supervisão.")
     page.get_by_role("button", name="Escalar", exact=True).click()
     expect(page.locator("[data-nivel]")).to_contain_text("2 · supervisão")
+    # It is the supervisors' now (docs/dominio.md §5): the page says so and offers a note only.
+    expect(page.locator("[data-outra-equipe]")).to_contain_text("nível 2 (supervisão)")
+    expect(page.locator("summary", has_text="Resolver")).to_have_count(0)
+    expect(page.locator("[data-responsavel]")).to_contain_text("ninguém")
     assert acessibilidade() == []
     capturar("5-escalado")
 
-    # Resolve: the consumer is told.
-    page.locator("summary", has_text="Resolver").click()
-    page.locator("#id_resolver-texto").fill("Estorno feito; o valor volta na próxima fatura.")
-    page.get_by_role("button", name="Resolver", exact=True).click()
+    # A supervisor resolves it; the attendant sees the resolution, and the consumer is told.
+    supervisor = SupervisorFactory(first_name="Sérgio", last_name="Supervisor")
+    services.protocolo_resolver(
+        protocolo=protocolo, texto="Estorno feito; o valor volta na próxima fatura.", autor=supervisor
+    )
+    page.reload()
     expect(page.locator("[data-situacao]")).to_have_text("resolvido")
     expect(page.locator('[data-mensagem="enviada"]').first).to_be_visible()
     assert acessibilidade() == []

@@ -67,7 +67,7 @@ def test_a_supervisor_walks_the_admin(page, live_server, capturar, acessibilidad
     page.goto(f"{live_server.url}/admin/")
     page.get_by_label("Usuário").fill(supervisor.username)
     page.get_by_label("Senha").fill("senha-de-teste")
-    page.get_by_role("button", name="Acessar").click()
+    page.get_by_role("button", name="Entrar").click()
     page.get_by_label("Código de 6 dígitos").fill(codigo(aplicativo))
     page.get_by_role("button", name="Verificar").click()
     expect(page.get_by_role("link", name="Painel de supervisão")).to_be_visible()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from protocolo import relogio, services
 from protocolo.models import Situacao
-from tests.factories import AtendenteFactory, ConsumidorFactory, abrir, dados_iniciais
+from tests.factories import AtendenteFactory, ConsumidorFactory, SupervisorFactory, abrir, dados_iniciais
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("limites_zerados")]
 
@@ -65,10 +65,11 @@ def _protocolo_com_historia():
             origem=services.Origem.CONSUMIDOR,
         )
     services.protocolo_escalar(protocolo=protocolo, motivo="Valor acima da alçada.", autor=atendente)
+    # Past the escalation the supervisors answer (docs/dominio.md §5).
     return services.protocolo_resolver(
         protocolo=protocolo,
         texto="Estornamos a mensalidade em dobro e a taxa de reativação: o crédito aparece na próxima fatura.",
-        autor=atendente,
+        autor=SupervisorFactory(first_name="Sérgio", last_name="Supervisor"),
     )
 
 

@@ -49,7 +49,7 @@ def test_a_supervisor_assigns_overdue_protocols_and_opens_the_dashboard(page, li
     page.goto(f"{live_server.url}/admin/")
     page.get_by_label("Usuário").fill(supervisor.username)
     page.get_by_label("Senha").fill("senha-de-teste")
-    page.get_by_role("button", name="Acessar").click()
+    page.get_by_role("button", name="Entrar").click()
     expect(page.get_by_role("heading", name="Verificação em duas etapas", exact=True)).to_be_visible()
     page.get_by_label("Código de 6 dígitos").fill(codigo(aplicativo))
     page.get_by_role("button", name="Verificar").click()
