@@ -65,6 +65,10 @@ def test_a_supervisor_walks_the_admin(page, live_server, capturar, acessibilidad
     page.set_default_timeout(8000)
 
     page.goto(f"{live_server.url}/admin/")
+    # The admin's login is the back-office's page: one look from the password to the admin.
+    expect(page.get_by_role("heading", name="Entrar na supervisão")).to_be_visible()
+    assert acessibilidade() == []
+    capturar("entrada")
     page.get_by_label("Usuário").fill(supervisor.username)
     page.get_by_label("Senha").fill("senha-de-teste")
     page.get_by_role("button", name="Entrar").click()
