@@ -39,7 +39,7 @@ PERMISSOES_DOS_ESCOPOS = {
 }
 # Two valid tokens at once: the one in use and the one replacing it.
 CREDENCIAIS_VALIDAS_MAXIMO = 2
-PREFIXO_DO_TOKEN = "ptc_"  # noqa: S105 (a label, not a secret)
+PREFIXO_DO_TOKEN = "ptc_"  # nosec B105  # noqa: S105 (a label, not a secret)
 # The token's first characters kept in the clear, to tell tokens apart in the admin and in logs.
 TAMANHO_DO_PREFIXO = 12
 NOME_DE_USUARIO = re.compile(r"[^a-z0-9]+")
