@@ -568,6 +568,7 @@ class AcessoDadoPessoal(models.Model):
 
 class CanalMensagem(models.TextChoices):
     EMAIL = "email", "e-mail"
+    SMS = "sms", "SMS"
 
 
 class Mensagem(models.Model):
@@ -577,6 +578,7 @@ class Mensagem(models.Model):
 
     protocolo = models.ForeignKey(Protocolo, on_delete=models.PROTECT, null=True, blank=True, related_name="mensagens")
     canal = models.CharField(max_length=10, choices=CanalMensagem, default=CanalMensagem.EMAIL)
+    # An e-mail address, or a telephone in E.164 for an SMS.
     destinatario = models.CharField("destinatário", max_length=254)
     # The contact it goes to (None for rows written before contacts existed).
     contato = models.ForeignKey("Contato", on_delete=models.PROTECT, null=True, blank=True, related_name="mensagens")
