@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group, User
 from protocolo import relogio, services
 from protocolo.dados_iniciais import ATENDENTES, OUVIDORIA, SUPERVISORES, criar_grupos_e_categorias
 from protocolo.models import Canal, Categoria, Consumidor, Contato
-from protocolo.validators import completar_cpf
 from protocolo.services.contatos import telefone_e164
+from protocolo.validators import completar_cpf
 
 
 def dados_iniciais():
