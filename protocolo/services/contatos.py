@@ -103,8 +103,10 @@ def telefone_e164(texto):
         numero = phonenumbers.parse(texto, "BR")
     except phonenumbers.NumberParseException:
         return None
-    if numero.country_code == _BRASIL and not phonenumbers.is_valid_number(numero):
+    if numero.country_code == _BRASIL:
         nacional = phonenumbers.national_significant_number(numero)
+        # phonenumbers still reads a few old eight-digit ranges (7…) as valid mobiles; Anatel's
+        # rule is the one applied, so both forms of the telephone store the same value.
         if len(nacional) == 10 and nacional[2] in _MOVEL_SEM_NONO:
             numero = phonenumbers.parse(f"+55{nacional[:2]}9{nacional[2:]}")
     if not phonenumbers.is_valid_number(numero):
