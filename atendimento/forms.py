@@ -42,7 +42,7 @@ class IniciarForm(forms.Form):
 class ContatoMixin(forms.Form):
     nome = forms.CharField(label="Nome", required=False, max_length=200, validators=[validar_linha])
     email = forms.EmailField(label="E-mail", required=False, max_length=254, validators=[validar_linha])
-    telefone = forms.CharField(label="Telefone", required=False, max_length=30, validators=[validar_linha])
+    telefone = forms.CharField(label="Telefone", required=False, max_length=20, validators=[validar_linha])
 
     def clean_telefone(self):
         """E.164, as the contact is stored, so a mistyped number is an error on its field."""
