@@ -200,3 +200,31 @@ def test_the_back_office_shows_the_sms_and_its_telephone_formatted(so_telefone, 
     assert resposta.status_code == 200
     assert "(11) 98765-4321" in resposta.text
     assert "<td>SMS</td>" in resposta.text
+
+
+def test_the_console_backend_prints_the_sms(so_telefone, atendente, sms_url, capsys):
+    sms_url("console://")
+    mensagem = _enviar_numero(so_telefone, atendente)
+
+    assert outbox.entregar(mensagem.pk) is True
+
+    saida = capsys.readouterr().out
+    assert "SMS para +5511987654321" in saida
+    assert mensagem.corpo in saida
+
+
+def test_one_round_delivers_emails_and_sms_each_by_its_own_way(so_telefone, atendente, sms_url, mailoutbox):
+    from tests.factories import ConsumidorFactory, abrir
+
+    with provedores.twilio() as twilio:
+        sms_url(_twilio(twilio.porta))
+        _enviar_numero(so_telefone, atendente)
+        com_email = abrir(atendente=atendente, consumidor=ConsumidorFactory())
+        services.protocolo_enviar_numero(protocolo=com_email, autor=atendente)
+
+        rodada = outbox.entregar_pendentes()
+
+    assert (rodada.enviadas, rodada.falhas) == (2, 0)
+    assert len(twilio.recebidas) == 1
+    assert len(mailoutbox) == 1
+    assert not Mensagem.objects.filter(enviada_em=None).exists()
