@@ -589,6 +589,9 @@ class Mensagem(models.Model):
     corpo = models.TextField()
     # Generated once, so a retried delivery is recognisably the same message to the receiving side.
     message_id = models.CharField(max_length=200, unique=True, editable=False)
+    # What the provider calls the message once it took it (Twilio's SM… sid, a gateway's id): the
+    # key its delivery receipts will carry. Empty for e-mail.
+    id_no_provedor = models.CharField("id no provedor", max_length=100, blank=True, editable=False)
     criada_em = models.DateTimeField(default=relogio.agora, editable=False)
     enviada_em = models.DateTimeField(null=True, blank=True)
     tentativas = models.PositiveIntegerField(default=0)

@@ -98,7 +98,7 @@ def entregar(mensagem_id, *, conexao=None):
             return False
         mensagem.enviada_em = relogio.agora()
         mensagem.ultimo_erro = ""
-        mensagem.save(update_fields=["tentativas", "enviada_em", "ultimo_erro"])
+        mensagem.save(update_fields=["tentativas", "enviada_em", "ultimo_erro", "id_no_provedor"])
         return True
 
 
@@ -134,7 +134,7 @@ def _enviar(mensagem, conexao):
 def _tentar(mensagem, envio):
     mensagem.tentativas += 1
     try:
-        envio()
+        resposta = envio()
     except Exception as erro:
         # Any backend's failure (SMTP, network, a provider's API): the message stays pending
         # and is retried; one message that always fails must not stop the ones after it.
@@ -149,6 +149,8 @@ def _tentar(mensagem, envio):
             exc_info=not isinstance(erro, smtplib.SMTPException | OSError | sms.ErroDoProvedor),
         )
         return False
+    if mensagem.canal == Mensagem.Canal.SMS:
+        mensagem.id_no_provedor = str(resposta or "")[:100]
     return True
 
 
@@ -195,7 +197,7 @@ def entregar_pendentes(*, limite=1000, lote=LOTE):
                 )
                 if not mensagens:
                     break
-                enviados = []
+                enviados, ids_no_provedor = [], {}
                 for mensagem in mensagens:
                     try:
                         enviada = _enviar(mensagem, conexao)
@@ -204,6 +206,8 @@ def entregar_pendentes(*, limite=1000, lote=LOTE):
                         break
                     if enviada:
                         enviados.append(mensagem.pk)
+                        if mensagem.id_no_provedor:
+                            ids_no_provedor[mensagem.pk] = mensagem.id_no_provedor
                     else:
                         falhas += 1
                         with contextlib.suppress(Exception):
@@ -211,6 +215,9 @@ def entregar_pendentes(*, limite=1000, lote=LOTE):
                 Mensagem.objects.filter(pk__in=enviados).update(
                     tentativas=F("tentativas") + 1, enviada_em=relogio.agora(), ultimo_erro=""
                 )
+                # One more UPDATE only for the SMS of the batch, which have a provider's id.
+                for pk, id_no_provedor in ids_no_provedor.items():
+                    Mensagem.objects.filter(pk=pk).update(id_no_provedor=id_no_provedor)
                 enviadas += len(enviados)
     finally:
         with contextlib.suppress(Exception):

@@ -2,8 +2,8 @@
 SMS backends (docs/operacao.md, "SMS"), chosen by settings.SMS_URL the way MAILER_URL chooses the
 mailer: console (make run), memoria (tests), Twilio's Messages API through the official library, and
 a gateway that takes a JSON body (Zenvia's v2 API by default). Each sends one text to one E.164
-number and returns the provider's id for it; any failure raises, and the outbox records it and
-tries again later (protocolo/outbox.py).
+number and returns the provider's id for it (kept on the message as id_no_provedor); any failure
+raises, and the outbox records it and tries again later (protocolo/outbox.py).
 
 Twilio does not de-duplicate: a retry after a lost answer may send the text twice, which the outbox
 keeps rare (the row is locked and marked sent at once). A gateway gets our Message-ID in the

@@ -9,6 +9,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="mensagem",
+            name="id_no_provedor",
+            field=models.CharField(blank=True, editable=False, max_length=100, verbose_name="id no provedor"),
+        ),
         migrations.RemoveConstraint(
             model_name="mensagem",
             name="mensagem_canal_valido",

@@ -46,6 +46,7 @@ def test_the_number_goes_by_sms_once_to_twilio(so_telefone, atendente, sms_url):
     assert so_telefone.numero_formatado in recebida["Body"]
     mensagem.refresh_from_db()
     assert (mensagem.canal, mensagem.destinatario, mensagem.tentativas) == ("sms", "+5511987654321", 1)
+    assert mensagem.id_no_provedor.startswith("SM")
     assert mensagem.enviada_em is not None
     assert so_telefone.interacoes.filter(texto="Número do protocolo enviado por SMS.").exists()
 
@@ -69,6 +70,7 @@ def test_a_provider_down_then_back_gets_the_message_once(so_telefone, atendente,
     assert len(twilio.recebidas) == 1
     mensagem.refresh_from_db()
     assert mensagem.tentativas == 2
+    assert mensagem.id_no_provedor.startswith("SM")
     assert mensagem.ultimo_erro == ""
 
 
@@ -130,6 +132,8 @@ def test_the_gateway_gets_zenvias_body_and_our_id(so_telefone, atendente, sms_ur
 
     (recebida,) = gateway.recebidas
     assert recebida["idempotency_key"] == mensagem.message_id
+    mensagem.refresh_from_db()
+    assert mensagem.id_no_provedor
     corpo = recebida["corpo"]
     assert (corpo["from"], corpo["to"]) == ("empresa", "+5511987654321")
     assert corpo["contents"] == [{"type": "text", "text": mensagem.corpo}]
@@ -228,3 +232,5 @@ def test_one_round_delivers_emails_and_sms_each_by_its_own_way(so_telefone, aten
     assert len(twilio.recebidas) == 1
     assert len(mailoutbox) == 1
     assert not Mensagem.objects.filter(enviada_em=None).exists()
+    assert Mensagem.objects.get(canal="sms").id_no_provedor.startswith("SM")
+    assert Mensagem.objects.get(canal="email").id_no_provedor == ""
