@@ -7,10 +7,11 @@ the versão added."""
 from django import forms
 
 from protocolo import forms as acoes
+from protocolo.exceptions import DadosInvalidos
 from protocolo.forms import campo_de_texto
 from protocolo.models import Canal, Contato
 from protocolo.selectors import BUSCA_MINIMA
-from protocolo.services.contatos import VERIFICACOES
+from protocolo.services.contatos import VERIFICACOES, TipoContato, normalizar
 from protocolo.validators import normalizar_cpf, normalizar_numero, validar_linha
 
 CANAIS_UM_PASSO = [(Canal.CHAT, Canal.CHAT.label), (Canal.EMAIL, Canal.EMAIL.label)]
@@ -42,6 +43,13 @@ class ContatoMixin(forms.Form):
     nome = forms.CharField(label="Nome", required=False, max_length=200, validators=[validar_linha])
     email = forms.EmailField(label="E-mail", required=False, max_length=254, validators=[validar_linha])
     telefone = forms.CharField(label="Telefone", required=False, max_length=20, validators=[validar_linha])
+
+    def clean_telefone(self):
+        """E.164, as the contact is stored, so a mistyped number is an error on its field."""
+        try:
+            return normalizar(TipoContato.TELEFONE, self.cleaned_data["telefone"])
+        except DadosInvalidos as erro:
+            raise forms.ValidationError(str(erro)) from None
 
 
 class CpfOpcionalMixin(forms.Form):

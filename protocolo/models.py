@@ -568,6 +568,7 @@ class AcessoDadoPessoal(models.Model):
 
 class CanalMensagem(models.TextChoices):
     EMAIL = "email", "e-mail"
+    SMS = "sms", "SMS"
 
 
 class Mensagem(models.Model):
@@ -577,6 +578,7 @@ class Mensagem(models.Model):
 
     protocolo = models.ForeignKey(Protocolo, on_delete=models.PROTECT, null=True, blank=True, related_name="mensagens")
     canal = models.CharField(max_length=10, choices=CanalMensagem, default=CanalMensagem.EMAIL)
+    # An e-mail address, or a telephone in E.164 for an SMS.
     destinatario = models.CharField("destinatário", max_length=254)
     # The contact it goes to (None for rows written before contacts existed).
     contato = models.ForeignKey("Contato", on_delete=models.PROTECT, null=True, blank=True, related_name="mensagens")
@@ -587,6 +589,9 @@ class Mensagem(models.Model):
     corpo = models.TextField()
     # Generated once, so a retried delivery is recognisably the same message to the receiving side.
     message_id = models.CharField(max_length=200, unique=True, editable=False)
+    # What the provider calls the message once it took it (Twilio's SM… sid, a gateway's id): the
+    # key its delivery receipts will carry. Empty for e-mail.
+    id_no_provedor = models.CharField("id no provedor", max_length=100, blank=True, editable=False)
     criada_em = models.DateTimeField(default=relogio.agora, editable=False)
     enviada_em = models.DateTimeField(null=True, blank=True)
     tentativas = models.PositiveIntegerField(default=0)

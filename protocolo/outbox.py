@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F
 from django.tasks import task
 
-from . import relogio
+from . import relogio, sms
 from .models import Mensagem
 
 logger = logging.getLogger(__name__)
@@ -49,11 +49,15 @@ def _dominio():
     return urlsplit(settings.PROTOCOLO_URL_BASE).hostname or "localhost"
 
 
-def enfileirar(*, destinatario, assunto, corpo, protocolo=None, contato=None, aguarda_confirmacao=False):
+def enfileirar(
+    *, destinatario, assunto, corpo, protocolo=None, contato=None, aguarda_confirmacao=False, canal=Mensagem.Canal.EMAIL
+):
     """Write the message; delivery starts once the surrounding transaction commits (or, when it
-    waits for its contact's confirmation, once that contact is confirmed)."""
+    waits for its contact's confirmation, once that contact is confirmed). canal: e-mail, or SMS
+    to a telephone in E.164 (the subject is then only shown in the back-office)."""
     mensagem = Mensagem.objects.create(
         protocolo=protocolo,
+        canal=canal,
         destinatario=destinatario,
         contato=contato,
         aguarda_confirmacao=aguarda_confirmacao,
@@ -94,7 +98,7 @@ def entregar(mensagem_id, *, conexao=None):
             return False
         mensagem.enviada_em = relogio.agora()
         mensagem.ultimo_erro = ""
-        mensagem.save(update_fields=["tentativas", "enviada_em", "ultimo_erro"])
+        mensagem.save(update_fields=["tentativas", "enviada_em", "ultimo_erro", "id_no_provedor"])
         return True
 
 
@@ -105,7 +109,13 @@ class ServidorIndisponivel(Exception):
 def _enviar(mensagem, conexao):
     """Send a locked, pending message; True when it went out (the caller records that). A failure
     of the message is recorded on the row and logged here; a connection to the server that cannot
-    be opened raises ServidorIndisponivel and leaves the row as it was."""
+    be opened raises ServidorIndisponivel and leaves the row as it was. An SMS goes to the SMS
+    backend (protocolo/sms.py), whatever the connection."""
+    if mensagem.canal == Mensagem.Canal.SMS:
+        return _tentar(
+            mensagem,
+            partial(sms.enviar, para=mensagem.destinatario, texto=mensagem.corpo, id_mensagem=mensagem.message_id),
+        )
     if conexao is not None:
         try:
             # A no-op while the connection is open; a server that is down fails here.
@@ -118,12 +128,13 @@ def _enviar(mensagem, conexao):
         to=[mensagem.destinatario],
         headers={"Message-ID": mensagem.message_id},
     )
+    return _tentar(mensagem, email.send if conexao is None else partial(conexao.send_messages, [email]))
+
+
+def _tentar(mensagem, envio):
     mensagem.tentativas += 1
     try:
-        if conexao is None:
-            email.send()
-        else:
-            conexao.send_messages([email])
+        resposta = envio()
     except Exception as erro:
         # Any backend's failure (SMTP, network, a provider's API): the message stays pending
         # and is retried; one message that always fails must not stop the ones after it.
@@ -135,9 +146,11 @@ def _enviar(mensagem, conexao):
             mensagem.pk,
             mensagem.tentativas,
             erro,
-            exc_info=not isinstance(erro, smtplib.SMTPException | OSError),
+            exc_info=not isinstance(erro, smtplib.SMTPException | OSError | sms.ErroDoProvedor),
         )
         return False
+    if mensagem.canal == Mensagem.Canal.SMS:
+        mensagem.id_no_provedor = str(resposta or "")[:100]
     return True
 
 
@@ -184,7 +197,7 @@ def entregar_pendentes(*, limite=1000, lote=LOTE):
                 )
                 if not mensagens:
                     break
-                enviados = []
+                enviados, ids_no_provedor = [], {}
                 for mensagem in mensagens:
                     try:
                         enviada = _enviar(mensagem, conexao)
@@ -193,6 +206,8 @@ def entregar_pendentes(*, limite=1000, lote=LOTE):
                         break
                     if enviada:
                         enviados.append(mensagem.pk)
+                        if mensagem.id_no_provedor:
+                            ids_no_provedor[mensagem.pk] = mensagem.id_no_provedor
                     else:
                         falhas += 1
                         with contextlib.suppress(Exception):
@@ -200,6 +215,9 @@ def entregar_pendentes(*, limite=1000, lote=LOTE):
                 Mensagem.objects.filter(pk__in=enviados).update(
                     tentativas=F("tentativas") + 1, enviada_em=relogio.agora(), ultimo_erro=""
                 )
+                # One more UPDATE only for the SMS of the batch, which have a provider's id.
+                for pk, id_no_provedor in ids_no_provedor.items():
+                    Mensagem.objects.filter(pk=pk).update(id_no_provedor=id_no_provedor)
                 enviadas += len(enviados)
     finally:
         with contextlib.suppress(Exception):

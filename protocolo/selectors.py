@@ -247,8 +247,9 @@ def _ids_por_nome(texto):
 
 def _contatos(texto):
     """The open contacts whose stored value is what was typed, or None when it is no e-mail nor
-    telephone. Telephones are stored as digits (with a leading + when typed so): a number typed
-    without the country code also finds it stored with +55, and the other way round."""
+    telephone. A telephone is normalised as the contacts are stored (E.164, with the ninth digit
+    of a mobile), so any way of typing it finds it; a row the migration to E.164 could not read
+    keeps its old digits, which are looked up too."""
     if "@" in texto:
         try:
             return Contato.objects.filter(tipo=Contato.Tipo.EMAIL, valor=contatos.normalizar(Contato.Tipo.EMAIL, texto))
@@ -258,10 +259,8 @@ def _contatos(texto):
         telefone = contatos.normalizar(Contato.Tipo.TELEFONE, texto)
     except DadosInvalidos:
         return None
-    digitos = telefone.lstrip("+")
-    formas = {digitos, "+" + digitos, "+55" + digitos, "55" + digitos}
-    if digitos.startswith("55") and len(digitos) > 11:
-        formas |= {digitos[2:], "+" + digitos[2:]}
+    digitos = "".join(c for c in texto if c.isdigit())
+    formas = {telefone, digitos, "+" + digitos}
     return Contato.objects.filter(tipo=Contato.Tipo.TELEFONE, valor__in=formas)
 
 

@@ -11,7 +11,7 @@ import ipaddress
 import re
 import zoneinfo
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -183,6 +183,58 @@ def _mailer(url):
 MAILERS = {"default": _mailer(env.str("MAILER_URL", default="console://" if DEBUG else "smtp://localhost:25"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Protocolo <nao-responda@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# SMS (docs/operacao.md, "SMS") -----------------------------------------------------------------------
+
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def _sms(url):
+    """The SMS backend from one URL, like MAILER_URL: console://, memoria://,
+    twilio://SID:TOKEN@host:port/?de=+55…, or http(s)://… for a gateway that takes a JSON body.
+    Empty: no SMS at all. Plain http only towards loopback (the tests' fake providers)."""
+    if not url:
+        return None
+    partes = urlsplit(url)
+    # A "+" is the sender's E.164 (?de=+5511…), never a space.
+    opcoes = {k: v[-1] for k, v in parse_qs(partes.query.replace("+", "%2B")).items()}
+    if partes.scheme in ("console", "memoria"):
+        return {"backend": partes.scheme}
+    if partes.scheme not in ("twilio", "http", "https"):
+        raise ImproperlyConfigured(f"SMS_URL com esquema desconhecido: {partes.scheme!r}.")
+    inseguro = partes.scheme == "http" or opcoes.pop("inseguro", "") in ("1", "true")
+    if inseguro and partes.hostname not in _LOOPBACK:
+        raise ImproperlyConfigured("SMS_URL: http sem TLS só vale para 127.0.0.1 (servidores de teste).")
+    esquema = "http" if inseguro else "https"
+    porta = f":{partes.port}" if partes.port else ""
+    comum = {
+        "de": opcoes.pop("de", ""),
+        "timeout": float(opcoes.pop("timeout", "10")),
+        "usuario": unquote(partes.username or ""),
+        "senha": unquote(partes.password or ""),
+    }
+    if partes.scheme == "twilio":
+        if not comum["usuario"] or not comum["senha"] or not comum["de"]:
+            raise ImproperlyConfigured("SMS_URL twilio:// pede ACCOUNT_SID:AUTH_TOKEN@ e ?de=+55… (remetente).")
+        host = partes.hostname or "api.twilio.com"
+        return {"backend": "twilio", "base": f"{esquema}://{host}{porta}", **comum}
+    cabecalho = opcoes.pop("cabecalho", "")
+    nome, _, valor = cabecalho.partition(":")
+    resto = "&".join(f"{k}={quote(v)}" for k, v in opcoes.items())
+    return {
+        "backend": "http",
+        "url": f"{esquema}://{partes.hostname}{porta}{partes.path}" + (f"?{resto}" if resto else ""),
+        "cabecalhos": {nome.strip(): unquote(valor).strip()} if nome.strip() else {},
+        # Zenvia's v2 API by default; "{de}", "{para}", "{texto}" and "{id}" are filled in.
+        "corpo": env.str(
+            "SMS_CORPO_JSON",
+            default='{"from": "{de}", "to": "{para}", "contents": [{"type": "text", "text": "{texto}"}]}',
+        ),
+        **comum,
+    }
+
+
+SMS = _sms(env.str("SMS_URL", default="console://" if DEBUG else ""))
 
 # Authentication -----------------------------------------------------------------------------------
 

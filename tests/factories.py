@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, User
 from protocolo import relogio, services
 from protocolo.dados_iniciais import ATENDENTES, OUVIDORIA, SUPERVISORES, criar_grupos_e_categorias
 from protocolo.models import Canal, Categoria, Consumidor, Contato
+from protocolo.services.contatos import telefone_e164
 from protocolo.validators import completar_cpf
 
 
@@ -75,7 +76,7 @@ def vincular(consumidor, tipo, valor):
     return Contato.objects.create(
         consumidor=consumidor,
         tipo=tipo,
-        valor=valor.strip().lower() if tipo == Contato.Tipo.EMAIL else valor,
+        valor=valor.strip().lower() if tipo == Contato.Tipo.EMAIL else telefone_e164(valor) or valor,
         origem=Contato.Origem.ATENDIMENTO,
         verificacao="documento_presencial",
         confirmado_em=agora,

@@ -1,6 +1,8 @@
 from django import template
 from django.http import QueryDict
 
+from protocolo.services.contatos import telefone_formatado
+
 register = template.Library()
 
 
@@ -25,3 +27,11 @@ def com_pagina(parametros, pagina):
     dados = QueryDict(parametros, mutable=True)
     dados["pagina"] = pagina
     return "?" + dados.urlencode()
+
+
+@register.filter
+def destino(mensagem):
+    """Where a message went, as people read it: a telephone as "(11) 98765-4321"."""
+    if mensagem.canal == mensagem.Canal.SMS:
+        return telefone_formatado(mensagem.destinatario)
+    return mensagem.destinatario

@@ -86,8 +86,8 @@ class FeriadoAdmin(TextoDeUmaLinha, admin.ModelAdmin):
 
 @admin.register(Mensagem)
 class MensagemAdmin(ListaSegura, SomenteLeitura, admin.ModelAdmin):
-    list_display = ["assunto", "destinatario", "criada_em", "situacao", "tentativas"]
-    list_filter = [("enviada_em", admin.EmptyFieldListFilter)]
+    list_display = ["assunto", "canal", "destinatario", "criada_em", "situacao", "tentativas"]
+    list_filter = ["canal", ("enviada_em", admin.EmptyFieldListFilter)]
     list_select_related = ["protocolo"]
     # The body may quote what someone typed (a resolution's text): its CPFs masked, as on every screen.
     fields = ["corpo_mascarado" if f.name == "corpo" else f.name for f in Mensagem._meta.fields if f.name != "id"]

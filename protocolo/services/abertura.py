@@ -6,12 +6,15 @@ opening commits, and it is issued last: the day's sequence row stays locked unti
 opening of the day waits for it.
 """
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .. import numeracao, relogio
+from .. import numeracao, outbox, relogio, sms
 from ..exceptions import DadosInvalidos
-from ..models import Canal, Consumidor, Protocolo, Situacao, mascarar_cpf
+from ..models import Canal, Consumidor, Mensagem, Protocolo, Situacao, mascarar_cpf
+from ..segmentos import para_gsm7
 from .consumidores import _consumidor_do_atendimento, contatos_do_atendimento
 from .contatos import OrigemContato, TipoContato, contato_do_protocolo, destinatarios, pedir_confirmacao
 from .historico import (
@@ -168,14 +171,58 @@ def protocolo_abrir_completo(*, canal, atendente, cpf="", nome="", email="", tel
 
 def protocolo_enviar_numero(*, protocolo, autor=None):
     """Send the number to every e-mail that may receive this protocol's messages (Decreto 6.523
-    art. 15); returns the messages."""
+    art. 15); with no confirmed e-mail, by SMS to its confirmed telephones (docs/dominio.md,
+    "Mensagens por SMS"). Returns the messages."""
     with transaction.atomic():
         protocolo = _travar(protocolo)
-        if not any(c.confirmado for c in destinatarios(protocolo)):
-            raise DadosInvalidos(
-                "Nenhum e-mail confirmado recebe as mensagens deste protocolo: informe o número por telefone."
-            )
-        return _enviar_numero(protocolo, autor=autor)
+        if any(c.confirmado for c in destinatarios(protocolo)):
+            return _enviar_numero(protocolo, autor=autor)
+        telefones = [c for c in destinatarios(protocolo, TipoContato.TELEFONE) if c.confirmado]
+        if telefones and sms.ativo():
+            return _enviar_numero_por_sms(protocolo, telefones, autor=autor)
+        raise DadosInvalidos(
+            "Nenhum e-mail confirmado recebe as mensagens deste protocolo, nem um telefone confirmado por SMS: "
+            "informe o número por telefone."
+        )
+
+
+def texto_sms_numero(protocolo):
+    """The number's SMS: written for one GSM-7 segment (tests/sms/test_segmentos.py counts it with
+    the longest values), the company's name put into GSM-7 and cut to fit."""
+    return render_to_string(
+        "mensagens/sms_numero.txt",
+        {"protocolo": protocolo, "empresa": para_gsm7(settings.PROTOCOLO_EMPRESA_NOME)[:EMPRESA_NO_SMS]},
+    ).strip()
+
+
+# How much of the company's name an SMS carries: with the longest number and date, the text still
+# fits one segment (tests/sms/test_segmentos.py).
+EMPRESA_NO_SMS = 30
+
+
+def _enviar_numero_por_sms(protocolo, telefones, *, autor=None):
+    texto = texto_sms_numero(protocolo)
+    mensagens = [
+        outbox.enfileirar(
+            protocolo=protocolo,
+            canal=Mensagem.Canal.SMS,
+            destinatario=contato.valor,
+            contato=contato,
+            assunto=f"Protocolo {protocolo.numero_formatado}: número do seu atendimento (SMS)",
+            corpo=texto,
+        )
+        for contato in telefones
+    ]
+    anexar_ao_historico(
+        protocolo,
+        tipo=Tipo.ENVIO_NUMERO,
+        origem=_origem_de(autor),
+        autor=autor,
+        publica=True,
+        texto="Número do protocolo enviado por SMS.",
+        detalhes={"mensagens": [m.message_id for m in mensagens]},
+    )
+    return mensagens
 
 
 def _enviar_numero(protocolo, *, autor=None, cabeca=None, contatos=None):

@@ -11,6 +11,7 @@ tests/protocolo/test_contatos_tabela.py holds the table in docs/seguranca.md to 
 
 import re
 
+import phonenumbers
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
@@ -66,16 +67,69 @@ SAL_CONFIRMACAO = "protocolo.contato.confirmacao"
 
 def normalizar(tipo, valor):
     """The value as stored: an e-mail lowercased (addresses are compared that way everywhere), a
-    telephone as its digits (and a leading +). DadosInvalidos when malformed; "" when blank."""
+    telephone in E.164 ("+5511987654321", docs/seguranca.md "Telefones"). DadosInvalidos when
+    malformed; "" when blank."""
     if tipo == TipoContato.EMAIL:
         return _email(valor).lower()
     if tipo == TipoContato.TELEFONE:
         texto = _texto(valor, campo="telefone", obrigatorio=False)
-        digitos = re.sub(r"\D", "", texto)
-        if texto and (not TELEFONE.fullmatch(texto) or not 8 <= len(digitos) <= 15):
-            raise DadosInvalidos("Informe o telefone com DDD, só com números (espaços, parênteses e traços valem).")
-        return ("+" if texto.startswith("+") else "") + digitos
+        if not texto:
+            return ""
+        numero = telefone_e164(texto)
+        if numero is None:
+            raise DadosInvalidos(
+                "Telefone inválido: informe o DDD e o número (por exemplo, (11) 98765-4321), "
+                "ou o código do país com + para um número estrangeiro."
+            )
+        return numero
     raise DadosInvalidos("Tipo de contato inválido.")
+
+
+# Brazil's country code, and the first digits of an eight-digit mobile subscriber number: since
+# 2016 every Brazilian mobile has nine digits, the ninth a 9 in front (Anatel), while fixed lines
+# keep eight digits starting with 2 to 5.
+_BRASIL = 55
+_MOVEL_SEM_NONO = frozenset("6789")
+
+
+def telefone_e164(texto):
+    """The telephone in E.164, or None when it is no valid number. Read as Brazilian unless it
+    starts with + and a country code; a Brazilian mobile typed with its old eight digits
+    gets its ninth (a 9 in front), so both forms of one telephone are one stored value."""
+    texto = str(texto or "").strip()
+    if not TELEFONE.fullmatch(texto) or len(re.sub(r"\D", "", texto)) > 17:
+        return None
+    try:
+        numero = phonenumbers.parse(texto, "BR")
+    except phonenumbers.NumberParseException:
+        return None
+    if numero.country_code == _BRASIL:
+        nacional = phonenumbers.national_significant_number(numero)
+        # phonenumbers still reads a few old eight-digit ranges (7…) as valid mobiles; Anatel's
+        # rule is the one applied, so both forms of the telephone store the same value.
+        if len(nacional) == 10 and nacional[2] in _MOVEL_SEM_NONO:
+            numero = phonenumbers.parse(f"+55{nacional[:2]}9{nacional[2:]}")
+    if not phonenumbers.is_valid_number(numero):
+        return None
+    return phonenumbers.format_number(numero, phonenumbers.PhoneNumberFormat.E164)
+
+
+def telefone_formatado(valor):
+    """A stored telephone as people read it: "(11) 98765-4321" for a Brazilian one, the
+    international form for another; the value as it is when it does not parse (rows that the
+    migration to E.164 could not read)."""
+    try:
+        numero = phonenumbers.parse(valor, "BR")
+    except phonenumbers.NumberParseException:
+        return valor
+    if not phonenumbers.is_valid_number(numero):
+        return valor
+    formato = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if numero.country_code == _BRASIL
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(numero, formato)
 
 
 def pode(origem, escopo):

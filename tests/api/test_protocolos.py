@@ -37,7 +37,7 @@ def test_a_contact_given_serves_only_its_protocol(api):
     contatos = list(Contato.objects.filter(protocolo=protocolo).order_by("tipo"))
     assert [(c.tipo, c.valor, c.origem, c.consumidor_id) for c in contatos] == [
         ("email", "a@exemplo.com.br", "api", None),
-        ("telefone", "11987654321", "api", None),
+        ("telefone", "+5511987654321", "api", None),
     ]
 
 

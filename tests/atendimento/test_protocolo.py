@@ -144,7 +144,7 @@ def test_a_caller_who_gives_no_cpf_is_identified_by_name_and_phone(cliente_atend
 
     protocolo.refresh_from_db()
     assert (protocolo.consumidor.nome, protocolo.consumidor.cpf) == ("Rita Moura", None)
-    assert [(c.tipo, c.valor, c.consumidor) for c in protocolo.contatos.all()] == [("telefone", "11977770000", None)]
+    assert [(c.tipo, c.valor, c.consumidor) for c in protocolo.contatos.all()] == [("telefone", "+5511977770000", None)]
     assert ultima(protocolo).tipo == Tipo.IDENTIFICACAO
     assert "cadastrado e identificado" in resposta.text
 

@@ -1,15 +1,13 @@
 """The back-office's forms under the hostile corpus: every text stored as typed and shown inert in
 the portal, the back-office, the admin, the CSV and the e-mails, or refused in Portuguese; never a 500."""
 
-import re
-
 import pytest
 from django.test import Client
 
 from protocolo import services
 from protocolo.models import Consumidor, Contato, Interacao, Protocolo
 from protocolo.services import TEXTO_MAXIMO
-from protocolo.services.contatos import TELEFONE, mascarar_contato
+from protocolo.services.contatos import mascarar_contato, telefone_e164
 from tests.factories import ConsumidorFactory, categoria
 from tests.hostil import inerte
 from tests.hostil.corpus import CORPUS, LONGO, REPRESENTANTES, esperado
@@ -56,13 +54,13 @@ def _url(protocolo, acao):
 
 
 def _telefone(valor):
-    """What a telephone field keeps of `valor`: its digits, when typed with digits and the usual
-    separators only, 8 to 15 of them and within the field's 20 characters; None when refused."""
+    """What a telephone field keeps of `valor`: the telephone in E.164 (docs/seguranca.md,
+    "Telefones"), when typed with digits and the usual separators only and within the field's 20
+    characters; None when refused."""
     texto = esperado(valor, maximo=20, linhas=False)
-    if texto is None or not TELEFONE.fullmatch(texto):
+    if texto is None:
         return None
-    digitos = re.sub(r"\D", "", texto)
-    return ("+" if texto.startswith("+") else "") + digitos if 8 <= len(digitos) <= 15 else None
+    return telefone_e164(texto)
 
 
 def _recusado(resposta):

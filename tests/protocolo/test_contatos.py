@@ -105,7 +105,7 @@ def test_typing_in_the_back_office_makes_a_contact_of_that_protocol_only(atenden
     contatos = Contato.objects.order_by("tipo")
     assert [(c.tipo, c.valor, c.protocolo, c.consumidor, c.origem) for c in contatos] == [
         ("email", "ana@exemplo.com.br", protocolo, None, "atendimento"),
-        ("telefone", "11988887777", protocolo, None, "atendimento"),
+        ("telefone", "+5511988887777", protocolo, None, "atendimento"),
     ]
     assert services.destinatarios(anterior) == []
 

@@ -36,12 +36,13 @@ def test_existing_contacts_become_contacts_of_their_protocols_never_bound(capsys
         _migrar(executor_alvo_final())
 
     Contato = novas.get_model("protocolo", "Contato")
+    # Read after the last migration, so the telephone is in E.164 (0023_telefones_e164).
     contatos = list(Contato.objects.order_by("protocolo_id", "tipo").values_list("protocolo_id", "tipo", "valor"))
     assert contatos == [
         (primeiro.pk, "email", "maria@exemplo.com.br"),
-        (primeiro.pk, "telefone", "11988887777"),
+        (primeiro.pk, "telefone", "+5511988887777"),
         (segundo.pk, "email", "maria@exemplo.com.br"),
-        (segundo.pk, "telefone", "11988887777"),
+        (segundo.pk, "telefone", "+5511988887777"),
     ]
     assert not Contato.objects.filter(consumidor__isnull=False).exists()
     assert set(Contato.objects.values_list("origem", flat=True)) == {"migracao"}
