@@ -58,8 +58,9 @@ def main():
     parser.add_argument("--token-api")
     args = parser.parse_args()
     with open(args.atendentes, "w") as saida:
+        # Production asks the whole back-office for the second factor (PROTOCOLO_SEGUNDO_FATOR_ATENDENTES).
         for usuario in User.objects.filter(username__startswith="atendente").order_by("username"):
-            saida.write(_sessao(usuario) + "\n")
+            saida.write(_sessao(usuario, **_segundo_fator(usuario)) + "\n")
     with open(args.supervisores, "w") as saida:
         for usuario in User.objects.filter(username__startswith="supervisor").order_by("username"):
             saida.write(_sessao(usuario, **_segundo_fator(usuario)) + "\n")
