@@ -16,12 +16,23 @@ from .protocolos import Protocolo
 class CanalMensagem(models.TextChoices):
     EMAIL = "email", "e-mail"
     SMS = "sms", "SMS"
+    WHATSAPP = "whatsapp", "WhatsApp"
+
+
+class EstadoNoProvedor(models.TextChoices):
+    """What the provider's delivery receipts said last (docs/operacao.md, "Recibos de entrega")."""
+
+    ENVIADA = "enviada", "enviada"
+    ENTREGUE = "entregue", "entregue"
+    LIDA = "lida", "lida"
+    FALHOU = "falhou", "falhou"
 
 
 class Mensagem(models.Model):
     """The outbox: every message to a consumer, written in the transaction that causes it."""
 
     Canal = CanalMensagem
+    Estado = EstadoNoProvedor
 
     protocolo = models.ForeignKey(Protocolo, on_delete=models.PROTECT, null=True, blank=True, related_name="mensagens")
     canal = models.CharField(max_length=10, choices=CanalMensagem, default=CanalMensagem.EMAIL)
@@ -44,6 +55,17 @@ class Mensagem(models.Model):
     tentativas = models.PositiveIntegerField(default=0)
     proxima_tentativa_em = models.DateTimeField(default=relogio.agora)
     ultimo_erro = models.TextField("último erro", blank=True)
+    # The provider's last delivery receipt for it and when it came; empty until one does.
+    estado_no_provedor = models.CharField(
+        "estado no provedor", max_length=10, choices=EstadoNoProvedor, blank=True, default="", db_default=""
+    )
+    estado_em = models.DateTimeField("estado em", null=True, blank=True)
+    # Given up for good (the provider refused it for good, or reported it failed): never retried.
+    # The next channel that may reach the consumer, if any, got a message of its own (substitui).
+    desistida_em = models.DateTimeField("desistida em", null=True, blank=True)
+    substitui = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="substitutas", editable=False
+    )
 
     class Meta:
         verbose_name = "mensagem"
@@ -51,12 +73,16 @@ class Mensagem(models.Model):
         ordering = ["-criada_em"]
         constraints = [
             models.CheckConstraint(condition=_em("canal", CanalMensagem.choices), name="mensagem_canal_valido"),
+            models.CheckConstraint(
+                condition=Q(estado_no_provedor="") | _em("estado_no_provedor", EstadoNoProvedor.choices),
+                name="mensagem_estado_valido",
+            ),
         ]
         indexes = [
             # The delivery command: pending messages whose next attempt is due.
             models.Index(
                 fields=["proxima_tentativa_em"],
-                condition=Q(enviada_em__isnull=True, aguarda_confirmacao=False),
+                condition=Q(enviada_em__isnull=True, aguarda_confirmacao=False, desistida_em__isnull=True),
                 name="mensagem_pendente",
             ),
         ]
@@ -67,6 +93,10 @@ class Mensagem(models.Model):
     @property
     def enviada(self):
         return self.enviada_em is not None
+
+    @property
+    def desistida(self):
+        return self.desistida_em is not None
 
 
 class PedidoDeSenha(models.Model):
@@ -201,3 +231,49 @@ class PedidoDeRecuperacao(models.Model):
 
     def __str__(self):
         return f"Pedido de recuperação {self.pk}"
+
+
+class OrigemEscolha(models.TextChoices):
+    PALAVRA_CHAVE = "palavra_chave", "palavra-chave enviada pelo consumidor (SAIR)"
+    PORTAL = "portal", "portal do consumidor"
+    ATENDIMENTO = "atendimento", "pedido ao atendimento"
+
+
+class EscolhaDeCanal(models.Model):
+    """A consumer's choice about one channel for one telephone: stop (aceita False, the keyword SAIR
+    or the portal) or receive again. Append-only, so the record shows when each choice was made
+    (LGPD art. 8 §5 and 18); the newest row for a telephone and channel is the one in force, and
+    no message of any kind overrides a refusal (docs/dominio.md, "Canais das mensagens")."""
+
+    Origem = OrigemEscolha
+
+    telefone = models.CharField(max_length=20)
+    canal = models.CharField(max_length=10, choices=CanalMensagem)
+    aceita = models.BooleanField()
+    origem = models.CharField(max_length=15, choices=OrigemEscolha)
+    protocolo = models.ForeignKey(Protocolo, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    em = models.DateTimeField(default=relogio.agora, editable=False)
+
+    class Meta:
+        verbose_name = "escolha de canal"
+        verbose_name_plural = "escolhas de canal"
+        ordering = ["-em", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(canal__in=["sms", "whatsapp"]), name="escolha_canal_de_telefone"),
+            models.CheckConstraint(condition=_em("origem", OrigemEscolha.choices), name="escolha_origem_valida"),
+        ]
+        indexes = [
+            # The one read before every message to a telephone: the newest choice for it.
+            models.Index(fields=["telefone", "canal", "-em", "-id"], name="escolha_vigente"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_canal_display()} {self.telefone}: {'aceita' if self.aceita else 'recusada'}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise RegistroImutavel("Escolhas de canal são só de acréscimo: registre uma nova.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RegistroImutavel("Escolhas de canal são só de acréscimo: registre uma nova.")

@@ -24,6 +24,15 @@ class Canal(models.TextChoices):
     PORTAL = "portal", "portal do consumidor"
 
 
+class CanalPreferido(models.TextChoices):
+    """How the consumer asked to be told (docs/dominio.md, "Canais das mensagens"); the values are
+    Mensagem's channels."""
+
+    EMAIL = "email", "e-mail"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    SMS = "sms", "SMS"
+
+
 class Situacao(models.TextChoices):
     ABERTO = "aberto", "aberto"
     EM_ATENDIMENTO = "em_atendimento", "em atendimento"
@@ -175,6 +184,11 @@ class Protocolo(models.Model):
     # NULL, not "", where there is none: the unique index leaves those rows out, and rows written
     # without the column (COPY) need no default.
     chave_de_abertura = models.CharField(max_length=32, null=True, blank=True, editable=False)  # noqa: DJ001
+    # The channel the consumer asked for, first among those that may reach this protocol; empty:
+    # none stated (protocolo/canais.py orders them). db_default: rows written by COPY get it too.
+    canal_preferido = models.CharField(
+        "canal preferido", max_length=10, choices=CanalPreferido, blank=True, default="", db_default=""
+    )
 
     objects = ProtocoloQuerySet.as_manager()
 
@@ -205,6 +219,10 @@ class Protocolo(models.Model):
                 name="protocolo_avaliacao_1_a_5",
             ),
             models.CheckConstraint(condition=Q(numero__regex=r"^[0-9]+$"), name="protocolo_numero_so_digitos"),
+            models.CheckConstraint(
+                condition=Q(canal_preferido="") | _em("canal_preferido", CanalPreferido.choices),
+                name="protocolo_canal_preferido_valido",
+            ),
             models.CheckConstraint(
                 condition=Q(duplicado_de__isnull=True) | ~Q(duplicado_de=models.F("pk")),
                 name="protocolo_nao_duplica_a_si",
