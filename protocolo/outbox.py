@@ -91,7 +91,7 @@ def entregar(mensagem_id, *, conexao=None):
     with transaction.atomic():
         mensagem = (
             Mensagem.objects.select_for_update(skip_locked=True)
-            .filter(pk=mensagem_id, enviada_em__isnull=True, aguarda_confirmacao=False)
+            .filter(pk=mensagem_id, enviada_em__isnull=True, aguarda_confirmacao=False, desistida_em__isnull=True)
             .first()
         )
         if mensagem is None or not _enviar(mensagem, conexao):
@@ -154,6 +154,17 @@ def _tentar(mensagem, envio):
     return True
 
 
+def desistir(mensagem, motivo):
+    """Give a message up for good, inside the caller's transaction (the row locked): the provider
+    refused it for good or reported it failed. It is never retried; it stays in the outbox with
+    the reason, and the back-office shows it."""
+    mensagem.desistida_em = relogio.agora()
+    mensagem.ultimo_erro = str(motivo)[:2000]
+    mensagem.save(update_fields=["desistida_em", "ultimo_erro"])
+    logger.warning("Mensagem %s desistida: %s", mensagem.pk, motivo)
+    return mensagem
+
+
 def _espera(tentativas):
     """2, 4, 8 … minutes after each failed attempt, at most ESPERA_MAXIMA. The exponent is capped
     first: after about 40 attempts 2**n minutes no longer fits in a timedelta."""
@@ -191,7 +202,10 @@ def entregar_pendentes(*, limite=1000, lote=LOTE):
                 mensagens = list(
                     Mensagem.objects.select_for_update(skip_locked=True)
                     .filter(
-                        enviada_em__isnull=True, aguarda_confirmacao=False, proxima_tentativa_em__lte=relogio.agora()
+                        enviada_em__isnull=True,
+                        aguarda_confirmacao=False,
+                        desistida_em__isnull=True,
+                        proxima_tentativa_em__lte=relogio.agora(),
                     )
                     .order_by("proxima_tentativa_em")[: min(lote, limite - enviadas - falhas)]
                 )

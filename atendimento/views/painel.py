@@ -66,7 +66,7 @@ class PaginadorSemContagem(Paginator):
 
 
 # The queue's columns that sort, each (ascending, descending) in the filter's `ordem` keys: only
-# orders an index serves (protocolo/models.py, Protocolo.Meta.indexes). Numbers begin with the
+# orders an index serves (protocolo/models/protocolos.py, Protocolo.Meta.indexes). Numbers begin with the
 # opening day, so the number column sorts by opening.
 COLUNAS_ORDENAVEIS = {"numero": ("antigos", "recentes"), "prazo": ("prazo", "prazo_distante")}
 

@@ -1,0 +1,52 @@
+"""
+Which channels a telephone still accepts (docs/dominio.md, "Canais das mensagens"). A consumer stops
+SMS or WhatsApp with the keyword SAIR or from the portal; the choice is recorded, append-only, in
+EscolhaDeCanal, and honoured from the next message on. Nothing overrides a refusal: a message the
+law requires goes by another channel the consumer still accepts, or is recorded as not sent.
+"""
+
+from django.db import transaction
+
+from .models import CanalMensagem, EscolhaDeCanal
+
+CANAIS_DE_TELEFONE = (CanalMensagem.WHATSAPP, CanalMensagem.SMS)
+
+
+def aceita(telefone, canal):
+    """Whether `telefone` (E.164) still accepts messages on `canal`: yes unless its newest choice
+    for that channel is a refusal. E-mail has no such choice here."""
+    if canal not in CANAIS_DE_TELEFONE:
+        return True
+    ultima = EscolhaDeCanal.objects.filter(telefone=telefone, canal=canal).order_by("-em", "-id").first()
+    return ultima is None or ultima.aceita
+
+
+def recusados(telefones):
+    """{(telefone, canal)} refused now, for several telephones in one query."""
+    telefones = list(telefones)
+    if not telefones:
+        return set()
+    vigentes = (
+        EscolhaDeCanal.objects.filter(telefone__in=telefones)
+        .order_by("telefone", "canal", "-em", "-id")
+        .distinct("telefone", "canal")
+        .values_list("telefone", "canal", "aceita")
+    )
+    return {(telefone, canal) for telefone, canal, sim in vigentes if not sim}
+
+
+def registrar(*, telefone, canal, aceita, origem, protocolo=None):
+    """Record a consumer's choice for one telephone and channel; a choice equal to the one in force
+    writes nothing. Returns the row in force."""
+    if canal not in CANAIS_DE_TELEFONE:
+        raise ValueError(f"Canal sem escolha por telefone: {canal!r}.")
+    with transaction.atomic():
+        ultima = EscolhaDeCanal.objects.filter(telefone=telefone, canal=canal).order_by("-em", "-id").first()
+        if ultima is not None and ultima.aceita == aceita:
+            return ultima
+        if ultima is None and aceita:
+            # Accepting is what a telephone does until it refuses: nothing to record.
+            return None
+        return EscolhaDeCanal.objects.create(
+            telefone=telefone, canal=canal, aceita=aceita, origem=origem, protocolo=protocolo
+        )
