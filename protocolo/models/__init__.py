@@ -33,10 +33,12 @@ from .mensagens import (
     EscolhaDeCanal,
     EstadoNoProvedor,
     Mensagem,
+    MensagemRecebida,
     OrigemContato,
     OrigemEscolha,
     PedidoDeRecuperacao,
     PedidoDeSenha,
+    ResultadoRecebida,
     TipoContato,
 )
 from .protocolos import (
@@ -101,6 +103,7 @@ __all__ = [
     "Interacao",
     "InteracaoQuerySet",
     "Mensagem",
+    "MensagemRecebida",
     "Origem",
     "OrigemContato",
     "OrigemEscolha",
@@ -109,6 +112,7 @@ __all__ = [
     "Protocolo",
     "ProtocoloQuerySet",
     "RespostaPronta",
+    "ResultadoRecebida",
     "SistemaIntegrado",
     "Situacao",
     "SomenteAcrescimoQuerySet",

@@ -116,7 +116,7 @@ def id_de_webhook():
 
 def validar_url_de_webhook(url):
     # Imported here: the network rules live with the delivery, which imports these models.
-    from .webhooks.rede import validar_url
+    from ..webhooks.rede import validar_url
 
     validar_url(url)
 

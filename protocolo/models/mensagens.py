@@ -63,6 +63,10 @@ class Mensagem(models.Model):
     # Given up for good (the provider refused it for good, or reported it failed): never retried.
     # The next channel that may reach the consumer, if any, got a message of its own (substitui).
     desistida_em = models.DateTimeField("desistida em", null=True, blank=True)
+    # WhatsApp: the approved template a message the company starts goes out with, and its body
+    # parameters in order; outside the 24-hour window only a template may be sent (Meta's rule).
+    modelo = models.CharField(max_length=100, blank=True, default="", db_default="")
+    parametros = models.JSONField("parâmetros", default=list, blank=True)
     substitui = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="substitutas", editable=False
     )
@@ -277,3 +281,45 @@ class EscolhaDeCanal(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RegistroImutavel("Escolhas de canal são só de acréscimo: registre uma nova.")
+
+
+class ResultadoRecebida(models.TextChoices):
+    ANEXADA = "anexada", "anexada ao protocolo"
+    ABERTURA = "abertura", "abriu um protocolo"
+    SAIR = "sair", "pedido para parar (SAIR)"
+    RECUSADA = "recusada", "recusada (protocolo fora do alcance do telefone)"
+    LIMITE = "limite", "acima do limite do remetente"
+
+
+class MensagemRecebida(models.Model):
+    """A message a consumer sent to the company's SMS or WhatsApp number, as the provider delivered
+    it (docs/operacao.md, "Mensagens recebidas"). One row per provider's message id, so a call the
+    provider repeats is recognised; the telephone's newest WhatsApp row opens Meta's 24-hour window
+    for free text."""
+
+    Resultado = ResultadoRecebida
+
+    canal = models.CharField(max_length=10, choices=CanalMensagem)
+    provedor = models.CharField(max_length=20)
+    id_no_provedor = models.CharField("id no provedor", max_length=200)
+    telefone = models.CharField(max_length=20)
+    texto = models.TextField(blank=True)
+    recebida_em = models.DateTimeField(default=relogio.agora, editable=False)
+    protocolo = models.ForeignKey(Protocolo, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    resultado = models.CharField(max_length=10, choices=ResultadoRecebida, blank=True)
+
+    class Meta:
+        verbose_name = "mensagem recebida"
+        verbose_name_plural = "mensagens recebidas"
+        ordering = ["-recebida_em"]
+        constraints = [
+            models.UniqueConstraint(fields=["provedor", "id_no_provedor"], name="recebida_uma_vez"),
+            models.CheckConstraint(condition=Q(canal__in=["sms", "whatsapp"]), name="recebida_canal_de_telefone"),
+        ]
+        indexes = [
+            # The 24-hour window and the limit per sender: a telephone's newest messages.
+            models.Index(fields=["telefone", "canal", "-recebida_em"], name="recebida_por_telefone"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_canal_display()} de {self.telefone} ({self.recebida_em:%d/%m/%Y %H:%M})"
