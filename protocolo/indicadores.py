@@ -251,8 +251,8 @@ def _taxa(nome, pk, total, no_prazo):
 def resolucao_no_periodo(periodo):
     """Of the protocols resolved in the period (the protocolo_resolvido_em index): how many were
     resolved at first contact (the day they were opened, at nível 1, never reopened) and how many
-    were reopened after a resolution. One query; the reopenings are looked up by protocol through
-    the timeline's (protocolo, ordem) index."""
+    were reopened after a resolution. One query; the reopenings are looked up by protocol in the
+    interacao_reabertura partial index, which holds only reopening entries."""
     reaberto = Exists(Interacao.objects.filter(protocolo_id=OuterRef("pk"), tipo=Interacao.Tipo.REABERTURA))
     fuso = timezone.get_current_timezone()
     numeros = (

@@ -416,6 +416,11 @@ class Interacao(models.Model):
             models.CheckConstraint(condition=_em("tipo", TipoInteracao.choices), name="interacao_tipo_valido"),
             models.CheckConstraint(condition=_em("origem", Origem.choices), name="interacao_origem_valida"),
         ]
+        indexes = [
+            # The dashboard's reopenings in a period (indicadores.resolucao_no_periodo): one probe per
+            # resolved protocol into the few reopening entries, not into its whole timeline.
+            models.Index(fields=["protocolo"], condition=Q(tipo=TipoInteracao.REABERTURA), name="interacao_reabertura"),
+        ]
         triggers = [
             pgtrigger.Protect(name="interacao_somente_acrescimo", operation=pgtrigger.Update | pgtrigger.Delete),
         ]
