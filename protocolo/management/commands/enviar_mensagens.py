@@ -64,6 +64,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{rodada.enviadas} mensagem(ns) enviada(s), {rodada.falhas} com falha (serão tentadas de novo)."
         )
+        if rodada.desistidas:
+            self.stdout.write(
+                f"{rodada.desistidas} recusada(s) para sempre pelo provedor (desistidas; o motivo fica na "
+                "caixa de saída)."
+            )
         if rodada.servidor_indisponivel:
             self.stdout.write(
                 f"Servidor de e-mail indisponível ({rodada.servidor_indisponivel}): as pendentes ficam para a "
@@ -89,12 +94,12 @@ class Command(BaseCommand):
                 # The database down, say: this service waits and tries again, it does not die.
                 logger.exception("Falha ao ler a caixa de saída; nova tentativa em %s s.", intervalo)
                 rodada = outbox.Rodada(0, 0)
-            if rodada.enviadas or rodada.falhas or rodada.servidor_indisponivel:
+            if rodada.enviadas or rodada.falhas or rodada.desistidas or rodada.servidor_indisponivel:
                 self._relatar(rodada)
             sem_servidor = sem_servidor + 1 if rodada.servidor_indisponivel else 0
             if sem_servidor:
                 self._esperar(espera_pelo_servidor(intervalo, sem_servidor))
-            elif rodada.enviadas + rodada.falhas < limite:
+            elif rodada.enviadas + rodada.falhas + rodada.desistidas < limite:
                 self._esperar(intervalo)
         close_old_connections()
 
