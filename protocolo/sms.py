@@ -28,6 +28,7 @@ from twilio.rest import Client
 # What memoria:// sent, like django.core.mail.outbox: a list of dicts para/texto/id.
 caixa = []
 _trava = threading.Lock()
+_local = threading.local()
 
 
 class ErroDoProvedor(Exception):
@@ -68,8 +69,19 @@ def _memoria(config, *, para, texto, id_mensagem):
     return id_mensagem
 
 
+def _cliente_twilio(config):
+    """One Twilio client a thread and configuration: its HTTP session keeps the connection (and
+    the TLS session) to Twilio open for the next SMS of a round."""
+    chave = (config["usuario"], config["senha"], config["base"], config["timeout"])
+    guardado = getattr(_local, "twilio", None)
+    if guardado is None or guardado[0] != chave:
+        http = ClienteTwilio(config["base"], config["timeout"])
+        guardado = _local.twilio = (chave, Client(config["usuario"], config["senha"], http_client=http))
+    return guardado[1]
+
+
 def _twilio(config, *, para, texto, id_mensagem):
-    cliente = Client(config["usuario"], config["senha"], http_client=ClienteTwilio(config["base"], config["timeout"]))
+    cliente = _cliente_twilio(config)
     try:
         mensagem = cliente.messages.create(to=para, from_=config["de"], body=texto)
     except TwilioRestException as erro:

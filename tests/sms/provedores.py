@@ -49,6 +49,14 @@ class Provedor(ThreadingHTTPServer):
 
 
 class _Base(BaseHTTPRequestHandler):
+    # Keep-alive, as the real providers: a deliverer's session sends a round over one connection,
+    # and an idle one is closed after `timeout` seconds.
+    protocol_version = "HTTP/1.1"
+    timeout = 5
+    # Headers and body leave in one write (flushed after each request): written apart, the body
+    # would wait on Nagle's algorithm for the client's delayed ACK, 40 ms a message.
+    wbufsize = -1
+
     def log_message(self, *args):
         pass
 
