@@ -3,10 +3,12 @@ does (tests/whatsapp/provedores.py): templates, free text in the 24-hour window,
 for now and for good."""
 
 import datetime
+import io
 import time
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 
 from protocolo import outbox, relogio, whatsapp
 from protocolo.models import Mensagem, MensagemRecebida
@@ -369,3 +371,15 @@ def test_the_setting_reads_metas_url_and_its_options():
 def test_unknown_setups_and_plain_http_beyond_loopback_are_refused(url, erro):
     with pytest.raises(ImproperlyConfigured, match=erro):
         _whatsapp(url)
+
+
+def test_the_delivery_command_reports_the_messages_given_up(meta):
+    meta.fora_do_whatsapp.add("5511987654321")
+    _mensagem()
+    _mensagem(para="+5511900000001")
+    saida = io.StringIO()
+
+    call_command("enviar_mensagens", stdout=saida)
+
+    assert "1 mensagem(ns) enviada(s), 0 com falha" in saida.getvalue()
+    assert "1 recusada(s) para sempre pelo provedor" in saida.getvalue()
