@@ -83,6 +83,9 @@ run: $(RUNTIME)
 	else \
 		echo "  E-mails: entregues por MAILER_URL, um ou dois segundos depois de cada pedido (manage.py enviar_mensagens)."; \
 	fi; \
+	if [ "$${SMS_URL-console://}$${WHATSAPP_URL-console://}" = console://console:// ]; then \
+		echo "  SMS e WhatsApp: também aparecem neste terminal (SMS_URL e WHATSAPP_URL em console://)."; \
+	fi; \
 	echo; \
 	$(PY) manage.py enviar_mensagens --continuo & entregador=$$!; \
 	$(PY) manage.py entregar_webhooks --continuo & webhooks=$$!; \

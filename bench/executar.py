@@ -646,6 +646,25 @@ def medir_webhooks(env):
     return figuras
 
 
+MENSAGENS_DE_MENSAGERIA = 1000
+
+
+def medir_mensageria(env):
+    """SMS and WhatsApp messages per second to fake Twilio and Meta servers on loopback
+    (bench/mensageria.py): MENSAGENS_DE_MENSAGERIA of each, with the CPU each costs the deliverer
+    and the provider."""
+    avisar(f"Mensageria: {MENSAGENS_DE_MENSAGERIA} SMS e {MENSAGENS_DE_MENSAGERIA} WhatsApp a provedores locais")
+    saida = rodar(
+        [PY, str(BENCH / "mensageria.py"), "--mensagens", str(MENSAGENS_DE_MENSAGERIA)],
+        env,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    figuras = json.loads(next(l for l in saida.splitlines() if l.startswith("MENSAGERIA ")).split(" ", 1)[1])  # noqa: E741
+    avisar(f"Mensageria: {figuras}")
+    return figuras
+
+
 def entrega_em_servico(env):
     """Whether `enviar_mensagens` runs as a service (--continuo): then the openings leave the e-mail
     to it (PROTOCOLO_ENTREGA_IMEDIATA=0) instead of talking SMTP inside the request."""
@@ -941,6 +960,29 @@ def escrever_relatorio(resultados, contexto):
         lambda r: r["webhooks"]["falhas"] == 0 and r["webhooks"]["recebidos"] == r["webhooks"]["entregues"],
     )
     linha(
+        f"Mensageria: SMS/s e WhatsApp/s entregues pela caixa de saída a um Twilio e uma Meta falsos locais "
+        f"({MENSAGENS_DE_MENSAGERIA} de cada)",
+        "todas entregues",
+        lambda r: "; ".join(
+            f"{_n(r['mensageria'][canal]['por_segundo'], 1)}/s"
+            + (f" ({_n(r['mensageria'][canal]['falhas'])} falhas)" if r["mensageria"][canal]["falhas"] else "")
+            for canal in ("sms", "whatsapp")
+        ),
+        lambda r: all(
+            f["entregues"] == f["mensagens"] == f["recebidas"] and not f["falhas"] and not f["desistidas"]
+            for f in (r["mensageria"]["sms"], r["mensageria"]["whatsapp"])
+        ),
+    )
+    linha(
+        "Mensageria: CPU por mensagem do entregador / do provedor falso (SMS; WhatsApp)",
+        "—",
+        lambda r: "; ".join(
+            f"{_n(f['cpu_entregador_ms'], 2)} / {_n(f['cpu_provedor_ms'], 2)} ms"
+            for f in (r["mensageria"]["sms"], r["mensageria"]["whatsapp"])
+        ),
+        None,
+    )
+    linha(
         "Aberturas: entrega dos e-mails; mensagens pendentes após a carga e segundos até a caixa de saída esvaziar",
         "0 pendentes",
         lambda r: (
@@ -1166,6 +1208,7 @@ def main():
         resultado["aberturas"] = medir_aberturas(servidor, env)
         resultado["api"] = medir_api(servidor, env)
         resultado["webhooks"] = medir_webhooks(env)
+        resultado["mensageria"] = medir_mensageria(env)
         if completa:
             resultado["integridade"] = resultado["integridade"] and verificar_integridade(env)
         resultados[escala] = resultado

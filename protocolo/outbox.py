@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F
 from django.tasks import task
 
-from . import relogio, sms
+from . import relogio, sms, whatsapp
 from .models import Mensagem
 
 logger = logging.getLogger(__name__)
@@ -50,11 +50,22 @@ def _dominio():
 
 
 def enfileirar(
-    *, destinatario, assunto, corpo, protocolo=None, contato=None, aguarda_confirmacao=False, canal=Mensagem.Canal.EMAIL
+    *,
+    destinatario,
+    assunto,
+    corpo,
+    protocolo=None,
+    contato=None,
+    aguarda_confirmacao=False,
+    canal=Mensagem.Canal.EMAIL,
+    modelo="",
+    parametros=(),
 ):
     """Write the message; delivery starts once the surrounding transaction commits (or, when it
-    waits for its contact's confirmation, once that contact is confirmed). canal: e-mail, or SMS
-    to a telephone in E.164 (the subject is then only shown in the back-office)."""
+    waits for its contact's confirmation, once that contact is confirmed). canal: e-mail, or SMS or
+    WhatsApp to a telephone in E.164 (the subject is then only shown in the back-office). modelo
+    and parametros: the approved WhatsApp template the message goes as outside the 24-hour window,
+    and its body parameters in order (protocolo/whatsapp.py)."""
     mensagem = Mensagem.objects.create(
         protocolo=protocolo,
         canal=canal,
@@ -64,6 +75,8 @@ def enfileirar(
         # A header with a line break would be refused at send time, forever.
         assunto=" ".join(assunto.split())[:200],
         corpo=corpo,
+        modelo=modelo,
+        parametros=[str(p) for p in parametros],
         message_id=make_msgid(domain=_dominio()),
     )
     if not aguarda_confirmacao:
@@ -110,11 +123,24 @@ def _enviar(mensagem, conexao):
     """Send a locked, pending message; True when it went out (the caller records that). A failure
     of the message is recorded on the row and logged here; a connection to the server that cannot
     be opened raises ServidorIndisponivel and leaves the row as it was. An SMS goes to the SMS
-    backend (protocolo/sms.py), whatever the connection."""
+    backend (protocolo/sms.py), a WhatsApp message to the WhatsApp one (protocolo/whatsapp.py),
+    whatever the connection; a provider's refusal for good gives the message up (desistir)."""
     if mensagem.canal == Mensagem.Canal.SMS:
         return _tentar(
             mensagem,
             partial(sms.enviar, para=mensagem.destinatario, texto=mensagem.corpo, id_mensagem=mensagem.message_id),
+        )
+    if mensagem.canal == Mensagem.Canal.WHATSAPP:
+        return _tentar(
+            mensagem,
+            partial(
+                whatsapp.enviar,
+                para=mensagem.destinatario,
+                texto=mensagem.corpo,
+                modelo=mensagem.modelo,
+                parametros=mensagem.parametros,
+                id_mensagem=mensagem.message_id,
+            ),
         )
     if conexao is not None:
         try:
@@ -135,6 +161,11 @@ def _tentar(mensagem, envio):
     mensagem.tentativas += 1
     try:
         resposta = envio()
+    except sms.RecusaDefinitiva as erro:
+        # Trying again would be refused the same way (an invalid number, one not on WhatsApp).
+        mensagem.save(update_fields=["tentativas"])
+        desistir(mensagem, erro)
+        return False
     except Exception as erro:
         # Any backend's failure (SMTP, network, a provider's API): the message stays pending
         # and is retried; one message that always fails must not stop the ones after it.
@@ -149,7 +180,7 @@ def _tentar(mensagem, envio):
             exc_info=not isinstance(erro, smtplib.SMTPException | OSError | sms.ErroDoProvedor),
         )
         return False
-    if mensagem.canal == Mensagem.Canal.SMS:
+    if mensagem.canal != Mensagem.Canal.EMAIL:
         mensagem.id_no_provedor = str(resposta or "")[:100]
     return True
 
@@ -178,13 +209,16 @@ LOTE = 100
 
 class Rodada(NamedTuple):
     enviadas: int
+    # Failed this time, to be tried again.
     falhas: int
     # The connection error that ended the round early, or "" when the server could be reached.
     servidor_indisponivel: str = ""
+    # Refused for good by their provider and given up (desistir).
+    desistidas: int = 0
 
 
 def entregar_pendentes(*, limite=1000, lote=LOTE):
-    """Rodada(sent, failed, why the server was unreachable) for the pending messages whose next
+    """Rodada(sent, failed, why the server was unreachable, given up) for the pending messages whose next
     attempt is due, oldest first, over one connection to the mail server (opened again after a
     failure, which may have broken it). Rows are locked a batch at a time, skipping those another
     deliverer holds, and the batch's sent ones are marked in one UPDATE at its commit: a crash
@@ -193,11 +227,11 @@ def entregar_pendentes(*, limite=1000, lote=LOTE):
     A server that cannot be reached ends the round at once, with every message still due: trying
     each of them against a refused connection would only push each one back by the first wait (two
     minutes for an outage of seconds) and log a line per message."""
-    enviadas = falhas = 0
+    enviadas = falhas = desistidas = 0
     indisponivel = ""
     conexao = mailers.default
     try:
-        while enviadas + falhas < limite and not indisponivel:
+        while enviadas + falhas + desistidas < limite and not indisponivel:
             with transaction.atomic():
                 mensagens = list(
                     Mensagem.objects.select_for_update(skip_locked=True)
@@ -207,7 +241,7 @@ def entregar_pendentes(*, limite=1000, lote=LOTE):
                         desistida_em__isnull=True,
                         proxima_tentativa_em__lte=relogio.agora(),
                     )
-                    .order_by("proxima_tentativa_em")[: min(lote, limite - enviadas - falhas)]
+                    .order_by("proxima_tentativa_em")[: min(lote, limite - enviadas - falhas - desistidas)]
                 )
                 if not mensagens:
                     break
@@ -223,13 +257,20 @@ def entregar_pendentes(*, limite=1000, lote=LOTE):
                         if mensagem.id_no_provedor:
                             ids_no_provedor[mensagem.pk] = mensagem.id_no_provedor
                     else:
-                        falhas += 1
-                        with contextlib.suppress(Exception):
-                            conexao.close()
+                        if mensagem.desistida:
+                            desistidas += 1
+                        else:
+                            falhas += 1
+                        # A failed e-mail may have broken the connection; an SMS or WhatsApp
+                        # message never used it.
+                        if mensagem.canal == Mensagem.Canal.EMAIL:
+                            with contextlib.suppress(Exception):
+                                conexao.close()
                 Mensagem.objects.filter(pk__in=enviados).update(
                     tentativas=F("tentativas") + 1, enviada_em=relogio.agora(), ultimo_erro=""
                 )
-                # One more UPDATE only for the SMS of the batch, which have a provider's id.
+                # One more UPDATE only for the SMS and WhatsApp messages of the batch, which have
+                # a provider's id.
                 for pk, id_no_provedor in ids_no_provedor.items():
                     Mensagem.objects.filter(pk=pk).update(id_no_provedor=id_no_provedor)
                 enviadas += len(enviados)
@@ -240,4 +281,4 @@ def entregar_pendentes(*, limite=1000, lote=LOTE):
         logger.warning(
             "Servidor de e-mail indisponível (%s): a rodada parou; as mensagens seguem pendentes.", indisponivel
         )
-    return Rodada(enviadas, falhas, indisponivel)
+    return Rodada(enviadas, falhas, indisponivel, desistidas)

@@ -236,6 +236,58 @@ def _sms(url):
 
 SMS = _sms(env.str("SMS_URL", default="console://" if DEBUG else ""))
 
+# WhatsApp (docs/operacao.md, "WhatsApp") ---------------------------------------------------------------
+
+
+def _whatsapp(url):
+    """The WhatsApp backend from one URL, like SMS_URL: console://, memoria://, or
+    meta://ACCESS_TOKEN@graph.facebook.com/v21.0/PHONE_NUMBER_ID for Meta's Cloud API (?timeout=10,
+    ?idioma=pt_BR for the templates). Empty: no WhatsApp at all. Plain http only towards loopback
+    (?inseguro=1, the tests' fake provider)."""
+    if not url:
+        return None
+    partes = urlsplit(url)
+    opcoes = {k: v[-1] for k, v in parse_qs(partes.query).items()}
+    try:
+        timeout = float(opcoes.pop("timeout", "10"))
+    except ValueError:
+        timeout = 0
+    if not 0 < timeout <= 120:
+        raise ImproperlyConfigured("WHATSAPP_URL: timeout precisa ser um número de segundos entre 0 e 120.")
+    idioma = opcoes.pop("idioma", "pt_BR")
+    if not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", idioma):
+        raise ImproperlyConfigured(f"WHATSAPP_URL: idioma {idioma!r} inválido (por exemplo pt_BR).")
+    if partes.scheme in ("console", "memoria"):
+        return {"backend": partes.scheme, "idioma": idioma}
+    if partes.scheme != "meta":
+        raise ImproperlyConfigured(f"WHATSAPP_URL com esquema desconhecido: {partes.scheme!r}.")
+    host = partes.hostname or "graph.facebook.com"
+    inseguro = opcoes.pop("inseguro", "") in ("1", "true")
+    if inseguro and host not in _LOOPBACK:
+        raise ImproperlyConfigured("WHATSAPP_URL: http sem TLS só vale para 127.0.0.1 (servidores de teste).")
+    caminho = re.fullmatch(r"/(v\d+\.\d+)/(\d+)/?", partes.path)
+    token = unquote(partes.username or "")
+    if not token or caminho is None:
+        raise ImproperlyConfigured(
+            "WHATSAPP_URL meta:// pede ACCESS_TOKEN@graph.facebook.com/vXX.X/PHONE_NUMBER_ID "
+            "(o token de um usuário do sistema, a versão da API e o id do número)."
+        )
+    esquema = "http" if inseguro else "https"
+    porta = f":{partes.port}" if partes.port else ""
+    if ":" in host:
+        host = f"[{host}]"
+    versao, numero = caminho.groups()
+    return {
+        "backend": "meta",
+        "url": f"{esquema}://{host}{porta}/{versao}/{numero}/messages",
+        "token": token,
+        "timeout": timeout,
+        "idioma": idioma,
+    }
+
+
+WHATSAPP = _whatsapp(env.str("WHATSAPP_URL", default="console://" if DEBUG else ""))
+
 # Authentication -----------------------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [

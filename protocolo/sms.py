@@ -3,7 +3,9 @@ SMS backends (docs/operacao.md, "SMS"), chosen by settings.SMS_URL the way MAILE
 mailer: console (make run), memoria (tests), Twilio's Messages API through the official library, and
 a gateway that takes a JSON body (Zenvia's v2 API by default). Each sends one text to one E.164
 number and returns the provider's id for it (kept on the message as id_no_provedor); any failure
-raises, and the outbox records it and tries again later (protocolo/outbox.py).
+raises, and the outbox records it and tries again later (protocolo/outbox.py), except a refusal for
+good (RecusaDefinitiva: a number that is not valid, not a mobile, or that unsubscribed), which the
+outbox gives up at once.
 
 Twilio does not de-duplicate: a retry after a lost answer may send the text twice, which the outbox
 keeps rare (the row is locked and marked sent at once). A gateway gets our Message-ID in the
@@ -19,17 +21,28 @@ from urllib.error import HTTPError
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from twilio.base.exceptions import TwilioException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 # What memoria:// sent, like django.core.mail.outbox: a list of dicts para/texto/id.
 caixa = []
 _trava = threading.Lock()
+_local = threading.local()
 
 
 class ErroDoProvedor(Exception):
     """The provider refused or could not be reached; the message stays pending."""
+
+
+class RecusaDefinitiva(Exception):
+    """The provider refused this message for good (the recipient, not the provider's mood): trying
+    again would fail the same way, so the outbox gives it up (outbox.desistir)."""
+
+
+# Twilio's errors about the recipient (twilio.com/docs/errors): 21211 and 21217 a 'To' that is not
+# a valid number, 21610 a recipient who replied STOP, 21614 a number that is not a mobile.
+RECUSAS_TWILIO = frozenset({21211, 21217, 21610, 21614})
 
 
 def ativo():
@@ -56,10 +69,26 @@ def _memoria(config, *, para, texto, id_mensagem):
     return id_mensagem
 
 
+def _cliente_twilio(config):
+    """One Twilio client a thread and configuration: its HTTP session keeps the connection (and
+    the TLS session) to Twilio open for the next SMS of a round."""
+    chave = (config["usuario"], config["senha"], config["base"], config["timeout"])
+    guardado = getattr(_local, "twilio", None)
+    if guardado is None or guardado[0] != chave:
+        http = ClienteTwilio(config["base"], config["timeout"])
+        guardado = _local.twilio = (chave, Client(config["usuario"], config["senha"], http_client=http))
+    return guardado[1]
+
+
 def _twilio(config, *, para, texto, id_mensagem):
-    cliente = Client(config["usuario"], config["senha"], http_client=ClienteTwilio(config["base"], config["timeout"]))
+    cliente = _cliente_twilio(config)
     try:
         mensagem = cliente.messages.create(to=para, from_=config["de"], body=texto)
+    except TwilioRestException as erro:
+        texto_do_erro = f"Twilio respondeu {erro.status}, erro {erro.code}: {erro.msg}"
+        if erro.code in RECUSAS_TWILIO:
+            raise RecusaDefinitiva(texto_do_erro) from erro
+        raise ErroDoProvedor(texto_do_erro) from erro
     except TwilioException as erro:
         raise ErroDoProvedor(f"Twilio: {erro}") from erro
     return mensagem.sid

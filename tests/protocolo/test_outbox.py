@@ -342,7 +342,7 @@ def test_a_batch_is_locked_and_marked_sent_in_a_fixed_number_of_queries(settings
 
     # the pending rows locked at once, their UPDATE, and the empty second look
     with CaptureQueriesContext(connection) as consultas:
-        assert outbox.entregar_pendentes(lote=100) == (quantas, 0, "")
+        assert outbox.entregar_pendentes(lote=100) == (quantas, 0, "", 0)
 
     assert len([c for c in consultas.captured_queries if "SAVEPOINT" not in c["sql"]]) == 3
     assert sorted(m.extra_headers["Message-ID"] for m in mailoutbox) == sorted(m.message_id for m in mensagens)
@@ -367,7 +367,7 @@ def test_a_message_another_deliverer_holds_is_skipped_never_sent_twice(settings,
     worker.start()
     try:
         assert travada.wait(10)
-        assert outbox.entregar_pendentes() == (1, 0, "")
+        assert outbox.entregar_pendentes() == (1, 0, "", 0)
     finally:
         liberar.set()
         worker.join(10)

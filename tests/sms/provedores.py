@@ -3,8 +3,9 @@
 Twilio's Messages API: POST /2010-04-01/Accounts/{AccountSid}/Messages.json, form-encoded, HTTP
 Basic auth with the Account SID and Auth Token; 201 with the message resource ("sid", "status"
 queued…), and errors as {"code", "message", "more_info", "status"} (20003 for bad credentials,
-20429 for too many requests). The generic gateway takes Zenvia's v2 JSON body with its
-X-API-TOKEN header and answers 200 with the message's "id".
+20429 for too many requests, 21211/21610/21614 for a number that is invalid, unsubscribed or not a
+mobile: `recusas` maps a number to the code it is refused with). The generic gateway takes
+Zenvia's v2 JSON body with its X-API-TOKEN header and answers 200 with the message's "id".
 """
 
 import base64
@@ -30,6 +31,7 @@ class Provedor(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", porta), manipulador)
         self.recebidas = []
         self.falhas = []
+        self.recusas = {}
         self.pedidos = 0
         self._linha = threading.Thread(target=self.serve_forever, daemon=True)
 
@@ -47,6 +49,14 @@ class Provedor(ThreadingHTTPServer):
 
 
 class _Base(BaseHTTPRequestHandler):
+    # Keep-alive, as the real providers: a deliverer's session sends a round over one connection,
+    # and an idle one is closed after `timeout` seconds.
+    protocol_version = "HTTP/1.1"
+    timeout = 5
+    # Headers and body leave in one write (flushed after each request): written apart, the body
+    # would wait on Nagle's algorithm for the client's delayed ACK, 40 ms a message.
+    wbufsize = -1
+
     def log_message(self, *args):
         pass
 
@@ -60,6 +70,13 @@ class _Base(BaseHTTPRequestHandler):
 
     def _corpo(self):
         return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+
+RECUSAS_TWILIO = {
+    21211: "The 'To' number {} is not a valid phone number.",
+    21610: "Attempt to send to unsubscribed recipient",
+    21614: "'To' number {} is not a valid mobile number",
+}
 
 
 def _erro_twilio(status, codigo, mensagem):
@@ -90,6 +107,8 @@ class _Twilio(_Base):
         dados = {k: v[-1] for k, v in parse_qs(corpo.decode()).items()}
         if not dados.get("To", "").startswith("+") or not dados.get("From") or not dados.get("Body"):
             return self._responder(400, _erro_twilio(400, 21604, "A 'To' phone number is required."))
+        if codigo := self.server.recusas.get(dados["To"]):
+            return self._responder(400, _erro_twilio(400, codigo, RECUSAS_TWILIO[codigo].format(dados["To"])))
         sid = "SM" + uuid.uuid4().hex
         self.server.recebidas.append(dados)
         self._responder(

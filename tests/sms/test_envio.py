@@ -234,3 +234,27 @@ def test_one_round_delivers_emails_and_sms_each_by_its_own_way(so_telefone, aten
     assert not Mensagem.objects.filter(enviada_em=None).exists()
     assert Mensagem.objects.get(canal="sms").id_no_provedor.startswith("SM")
     assert Mensagem.objects.get(canal="email").id_no_provedor == ""
+
+
+@pytest.mark.parametrize("codigo", [21211, 21610, 21614])
+def test_a_number_twilio_refuses_for_good_is_given_up_and_never_tried_again(
+    so_telefone, atendente, sms_url, time_machine, codigo
+):
+    with provedores.twilio() as twilio:
+        twilio.recusas["+5511987654321"] = codigo
+        sms_url(_twilio(twilio.porta))
+        mensagem = _enviar_numero(so_telefone, atendente)
+
+        rodada = outbox.entregar_pendentes()
+
+        assert (rodada.enviadas, rodada.falhas, rodada.desistidas) == (0, 0, 1)
+        time_machine.move_to(mensagem.proxima_tentativa_em + datetime.timedelta(days=1))
+        outbox.entregar_pendentes()
+        assert outbox.entregar(mensagem.pk) is False
+
+    assert twilio.recebidas == []
+    assert twilio.pedidos == 1
+    mensagem.refresh_from_db()
+    assert mensagem.desistida_em is not None
+    assert mensagem.enviada_em is None
+    assert f"Twilio respondeu 400, erro {codigo}" in mensagem.ultimo_erro

@@ -37,11 +37,16 @@ class Command(ComandoDeServico):
         return outbox.Rodada(0, 0)
 
     def relatar(self, rodada, *, sempre):
-        if not (sempre or rodada.enviadas or rodada.falhas or rodada.servidor_indisponivel):
+        if not (sempre or rodada.enviadas or rodada.falhas or rodada.desistidas or rodada.servidor_indisponivel):
             return
         self.stdout.write(
             f"{rodada.enviadas} mensagem(ns) enviada(s), {rodada.falhas} com falha (serão tentadas de novo)."
         )
+        if rodada.desistidas:
+            self.stdout.write(
+                f"{rodada.desistidas} recusada(s) para sempre pelo provedor (desistidas; o motivo fica na "
+                "caixa de saída)."
+            )
         if rodada.servidor_indisponivel:
             self.stdout.write(
                 f"Servidor de e-mail indisponível ({rodada.servidor_indisponivel}): as pendentes ficam para a "
@@ -53,3 +58,6 @@ class Command(ComandoDeServico):
         if self.sem_servidor:
             return espera_pelo_servidor(intervalo, self.sem_servidor)
         return super().espera(rodada, limite, intervalo)
+
+    def feitos(self, rodada):
+        return rodada.enviadas + rodada.falhas + rodada.desistidas
