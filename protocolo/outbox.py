@@ -50,12 +50,24 @@ def _dominio():
 
 
 def enfileirar(
-    *, destinatario, assunto, corpo, protocolo=None, contato=None, aguarda_confirmacao=False, canal=Mensagem.Canal.EMAIL
+    *,
+    destinatario,
+    assunto,
+    corpo,
+    protocolo=None,
+    contato=None,
+    aguarda_confirmacao=False,
+    canal=Mensagem.Canal.EMAIL,
+    modelo="",
+    parametros=(),
 ):
     """Write the message; delivery starts once the surrounding transaction commits (or, when it
     waits for its contact's confirmation, once that contact is confirmed). canal: e-mail, or SMS
-    to a telephone in E.164 (the subject is then only shown in the back-office)."""
+    or WhatsApp to a telephone in E.164 (the subject is then only shown in the back-office).
+    modelo, parametros: WhatsApp's approved template and its body parameters."""
     mensagem = Mensagem.objects.create(
+        modelo=modelo,
+        parametros=list(parametros),
         protocolo=protocolo,
         canal=canal,
         destinatario=destinatario,
