@@ -621,6 +621,21 @@ def medir_webhooks(env):
     return figuras
 
 
+MENSAGENS_RECEBIDAS = 1000
+
+
+def medir_entrada(env):
+    """Inbound WhatsApp messages per second, signed as Meta signs, turned into openings and into
+    interactions (bench/entrada.py), with the application's CPU per message."""
+    avisar(f"Mensagens recebidas: {MENSAGENS_RECEBIDAS} pelo WhatsApp, abrindo e depois anexando")
+    saida = rodar(
+        [PY, str(BENCH / "entrada.py"), "--mensagens", str(MENSAGENS_RECEBIDAS)], env, stdout=subprocess.PIPE, text=True
+    ).stdout
+    figuras = json.loads(next(l for l in saida.splitlines() if l.startswith("ENTRADA ")).split(" ", 1)[1])  # noqa: E741
+    avisar(f"Mensagens recebidas: {figuras}")
+    return figuras
+
+
 def entrega_em_servico(env):
     """Whether `enviar_mensagens` runs as a service (--continuo): then the openings leave the e-mail
     to it (PROTOCOLO_ENTREGA_IMEDIATA=0) instead of talking SMTP inside the request."""
@@ -1075,6 +1090,7 @@ def main():
         resultado["aberturas"] = medir_aberturas(servidor, env)
         resultado["api"] = medir_api(servidor, env)
         resultado["webhooks"] = medir_webhooks(env)
+        resultado["entrada"] = medir_entrada(env)
         if completa:
             resultado["integridade"] = resultado["integridade"] and verificar_integridade(env)
         resultados[escala] = resultado
