@@ -874,6 +874,17 @@ def escrever_relatorio(resultados, contexto):
         lambda r: r["webhooks"]["falhas"] == 0 and r["webhooks"]["recebidos"] == r["webhooks"]["entregues"],
     )
     linha(
+        f"Mensagens recebidas do WhatsApp/s, abrindo e depois anexando ({MENSAGENS_RECEBIDAS} cada); CPU de cada",
+        "nenhum erro",
+        lambda r: (
+            f"{_n(r['entrada']['aberturas']['por_segundo'], 1)}/s e "
+            f"{_n(r['entrada']['anexadas']['por_segundo'], 1)}/s; "
+            f"{_n(r['entrada']['aberturas']['cpu_ms_por_mensagem'], 1)} e "
+            f"{_n(r['entrada']['anexadas']['cpu_ms_por_mensagem'], 1)} ms"
+        ),
+        lambda r: not r["entrada"]["aberturas"]["erros"] and not r["entrada"]["anexadas"]["erros"],
+    )
+    linha(
         "Aberturas: entrega dos e-mails; mensagens pendentes após a carga e segundos até a caixa de saída esvaziar",
         "0 pendentes",
         lambda r: (
