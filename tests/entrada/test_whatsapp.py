@@ -2,6 +2,7 @@
 
 import datetime
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -18,6 +19,7 @@ from protocolo.models import (
 from tests.entrada.provedores import (
     SEGREDO_META,
     TOKEN_VERIFICACAO,
+    Provedor,
     assinatura_sha256,
     estado_meta,
     notificacao_meta,
@@ -252,3 +254,19 @@ def test_statuses_and_messages_in_one_notification(provedor):
     enviada.refresh_from_db()
     assert enviada.estado_no_provedor == "lida"
     assert MensagemRecebida.objects.get().resultado == Resultado.ANEXADA
+
+
+def test_the_same_message_posted_at_once_by_several_retries_opens_one_protocol(provedor):
+    corpo = notificacao_meta(mensagens=[texto_meta(TELEFONE, "Sem luz desde cedo.", id="wamid.corrida")])
+
+    def postar(_):
+        # A session of its own per thread, as separate retries would come.
+        return Provedor(provedor.url, provedor.base_publica).meta(corpo).status_code
+
+    with ThreadPoolExecutor(4) as executor:
+        codigos = list(executor.map(postar, range(4)))
+
+    assert codigos == [200] * 4
+    assert MensagemRecebida.objects.get().resultado == Resultado.ABERTURA
+    assert Protocolo.objects.count() == 1
+    assert len(_respostas()) == 1
