@@ -31,12 +31,13 @@ import unicodedata
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from .. import canais, numeracao, outbox, relogio, services
 from ..exceptions import DadosInvalidos, TransicaoInvalida
-from ..models import Canal, EscolhaDeCanal, Mensagem, MensagemRecebida, Protocolo
+from ..models import Canal, Contato, EscolhaDeCanal, Mensagem, MensagemRecebida, Protocolo
 from ..operacao import limites
-from ..services.contatos import TipoContato, destinatarios, telefone_e164
+from ..services.contatos import TipoContato, telefone_e164
 from ..services.historico import TEXTO_MAXIMO
 
 logger = logging.getLogger(__name__)
@@ -174,8 +175,10 @@ def _decidir(recebida, *, so_texto):
         _responder(recebida, RESPOSTAS["sem_texto"])
         return Resultado.IGNORADA, None
     if (numero := numero_no_texto(texto)) is not None:
-        protocolo = Protocolo.objects.filter(numero=numero).first()
-        if protocolo is None or not _alcanca(protocolo, telefone):
+        # One query, the same whether the number exists or not: the reply and the work done never
+        # tell a number out of reach from one that does not exist.
+        protocolo = _ao_alcance(telefone, numero=numero)
+        if protocolo is None:
             _responder(recebida, _texto_canal(RESPOSTAS["recusada"][canal]))
             return Resultado.RECUSADA, None
         return _anexar(recebida, protocolo)
@@ -188,11 +191,20 @@ def _decidir(recebida, *, so_texto):
     return Resultado.ABERTURA, protocolo
 
 
-def _alcanca(protocolo, telefone):
-    """Whether the telephone may reach the protocol: one of its open telephone contacts, its own or
-    bound to its consumer. The provider authenticates the sender, so the message proves control of
-    the telephone, never ownership of a CPF."""
-    return any(c.valor == telefone for c in destinatarios(protocolo, TipoContato.TELEFONE))
+def _ao_alcance(telefone, **filtro):
+    """The protocol matching `filtro` if the telephone may reach it, else None: the telephone is one
+    of its open contacts, its own or bound to its consumer (contatos.destinatarios). The provider
+    authenticates the sender, so the message proves control of the telephone, never ownership of
+    a CPF."""
+    contatos = Contato.objects.abertos().filter(tipo=TipoContato.TELEFONE, valor=telefone)
+    return (
+        Protocolo.objects.filter(**filtro)
+        .filter(
+            Exists(contatos.filter(protocolo=OuterRef("pk"), consumidor=None))
+            | Exists(contatos.filter(consumidor=OuterRef("consumidor")))
+        )
+        .first()
+    )
 
 
 def _conversa(recebida):
@@ -207,13 +219,11 @@ def _conversa(recebida):
             protocolo__isnull=False,
         )
         .exclude(pk=recebida.pk)
-        .select_related("protocolo")
         .order_by("-recebida_em")
+        .values_list("protocolo_id", flat=True)
         .first()
     )
-    if anterior is None or not _alcanca(anterior.protocolo, recebida.telefone):
-        return None
-    return anterior.protocolo
+    return None if anterior is None else _ao_alcance(recebida.telefone, pk=anterior)
 
 
 def _anexar(recebida, protocolo):
