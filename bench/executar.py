@@ -662,6 +662,20 @@ def medir_mensageria(env):
     ).stdout
     figuras = json.loads(next(l for l in saida.splitlines() if l.startswith("MENSAGERIA ")).split(" ", 1)[1])  # noqa: E741
     avisar(f"Mensageria: {figuras}")
+
+
+MENSAGENS_RECEBIDAS = 1000
+
+
+def medir_entrada(env):
+    """Inbound WhatsApp messages per second, signed as Meta signs, turned into openings and into
+    interactions (bench/entrada.py), with the application's CPU per message."""
+    avisar(f"Mensagens recebidas: {MENSAGENS_RECEBIDAS} pelo WhatsApp, abrindo e depois anexando")
+    saida = rodar(
+        [PY, str(BENCH / "entrada.py"), "--mensagens", str(MENSAGENS_RECEBIDAS)], env, stdout=subprocess.PIPE, text=True
+    ).stdout
+    figuras = json.loads(next(l for l in saida.splitlines() if l.startswith("ENTRADA ")).split(" ", 1)[1])  # noqa: E741
+    avisar(f"Mensagens recebidas: {figuras}")
     return figuras
 
 
@@ -981,6 +995,15 @@ def escrever_relatorio(resultados, contexto):
             for f in (r["mensageria"]["sms"], r["mensageria"]["whatsapp"])
         ),
         None,
+        f"Mensagens recebidas do WhatsApp/s, abrindo e depois anexando ({MENSAGENS_RECEBIDAS} cada); CPU de cada",
+        "nenhum erro",
+        lambda r: (
+            f"{_n(r['entrada']['aberturas']['por_segundo'], 1)}/s e "
+            f"{_n(r['entrada']['anexadas']['por_segundo'], 1)}/s; "
+            f"{_n(r['entrada']['aberturas']['cpu_ms_por_mensagem'], 1)} e "
+            f"{_n(r['entrada']['anexadas']['cpu_ms_por_mensagem'], 1)} ms"
+        ),
+        lambda r: not r["entrada"]["aberturas"]["erros"] and not r["entrada"]["anexadas"]["erros"],
     )
     linha(
         "Aberturas: entrega dos e-mails; mensagens pendentes após a carga e segundos até a caixa de saída esvaziar",
@@ -1209,6 +1232,7 @@ def main():
         resultado["api"] = medir_api(servidor, env)
         resultado["webhooks"] = medir_webhooks(env)
         resultado["mensageria"] = medir_mensageria(env)
+        resultado["entrada"] = medir_entrada(env)
         if completa:
             resultado["integridade"] = resultado["integridade"] and verificar_integridade(env)
         resultados[escala] = resultado

@@ -288,6 +288,13 @@ def _whatsapp(url):
 
 WHATSAPP = _whatsapp(env.str("WHATSAPP_URL", default="console://" if DEBUG else ""))
 
+# Inbound messages and delivery receipts (docs/operacao.md, "Mensagens recebidas"). Empty, the
+# endpoint refuses every call: no signature can be checked. Twilio's calls are checked with the auth
+# token of a twilio:// SMS_URL; the URL they were signed for is PROTOCOLO_URL_BASE + the path.
+WHATSAPP_TOKEN_VERIFICACAO = env.str("WHATSAPP_TOKEN_VERIFICACAO", default="")
+WHATSAPP_SEGREDO_APP = env.str("WHATSAPP_SEGREDO_APP", default="")
+SMS_GATEWAY_SEGREDO = env.str("SMS_GATEWAY_SEGREDO", default="")
+
 # Authentication -----------------------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -543,6 +550,9 @@ PROTOCOLO_LIMITES = {
         # one network is refused, with the text kept in the form.
         "mensagem_protocolo": (10, 3600),
         "mensagem_ip": (30, 3600),
+        # One telephone writing to the SMS and WhatsApp numbers, both channels counted together:
+        # past it a message is recorded and nothing else (protocolo/entrada/processar.py).
+        "mensagem_telefone": (20, 3600),
         # Each integrated system's requests to the API (protocolo/api/, docs/integracao.md).
         "api_sistema": (env.int("PROTOCOLO_API_LIMITE_POR_MINUTO", default=600), 60),
     }.items()

@@ -13,6 +13,8 @@ urlpatterns = [
     path("atendimento/", include("atendimento.urls")),
     # The integration API (protocolo/api/, docs/integracao.md).
     path("api/v1/", include("protocolo.api.urls")),
+    # Inbound SMS and WhatsApp and the providers' delivery receipts (protocolo/entrada/).
+    path("integracoes/", include("protocolo.entrada.urls")),
     path("", include("consumidor.urls")),
 ]
 

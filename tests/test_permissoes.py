@@ -1,7 +1,7 @@
 """
-Every URL pattern (the portal, the back-office and the admin, every model it registers, the API) for
-the six roles of docs/dominio.md §5. Each app keeps its table in tests/<app>/permissoes.py; a pattern without an entry
-fails `test_every_url_pattern_has_an_entry`.
+Every URL pattern (the portal, the back-office and the admin, every model it registers, the API, the
+providers' endpoints) for the six roles of docs/dominio.md §5. Each app keeps its table in
+tests/<app>/permissoes.py; a pattern without an entry fails `test_every_url_pattern_has_an_entry`.
 
 An entry maps (url name, method) to the expected outcome per role: a status code, or a path the
 response redirects to. An unnamed pattern is keyed by its route. URLs that take arguments name them
@@ -14,11 +14,12 @@ import pytest
 from tests.api import permissoes as api
 from tests.atendimento import permissoes as atendimento
 from tests.consumidor import permissoes as consumidor
+from tests.entrada import permissoes as entrada
 from tests.protocolo import permissoes as admin
 from tests.seguranca import rotas
 
 PAPEIS = ["anonimo", "visitante", "sem_grupo", "atendente", "supervisor", "ouvidoria"]
-ESPERADO = consumidor.ESPERADO | atendimento.ESPERADO | admin.ESPERADO | api.ESPERADO
+ESPERADO = consumidor.ESPERADO | atendimento.ESPERADO | admin.ESPERADO | api.ESPERADO | entrada.ESPERADO
 # The Ouvidoria (nível 3) is a back-office team like the attendants: its column is theirs except
 # where an app's table says otherwise (a power it holds, OUVIDORIA).
 OUVIDORIA = (

@@ -1,12 +1,14 @@
 """The records and registers around the protocols: the timeline (read-only for everyone), the
-categorias and holidays supervisors keep, the outbox, and the log of access to personal data."""
+categorias and holidays supervisors keep, the outbox, the messages consumers sent to the SMS and
+WhatsApp numbers, and the log of access to personal data."""
 
 from django.contrib import admin
 from django.utils.html import format_html
 
 from .. import lgpd, numeracao
 from ..exceptions import NumeroInvalido
-from ..models import AcessoDadoPessoal, Categoria, Feriado, Interacao, Mensagem
+from ..models import AcessoDadoPessoal, Categoria, Feriado, Interacao, Mensagem, MensagemRecebida
+from ..services.contatos import telefone_e164
 from .base import ListaSegura, SomenteLeitura, TextoDeUmaLinha, pode_supervisionar
 
 
@@ -86,8 +88,8 @@ class FeriadoAdmin(TextoDeUmaLinha, admin.ModelAdmin):
 
 @admin.register(Mensagem)
 class MensagemAdmin(ListaSegura, SomenteLeitura, admin.ModelAdmin):
-    list_display = ["assunto", "canal", "destinatario", "criada_em", "situacao", "tentativas"]
-    list_filter = ["canal", ("enviada_em", admin.EmptyFieldListFilter)]
+    list_display = ["assunto", "canal", "destinatario", "criada_em", "situacao", "estado_no_provedor", "tentativas"]
+    list_filter = ["canal", ("enviada_em", admin.EmptyFieldListFilter), "estado_no_provedor"]
     list_select_related = ["protocolo"]
     # The body may quote what someone typed (a resolution's text): its CPFs masked, as on every screen.
     fields = ["corpo_mascarado" if f.name == "corpo" else f.name for f in Mensagem._meta.fields if f.name != "id"]
@@ -104,6 +106,55 @@ class MensagemAdmin(ListaSegura, SomenteLeitura, admin.ModelAdmin):
             if obj.enviada
             else format_html('<span title="{}">pendente</span>', obj.ultimo_erro or "aguardando envio")
         )
+
+
+@admin.register(MensagemRecebida)
+class MensagemRecebidaAdmin(ListaSegura, SomenteLeitura, admin.ModelAdmin):
+    """What consumers wrote to the SMS and WhatsApp numbers and what each message did
+    (docs/operacao.md, "Mensagens recebidas"): a record, read-only, for supervisors."""
+
+    list_display = ["recebida_em", "canal", "provedor", "telefone", "resultado", "protocolo", "texto_curto"]
+    # Choices only: a filter on provedor would read the distinct values of the whole table.
+    list_filter = ["canal", "resultado"]
+    list_select_related = ["protocolo"]
+    # Newest first through the primary key: rows only ever arrive.
+    ordering = ["-id"]
+    list_per_page = 50
+    search_fields = ["telefone"]
+    search_help_text = "Telefone com DDD, como em (11) 98765-4321 ou +5511987654321."
+    fields = [
+        "recebida_em",
+        "canal",
+        "provedor",
+        "id_no_provedor",
+        "telefone",
+        "texto_mascarado",
+        "resultado",
+        "protocolo",
+    ]
+    readonly_fields = fields
+
+    def get_search_results(self, request, queryset, search_term):
+        # The telephone as stored (E.164), an exact match on the index of a telephone's messages.
+        termo = search_term.strip()
+        if not termo:
+            return queryset, False
+        return queryset.filter(telefone=telefone_e164(termo) or termo), False
+
+    @admin.display(description="texto")
+    def texto_curto(self, obj):
+        texto = lgpd.mascarar_cpfs(obj.texto)
+        return texto if len(texto) <= 80 else texto[:79] + "…"
+
+    @admin.display(description="texto")
+    def texto_mascarado(self, obj):
+        return lgpd.mascarar_cpfs(obj.texto)
+
+    def has_view_permission(self, request, obj=None):
+        return pode_supervisionar(request.user) or super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
 
 
 @admin.register(AcessoDadoPessoal)

@@ -89,6 +89,8 @@ class Mensagem(models.Model):
                 condition=Q(enviada_em__isnull=True, aguarda_confirmacao=False, desistida_em__isnull=True),
                 name="mensagem_pendente",
             ),
+            # A delivery receipt: the message its provider's id names (protocolo/entrada/processar.py).
+            models.Index(fields=["id_no_provedor"], condition=~Q(id_no_provedor=""), name="mensagem_id_no_provedor"),
         ]
 
     def __str__(self):
@@ -289,6 +291,9 @@ class ResultadoRecebida(models.TextChoices):
     SAIR = "sair", "pedido para parar (SAIR)"
     RECUSADA = "recusada", "recusada (protocolo fora do alcance do telefone)"
     LIMITE = "limite", "acima do limite do remetente"
+    # A kind the portal does not read (an image, an audio, a location) or an SMS without a protocol
+    # number: answered with where to write instead, and nothing else.
+    IGNORADA = "ignorada", "não tratada (sem texto, ou SMS sem número de protocolo)"
 
 
 class MensagemRecebida(models.Model):

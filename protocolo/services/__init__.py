@@ -15,6 +15,7 @@ from .abertura import (
     protocolo_abrir,
     protocolo_abrir_completo,
     protocolo_abrir_pelo_portal,
+    protocolo_abrir_por_mensagem,
     protocolo_enviar_numero,
 )
 from .atribuicao import protocolo_atribuir
@@ -90,6 +91,7 @@ __all__ = [
     "protocolo_abrir",
     "protocolo_abrir_completo",
     "protocolo_abrir_pelo_portal",
+    "protocolo_abrir_por_mensagem",
     "protocolo_abrir_por_sistema",
     "protocolo_atribuir",
     "protocolo_cancelar",

@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .. import numeracao, outbox, relogio, sms
+from .. import canais, numeracao, outbox, relogio, sms
 from ..exceptions import DadosInvalidos
-from ..models import Canal, Consumidor, Mensagem, Protocolo, Situacao, mascarar_cpf
+from ..models import Canal, CanalPreferido, Consumidor, Mensagem, Protocolo, Situacao, mascarar_cpf
 from ..segmentos import para_gsm7
 from .consumidores import _consumidor_do_atendimento, contatos_do_atendimento
 from .contatos import OrigemContato, TipoContato, contato_do_protocolo, destinatarios, pedir_confirmacao
@@ -53,16 +53,17 @@ def protocolo_abrir(*, canal, atendente=None, consumidor=None, categoria=None, o
     return protocolo
 
 
-def _abrir(*, canal, atendente, consumidor, categoria, objeto, chave=None, sistema=None):
+def _abrir(
+    *, canal, atendente, consumidor, categoria, objeto, chave=None, sistema=None, origem=None, canal_preferido=""
+):
     """(protocol, its opening entry), inside the caller's transaction, the consumer already locked.
     sistema: the account of the integrated system that opens it, named as the entry's author; it
-    never becomes the responsável."""
-    if atendente is not None:
+    never becomes the responsável. origem: who opened it, when the canal alone does not say (a
+    consumer writing to the WhatsApp number)."""
+    if origem is None and atendente is not None:
         origem = Origem.ATENDENTE
-    elif canal == Canal.PORTAL:
-        origem = Origem.CONSUMIDOR
-    else:
-        origem = Origem.SISTEMA
+    elif origem is None:
+        origem = Origem.CONSUMIDOR if canal == Canal.PORTAL else Origem.SISTEMA
     agora = relogio.agora()
     protocolo = Protocolo(
         canal=canal,
@@ -72,6 +73,7 @@ def _abrir(*, canal, atendente, consumidor, categoria, objeto, chave=None, siste
         responsavel=atendente,
         aberto_em=agora,
         chave_de_abertura=chave or None,
+        canal_preferido=canal_preferido,
     )
     protocolo.prazo = _calcular_prazo(protocolo, categoria)
     # The number last: the day's sequence row stays locked from here until the commit, and every
@@ -167,6 +169,62 @@ def protocolo_abrir_completo(*, canal, atendente, cpf="", nome="", email="", tel
         )
         contatos_do_atendimento(protocolo, email=email, telefone=telefone)
     return protocolo, consumidor, criado
+
+
+def protocolo_abrir_por_mensagem(*, canal, telefone, texto):
+    """A consumer wrote to the WhatsApp number without a protocol number: open a protocol (canal
+    whatsapp) whose demand is the text, with the telephone as a confirmed contact of this protocol
+    only (the provider vouches for the sender, never for a CPF), WhatsApp as the preferred channel,
+    and the number answered at once on it — free text inside the 24-hour window the message opened,
+    with the approved template named for a sender that needs one. A telephone that refused the
+    channel (SAIR) gets nothing on it. Returns the protocol."""
+    if canal != Canal.WHATSAPP:
+        raise DadosInvalidos("Só uma mensagem de WhatsApp abre um protocolo.")
+    objeto = _validar_abertura(canal=canal, categoria=None, objeto=texto, obrigatorio=True)
+    with transaction.atomic():
+        protocolo, abertura = _abrir(
+            canal=canal,
+            atendente=None,
+            consumidor=None,
+            categoria=None,
+            objeto=objeto,
+            origem=Origem.CONSUMIDOR,
+            canal_preferido=CanalPreferido.WHATSAPP,
+        )
+        contato = contato_do_protocolo(
+            protocolo=protocolo,
+            tipo=TipoContato.TELEFONE,
+            valor=telefone,
+            origem=OrigemContato.WHATSAPP,
+            confirmado=True,
+            novo=True,
+        )
+        if canais.aceita(contato.valor, Mensagem.Canal.WHATSAPP):
+            _enviar_numero_por_whatsapp(protocolo, contato, cabeca=(abertura.ordem, abertura.mac))
+    return protocolo
+
+
+def _enviar_numero_por_whatsapp(protocolo, contato, *, cabeca):
+    mensagem = outbox.enfileirar(
+        protocolo=protocolo,
+        canal=Mensagem.Canal.WHATSAPP,
+        destinatario=contato.valor,
+        contato=contato,
+        assunto=f"Protocolo {protocolo.numero_formatado}: número do seu atendimento (WhatsApp)",
+        corpo=texto_sms_numero(protocolo),
+        modelo="protocolo_numero",
+        parametros=[protocolo.numero_formatado],
+    )
+    anexar_ao_historico(
+        protocolo,
+        cabeca=cabeca,
+        tipo=Tipo.ENVIO_NUMERO,
+        origem=Origem.SISTEMA,
+        publica=True,
+        texto="Número do protocolo enviado por WhatsApp.",
+        detalhes={"mensagens": [mensagem.message_id]},
+    )
+    return mensagem
 
 
 def protocolo_enviar_numero(*, protocolo, autor=None):

@@ -39,6 +39,7 @@ MODELOS = {
     ("protocolo", "interacao"): LEITURA,
     ("protocolo", "consumidor"): LEITURA,
     ("protocolo", "mensagem"): LEITURA,
+    ("protocolo", "mensagemrecebida"): LEITURA,
     ("protocolo", "acessodadopessoal"): LEITURA,
     ("protocolo", "categoria"): EDICAO,
     ("protocolo", "feriado"): TUDO,

@@ -24,6 +24,7 @@ from protocolo.models import (
     EntregaWebhook,
     Feriado,
     Mensagem,
+    MensagemRecebida,
     RespostaPronta,
     SistemaIntegrado,
 )
@@ -102,6 +103,11 @@ class Objetos:
 
     def _protocolo_mensagem(self):
         return Mensagem.objects.create(destinatario="a@exemplo.com.br", assunto="Teste", corpo="Olá")
+
+    def _protocolo_mensagemrecebida(self):
+        return MensagemRecebida.objects.create(
+            canal="whatsapp", provedor="meta", id_no_provedor="wamid.rotas", telefone="+5511987654321", texto="Oi"
+        )
 
     def _protocolo_acessodadopessoal(self):
         consumidor = ConsumidorFactory()
