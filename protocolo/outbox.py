@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F
 from django.tasks import task
 
-from . import relogio, sms
+from . import codigos, relogio, sms
 from .models import Mensagem
 
 logger = logging.getLogger(__name__)
@@ -112,9 +112,12 @@ def _enviar(mensagem, conexao):
     be opened raises ServidorIndisponivel and leaves the row as it was. An SMS goes to the SMS
     backend (protocolo/sms.py), whatever the connection."""
     if mensagem.canal == Mensagem.Canal.SMS:
+        # A confirmation code goes into the text only here, on its way out (protocolo/codigos.py).
+        texto, _, segredo = codigos.no_envio(mensagem)
         return _tentar(
             mensagem,
-            partial(sms.enviar, para=mensagem.destinatario, texto=mensagem.corpo, id_mensagem=mensagem.message_id),
+            partial(sms.enviar, para=mensagem.destinatario, texto=texto, id_mensagem=mensagem.message_id),
+            segredo=segredo,
         )
     if conexao is not None:
         try:
@@ -131,7 +134,9 @@ def _enviar(mensagem, conexao):
     return _tentar(mensagem, email.send if conexao is None else partial(conexao.send_messages, [email]))
 
 
-def _tentar(mensagem, envio):
+def _tentar(mensagem, envio, *, segredo=""):
+    """segredo: a confirmation code the text carried, kept out of the error stored and logged (a
+    provider may quote the text back)."""
     mensagem.tentativas += 1
     try:
         resposta = envio()
@@ -139,14 +144,15 @@ def _tentar(mensagem, envio):
         # Any backend's failure (SMTP, network, a provider's API): the message stays pending
         # and is retried; one message that always fails must not stop the ones after it.
         mensagem.proxima_tentativa_em = relogio.agora() + _espera(mensagem.tentativas)
-        mensagem.ultimo_erro = f"{type(erro).__name__}: {erro}"[:2000]
+        mensagem.ultimo_erro = codigos.sem_segredo(f"{type(erro).__name__}: {erro}", segredo)[:2000]
         mensagem.save(update_fields=["tentativas", "proxima_tentativa_em", "ultimo_erro"])
         logger.warning(
             "Mensagem %s não entregue (tentativa %s): %s",
             mensagem.pk,
             mensagem.tentativas,
-            erro,
-            exc_info=not isinstance(erro, smtplib.SMTPException | OSError | sms.ErroDoProvedor),
+            codigos.sem_segredo(str(erro), segredo),
+            # A traceback would carry the exception's text as it was, code and all.
+            exc_info=not segredo and not isinstance(erro, smtplib.SMTPException | OSError | sms.ErroDoProvedor),
         )
         return False
     if mensagem.canal == Mensagem.Canal.SMS:
