@@ -9,9 +9,10 @@ from django import forms
 from protocolo import forms as acoes
 from protocolo.exceptions import DadosInvalidos
 from protocolo.forms import campo_de_texto
-from protocolo.models import Canal, Contato
+from protocolo.models import Canal, CanalPreferido, Contato
 from protocolo.selectors import BUSCA_MINIMA
 from protocolo.services.contatos import VERIFICACOES, TipoContato, normalizar
+from protocolo.services.preferencias import telefones_do_protocolo
 from protocolo.validators import normalizar_cpf, normalizar_numero, validar_linha
 
 CANAIS_UM_PASSO = [(Canal.CHAT, Canal.CHAT.label), (Canal.EMAIL, Canal.EMAIL.label)]
@@ -114,6 +115,61 @@ class VincularContatoForm(DoProtocolo):
         choices=[("", "escolha…"), *VERIFICACOES.items()],
         help_text="Nome, data de nascimento, nome da mãe e endereço não servem: vazam junto com o CPF.",
     )
+
+
+class PreferenciaForm(DoProtocolo):
+    """The channel the consumer says, to the attendant, they prefer (the service checks that the
+    protocol has a contact for it)."""
+
+    canal_preferido = forms.ChoiceField(
+        label="Canal preferido pelo consumidor",
+        required=False,
+        choices=[("", "sem preferência"), *CanalPreferido.choices],
+        error_messages={"invalid_choice": "Escolha um canal da lista."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.protocolo is not None and not self.is_bound:
+            self.initial["canal_preferido"] = self.protocolo.canal_preferido
+
+
+class CanalDoTelefoneForm(DoProtocolo):
+    """Stop or resume SMS or WhatsApp for a telephone of the protocol, as the consumer asks the
+    attendant. Resuming a channel the consumer stopped is only ever their request: the attendant
+    ticks that they asked for it, and the timeline records it so."""
+
+    PARAR, RETOMAR = "parar", "retomar"
+    contato = forms.IntegerField(widget=forms.HiddenInput, error_messages={"invalid": "Telefone inválido."})
+    canal = forms.ChoiceField(
+        choices=[("sms", "SMS"), ("whatsapp", "WhatsApp")],
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "Canal inválido: SMS ou WhatsApp."},
+    )
+    acao = forms.ChoiceField(
+        choices=[(PARAR, "parar"), (RETOMAR, "retomar")],
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "Escolha parar ou retomar."},
+    )
+    pedido = forms.BooleanField(
+        label="O consumidor pediu, neste atendimento, para voltar a receber por este canal.",
+        required=False,
+    )
+
+    def clean_contato(self):
+        pk = self.cleaned_data["contato"]
+        for contato in telefones_do_protocolo(self.protocolo):
+            if contato.pk == pk:
+                return contato
+        raise forms.ValidationError("Escolha um telefone confirmado deste protocolo.")
+
+    def clean(self):
+        dados = super().clean()
+        if dados.get("acao") == self.RETOMAR and not dados.get("pedido"):
+            self.add_error(
+                "pedido", "Só o consumidor pode pedir para voltar a receber: confirme que ele pediu neste atendimento."
+            )
+        return dados
 
 
 class CategoriaForm(ComVersao):

@@ -43,7 +43,8 @@ TITULOS = {
     Tipo.DUPLICIDADE: "Demanda unificada",
     Tipo.PRORROGACAO: "Prazo prorrogado",
     Tipo.ENVIO_NUMERO: "Número enviado por e-mail",
-    Tipo.CONFIRMACAO_CONTATO: "E-mail confirmado",
+    Tipo.CONFIRMACAO_CONTATO: "Contato confirmado",
+    Tipo.CANAIS: "Canais das mensagens",
     Tipo.ANONIMIZACAO: "Dados pessoais anonimizados",
 }
 

@@ -9,7 +9,11 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
 
-from protocolo.models import Categoria
+from protocolo.exceptions import DadosInvalidos
+from protocolo.models import CanalPreferido, Categoria
+from protocolo.services.codigos import envia_codigos
+from protocolo.services.contatos import TipoContato, normalizar
+from protocolo.services.preferencias import canais_de_telefone
 from protocolo.validators import normalizar_cpf, normalizar_numero, validar_linha, validar_texto
 
 OBJETO_MAXIMO = 4000
@@ -133,7 +137,7 @@ class _Identificacao(FormularioDoPortal):
         return chave if CHAVE.fullmatch(chave) else ""
 
 
-class AberturaForm(_Identificacao):
+class _Abertura(_Identificacao):
     categoria = forms.ModelChoiceField(
         label="Assunto",
         queryset=Categoria.objects.filter(ativa=True).order_by("nome"),
@@ -147,6 +151,80 @@ class AberturaForm(_Identificacao):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Conte o que aconteceu e o que você espera da empresa.",
     )
+
+
+SEM_PREFERENCIA = ("", "Sem preferência")
+
+
+def _escolhas_de_canal(*, email=True, telefone=True):
+    """The preferred-channel choices: e-mail, and SMS or WhatsApp when the company sends by them."""
+    escolhas = [(CanalPreferido.EMAIL.value, "E-mail")] if email else []
+    if telefone:
+        escolhas += [(canal.value, CanalPreferido(canal).label) for canal in canais_de_telefone()]
+    return escolhas
+
+
+class CampoTelefone(forms.CharField):
+    """A telephone as stored (E.164), or an error in Portuguese on the field."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Telefone celular (opcional)")
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "(11) 98765-4321"}),
+        )
+        kwargs["error_messages"] = {
+            "max_length": "Telefone inválido: informe o DDD e o número.",
+            "null_characters_not_allowed": "O telefone tem apenas algarismos.",
+            **kwargs.get("error_messages", {}),
+        }
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        valor = super().clean(value)
+        try:
+            return normalizar(TipoContato.TELEFONE, valor) if valor else ""
+        except DadosInvalidos as erro:
+            raise forms.ValidationError(erro.mensagem) from None
+
+
+class _ComTelefone(forms.Form):
+    """The optional telephone and preferred channel of a portal opening. The telephone is asked only
+    while a code can confirm it (SMS or WhatsApp configured)."""
+
+    telefone = CampoTelefone(
+        required=False,
+        help_text="Enviamos a ele só um código de confirmação, que você digita na página do protocolo; "
+        "confirmado, ele também recebe as mensagens deste protocolo.",
+    )
+    canal_preferido = forms.ChoiceField(
+        label="Como prefere receber as mensagens",
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Escolha um canal da lista."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not envia_codigos():
+            del self.fields["telefone"]
+        self.fields["canal_preferido"].choices = [
+            SEM_PREFERENCIA,
+            *_escolhas_de_canal(telefone="telefone" in self.fields),
+        ]
+
+    def clean(self):
+        dados = super().clean()
+        canal = dados.get("canal_preferido")
+        por_telefone = canal in (CanalPreferido.SMS, CanalPreferido.WHATSAPP)
+        if por_telefone and not dados.get("telefone") and "telefone" not in self.errors:
+            self.add_error("telefone", "Para receber por SMS ou WhatsApp, informe o telefone.")
+        return dados
+
+
+class AberturaForm(_ComTelefone, _Abertura):
+    field_order = ["chave", "cpf", "nome", "email", "telefone", "canal_preferido", "categoria", "objeto"]
 
 
 class TitularForm(_Identificacao):
@@ -224,3 +302,84 @@ class RespostaForm(FormularioDoPortal):
         if resposta == self.NAO_RESOLVIDO and not dados.get("comentario") and "comentario" not in self.errors:
             self.add_error("comentario", "Conte o que faltou para resolver.")
         return dados
+
+
+# The protocol's page: the telephone's code and the channels -----------------------------------------
+
+
+class _DoProtocolo(FormularioDoPortal):
+    """A form about the protocol's contacts: `telefone` picks one of `telefones` by its id, so a
+    forged id is an error on the form, never a lookup."""
+
+    def __init__(self, *args, telefones=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.telefones = {str(c.pk): c for c in telefones}
+        if "telefone" in self.fields:
+            self.fields["telefone"].choices = [(k, k) for k in self.telefones]
+
+    def clean_telefone(self):
+        return self.telefones[self.cleaned_data["telefone"]]
+
+
+_ESCOLHA_DE_TELEFONE = {
+    "required": "Escolha o telefone.",
+    "invalid_choice": "Este telefone não está mais entre os deste protocolo: recarregue a página.",
+}
+
+
+class CodigoForm(_DoProtocolo):
+    telefone = forms.ChoiceField(widget=forms.HiddenInput, error_messages=_ESCOLHA_DE_TELEFONE)
+    codigo = forms.CharField(
+        label="Código recebido",
+        max_length=20,
+        error_messages={
+            "required": "Digite o código que você recebeu.",
+            "max_length": "O código tem 6 algarismos.",
+            "null_characters_not_allowed": "O código tem apenas algarismos.",
+        },
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def clean_codigo(self):
+        codigo = "".join(self.cleaned_data["codigo"].split()).replace("-", "")
+        if not re.fullmatch(r"[0-9]{6}", codigo):
+            raise forms.ValidationError("O código tem 6 algarismos.")
+        return codigo
+
+
+class NovoCodigoForm(_DoProtocolo):
+    telefone = forms.ChoiceField(widget=forms.HiddenInput, error_messages=_ESCOLHA_DE_TELEFONE)
+
+
+class PreferenciaForm(FormularioDoPortal):
+    canal_preferido = forms.ChoiceField(
+        label="Canal preferido",
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Escolha um canal da lista."},
+    )
+
+    def __init__(self, *args, canais=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["canal_preferido"].choices = [
+            SEM_PREFERENCIA,
+            *((c.value, "E-mail" if c == CanalPreferido.EMAIL else c.label) for c in canais),
+        ]
+
+
+class CanalDoTelefoneForm(_DoProtocolo):
+    PARAR, RETOMAR = "parar", "retomar"
+    telefone = forms.ChoiceField(widget=forms.HiddenInput, error_messages=_ESCOLHA_DE_TELEFONE)
+    canal = forms.ChoiceField(
+        widget=forms.HiddenInput,
+        error_messages={"required": "Escolha o canal.", "invalid_choice": "Canal inválido: escolha SMS ou WhatsApp."},
+    )
+    acao = forms.ChoiceField(
+        choices=[(PARAR, "parar"), (RETOMAR, "retomar")],
+        widget=forms.HiddenInput,
+        error_messages={"required": "Escolha parar ou retomar.", "invalid_choice": "Escolha parar ou retomar."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["canal"].choices = [(c.value, c.label) for c in canais_de_telefone()]

@@ -23,12 +23,25 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from protocolo import integridade, numeracao, relogio, selectors, services, transparencia
 from protocolo.exceptions import ErroProtocolo, NumeroInvalido
-from protocolo.models import EQUIPE_DO_NIVEL, Protocolo, Situacao
+from protocolo.models import EQUIPE_DO_NIVEL, EscolhaDeCanal, Protocolo, Situacao
 from protocolo.operacao import desafio, limites
 from protocolo.operacao.rede import ip_do_cliente
+from protocolo.services import codigos as servico_de_codigos
+from protocolo.services import preferencias
 
 from . import acesso, apresentacao
-from .forms import AberturaForm, ConsultaForm, MensagemForm, RecuperacaoForm, RespostaForm, TitularForm
+from .forms import (
+    AberturaForm,
+    CanalDoTelefoneForm,
+    CodigoForm,
+    ConsultaForm,
+    MensagemForm,
+    NovoCodigoForm,
+    PreferenciaForm,
+    RecuperacaoForm,
+    RespostaForm,
+    TitularForm,
+)
 
 LGPD = "lgpd"
 # A receipt code: digits, base-32 letters and dashes, well under 80 characters.
@@ -227,6 +240,19 @@ def _pagina_do_protocolo(request, protocolo, *, status=200, nao_registrado="", *
         "form_mensagem": formularios.get("form_mensagem"),
         "form_resposta": formularios.get("form_resposta") or (RespostaForm() if pode_responder else None),
         "nao_registrado": nao_registrado,
+        "canais": preferencias.canais_do_protocolo(protocolo),
+        "form_codigo": formularios.get("form_codigo"),
+        "form_novo_codigo": formularios.get("form_novo_codigo"),
+        "form_preferencia": formularios.get("form_preferencia"),
+        "form_canal": formularios.get("form_canal"),
+        "minutos_do_codigo": settings.PROTOCOLO_CODIGO_MINUTOS,
+        "erros_canais": [
+            erro
+            for nome in ("form_codigo", "form_novo_codigo", "form_preferencia", "form_canal")
+            if (form := formularios.get(nome)) is not None
+            for erros in form.errors.values()
+            for erro in erros
+        ],
     }
     return render(request, "consumidor/protocolo.html", contexto, status=status)
 
@@ -326,6 +352,102 @@ def responder_resolucao(request, numero):
         mensagem = f"O protocolo foi reaberto e {movimento}."
     messages.success(request, mensagem)
     return redirect("consumidor:protocolo", numero=protocolo.numero)
+
+
+# The telephone's code and the channels ------------------------------------------------------------
+
+
+def _acao_de_contato(request, numero, classe, opcoes, executar, nome, sucesso):
+    """A POST about the protocol's contacts. The form is built with `opcoes(protocolo)` (the
+    telephones or channels it may pick, so a forged choice is a form error). Invalid, or refused by
+    the service, the page comes back with the form and its error (nothing typed is lost); done, a
+    message and the page again (PRG)."""
+    protocolo = _protocolo_do_visitante(request, numero)
+    if protocolo is None:
+        return _nao_encontrado(request)
+    form = classe(request.POST, **opcoes(protocolo))
+    if form.is_valid():
+        try:
+            executar(protocolo, form.cleaned_data)
+        except ErroProtocolo as erro:
+            form.add_error(None, erro.mensagem)
+        else:
+            messages.success(request, sucesso(form.cleaned_data) if callable(sucesso) else sucesso)
+            return redirect(reverse("consumidor:protocolo", args=[protocolo.numero]) + "#canais")
+    return _pagina_do_protocolo(request, _protocolo_do_visitante(request, numero), **{nome: form})
+
+
+def _a_confirmar(protocolo):
+    return {"telefones": servico_de_codigos.telefones_a_confirmar(protocolo)}
+
+
+@require_POST
+@sensitive_post_parameters("codigo")
+def confirmar_telefone(request, numero):
+    """The code the telephone received, typed back: proves control of the telephone, never
+    ownership of the CPF (docs/seguranca.md, "Confirmação por código")."""
+    return _acao_de_contato(
+        request,
+        numero,
+        CodigoForm,
+        _a_confirmar,
+        lambda p, d: services.protocolo_confirmar_telefone(protocolo=p, contato=d["telefone"], codigo=d["codigo"]),
+        "form_codigo",
+        "Telefone confirmado: ele passa a receber as mensagens deste protocolo.",
+    )
+
+
+@require_POST
+def novo_codigo(request, numero):
+    return _acao_de_contato(
+        request,
+        numero,
+        NovoCodigoForm,
+        _a_confirmar,
+        lambda p, d: services.protocolo_pedir_codigo(protocolo=p, contato=d["telefone"]),
+        "form_novo_codigo",
+        "Enviamos um novo código ao telefone. O anterior não vale mais.",
+    )
+
+
+@require_POST
+def preferir_canal(request, numero):
+    return _acao_de_contato(
+        request,
+        numero,
+        PreferenciaForm,
+        lambda p: {"canais": preferencias.canais_possiveis(p)},
+        lambda p, d: services.protocolo_preferir_canal(
+            protocolo=p, canal=d["canal_preferido"], origem=EscolhaDeCanal.Origem.PORTAL
+        ),
+        "form_preferencia",
+        "Preferência registrada.",
+    )
+
+
+@require_POST
+def canal_do_telefone(request, numero):
+    """Stop or resume SMS or WhatsApp for a confirmed telephone of the protocol: honoured from the
+    next message on, for every protocol that telephone receives."""
+    return _acao_de_contato(
+        request,
+        numero,
+        CanalDoTelefoneForm,
+        lambda p: {"telefones": preferencias.telefones_do_protocolo(p)},
+        lambda p, d: services.protocolo_escolher_canal_do_telefone(
+            protocolo=p,
+            contato=d["telefone"],
+            canal=d["canal"],
+            aceita=d["acao"] == CanalDoTelefoneForm.RETOMAR,
+            origem=EscolhaDeCanal.Origem.PORTAL,
+        ),
+        "form_canal",
+        lambda d: (
+            "Pronto: este telefone volta a receber por esse canal."
+            if d["acao"] == CanalDoTelefoneForm.RETOMAR
+            else "Pronto: este telefone não recebe mais mensagens por esse canal, a partir da próxima."
+        ),
+    )
 
 
 # Receipt, verification, history -------------------------------------------------------------------
@@ -469,6 +591,8 @@ def _abrir(request, form, *, categoria, objeto):
             categoria=categoria,
             objeto=objeto,
             chave=form.cleaned_data["chave"],
+            telefone=form.cleaned_data.get("telefone", ""),
+            canal_preferido=form.cleaned_data.get("canal_preferido", ""),
         )
     except ErroProtocolo as erro:
         form.add_error(None, erro.mensagem)
@@ -479,7 +603,12 @@ def _abrir(request, form, *, categoria, objeto):
         # The same words whether or not the CPF is on file: this page must not tell.
         f"Protocolo {protocolo.numero_formatado} aberto. Anote o número ou guarde este comprovante. Enviamos "
         "ao e-mail informado um link de confirmação: depois de confirmado, ele recebe o número e as respostas "
-        "deste protocolo.",
+        "deste protocolo."
+        + (
+            " O telefone informado recebe um código: digite-o na página do protocolo para confirmá-lo."
+            if form.cleaned_data.get("telefone")
+            else ""
+        ),
     )
     return redirect("consumidor:comprovante", numero=protocolo.numero)
 

@@ -26,6 +26,7 @@ from .exceptions import DadosInvalidos
 from .models import (
     EM_ABERTO,
     AcessoDadoPessoal,
+    CodigoDeConfirmacao,
     Consumidor,
     Contato,
     Interacao,
@@ -266,7 +267,9 @@ def _contatos_do_titular(consumidor, protocolos):
 
 
 def _limpar_mensagens(contatos, protocolos):
-    """The outbox is not the record: its copies of messages to this consumer go."""
+    """The outbox is not the record: its copies of messages to this consumer go, and so do the
+    confirmation codes sent to their telephones (each keeps the telephone)."""
+    CodigoDeConfirmacao.objects.filter(contato__in=contatos).delete()
     filtro = Q(protocolo__in=protocolos) | Q(contato__in=contatos)
     for valor in {c.valor for c in contatos if c.tipo == Contato.Tipo.EMAIL and c.valor}:
         filtro |= Q(destinatario__iexact=valor)

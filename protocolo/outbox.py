@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F
 from django.tasks import task
 
-from . import relogio, sms, whatsapp
+from . import codigos, relogio, sms, whatsapp
 from .models import Mensagem
 
 logger = logging.getLogger(__name__)
@@ -126,21 +126,26 @@ def _enviar(mensagem, conexao):
     backend (protocolo/sms.py), a WhatsApp message to the WhatsApp one (protocolo/whatsapp.py),
     whatever the connection; a provider's refusal for good gives the message up (desistir)."""
     if mensagem.canal == Mensagem.Canal.SMS:
+        # A confirmation code goes into the text only here, on its way out (protocolo/codigos.py).
+        texto, _, segredo = codigos.no_envio(mensagem)
         return _tentar(
             mensagem,
-            partial(sms.enviar, para=mensagem.destinatario, texto=mensagem.corpo, id_mensagem=mensagem.message_id),
+            partial(sms.enviar, para=mensagem.destinatario, texto=texto, id_mensagem=mensagem.message_id),
+            segredo=segredo,
         )
     if mensagem.canal == Mensagem.Canal.WHATSAPP:
+        texto, parametros, segredo = codigos.no_envio(mensagem)
         return _tentar(
             mensagem,
             partial(
                 whatsapp.enviar,
                 para=mensagem.destinatario,
-                texto=mensagem.corpo,
+                texto=texto,
                 modelo=mensagem.modelo,
-                parametros=mensagem.parametros,
+                parametros=parametros,
                 id_mensagem=mensagem.message_id,
             ),
+            segredo=segredo,
         )
     if conexao is not None:
         try:
@@ -157,27 +162,30 @@ def _enviar(mensagem, conexao):
     return _tentar(mensagem, email.send if conexao is None else partial(conexao.send_messages, [email]))
 
 
-def _tentar(mensagem, envio):
+def _tentar(mensagem, envio, *, segredo=""):
+    """segredo: a confirmation code the text carried, kept out of the error stored and logged (a
+    provider may quote the text back)."""
     mensagem.tentativas += 1
     try:
         resposta = envio()
     except sms.RecusaDefinitiva as erro:
         # Trying again would be refused the same way (an invalid number, one not on WhatsApp).
         mensagem.save(update_fields=["tentativas"])
-        desistir(mensagem, erro)
+        desistir(mensagem, codigos.sem_segredo(f"{type(erro).__name__}: {erro}", segredo))
         return False
     except Exception as erro:
         # Any backend's failure (SMTP, network, a provider's API): the message stays pending
         # and is retried; one message that always fails must not stop the ones after it.
         mensagem.proxima_tentativa_em = relogio.agora() + _espera(mensagem.tentativas)
-        mensagem.ultimo_erro = f"{type(erro).__name__}: {erro}"[:2000]
+        mensagem.ultimo_erro = codigos.sem_segredo(f"{type(erro).__name__}: {erro}", segredo)[:2000]
         mensagem.save(update_fields=["tentativas", "proxima_tentativa_em", "ultimo_erro"])
         logger.warning(
             "Mensagem %s não entregue (tentativa %s): %s",
             mensagem.pk,
             mensagem.tentativas,
-            erro,
-            exc_info=not isinstance(erro, smtplib.SMTPException | OSError | sms.ErroDoProvedor),
+            codigos.sem_segredo(str(erro), segredo),
+            # A traceback would carry the exception's text as it was, code and all.
+            exc_info=not segredo and not isinstance(erro, smtplib.SMTPException | OSError | sms.ErroDoProvedor),
         )
         return False
     if mensagem.canal != Mensagem.Canal.EMAIL:

@@ -496,6 +496,13 @@ PROTOCOLO_INDICADORES_PUBLICOS = env.bool("PROTOCOLO_INDICADORES_PUBLICOS", defa
 # How long the signed links in our e-mails open a protocol (or all of a consumer's demands).
 PROTOCOLO_LINK_DIAS = env.int("PROTOCOLO_LINK_DIAS", default=7)
 
+# The one-time code that confirms a telephone typed on the portal (docs/seguranca.md, "Confirmação
+# por código"): how long it is valid, how many wrong tries kill it, and how many codes one
+# telephone receives in an hour (its own protocol's resends and every other protocol's together).
+PROTOCOLO_CODIGO_MINUTOS = env.int("PROTOCOLO_CODIGO_MINUTOS", default=10)
+PROTOCOLO_CODIGO_TENTATIVAS = env.int("PROTOCOLO_CODIGO_TENTATIVAS", default=5)
+PROTOCOLO_CODIGO_POR_HORA = env.int("PROTOCOLO_CODIGO_POR_HORA", default=3)
+
 # On: each message goes to the mail server right after its commit, still inside the request. Off:
 # `manage.py enviar_mensagens --continuo`, run as a service, delivers it (protocolo/outbox.py).
 PROTOCOLO_ENTREGA_IMEDIATA = env.bool("PROTOCOLO_ENTREGA_IMEDIATA", default=True)

@@ -12,8 +12,8 @@ from protocolo import relogio, selectors, services
 from protocolo.contas import segundo_fator
 from protocolo.contas.decorators import atendimento, poder_de_supervisor
 from protocolo.exceptions import DadosInvalidos, ErroProtocolo, VersaoDesatualizada
-from protocolo.models import EQUIPE_DO_NIVEL, NIVEL_MAXIMO, Contato, Situacao, nome_de
-from protocolo.services import respostas
+from protocolo.models import EQUIPE_DO_NIVEL, NIVEL_MAXIMO, Contato, EscolhaDeCanal, Mensagem, Situacao, nome_de
+from protocolo.services import preferencias, respostas
 from protocolo.services.contatos import mascarar_contato
 from protocolo.services.movimentos import DEMANDA_REGISTRADA
 
@@ -33,6 +33,8 @@ class Formulario:
 FORMULARIOS = {
     "identificar": Formulario(forms.IdentificarForm),
     "vincular": Formulario(forms.VincularContatoForm),
+    "preferencia": Formulario(forms.PreferenciaForm),
+    "canal_telefone": Formulario(forms.CanalDoTelefoneForm),
     "categoria": Formulario(forms.CategoriaForm, extras=("categorias",), mostrado_se="demanda"),
     "objeto": Formulario(forms.ObjetoForm, mostrado_se="demanda"),
     "interacao": Formulario(forms.InteracaoForm, mostrado_se=None),
@@ -166,7 +168,7 @@ def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes
             if (flag := FORMULARIOS[nome].mostrado_se) and not pode[flag]
         ],
         "linha_do_tempo": linha_do_tempo,
-        "contatos": [(c, mascarar_contato(c)) for c in services.contatos_para_a_equipe(protocolo)],
+        "contatos": _contatos(protocolo),
         # Oldest first, as the timeline runs.
         "mensagens_enviadas": list(protocolo.mensagens.order_by("criada_em", "pk")),
         "outros_em_aberto": selectors.outros_em_aberto(protocolo),
@@ -182,6 +184,24 @@ def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes
         ),
     }
     return render(request, "atendimento/protocolo.html", contexto, status=status)
+
+
+def _contatos(protocolo):
+    """[(contact, masked, channel states)] for the contacts section: each open confirmed telephone
+    with the state of the channels the company sends by (one query, only when there is one)."""
+    contatos = services.contatos_para_a_equipe(protocolo)
+    ativos = preferencias.canais_de_telefone()
+    telefones = [c for c in contatos if c.tipo == Contato.Tipo.TELEFONE and c.encerrado_em is None and c.confirmado_em]
+    escolhas = preferencias.vigentes({c.valor for c in telefones}) if ativos and telefones else {}
+    linhas = []
+    for contato in contatos:
+        estados = []
+        if contato in telefones:
+            for canal in ativos:
+                escolha = escolhas.get((contato.valor, canal))
+                estados.append((Mensagem.Canal(canal).label, canal, escolha))
+        linhas.append((contato, mascarar_contato(contato), estados))
+    return linhas
 
 
 def _resposta_pronta(request, protocolo, formularios, vinculados):
@@ -280,6 +300,25 @@ vincular = _acao(
     lambda c: (
         f"{c.get_tipo_display().capitalize()} vinculado ao consumidor; os contatos vinculados antes foram avisados."
     ),
+)
+preferencia = _acao(
+    "preferencia",
+    lambda r, p, d: services.protocolo_preferir_canal(
+        protocolo=p, canal=d["canal_preferido"], origem=EscolhaDeCanal.Origem.ATENDIMENTO, autor=r.user
+    ),
+    "Preferência do consumidor registrada.",
+)
+canal_telefone = _acao(
+    "canal_telefone",
+    lambda r, p, d: services.protocolo_escolher_canal_do_telefone(
+        protocolo=p,
+        contato=d["contato"],
+        canal=d["canal"],
+        aceita=d["acao"] == forms.CanalDoTelefoneForm.RETOMAR,
+        origem=EscolhaDeCanal.Origem.ATENDIMENTO,
+        autor=r.user,
+    ),
+    "Pedido do consumidor registrado: vale a partir da próxima mensagem.",
 )
 categoria = _acao(
     "categoria",

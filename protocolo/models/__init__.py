@@ -28,10 +28,12 @@ from .integracao import (
 )
 from .mensagens import (
     CanalMensagem,
+    CodigoDeConfirmacao,
     Contato,
     ContatoQuerySet,
     EscolhaDeCanal,
     EstadoNoProvedor,
+    FimDoCodigo,
     Mensagem,
     MensagemRecebida,
     OrigemContato,
@@ -89,6 +91,7 @@ __all__ = [
     "CanalPreferido",
     "Categoria",
     "ChaveDeIdempotencia",
+    "CodigoDeConfirmacao",
     "Consumidor",
     "Contato",
     "ContatoQuerySet",
@@ -100,6 +103,7 @@ __all__ = [
     "EstadoNoProvedor",
     "EventoWebhook",
     "Feriado",
+    "FimDoCodigo",
     "Interacao",
     "InteracaoQuerySet",
     "Mensagem",

@@ -328,3 +328,54 @@ class MensagemRecebida(models.Model):
 
     def __str__(self):
         return f"{self.get_canal_display()} de {self.telefone} ({self.recebida_em:%d/%m/%Y %H:%M})"
+
+
+class FimDoCodigo(models.TextChoices):
+    USADO = "usado", "confirmou o telefone"
+    TENTATIVAS = "tentativas", "tentativas esgotadas"
+    SUBSTITUIDO = "substituido", "substituído por um código novo"
+
+
+class CodigoDeConfirmacao(models.Model):
+    """A one-time code sent to a telephone typed on the portal, which its owner types back on the
+    protocol's page (docs/seguranca.md, "Confirmação por código"). The code itself is stored
+    nowhere: it is derived from `semente` with the secret key (protocolo/codigos.py), put into the
+    message only on its way to the provider, and checked by deriving it again. Valid until
+    `expira_em`, for a few wrong tries; it then ends (`encerrado_em`, `fim`) and a new one is asked."""
+
+    Fim = FimDoCodigo
+
+    contato = models.ForeignKey(Contato, on_delete=models.PROTECT, related_name="codigos")
+    protocolo = models.ForeignKey(Protocolo, on_delete=models.PROTECT, related_name="+")
+    # The contact's value when sent (E.164): the limit per telephone counts across protocols.
+    telefone = models.CharField(max_length=20)
+    semente = models.CharField(max_length=64, editable=False)
+    # The outbox row that carries it (the outbox is not the record: anonymisation deletes it).
+    mensagem = models.OneToOneField(
+        Mensagem, on_delete=models.SET_NULL, null=True, blank=True, related_name="codigo", editable=False
+    )
+    criado_em = models.DateTimeField(default=relogio.agora, editable=False)
+    expira_em = models.DateTimeField()
+    tentativas = models.PositiveSmallIntegerField(default=0)
+    encerrado_em = models.DateTimeField(null=True, blank=True)
+    fim = models.CharField(max_length=12, choices=FimDoCodigo, blank=True)
+
+    class Meta:
+        verbose_name = "código de confirmação"
+        verbose_name_plural = "códigos de confirmação"
+        constraints = [
+            models.CheckConstraint(condition=Q(fim="") | _em("fim", FimDoCodigo.choices), name="codigo_fim_valido"),
+        ]
+        indexes = [
+            # The limit per telephone: the codes sent to it in the last hour.
+            models.Index(fields=["telefone", "criado_em"], name="codigo_por_telefone"),
+            # The protocol page: the live code of each of its telephones.
+            models.Index(fields=["contato", "-criado_em"], name="codigo_do_contato"),
+        ]
+
+    def __str__(self):
+        return f"Código de confirmação {self.pk}"
+
+    @property
+    def vivo(self):
+        return self.encerrado_em is None and self.expira_em > relogio.agora()

@@ -19,6 +19,7 @@ from .abertura import (
     protocolo_enviar_numero,
 )
 from .atribuicao import protocolo_atribuir
+from .codigos import protocolo_confirmar_telefone, protocolo_pedir_codigo
 from .consumidores import (
     consumidor_identificar,
     consumidor_revelar_cpf,
@@ -55,6 +56,7 @@ from .movimentos import (
     protocolo_responder_resolucao,
 )
 from .nivel import protocolo_escalar, protocolo_pedir_supervisao
+from .preferencias import protocolo_escolher_canal_do_telefone, protocolo_preferir_canal
 from .prorrogacao import protocolo_prorrogar_prazo
 from .sistemas import (
     consumidor_registrar_leitura,
@@ -95,18 +97,22 @@ __all__ = [
     "protocolo_abrir_por_sistema",
     "protocolo_atribuir",
     "protocolo_cancelar",
+    "protocolo_confirmar_telefone",
     "protocolo_definir_categoria",
     "protocolo_encerrar",
     "protocolo_encerrar_sem_demanda",
     "protocolo_enviar_numero",
     "protocolo_escalar",
+    "protocolo_escolher_canal_do_telefone",
     "protocolo_identidade_confirmada",
     "protocolo_identificar_consumidor",
     "protocolo_identificar_por_cpf",
     "protocolo_identificar_por_sistema",
     "protocolo_marcar_duplicado",
     "protocolo_mudar_situacao",
+    "protocolo_pedir_codigo",
     "protocolo_pedir_supervisao",
+    "protocolo_preferir_canal",
     "protocolo_prorrogar_prazo",
     "protocolo_reabrir",
     "protocolo_registrar_interacao",

@@ -6,6 +6,8 @@ opening commits, and it is issued last: the day's sequence row stays locked unti
 opening of the day waits for it.
 """
 
+import contextlib
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -15,6 +17,7 @@ from .. import canais, numeracao, outbox, relogio, sms
 from ..exceptions import DadosInvalidos
 from ..models import Canal, CanalPreferido, Consumidor, Mensagem, Protocolo, Situacao, mascarar_cpf
 from ..segmentos import para_gsm7
+from . import codigos
 from .consumidores import _consumidor_do_atendimento, contatos_do_atendimento
 from .contatos import OrigemContato, TipoContato, contato_do_protocolo, destinatarios, pedir_confirmacao
 from .historico import (
@@ -29,6 +32,7 @@ from .historico import (
     _travar,
     anexar_ao_historico,
 )
+from .preferencias import canais_de_telefone
 
 
 def _validar_abertura(*, canal, categoria, objeto, obrigatorio=False):
@@ -109,10 +113,12 @@ def _ja_aberto(chave, cpf):
     return protocolo
 
 
-def protocolo_abrir_pelo_portal(*, cpf, nome, email, categoria, objeto, chave=None):
+def protocolo_abrir_pelo_portal(*, cpf, nome, email, categoria, objeto, chave=None, telefone="", canal_preferido=""):
     """A demand the consumer opens online (canal portal): open the protocol; the e-mail typed
     becomes a contact of this protocol only, gets the confirmation link and, once confirmed, the
-    number. A CPF already on file keeps its record exactly as it is: anyone may type a CPF here.
+    number; a telephone typed too gets only a one-time code, typed back on the protocol's page
+    (services/codigos.py). canal_preferido: how the consumer prefers to be told, among the
+    contacts typed. A CPF already on file keeps its record exactly as it is: anyone may type a CPF here.
     The work is the same whether or not the CPF is on file (docs/seguranca.md).
 
     One transaction without savepoints: the consumer inserted-or-kept and locked, the protocol, its
@@ -125,15 +131,28 @@ def protocolo_abrir_pelo_portal(*, cpf, nome, email, categoria, objeto, chave=No
     sending, the usual case, pays no lookup for it."""
     objeto = _validar_abertura(canal=Canal.PORTAL, categoria=categoria, objeto=objeto, obrigatorio=True)
     cpf = _cpf(cpf)
+    if canal_preferido not in ("", CanalPreferido.EMAIL) and (
+        canal_preferido not in canais_de_telefone() or not str(telefone or "").strip()
+    ):
+        raise DadosInvalidos("Para receber por SMS ou WhatsApp, informe o telefone.")
     try:
-        return _abrir_pelo_portal(cpf=cpf, nome=nome, email=email, categoria=categoria, objeto=objeto, chave=chave)
+        return _abrir_pelo_portal(
+            cpf=cpf,
+            nome=nome,
+            email=email,
+            categoria=categoria,
+            objeto=objeto,
+            chave=chave,
+            telefone=telefone,
+            canal_preferido=canal_preferido,
+        )
     except IntegrityError:
         if chave and (protocolo := _ja_aberto(chave, cpf)) is not None:
             return protocolo
         raise
 
 
-def _abrir_pelo_portal(*, cpf, nome, email, categoria, objeto, chave):
+def _abrir_pelo_portal(*, cpf, nome, email, categoria, objeto, chave, telefone, canal_preferido):
     nome = _texto(nome, campo="nome", obrigatorio=False)[:200]
     with transaction.atomic():
         # The same statements whether or not the CPF is on file (docs/seguranca.md): an insert that
@@ -146,6 +165,9 @@ def _abrir_pelo_portal(*, cpf, nome, email, categoria, objeto, chave):
         protocolo, abertura = _abrir(
             canal=Canal.PORTAL, atendente=None, consumidor=consumidor, categoria=categoria, objeto=objeto, chave=chave
         )
+        if canal_preferido:
+            protocolo.canal_preferido = canal_preferido
+            protocolo.save(update_fields=["canal_preferido"])
         # The e-mail typed serves this protocol only, and only once its owner confirms it: until
         # then it gets the confirmation link, and the number waits for it.
         contato = contato_do_protocolo(
@@ -154,6 +176,16 @@ def _abrir_pelo_portal(*, cpf, nome, email, categoria, objeto, chave):
         if contato is not None:
             pedir_confirmacao(contato, protocolo=protocolo)
             _enviar_numero(protocolo, cabeca=(abertura.ordem, abertura.mac), contatos=[contato])
+        # The telephone, like the e-mail, serves this protocol only and gets nothing but its code
+        # until the visitor types the code back.
+        fone = contato_do_protocolo(
+            protocolo=protocolo, tipo=TipoContato.TELEFONE, valor=telefone, origem=OrigemContato.PORTAL, novo=True
+        )
+        if fone is not None:
+            # A code refused now (the telephone's hourly limit, or it stopped SMS) refuses nothing
+            # of the opening: nothing was written for it, and the page offers another code later.
+            with contextlib.suppress(DadosInvalidos):
+                codigos.codigo_enviar(contato=fone, protocolo=protocolo)
     return protocolo
 
 

@@ -256,8 +256,8 @@ def pedir_confirmacao(contato, *, protocolo):
 
 
 def contato_confirmar(*, contato):
-    """Confirm control of the address (never ownership of a CPF) and release the messages held for
-    it. Confirming twice changes nothing. Returns the contact."""
+    """Confirm control of the address or telephone (by its link or its code, never ownership of a
+    CPF) and release the messages held for it. Confirming twice changes nothing. Returns the contact."""
     with transaction.atomic():
         contato = Contato.objects.select_for_update().get(pk=contato.pk)
         if contato.confirmado_em is not None or contato.encerrado_em is not None:
@@ -273,7 +273,9 @@ def contato_confirmar(*, contato):
                 tipo=Tipo.CONFIRMACAO_CONTATO,
                 origem=Origem.CONSUMIDOR,
                 publica=True,
-                texto="E-mail confirmado pelo link enviado a ele.",
+                texto="Telefone confirmado pelo código enviado a ele."
+                if contato.tipo == TipoContato.TELEFONE
+                else "E-mail confirmado pelo link enviado a ele.",
                 detalhes={"contato": contato.pk},
             )
         for pk in retidas:

@@ -20,6 +20,9 @@ SEGUNDO_FATOR = ["verificacao", "verificacao_ativar"]
 ACOES = {
     "identificar": FORMULARIO,
     "vincular": FORMULARIO,
+    # An empty preference is "no preference", already the protocol's: the page again.
+    "preferencia": RECUSA,
+    "canal_telefone": FORMULARIO,
     "categoria": FORMULARIO,
     "objeto": FORMULARIO,
     "interacao": FORMULARIO,

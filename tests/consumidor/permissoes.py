@@ -23,6 +23,7 @@ class Caminho(str):
 
 
 PROTOCOLO = Caminho(r"/protocolo/[0-9]+/")
+CANAIS = Caminho(r"/protocolo/[0-9]+/#canais")
 DEMANDAS = "/demandas/"
 
 SEMPRE_200 = [200, 200, 200, 200, 200]
@@ -52,6 +53,16 @@ ESPERADO = {
     ("consumidor:pedir_supervisao", "get"): SEMPRE_405,
     ("consumidor:resposta", "post"): SO_VISITANTE,
     ("consumidor:resposta", "get"): SEMPRE_405,
+    # The telephone's code and the channels: an empty form comes back with its error; an empty
+    # preference is "no preference", already the protocol's, so the page again.
+    ("consumidor:confirmar_telefone", "post"): SO_VISITANTE,
+    ("consumidor:confirmar_telefone", "get"): SEMPRE_405,
+    ("consumidor:novo_codigo", "post"): SO_VISITANTE,
+    ("consumidor:novo_codigo", "get"): SEMPRE_405,
+    ("consumidor:preferir_canal", "post"): [404, CANAIS, 404, 404, 404],
+    ("consumidor:preferir_canal", "get"): SEMPRE_405,
+    ("consumidor:canal_do_telefone", "post"): SO_VISITANTE,
+    ("consumidor:canal_do_telefone", "get"): SEMPRE_405,
     ("consumidor:comprovante", "get"): SO_VISITANTE,
     ("consumidor:historico", "get"): SO_VISITANTE,
     ("consumidor:historico_json", "get"): SO_VISITANTE,
@@ -94,6 +105,10 @@ ARGUMENTOS = {
     "consumidor:mensagem": _numero,
     "consumidor:pedir_supervisao": _numero,
     "consumidor:resposta": _numero,
+    "consumidor:confirmar_telefone": _numero,
+    "consumidor:novo_codigo": _numero,
+    "consumidor:preferir_canal": _numero,
+    "consumidor:canal_do_telefone": _numero,
     "consumidor:comprovante": _numero,
     "consumidor:historico": _numero,
     "consumidor:historico_json": _numero,

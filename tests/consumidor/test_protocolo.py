@@ -130,21 +130,22 @@ def test_a_duplicate_of_someone_elses_protocol_names_it_the_same_way(client, con
     assert client.get(pagina(original)).status_code == 404
 
 
-def test_the_status_page_makes_three_queries(visitante, protocolo, atendente, django_assert_num_queries):
+def test_the_status_page_makes_four_queries(visitante, protocolo, atendente, django_assert_num_queries):
     for n in range(5):
         services.protocolo_registrar_interacao(
             protocolo=protocolo, texto=f"Resposta {n}", autor=atendente, publica=True
         )
 
     # 1. the session; 2. the protocol with consumidor, categoria and duplicado_de;
-    # 3. its public timeline with the authors. (The issue allows at most 4.)
-    with django_assert_num_queries(3):
+    # 3. its public timeline with the authors; 4. its contacts, with each one's live code and the
+    # channels it stopped, for "Como prefere receber as mensagens". (The issue allows at most 4.)
+    with django_assert_num_queries(4):
         resposta = visitante.get(pagina(protocolo))
 
     assert resposta.status_code == 200
 
 
-def test_a_duplicates_page_takes_the_same_three_queries(client, consumidor, atendente, django_assert_num_queries):
+def test_a_duplicates_page_takes_the_same_four_queries(client, consumidor, atendente, django_assert_num_queries):
     original = abrir(consumidor=consumidor)
     duplicado = abrir(consumidor=consumidor)
     services.protocolo_marcar_duplicado(protocolo=duplicado, original=original, autor=atendente)
@@ -153,7 +154,7 @@ def test_a_duplicates_page_takes_the_same_three_queries(client, consumidor, aten
     sessao.save()
 
     # The protocol query also brings duplicado_de, whose number the page shows.
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert client.get(pagina(duplicado)).status_code == 200
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from consumidor.forms import COMENTARIO_MAXIMO, MENSAGEM_MAXIMA, OBJETO_MAXIMO
 from protocolo import services
-from protocolo.models import Consumidor, Interacao, Mensagem, Protocolo
+from protocolo.models import Consumidor, EscolhaDeCanal, Interacao, Mensagem, Protocolo
 from protocolo.services.contatos import mascarar_contato, token_confirmacao
 from tests.factories import categoria, email_de
 from tests.hostil import inerte
@@ -34,6 +34,10 @@ FORMULARIOS = {
     "resposta": "test_the_answer_to_a_resolution_keeps_or_refuses_the_comment",
     "sair": "test_signing_out_ignores_hostile_fields",
     "confirmar": "test_the_confirmation_ignores_hostile_fields_and_refuses_hostile_tokens",
+    "confirmar_telefone": "test_the_contact_forms_refuse_hostile_input_in_portuguese",
+    "novo_codigo": "test_the_contact_forms_refuse_hostile_input_in_portuguese",
+    "preferir_canal": "test_the_contact_forms_refuse_hostile_input_in_portuguese",
+    "canal_do_telefone": "test_the_contact_forms_refuse_hostile_input_in_portuguese",
 }
 # Read-only pages that take a typed value in the URL or the query string.
 CONSULTAS = {
@@ -374,3 +378,19 @@ def test_the_confirmation_ignores_hostile_fields_and_refuses_hostile_tokens(carg
     inerte.html_inerte(resposta.text, carga.valor, mostra=False)
     contato.refresh_from_db()
     assert contato.confirmado_em is not None and contato.valor == "joana@exemplo.com.br"
+
+
+ROTAS_DE_CONTATO = ["telefone/confirmar", "telefone/novo-codigo", "canais/preferencia", "canais/telefone"]
+
+
+@pytest.mark.parametrize("rota", ROTAS_DE_CONTATO)
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_the_contact_forms_refuse_hostile_input_in_portuguese(rota, carga, visitante, protocolo):
+    campos = ("telefone", "codigo", "canal_preferido", "canal", "acao")
+    resposta = visitante.post(f"/protocolo/{protocolo.numero}/{rota}/", dict.fromkeys(campos, carga.valor))
+
+    assert resposta.status_code == 200, resposta.status_code
+    inerte.html_inerte(resposta.text, carga.valor)
+    assert "data-erros-canais" in resposta.text
+    assert Protocolo.objects.get(pk=protocolo.pk).canal_preferido == ""
+    assert not EscolhaDeCanal.objects.exists()

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from protocolo import services
-from protocolo.models import Consumidor, Contato, Interacao, Protocolo
+from protocolo.models import Consumidor, Contato, EscolhaDeCanal, Interacao, Protocolo
 from protocolo.services import TEXTO_MAXIMO
 from protocolo.services.contatos import mascarar_contato, telefone_e164
 from tests.factories import ConsumidorFactory, categoria
@@ -42,6 +42,8 @@ FORMULARIOS = {
     "prorrogar": "test_every_text_action_keeps_or_refuses_the_text",
     "enviar_numero": "test_posts_without_text_fields_ignore_hostile_fields",
     "mostrar_cpf": "test_posts_without_text_fields_ignore_hostile_fields",
+    "preferencia": "test_the_channel_forms_refuse_hostile_input",
+    "canal_telefone": "test_the_channel_forms_refuse_hostile_input",
 }
 CONSULTAS = {
     "painel": "test_queue_filters_show_hostile_input_inert",
@@ -400,3 +402,15 @@ def test_binding_keeps_or_refuses_the_contact(campo, carga, atendente, cliente_a
     assert campo == "valor"
     assert contato.valor == esperado(carga.valor, maximo=254, linhas=False).lower()
     vitrines.retaguarda(protocolo, mascarar_contato(contato))
+
+
+@pytest.mark.parametrize("acao", ["preferencia", "canal_telefone"])
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_the_channel_forms_refuse_hostile_input(acao, carga, protocolo, cliente_atendente):
+    campos = ("canal_preferido", "contato", "canal", "acao", "pedido")
+    resposta = cliente_atendente.post(_url(protocolo, acao), {f"{acao}-{campo}": carga.valor for campo in campos})
+
+    assert resposta.status_code == 200, resposta.status_code
+    inerte.html_inerte(resposta.text, carga.valor)
+    assert Protocolo.objects.get(pk=protocolo.pk).canal_preferido == ""
+    assert not EscolhaDeCanal.objects.exists()

@@ -12,6 +12,7 @@ from protocolo import numeracao
 from protocolo.models import Protocolo
 from protocolo.segmentos import codificacao, para_gsm7, segmentos, tamanho
 from protocolo.services.abertura import texto_sms_numero
+from protocolo.services.codigos import texto_sms_codigo
 
 MODELOS_SMS = sorted(p.name for p in (Path(settings.BASE_DIR) / "templates" / "mensagens").glob("sms_*.txt"))
 # The longest name a company may have, with letters outside GSM-7.
@@ -63,11 +64,11 @@ def _o_mais_longo(settings, modelo):
     dia = datetime.datetime(2026, 12, 31, 23, 59, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
     numero = numeracao.formato_atual().montar(dia.date(), 10**settings.PROTOCOLO_DIGITOS_SEQUENCIA - 1)
     protocolo = Protocolo(numero=numero, aberto_em=dia)
-    return protocolo, {"sms_numero.txt": texto_sms_numero}[modelo](protocolo)
+    return protocolo, {"sms_numero.txt": texto_sms_numero, "sms_codigo.txt": texto_sms_codigo}[modelo](protocolo)
 
 
 def test_every_sms_template_is_counted():
-    assert MODELOS_SMS == ["sms_numero.txt"]
+    assert MODELOS_SMS == ["sms_codigo.txt", "sms_numero.txt"]
 
 
 @pytest.mark.parametrize("modelo", MODELOS_SMS)
