@@ -356,6 +356,7 @@ class TipoInteracao(models.TextChoices):
     CONFIRMACAO_CONTATO = "confirmacao_contato", "confirmação de contato"
     VINCULACAO_CONTATO = "vinculacao_contato", "vínculo de contato ao consumidor"
     ANONIMIZACAO = "anonimizacao", "anonimização (LGPD)"
+    NAO_NOTIFICADO = "nao_notificado", "aviso obrigatório não entregue"
 
 
 class Origem(models.TextChoices):
