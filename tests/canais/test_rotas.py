@@ -232,3 +232,12 @@ def test_routing_by_email_reads_only_the_emails(atendente, canais_de_telefone, d
             (mensagem,) = canais_de_envio.avisar(travado, "mensagem", "nova mensagem", texto="Envie a fatura.")
 
     assert mensagem.canal == "email"
+
+
+def test_a_confirmed_telephone_comes_before_an_email_not_yet_confirmed(atendente, canais_de_telefone):
+    protocolo = _so_telefone(atendente)
+    services.contato_do_protocolo(protocolo=protocolo, tipo="email", valor="digitado@exemplo.com.br", origem="portal")
+
+    (mensagem,) = _resolver(protocolo, atendente)
+
+    assert (mensagem.canal, mensagem.destinatario) == ("whatsapp", TELEFONE)
