@@ -5,7 +5,16 @@ import datetime
 
 from django.utils import timezone
 
-from protocolo.models import EQUIPE_DO_NIVEL, PRAZO_CONTESTACAO, Interacao, Origem, Protocolo, Situacao, TipoInteracao
+from protocolo.models import (
+    EQUIPE_DO_NIVEL,
+    PRAZO_CONTESTACAO,
+    AvisoMensagem,
+    Interacao,
+    Origem,
+    Protocolo,
+    Situacao,
+    TipoInteracao,
+)
 
 Tipo = TipoInteracao
 
@@ -42,10 +51,11 @@ TITULOS = {
     Tipo.SEM_DEMANDA: "Atendimento encerrado sem demanda",
     Tipo.DUPLICIDADE: "Demanda unificada",
     Tipo.PRORROGACAO: "Prazo prorrogado",
-    Tipo.ENVIO_NUMERO: "Número enviado por e-mail",
+    Tipo.ENVIO_NUMERO: "Número enviado",
     Tipo.CONFIRMACAO_CONTATO: "Contato confirmado",
     Tipo.CANAIS: "Canais das mensagens",
     Tipo.ANONIMIZACAO: "Dados pessoais anonimizados",
+    Tipo.NAO_NOTIFICADO: "Aviso não enviado",
 }
 
 NIVEIS = EQUIPE_DO_NIVEL
@@ -83,6 +93,9 @@ def _detalhe(interacao):
         nota = interacao.detalhes.get("avaliacao")
         if isinstance(nota, int):
             return f"Sua nota: {nota} de 5."
+    if interacao.tipo == Tipo.NAO_NOTIFICADO and isinstance(interacao.detalhes, dict):
+        aviso = interacao.detalhes.get("aviso")
+        return f"Aviso: {AvisoMensagem(aviso).label}." if aviso in AvisoMensagem.values else ""
     if interacao.tipo == Tipo.PRORROGACAO and isinstance(interacao.detalhes, dict):
         try:
             novo = datetime.date.fromisoformat(str(interacao.detalhes.get("prazo_novo")))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import entrar, views
+from . import curto, entrar, views
 
 app_name = "consumidor"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("confirmar/<str:token>/", views.confirmar_contato, name="confirmar"),
     path("acesso/<str:token>/", views.acesso_por_link, name="acesso"),
     path("acesso/demandas/<str:token>/", views.acesso_as_demandas, name="acesso_demandas"),
+    path("l/<str:codigo>/", curto.abrir, name="link_curto"),
     path("demandas/", views.demandas, name="demandas"),
     path("demandas.json", views.demandas_json, name="demandas_json"),
     path("protocolo/<str:numero>/", views.protocolo, name="protocolo"),

@@ -1,5 +1,6 @@
 """
-Which channels a telephone still accepts (docs/dominio.md, "Canais das mensagens"). A consumer stops
+Which channels a telephone still accepts, and the order channels are tried in (docs/dominio.md,
+"Canais das mensagens"). A consumer stops
 SMS or WhatsApp with the keyword SAIR or from the portal; the choice is recorded, append-only, in
 EscolhaDeCanal, and honoured from the next message on. Nothing overrides a refusal: a message the
 law requires goes by another channel the consumer still accepts, or is recorded as not sent.
@@ -7,9 +8,29 @@ law requires goes by another channel the consumer still accepts, or is recorded 
 
 from django.db import transaction
 
+from . import sms, whatsapp
 from .models import CanalMensagem, EscolhaDeCanal
 
 CANAIS_DE_TELEFONE = (CanalMensagem.WHATSAPP, CanalMensagem.SMS)
+# After the protocol's canal_preferido: e-mail, then WhatsApp (free for the consumer, read receipts),
+# then SMS.
+ORDEM = (CanalMensagem.EMAIL, CanalMensagem.WHATSAPP, CanalMensagem.SMS)
+
+
+def configurado(canal):
+    """Whether messages can go out on `canal` here: e-mail always, WhatsApp and SMS with their backend."""
+    if canal == CanalMensagem.WHATSAPP:
+        return whatsapp.ativo()
+    if canal == CanalMensagem.SMS:
+        return sms.ativo()
+    return canal == CanalMensagem.EMAIL
+
+
+def ordem(protocolo):
+    """The channels configured here, in the order a message to this protocol's consumer tries them."""
+    preferido = protocolo.canal_preferido
+    candidatos = ([preferido] if preferido in ORDEM else []) + [c for c in ORDEM if c != preferido]
+    return [CanalMensagem(c) for c in candidatos if configurado(c)]
 
 
 def aceita(telefone, canal):

@@ -273,6 +273,9 @@ def _limpar_mensagens(contatos, protocolos):
     filtro = Q(protocolo__in=protocolos) | Q(contato__in=contatos)
     for valor in {c.valor for c in contatos if c.tipo == Contato.Tipo.EMAIL and c.valor}:
         filtro |= Q(destinatario__iexact=valor)
+    # A replacement points at the message it replaced (PROTECT, which the collector would refuse
+    # even with both going): the pointers go first, within the set.
+    Mensagem.objects.filter(filtro, substitui__isnull=False).update(substitui=None)
     Mensagem.objects.filter(filtro).delete()
 
 

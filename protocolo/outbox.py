@@ -60,12 +60,14 @@ def enfileirar(
     canal=Mensagem.Canal.EMAIL,
     modelo="",
     parametros=(),
+    aviso="",
+    substitui=None,
 ):
     """Write the message; delivery starts once the surrounding transaction commits (or, when it
     waits for its contact's confirmation, once that contact is confirmed). canal: e-mail, or SMS or
-    WhatsApp to a telephone in E.164 (the subject is then only shown in the back-office). modelo
-    and parametros: the approved WhatsApp template the message goes as outside the 24-hour window,
-    and its body parameters in order (protocolo/whatsapp.py)."""
+    WhatsApp to a telephone in E.164 (the subject is then only shown in the back-office); modelo and
+    parametros: a WhatsApp template and its body parameters; aviso: the protocol's notice it
+    carries; substitui: the message given up that this one replaces on another channel."""
     mensagem = Mensagem.objects.create(
         protocolo=protocolo,
         canal=canal,
@@ -75,9 +77,11 @@ def enfileirar(
         # A header with a line break would be refused at send time, forever.
         assunto=" ".join(assunto.split())[:200],
         corpo=corpo,
+        message_id=make_msgid(domain=_dominio()),
         modelo=modelo,
         parametros=[str(p) for p in parametros],
-        message_id=make_msgid(domain=_dominio()),
+        aviso=aviso,
+        substitui=substitui,
     )
     if not aguarda_confirmacao:
         entregar_apos_commit(mensagem.pk)
@@ -196,11 +200,20 @@ def _tentar(mensagem, envio, *, segredo=""):
 def desistir(mensagem, motivo):
     """Give a message up for good, inside the caller's transaction (the row locked): the provider
     refused it for good or reported it failed. It is never retried; it stays in the outbox with
-    the reason, and the back-office shows it."""
+    the reason, and the back-office shows it. In the same transaction the next channel that may
+    still reach the consumer gets a message of its own (docs/dominio.md, "Canais das mensagens").
+    A message already given up is left as it is: a provider that repeats its receipt replaces
+    nothing twice."""
+    if mensagem.desistida_em is not None:
+        return mensagem
+    # Imported here: the services write through this module.
+    from .services.canais_de_envio import substituir
+
     mensagem.desistida_em = relogio.agora()
     mensagem.ultimo_erro = str(motivo)[:2000]
     mensagem.save(update_fields=["desistida_em", "ultimo_erro"])
     logger.warning("Mensagem %s desistida: %s", mensagem.pk, motivo)
+    substituir(mensagem)
     return mensagem
 
 

@@ -1,5 +1,5 @@
 """
-How many SMS segments a text takes (docs/dominio.md, "Mensagens por SMS"). A text made only of the
+How many SMS segments a text takes (docs/dominio.md, "Canais das mensagens"). A text made only of the
 GSM-7 alphabet (3GPP TS 23.038: the basic set, and the extension table whose characters take two
 septets) fits 160 septets in one segment and 153 a segment when split; any other character (ã, õ,
 ç, á, ê… are not in it) sends the whole text in UCS-2: 70 characters, or 67 a segment when split

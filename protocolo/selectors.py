@@ -12,7 +12,18 @@ from django.utils import timezone
 
 from . import integridade, links, numeracao, prazos, relogio
 from .exceptions import DadosInvalidos, NumeroInvalido
-from .models import PENDENTES, Canal, Categoria, Consumidor, Contato, Interacao, Protocolo, Situacao, niveis_servidos
+from .models import (
+    PENDENTES,
+    Canal,
+    Categoria,
+    Consumidor,
+    Contato,
+    Interacao,
+    LinkCurto,
+    Protocolo,
+    Situacao,
+    niveis_servidos,
+)
 from .services import contatos
 from .validators import normalizar_cpf
 
@@ -100,6 +111,31 @@ def protocolo_do_link(token):
     if not _contato_alcanca(dados[1], protocolo):
         return None
     return protocolo
+
+
+def protocolo_do_link_curto(codigo):
+    """The protocol a short link of an SMS or WhatsApp text opens, or None: one that cannot be ours
+    costs no query, and one query reads the rest. It opens nothing once expired, once its telephone
+    is closed or no longer reaches the protocol, or once the protocol changed consumer."""
+    if not LinkCurto.codigo_possivel(codigo):
+        return None
+    link = (
+        LinkCurto.objects.select_related("protocolo__consumidor", "contato")
+        .filter(codigo=codigo, expira_em__gt=relogio.agora())
+        .first()
+    )
+    if link is None:
+        return None
+    contato, protocolo = link.contato, link.protocolo
+    if contato.encerrado_em is not None or contato.confirmado_em is None or not contato.valor:
+        return None
+    if protocolo.consumidor_id != link.consumidor_id:
+        return None
+    if contato.consumidor_id is None:
+        alcanca = contato.protocolo_id == protocolo.pk
+    else:
+        alcanca = contato.consumidor_id == protocolo.consumidor_id
+    return protocolo if alcanca else None
 
 
 def consumidor_do_link(token):

@@ -32,6 +32,6 @@ def com_pagina(parametros, pagina):
 @register.filter
 def destino(mensagem):
     """Where a message went, as people read it: a telephone as "(11) 98765-4321"."""
-    if mensagem.canal == mensagem.Canal.SMS:
+    if mensagem.canal in (mensagem.Canal.SMS, mensagem.Canal.WHATSAPP):
         return telefone_formatado(mensagem.destinatario)
     return mensagem.destinatario

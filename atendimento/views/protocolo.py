@@ -169,8 +169,7 @@ def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes
         ],
         "linha_do_tempo": linha_do_tempo,
         "contatos": _contatos(protocolo),
-        # Oldest first, as the timeline runs.
-        "mensagens_enviadas": list(protocolo.mensagens.order_by("criada_em", "pk")),
+        "mensagens_enviadas": _mensagens(protocolo),
         "outros_em_aberto": selectors.outros_em_aberto(protocolo),
         "cpf_revelado": cpf,
         "pode": pode,
@@ -430,6 +429,21 @@ prorrogar = _acao(
 )
 
 
+def _mensagens(protocolo):
+    """The protocol's messages, oldest first as the timeline runs; a given-up one knows the
+    replacements it got (substitutas_na_pagina), a replacement the one it replaces (substituida),
+    without a query more."""
+    mensagens = list(protocolo.mensagens.order_by("criada_em", "pk"))
+    por_id = {m.pk: m for m in mensagens}
+    for mensagem in mensagens:
+        mensagem.substitutas_na_pagina = []
+    for mensagem in mensagens:
+        mensagem.substituida = por_id.get(mensagem.substitui_id)
+        if mensagem.substituida is not None:
+            mensagem.substituida.substitutas_na_pagina.append(mensagem)
+    return mensagens
+
+
 @require_POST
 @atendimento
 def enviar_numero(request, numero):
@@ -439,8 +453,15 @@ def enviar_numero(request, numero):
     except ErroProtocolo as erro:
         messages.error(request, erro.mensagem)
     else:
-        para = ", ".join(m.destinatario for m in enviadas)
-        messages.success(request, f"Número enviado para {para}; acompanhe a entrega abaixo.")
+        if enviadas:
+            para = ", ".join(m.destinatario for m in enviadas)
+            messages.success(request, f"Número enviado para {para}; acompanhe a entrega abaixo.")
+        else:
+            messages.warning(
+                request,
+                "O consumidor recusou todos os canais que tem (SMS e WhatsApp) e não tem e-mail: o número não foi "
+                "enviado, e o histórico registra isso. Informe o número por telefone.",
+            )
     return redirect(url_do_protocolo(protocolo))
 
 

@@ -27,6 +27,7 @@ from .integracao import (
     validar_url_de_webhook,
 )
 from .mensagens import (
+    AvisoMensagem,
     CanalMensagem,
     CodigoDeConfirmacao,
     Contato,
@@ -34,6 +35,7 @@ from .mensagens import (
     EscolhaDeCanal,
     EstadoNoProvedor,
     FimDoCodigo,
+    LinkCurto,
     Mensagem,
     MensagemRecebida,
     OrigemContato,
@@ -85,6 +87,7 @@ __all__ = [
     "TRANSICOES",
     "AcessoDadoPessoal",
     "AssinaturaWebhook",
+    "AvisoMensagem",
     "Calendario",
     "Canal",
     "CanalMensagem",
@@ -106,6 +109,7 @@ __all__ = [
     "FimDoCodigo",
     "Interacao",
     "InteracaoQuerySet",
+    "LinkCurto",
     "Mensagem",
     "MensagemRecebida",
     "Origem",

@@ -3,9 +3,12 @@ Messages to consumers (the outbox), the contacts they go to, and the requests th
 back-office only write down for `enviar_mensagens` (recovery by CPF, password reset).
 """
 
+import string
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import get_random_string
 
 from .. import relogio
 from ..exceptions import RegistroImutavel
@@ -28,11 +31,26 @@ class EstadoNoProvedor(models.TextChoices):
     FALHOU = "falhou", "falhou"
 
 
+class AvisoMensagem(models.TextChoices):
+    """The notice a message to a consumer carries (docs/dominio.md, "Canais das mensagens"): what a
+    replacement on another channel is written from, and whether the law requires it."""
+
+    NUMERO = "numero", "número do protocolo"
+    MENSAGEM = "mensagem", "nova mensagem da empresa"
+    RESOLUCAO = "resolucao", "resolução"
+    ENCERRAMENTO = "encerramento", "encerramento"
+    CANCELAMENTO = "cancelamento", "cancelamento"
+    ESCALONAMENTO = "escalonamento", "escalonamento"
+    PRORROGACAO = "prorrogacao", "prorrogação de prazo"
+    DUPLICIDADE = "duplicidade", "duplicidade"
+
+
 class Mensagem(models.Model):
     """The outbox: every message to a consumer, written in the transaction that causes it."""
 
     Canal = CanalMensagem
     Estado = EstadoNoProvedor
+    Aviso = AvisoMensagem
 
     protocolo = models.ForeignKey(Protocolo, on_delete=models.PROTECT, null=True, blank=True, related_name="mensagens")
     canal = models.CharField(max_length=10, choices=CanalMensagem, default=CanalMensagem.EMAIL)
@@ -70,6 +88,9 @@ class Mensagem(models.Model):
     substitui = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="substitutas", editable=False
     )
+    # The protocol's notice it carries; empty for the rest (confirmation links, recoveries, warnings
+    # about a new binding), which never change channel.
+    aviso = models.CharField(max_length=15, choices=AvisoMensagem, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = "mensagem"
@@ -80,6 +101,9 @@ class Mensagem(models.Model):
             models.CheckConstraint(
                 condition=Q(estado_no_provedor="") | _em("estado_no_provedor", EstadoNoProvedor.choices),
                 name="mensagem_estado_valido",
+            ),
+            models.CheckConstraint(
+                condition=Q(aviso="") | _em("aviso", AvisoMensagem.choices), name="mensagem_aviso_valido"
             ),
         ]
         indexes = [
@@ -103,6 +127,43 @@ class Mensagem(models.Model):
     @property
     def desistida(self):
         return self.desistida_em is not None
+
+
+class LinkCurto(models.Model):
+    """A link in an SMS or WhatsApp text, /l/<codigo>/: a signed token does not fit one SMS segment, so
+    the text carries a random id and this row holds what it grants (consumidor/curto.py). It opens
+    the protocol as the e-mail's signed link does, while it has not expired, the telephone it was
+    sent to stays open and confirmed, and the protocol keeps the consumer it had. Made only for a
+    confirmed telephone."""
+
+    # Ten base62 characters: about 60 random bits, out of reach of guessing, and short in a text.
+    ALFABETO = string.ascii_letters + string.digits
+    TAMANHO = 10
+
+    codigo = models.CharField("código", max_length=16, unique=True, editable=False)
+    protocolo = models.ForeignKey(Protocolo, on_delete=models.PROTECT, related_name="+")
+    contato = models.ForeignKey("Contato", on_delete=models.PROTECT, related_name="+")
+    # The protocol's consumer when the link was made, like the signed link's seal: once the protocol
+    # is identified as someone else's, the link opens nothing.
+    consumidor = models.ForeignKey(Consumidor, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    criado_em = models.DateTimeField(default=relogio.agora, editable=False)
+    expira_em = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "link curto"
+        verbose_name_plural = "links curtos"
+
+    def __str__(self):
+        return f"Link curto do protocolo {self.protocolo_id}"
+
+    @classmethod
+    def novo_codigo(cls):
+        return get_random_string(cls.TAMANHO, cls.ALFABETO)
+
+    @classmethod
+    def codigo_possivel(cls, codigo):
+        """Whether `codigo` could be one of ours: anything else is refused before any query."""
+        return len(codigo) == cls.TAMANHO and all(c in cls.ALFABETO for c in codigo)
 
 
 class PedidoDeSenha(models.Model):

@@ -357,6 +357,7 @@ class TipoInteracao(models.TextChoices):
     VINCULACAO_CONTATO = "vinculacao_contato", "vínculo de contato ao consumidor"
     ANONIMIZACAO = "anonimizacao", "anonimização (LGPD)"
     CANAIS = "canais", "canais das mensagens"
+    NAO_NOTIFICADO = "nao_notificado", "aviso obrigatório não entregue"
 
 
 class Origem(models.TextChoices):

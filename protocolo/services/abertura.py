@@ -1,29 +1,25 @@
 """
 Opening a protocol: by an attendant, by the consumer on the portal, or in one step with the
-consumer, categoria and objeto (chat and e-mail); and sending its number to the e-mails that may
-receive the protocol's messages (Decreto 6.523 art. 15). The number exists from the moment the
+consumer, categoria and objeto (chat and e-mail); and sending its number by the first channel that
+reaches the consumer (Decreto 11.034 art. 12, Anatel RGC art. 7). The number exists from the moment the
 opening commits, and it is issued last: the day's sequence row stays locked until then, and every
 opening of the day waits for it.
 """
 
 import contextlib
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .. import canais, numeracao, outbox, relogio, sms
+from .. import canais, numeracao, outbox, relogio
 from ..exceptions import DadosInvalidos
 from ..models import Canal, CanalPreferido, Consumidor, Mensagem, Protocolo, Situacao, mascarar_cpf
-from ..segmentos import para_gsm7
-from . import codigos
+from . import canais_de_envio, codigos
 from .consumidores import _consumidor_do_atendimento, contatos_do_atendimento
-from .contatos import OrigemContato, TipoContato, contato_do_protocolo, destinatarios, pedir_confirmacao
+from .contatos import OrigemContato, TipoContato, contato_do_protocolo, pedir_confirmacao
 from .historico import (
     Origem,
     Tipo,
-    _avisar,
     _calcular_prazo,
     _cpf,
     _exigir_nao_anonimizado,
@@ -246,6 +242,7 @@ def _enviar_numero_por_whatsapp(protocolo, contato, *, cabeca):
         corpo=texto_sms_numero(protocolo),
         modelo="protocolo_numero",
         parametros=[protocolo.numero_formatado],
+        aviso=Mensagem.Aviso.NUMERO,
     )
     anexar_ao_historico(
         protocolo,
@@ -260,66 +257,45 @@ def _enviar_numero_por_whatsapp(protocolo, contato, *, cabeca):
 
 
 def protocolo_enviar_numero(*, protocolo, autor=None):
-    """Send the number to every e-mail that may receive this protocol's messages (Decreto 6.523
-    art. 15); with no confirmed e-mail, by SMS to its confirmed telephones (docs/dominio.md,
-    "Mensagens por SMS"). Returns the messages."""
+    """Send the number (Decreto 11.034 art. 12; Anatel RGC art. 7) by the first channel that reaches
+    the consumer (docs/dominio.md, "Canais das mensagens"): the e-mails as ever, or their confirmed
+    telephones by WhatsApp or SMS. A consumer who refused every channel they have gets nothing, and
+    the timeline says so: [] is returned. With no contact to reach, DadosInvalidos."""
     with transaction.atomic():
         protocolo = _travar(protocolo)
-        if any(c.confirmado for c in destinatarios(protocolo)):
-            return _enviar_numero(protocolo, autor=autor)
-        telefones = [c for c in destinatarios(protocolo, TipoContato.TELEFONE) if c.confirmado]
-        if telefones and sms.ativo():
-            return _enviar_numero_por_sms(protocolo, telefones, autor=autor)
-        raise DadosInvalidos(
-            "Nenhum e-mail confirmado recebe as mensagens deste protocolo, nem um telefone confirmado por SMS: "
-            "informe o número por telefone."
-        )
+        alcance = canais_de_envio.Alcance(protocolo)
+        canal, _ = alcance.primeiro(canais.ordem(protocolo))
+        if canal is None:
+            if alcance.recusou_tudo():
+                canais_de_envio.nao_notificado(protocolo, Mensagem.Aviso.NUMERO, canais_de_envio.RECUSOU_TUDO)
+                return []
+            raise DadosInvalidos(
+                "Nenhum e-mail confirmado recebe as mensagens deste protocolo, nem um telefone confirmado por "
+                "SMS ou WhatsApp: informe o número por telefone."
+            )
+        return _enviar_numero(protocolo, autor=autor, alcance=alcance)
 
 
 def texto_sms_numero(protocolo):
-    """The number's SMS: written for one GSM-7 segment (tests/sms/test_segmentos.py counts it with
-    the longest values), the company's name put into GSM-7 and cut to fit."""
-    return render_to_string(
-        "mensagens/sms_numero.txt",
-        {"protocolo": protocolo, "empresa": para_gsm7(settings.PROTOCOLO_EMPRESA_NOME)[:EMPRESA_NO_SMS]},
-    ).strip()
+    """The number's SMS (canais_de_envio.texto_curto)."""
+    return canais_de_envio.texto_curto(protocolo, Mensagem.Aviso.NUMERO)
 
 
-# How much of the company's name an SMS carries: with the longest number and date, the text still
-# fits one segment (tests/sms/test_segmentos.py).
-EMPRESA_NO_SMS = 30
-
-
-def _enviar_numero_por_sms(protocolo, telefones, *, autor=None):
-    texto = texto_sms_numero(protocolo)
-    mensagens = [
-        outbox.enfileirar(
-            protocolo=protocolo,
-            canal=Mensagem.Canal.SMS,
-            destinatario=contato.valor,
-            contato=contato,
-            assunto=f"Protocolo {protocolo.numero_formatado}: número do seu atendimento (SMS)",
-            corpo=texto,
-        )
-        for contato in telefones
-    ]
-    anexar_ao_historico(
-        protocolo,
-        tipo=Tipo.ENVIO_NUMERO,
-        origem=_origem_de(autor),
-        autor=autor,
-        publica=True,
-        texto="Número do protocolo enviado por SMS.",
-        detalhes={"mensagens": [m.message_id for m in mensagens]},
+def _enviar_numero(protocolo, *, autor=None, cabeca=None, contatos=None, alcance=None):
+    """Queue the number (to `contatos`, the e-mails a form has just typed, or by the first channel
+    that reaches) and record it, inside the caller's transaction."""
+    mensagens = canais_de_envio.avisar(
+        protocolo, Mensagem.Aviso.NUMERO, "número do seu atendimento", contatos=contatos, alcance=alcance
     )
-    return mensagens
-
-
-def _enviar_numero(protocolo, *, autor=None, cabeca=None, contatos=None):
-    """Queue the number to the protocol's e-mails (or `contatos`) and record it, inside the caller's
-    transaction."""
-    mensagens = _avisar(protocolo, "número do seu atendimento", "numero", contatos=contatos)
-    retido = any(m.aguarda_confirmacao for m in mensagens)
+    if not mensagens:
+        return mensagens
+    canal = mensagens[0].canal
+    if canal != Mensagem.Canal.EMAIL:
+        texto = f"Número do protocolo enviado por {Mensagem.Canal(canal).label}."
+    elif any(m.aguarda_confirmacao for m in mensagens):
+        texto = "Número do protocolo enviado ao e-mail informado, que o recebe quando o endereço for confirmado."
+    else:
+        texto = "Número do protocolo enviado por e-mail."
     anexar_ao_historico(
         protocolo,
         cabeca=cabeca,
@@ -327,9 +303,7 @@ def _enviar_numero(protocolo, *, autor=None, cabeca=None, contatos=None):
         origem=_origem_de(autor),
         autor=autor,
         publica=True,
-        texto="Número do protocolo enviado ao e-mail informado, que o recebe quando o endereço for confirmado."
-        if retido
-        else "Número do protocolo enviado por e-mail.",
+        texto=texto,
         detalhes={"mensagens": [m.message_id for m in mensagens]},
     )
     return mensagens

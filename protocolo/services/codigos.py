@@ -16,7 +16,7 @@ from .. import canais, codigos, outbox, relogio, sms
 from ..exceptions import DadosInvalidos
 from ..models import CanalPreferido, CodigoDeConfirmacao, Contato, Mensagem
 from ..segmentos import para_gsm7
-from . import abertura
+from . import canais_de_envio
 from .contatos import TipoContato, contato_confirmar
 from .historico import _travar
 
@@ -32,7 +32,7 @@ def texto_sms_codigo(protocolo):
         "mensagens/sms_codigo.txt",
         {
             "protocolo": protocolo,
-            "empresa": para_gsm7(settings.PROTOCOLO_EMPRESA_NOME)[: abertura.EMPRESA_NO_SMS],
+            "empresa": para_gsm7(settings.PROTOCOLO_EMPRESA_NOME)[: canais_de_envio.EMPRESA_NO_SMS],
             "codigo": codigos.MASCARA,
             "minutos": settings.PROTOCOLO_CODIGO_MINUTOS,
         },

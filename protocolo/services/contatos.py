@@ -199,7 +199,7 @@ def contatos_para_a_equipe(protocolo):
     return list(Contato.objects.filter(filtro).select_related("vinculado_por").order_by("tipo", "criado_em", "pk"))
 
 
-def enfileirar_para(contato, *, assunto, corpo, protocolo=None):
+def enfileirar_para(contato, *, assunto, corpo, protocolo=None, aviso="", substitui=None):
     """One outbox row to a contact; held while an e-mail is unconfirmed."""
     return outbox.enfileirar(
         protocolo=protocolo,
@@ -208,6 +208,8 @@ def enfileirar_para(contato, *, assunto, corpo, protocolo=None):
         corpo=corpo,
         contato=contato,
         aguarda_confirmacao=contato.confirmado_em is None,
+        aviso=aviso,
+        substitui=substitui,
     )
 
 

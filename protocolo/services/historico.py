@@ -6,15 +6,12 @@ message to the consumer through the outbox. The underscored helpers belong to th
 modules import them, nothing outside it does.
 """
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .. import integridade, prazos, relogio
 from ..exceptions import DadosInvalidos, PermissaoNegada, TransicaoInvalida, VersaoDesatualizada
-from ..links import link_protocolo
 from ..models import EQUIPE_DO_NIVEL, FINAIS, Consumidor, Feriado, Interacao, Protocolo, Situacao, nome_de
 from ..validators import normalizar_cpf
 from ..webhooks import eventos
@@ -33,6 +30,7 @@ SEM_VERSAO = (
     Tipo.ENVIO_NUMERO,
     Tipo.CONFIRMACAO_CONTATO,
     Tipo.VINCULACAO_CONTATO,
+    Tipo.NAO_NOTIFICADO,
 )
 
 
@@ -171,36 +169,11 @@ def _calcular_prazo(protocolo, categoria):
 
 
 def _avisar(protocolo, assunto, modelo, *, contatos=None, **contexto):
-    """Queue a message to every contact that may receive this protocol's messages
-    (contatos.destinatarios), or to `contatos`; held for an e-mail not confirmed yet. Returns the
-    messages."""
-    from .contatos import destinatarios, enfileirar_para
+    """Tell the consumer of the locked protocol: notice `modelo` by the first channel that reaches
+    them (canais_de_envio.py), or by e-mail to `contatos`. Returns the messages."""
+    from .canais_de_envio import avisar
 
-    mensagens = []
-    for contato in destinatarios(protocolo) if contatos is None else contatos:
-        dados = contexto | {
-            "protocolo": protocolo,
-            # Greeted by name only where the contact is bound to the consumer or was taken by an
-            # attendant serving them: a public form's address learns nothing about the CPF's owner.
-            "nome": protocolo.consumidor.nome if protocolo.consumidor and _pode_saudar(contato) else "",
-            "url_portal": settings.PROTOCOLO_URL_BASE + "/",
-            # The way in for whoever has no CPF on file yet, or no number at hand (docs/dominio.md §5).
-            "link_protocolo": link_protocolo(protocolo, contato),
-            "dias_validade": settings.PROTOCOLO_LINK_DIAS,
-        }
-        mensagens.append(
-            enfileirar_para(
-                contato,
-                protocolo=protocolo,
-                assunto=f"Protocolo {protocolo.numero_formatado}: {assunto}",
-                corpo=render_to_string(f"mensagens/{modelo}.txt", dados),
-            )
-        )
-    return mensagens
-
-
-def _pode_saudar(contato):
-    return contato.vinculado or contato.origem in ("atendimento", "oidc", "migracao")
+    return avisar(protocolo, modelo, assunto, contatos=contatos, **contexto)
 
 
 def _exigir_nao_anonimizado(consumidor):

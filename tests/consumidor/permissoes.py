@@ -4,9 +4,11 @@ Only the visitor holds access to `clientes.protocolo` (number + CPF or signed li
 session); every other role, logged in or not, gets the same 404 as a number that does not exist. The
 portal is not the back-office: being an attendant grants nothing here."""
 
+import datetime
 import re
 
-from protocolo import integridade, links, selectors, services
+from protocolo import integridade, links, relogio, selectors, services
+from protocolo.models import LinkCurto
 from protocolo.services import contatos
 from tests.factories import ConsumidorFactory
 
@@ -43,6 +45,9 @@ ESPERADO = {
     ("consumidor:acesso", "get"): [PROTOCOLO] * 5,  # a signed link grants access to whoever holds it
     ("consumidor:acesso", "post"): SEMPRE_405,
     ("consumidor:acesso_demandas", "get"): [DEMANDAS] * 5,
+    # A short link of an SMS or WhatsApp text grants access as the signed link does.
+    ("consumidor:link_curto", "get"): [PROTOCOLO] * 5,
+    ("consumidor:link_curto", "post"): SEMPRE_405,
     ("consumidor:demandas", "get"): [404, 404, 404, 404, 404],  # only after a recovery link
     ("consumidor:demandas_json", "get"): [404, 404, 404, 404, 404],
     ("consumidor:protocolo", "get"): SO_VISITANTE,
@@ -91,9 +96,26 @@ def _token_de_todas_as_demandas():
     return links.token_consumidor(consumidor, consumidor.contatos.get(tipo="email"))
 
 
+def _link_curto(protocolo):
+    """A short link sent to a confirmed telephone of the protocol, as an SMS carries one."""
+    contato = services.contato_do_protocolo(
+        protocolo=protocolo, tipo="telefone", valor="11987654321", origem="atendimento", confirmado=True
+    )
+    agora = relogio.agora()
+    link = LinkCurto.objects.create(
+        codigo=LinkCurto.novo_codigo(),
+        protocolo=protocolo,
+        contato=contato,
+        consumidor_id=protocolo.consumidor_id,
+        expira_em=agora + datetime.timedelta(days=1),
+    )
+    return {"codigo": link.codigo}
+
+
 ARGUMENTOS = {
     "consumidor:acesso": lambda protocolo: {"token": links.token_protocolo(protocolo)},
     "consumidor:acesso_demandas": lambda protocolo: {"token": _token_de_todas_as_demandas()},
+    "consumidor:link_curto": _link_curto,
     "consumidor:confirmar": lambda protocolo: {
         "token": contatos.token_confirmacao(
             services.contato_do_protocolo(

@@ -45,6 +45,7 @@ CONSULTAS = {
     "verificar": "test_the_receipt_check_shows_a_hostile_code_inert",
     "entrar": "test_the_sign_in_refuses_hostile_input_in_portuguese",
     "entrar_retorno": "test_the_sign_in_refuses_hostile_input_in_portuguese",
+    "link_curto": "test_a_hostile_short_link_code_opens_nothing",
 }
 
 
@@ -394,3 +395,14 @@ def test_the_contact_forms_refuse_hostile_input_in_portuguese(rota, carga, visit
     assert "data-erros-canais" in resposta.text
     assert Protocolo.objects.get(pk=protocolo.pk).canal_preferido == ""
     assert not EscolhaDeCanal.objects.exists()
+
+
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_a_hostile_short_link_code_opens_nothing(carga):
+    cliente = _cliente()
+
+    resposta = cliente.get(f"/l/{quote(carga.valor[:2000], safe='')}/")
+
+    assert resposta.status_code == 404, resposta.status_code
+    inerte.html_inerte(resposta.text, carga.valor, mostra=False)
+    assert not cliente.session.get("protocolos_acessiveis")
