@@ -57,7 +57,7 @@ def test_a_consumer_opens_a_demand_online(page, live_server, conferir, largura):
     conferir("erros")
     page.get_by_label("CPF").fill(CPF)
     page.get_by_label("Nome completo").fill("Maria Aparecida Souza")
-    page.get_by_label("E-mail").fill("maria@exemplo.com.br")
+    page.get_by_role("textbox", name="E-mail").fill("maria@exemplo.com.br")
     page.get_by_label("Assunto").select_option(label="Cobrança")
     page.get_by_label("O que você precisa?").fill("Cobraram duas vezes a mensalidade de outubro.")
     page.get_by_role("button", name="Abrir protocolo").click()
@@ -216,7 +216,7 @@ def test_an_error_about_the_whole_form_takes_the_focus(page, live_server, consum
     page.goto(f"{live_server.url}/privacidade/")
     page.get_by_label("CPF").fill(CPF)
     page.get_by_label("Nome completo").fill("Maria Aparecida Souza")
-    page.get_by_label("E-mail").fill("maria@exemplo.com.br")
+    page.get_by_role("textbox", name="E-mail").fill("maria@exemplo.com.br")
     page.get_by_label("Acesso aos meus dados").check()
     page.get_by_role("button", name="Enviar pedido").click()
 
@@ -239,7 +239,7 @@ def test_a_double_tap_on_a_slow_phone_opens_one_protocol(page, live_server, monk
     page.goto(f"{live_server.url}/abrir/")
     page.get_by_label("CPF").fill(CPF)
     page.get_by_label("Nome completo").fill("Maria Aparecida Souza")
-    page.get_by_label("E-mail").fill("maria@exemplo.com.br")
+    page.get_by_role("textbox", name="E-mail").fill("maria@exemplo.com.br")
     page.get_by_label("Assunto").select_option(label="Cobrança")
     page.get_by_label("O que você precisa?").fill("Cobraram duas vezes a mensalidade de outubro.")
 
