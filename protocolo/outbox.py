@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F
 from django.tasks import task
 
-from . import codigos, relogio, sms, whatsapp
+from . import canais, codigos, relogio, sms, whatsapp
 from .models import Mensagem
 
 logger = logging.getLogger(__name__)
@@ -129,6 +129,11 @@ def _enviar(mensagem, conexao):
     be opened raises ServidorIndisponivel and leaves the row as it was. An SMS goes to the SMS
     backend (protocolo/sms.py), a WhatsApp message to the WhatsApp one (protocolo/whatsapp.py),
     whatever the connection; a provider's refusal for good gives the message up (desistir)."""
+    if mensagem.canal in canais.CANAIS_DE_TELEFONE and not canais.aceita(mensagem.destinatario, mensagem.canal):
+        # Stopped after it was queued (SAIR, the portal): a refusal holds from the next message
+        # on, this one included, and the next channel that reaches the consumer takes it.
+        desistir(mensagem, f"O consumidor parou o {mensagem.get_canal_display()} deste telefone antes do envio.")
+        return False
     if mensagem.canal == Mensagem.Canal.SMS:
         # A confirmation code goes into the text only here, on its way out (protocolo/codigos.py).
         texto, _, segredo = codigos.no_envio(mensagem)

@@ -11,6 +11,7 @@ from django.db import transaction
 from protocolo import lgpd, outbox, relogio, services
 from protocolo.models import Interacao, Mensagem, Protocolo
 from protocolo.services.contatos import pedir_confirmacao
+from protocolo.whatsapp import caixa as caixa_whatsapp
 from tests.canais.conftest import TELEFONE
 from tests.factories import ConsumidorFactory, abrir, email_de
 
@@ -141,3 +142,24 @@ def test_anonymisation_clears_a_given_up_message_and_its_replacement(atendente, 
     lgpd.anonimizar(consumidor)
 
     assert not Mensagem.objects.exists()
+
+
+def test_a_channel_stopped_after_the_message_was_queued_is_not_used_and_the_next_one_takes_it(
+    atendente, canais_de_telefone, recusar
+):
+    protocolo = abrir(atendente=atendente, consumidor=ConsumidorFactory(email="", telefone="11987654321"))
+    services.protocolo_resolver(protocolo=protocolo, texto="Estorno de R$ 50 feito.", autor=atendente)
+    (whatsapp,) = Mensagem.objects.filter(protocolo=protocolo)
+    whatsapp_enviados = len(caixa_whatsapp)
+    recusar("whatsapp")
+
+    rodada = outbox.entregar_pendentes()
+
+    whatsapp.refresh_from_db()
+    assert whatsapp.desistida and not whatsapp.enviada
+    assert "parou o WhatsApp" in whatsapp.ultimo_erro
+    assert len(caixa_whatsapp) == whatsapp_enviados
+    (sms,) = Mensagem.objects.filter(substitui=whatsapp)
+    assert (sms.canal, sms.destinatario) == ("sms", TELEFONE)
+    assert [m["para"] for m in canais_de_telefone] == [TELEFONE]
+    assert (rodada.enviadas, rodada.desistidas) == (1, 1)
