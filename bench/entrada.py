@@ -36,6 +36,16 @@ CAMINHO = "/integracoes/whatsapp/meta/"
 class Servidor(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
+    def process_request_thread(self, request, client_address):
+        # A thread per request, each with its own database connection, which CONN_MAX_AGE would
+        # keep open after the thread is gone: a thousand requests would exhaust the server.
+        from django.db import connections
+
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            connections.close_all()
+
 
 class Silencioso(WSGIRequestHandler):
     def log_message(self, *args):

@@ -24,7 +24,11 @@ end
 function request()
   local _, cpf = amostras[math.random(#amostras)]:match("([^\t]+)\t([^\t]+)")
   contador = contador + 1
-  cabecalhos["Idempotency-Key"] = string.format("bench-%s-%d-%d-%d", wrk.port, os.time(), indice, contador)
+  -- A random part too: a round that starts within the second the last one ended has the same
+  -- thread indices and counters, and a reused key with another body is refused.
+  cabecalhos["Idempotency-Key"] = string.format(
+    "bench-%s-%d-%d-%d-%d", wrk.port, os.time(), indice, contador, math.random(1000000000)
+  )
   inicio = comum.agora_ms()
   return wrk.format("POST", "/api/v1/protocolos/", cabecalhos, '{"canal": "telefone", "cpf": "' .. cpf .. '"}')
 end
