@@ -1,6 +1,9 @@
 """The project's settings as production runs them, with what the tests need adjusted."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "testes-" + "k" * 50)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
@@ -12,6 +15,20 @@ os.environ.setdefault("PROTOCOLO_EMPRESA_CNPJ", "11.222.333/0001-81")
 os.environ.setdefault("PROTOCOLO_INDICADORES_PUBLICOS", "1")
 os.environ.setdefault("MAILER_URL", "locmem://")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/protocolo")
+
+
+def _certificado_de_teste():
+    """The signed PDFs' certificate: a development one, created per test process and removed with it."""
+    from protocolo.evidencias import desenvolvimento
+
+    pasta = tempfile.mkdtemp(prefix="protocolo-certificado-")
+    atexit.register(shutil.rmtree, pasta, ignore_errors=True)
+    return str(desenvolvimento.criar(os.path.join(pasta, "testes.p12"), senha="testes"))
+
+
+if "PROTOCOLO_ASSINATURA_PKCS12" not in os.environ:
+    os.environ["PROTOCOLO_ASSINATURA_PKCS12"] = _certificado_de_teste()
+    os.environ["PROTOCOLO_ASSINATURA_SENHA"] = "testes"
 
 from protocolo.settings import *  # noqa: F403
 from protocolo.settings import DATABASES, PROTOCOLO_DESAFIO
