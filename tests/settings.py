@@ -1,9 +1,8 @@
 """The project's settings as production runs them, with what the tests need adjusted."""
 
-import atexit
 import os
-import shutil
-import tempfile
+
+from tests import certificado
 
 os.environ.setdefault("SECRET_KEY", "testes-" + "k" * 50)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
@@ -16,19 +15,10 @@ os.environ.setdefault("PROTOCOLO_INDICADORES_PUBLICOS", "1")
 os.environ.setdefault("MAILER_URL", "locmem://")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/protocolo")
 
-
-def _certificado_de_teste():
-    """The signed PDFs' certificate: a development one, created per test process and removed with it."""
-    from protocolo.evidencias import desenvolvimento
-
-    pasta = tempfile.mkdtemp(prefix="protocolo-certificado-")
-    atexit.register(shutil.rmtree, pasta, ignore_errors=True)
-    return str(desenvolvimento.criar(os.path.join(pasta, "testes.p12"), senha="testes"))
-
-
-if "PROTOCOLO_ASSINATURA_PKCS12" not in os.environ:
-    os.environ["PROTOCOLO_ASSINATURA_PKCS12"] = _certificado_de_teste()
-    os.environ["PROTOCOLO_ASSINATURA_SENHA"] = "testes"
+# The signed PDFs' certificate: a development one, made per test run (tests/certificado.py).
+if not os.environ.get("PROTOCOLO_ASSINATURA_PKCS12"):
+    os.environ["PROTOCOLO_ASSINATURA_PKCS12"] = certificado.de_teste()
+    os.environ["PROTOCOLO_ASSINATURA_SENHA"] = certificado.SENHA
 
 from protocolo.settings import *  # noqa: F403
 from protocolo.settings import DATABASES, PROTOCOLO_DESAFIO
