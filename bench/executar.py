@@ -625,6 +625,14 @@ def medir_webhooks(env):
     return figuras
 
 
+def medir_dossie(env):
+    """Render-and-sign time of a 50-entry dossiê PDF (bench/dossie.py), p50 and p95."""
+    saida = rodar([PY, str(BENCH / "dossie.py")], env, stdout=subprocess.PIPE, text=True).stdout
+    figuras = json.loads(next(l for l in saida.splitlines() if l.startswith("DOSSIE ")).split(" ", 1)[1])  # noqa: E741
+    avisar(f"Dossiê em PDF: {figuras}")
+    return figuras
+
+
 def entrega_em_servico(env):
     """Whether `enviar_mensagens` runs as a service (--continuo): then the openings leave the e-mail
     to it (PROTOCOLO_ENTREGA_IMEDIATA=0) instead of talking SMTP inside the request."""
@@ -1099,6 +1107,7 @@ def main():
         resultado["aberturas"] = medir_aberturas(servidor, env)
         resultado["api"] = medir_api(servidor, env)
         resultado["webhooks"] = medir_webhooks(env)
+        resultado["dossie"] = medir_dossie(env)
         if completa:
             resultado["integridade"] = resultado["integridade"] and verificar_integridade(env)
         resultados[escala] = resultado
