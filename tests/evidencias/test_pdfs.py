@@ -152,3 +152,18 @@ def test_without_a_certificate_the_page_says_so_and_there_is_no_pem(client, sett
 
     assert "ainda não assina os PDFs" in client.get("/verificar/certificado/").text
     assert client.get("/verificar/certificado.pem").status_code == 404
+
+
+def test_the_team_downloads_the_consumers_dossier_without_internal_notes(client, protocolo):
+    atendente = AtendenteFactory(username="outra.atendente")
+    client.force_login(atendente)
+
+    resposta = client.get(f"/atendimento/protocolos/{protocolo.numero}/dossie.pdf")
+
+    assert resposta.status_code == 200
+    assert resposta["Content-Disposition"] == f'attachment; filename="dossie-{protocolo.numero}.pdf"'
+    assert resposta["X-Content-Type-Options"] == "nosniff"
+    status = _validar(resposta.content)
+    assert status.intact and status.trusted
+    html = evidencias.html_do_dossie(selectors.protocolo_do_portal(protocolo.numero))
+    assert NOTA not in html and "Estamos analisando a sua fatura." in html
