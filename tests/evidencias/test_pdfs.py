@@ -13,7 +13,7 @@ from consumidor import acesso, evidencias
 from protocolo import integridade, selectors, services
 from protocolo.evidencias import assinatura
 from tests.consumidor.apoio import CPF, CPF_FORMATADO, pagina
-from tests.factories import AtendenteFactory, ConsumidorFactory, abrir
+from tests.factories import AtendenteFactory, ConsumidorFactory, SupervisorFactory, abrir
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +167,18 @@ def test_the_team_downloads_the_consumers_dossier_without_internal_notes(client,
     assert status.intact and status.trusted
     html = evidencias.html_do_dossie(selectors.protocolo_do_portal(protocolo.numero))
     assert NOTA not in html and "Estamos analisando a sua fatura." in html
+
+
+def test_the_dossier_reads_the_timeline_in_one_query_however_long(visitante, protocolo, django_assert_num_queries):
+    supervisora = SupervisorFactory(first_name="Clara")
+    for n in range(5):
+        services.protocolo_registrar_interacao(
+            protocolo=protocolo, texto=f"Resposta {n}.", autor=supervisora, publica=True
+        )
+
+    # The session; the protocol with its consumer and categoria; the public timeline with each
+    # author (select_related); the chain head the verification code seals.
+    with django_assert_num_queries(4):
+        resposta = visitante.get(pagina(protocolo, "consumidor:dossie_pdf"))
+
+    assert resposta.status_code == 200
