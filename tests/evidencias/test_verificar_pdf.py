@@ -158,3 +158,13 @@ def test_the_code_form_still_works_beside_the_upload(client):
     assert resposta.status_code == 200
     assert 'enctype="multipart/form-data"' in resposta.text
     assert 'name="codigo"' in resposta.text
+
+
+def test_without_a_certificate_of_ours_the_upload_says_there_is_nothing_to_check(client, assinado, settings):
+    settings.PROTOCOLO_ASSINATURA_PKCS12 = ""
+
+    resposta = _enviar(client, assinado)
+
+    assert resposta.status_code == 200
+    assert resposta.context["veredito"] is None
+    assert "Este portal ainda não assina os PDFs" in resposta.text
