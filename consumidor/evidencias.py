@@ -167,7 +167,7 @@ def _grande_demais(request):
 
 def _grande_demais_pagina(request):
     mb = settings.PROTOCOLO_VERIFICACAO_PDF_BYTES // (1024 * 1024)
-    erro = f"O arquivo tem mais de {mb} MB: nenhum PDF nosso é tão grande." if mb else "O arquivo é grande demais."
+    erro = f"O arquivo tem mais de {mb} MB: nenhum PDF nosso é tão grande."
     return _pagina(request, VerificacaoPdfForm(), status=413, erro=erro)
 
 

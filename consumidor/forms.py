@@ -246,7 +246,5 @@ class VerificacaoPdfForm(FormularioDoPortal):
         arquivo = self.cleaned_data["arquivo"]
         if arquivo.size > settings.PROTOCOLO_VERIFICACAO_PDF_BYTES:
             mb = settings.PROTOCOLO_VERIFICACAO_PDF_BYTES // (1024 * 1024)
-            raise forms.ValidationError(
-                f"O arquivo tem mais de {mb} MB: nenhum PDF nosso é tão grande." if mb else "O arquivo é grande demais."
-            )
+            raise forms.ValidationError(f"O arquivo tem mais de {mb} MB: nenhum PDF nosso é tão grande.")
         return arquivo

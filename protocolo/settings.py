@@ -605,3 +605,9 @@ if PROTOCOLO_CARIMBO_URL and urlsplit(PROTOCOLO_CARIMBO_URL).scheme not in ("htt
     raise ImproperlyConfigured("PROTOCOLO_CARIMBO_URL deve ser um endereço http:// ou https://.")
 if not 0 < PROTOCOLO_VERIFICACAO_PDF_SEGUNDOS <= 60:
     raise ImproperlyConfigured("PROTOCOLO_VERIFICACAO_PDF_SEGUNDOS vai de mais de 0 a 60 segundos.")
+if PROTOCOLO_VERIFICACAO_PDF_BYTES < 1024 * 1024 or PROTOCOLO_VERIFICACAO_PDF_MEMORIA_MB < 256:
+    # Below these, our own PDFs (tens of kB) or the checking child (some 70 MB of address space at start) fail.
+    raise ImproperlyConfigured(
+        "PROTOCOLO_VERIFICACAO_PDF_BYTES vai de 1 MB (1048576) para cima, "
+        "e PROTOCOLO_VERIFICACAO_PDF_MEMORIA_MB de 256 para cima."
+    )

@@ -103,12 +103,12 @@ def test_a_check_past_the_time_limit_is_stopped_and_answered(client, assinado, s
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_read(client, settings):
-    settings.PROTOCOLO_VERIFICACAO_PDF_BYTES = 100 * 1024
+    settings.PROTOCOLO_VERIFICACAO_PDF_BYTES = 1024 * 1024
 
-    resposta = _enviar(client, b"%PDF-1.7\n" + bytes(300 * 1024))
+    resposta = _enviar(client, b"%PDF-1.7\n" + bytes(3 * 1024 * 1024))
 
     assert resposta.status_code == 413
-    assert "O arquivo é grande demais." in resposta.text
+    assert "O arquivo tem mais de 1 MB: nenhum PDF nosso é tão grande." in resposta.text
 
 
 def test_a_file_just_over_the_limit_is_refused_by_the_form(client, settings):

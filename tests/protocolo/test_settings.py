@@ -198,6 +198,12 @@ def test_a_signing_certificate_path_that_does_not_exist_is_refused():
     assert "PROTOCOLO_ASSINATURA_PKCS12: o arquivo '/nao/existe.p12' não existe." in erro
 
 
+def test_limits_of_the_pdf_check_that_would_refuse_every_pdf_are_refused():
+    erro = ler(PRODUCAO | {"PROTOCOLO_VERIFICACAO_PDF_MEMORIA_MB": "64"}, "PROTOCOLO_VERIFICACAO_PDF_MEMORIA_MB")
+
+    assert "PROTOCOLO_VERIFICACAO_PDF_MEMORIA_MB de 256 para cima" in erro
+
+
 def test_the_whole_back_office_asks_for_the_second_factor_in_production_and_not_in_the_demo():
     assert ler(PRODUCAO, "PROTOCOLO_SEGUNDO_FATOR_ATENDENTES") == {"PROTOCOLO_SEGUNDO_FATOR_ATENDENTES": True}
     assert ler({"DEBUG": "1"}, "PROTOCOLO_SEGUNDO_FATOR_ATENDENTES") == {"PROTOCOLO_SEGUNDO_FATOR_ATENDENTES": False}
