@@ -8,6 +8,8 @@ otherwise. It is read once per process and file version. Without one, PDFs go ou
 so; `check --deploy` refuses that configuration (protocolo/operacao/verificacoes.py).
 """
 
+import asyncio
+import concurrent.futures
 import functools
 import hashlib
 import io
@@ -99,6 +101,18 @@ def certificado():
     )
 
 
+def sem_laco(funcao, *args, **kwargs):
+    """Call one of pyHanko's synchronous functions, which run their own event loop (asyncio.run):
+    in a thread of its own when this thread already runs a loop (an ASGI server, a test driving a
+    browser), where asyncio.run would refuse."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return funcao(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(funcao, *args, **kwargs).result()
+
+
 def _carimbador():
     url = settings.PROTOCOLO_CARIMBO_URL
     return HTTPTimeStamper(url, timeout=settings.PROTOCOLO_CARIMBO_TEMPO_LIMITE) if url else None
@@ -114,7 +128,8 @@ def _assinar(dados, signer, carimbador):
         subfilter=fields.SigSeedSubFilter.PADES,
     )
     saida = io.BytesIO()
-    signers.PdfSigner(metadados, signer=signer, timestamper=carimbador).sign_pdf(escritor, output=saida)
+    assinador = signers.PdfSigner(metadados, signer=signer, timestamper=carimbador)
+    sem_laco(assinador.sign_pdf, escritor, output=saida)
     return saida.getvalue()
 
 

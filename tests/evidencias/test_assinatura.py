@@ -1,6 +1,8 @@
 """The signature pyHanko puts on our PDFs, as a third party's validator sees it, and the fetcher that
 keeps WeasyPrint inside our static files (docs/evidencias.md)."""
 
+import asyncio
+import concurrent.futures
 import io
 import socket
 
@@ -24,7 +26,7 @@ def _status(dados, *raizes_extras):
     contexto = ValidationContext(
         trust_roots=_nossas_raizes() + list(raizes_extras), allow_fetching=False, revocation_mode="soft-fail"
     )
-    return validate_pdf_signature(assinatura_embutida, contexto)
+    return assinatura.sem_laco(validate_pdf_signature, assinatura_embutida, contexto)
 
 
 def test_pyhankos_validator_finds_our_signature_intact_and_trusted(assinado):
@@ -118,3 +120,17 @@ def test_a_page_naming_outside_resources_still_renders_without_fetching_them(cap
 
     assert dados.startswith(b"%PDF-")
     assert "Recurso fora dos arquivos estáticos" in caplog.text
+
+
+def test_signing_works_in_a_thread_that_already_runs_an_event_loop(sem_assinatura):
+    # pyHanko's synchronous API runs asyncio.run, which a running loop refuses: an ASGI server, or
+    # the browser tests' Playwright in this very process.
+    async def dentro_do_laco():
+        return assinatura.assinar(sem_assinatura)
+
+    # In a thread of its own: this one may already run Playwright's loop (the browser tests).
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as executor:
+        dados, com_assinatura = executor.submit(asyncio.run, dentro_do_laco()).result()
+
+    assert com_assinatura
+    assert _status(dados).intact

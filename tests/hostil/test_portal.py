@@ -4,6 +4,7 @@ or refused in Portuguese with nothing stored; never a 500."""
 from urllib.parse import quote
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -34,6 +35,7 @@ FORMULARIOS = {
     "resposta": "test_the_answer_to_a_resolution_keeps_or_refuses_the_comment",
     "sair": "test_signing_out_ignores_hostile_fields",
     "confirmar": "test_the_confirmation_ignores_hostile_fields_and_refuses_hostile_tokens",
+    "verificar_inicio": "test_the_pdf_check_answers_hostile_files_and_names_with_a_verdict",
 }
 # Read-only pages that take a typed value in the URL or the query string.
 CONSULTAS = {
@@ -329,6 +331,20 @@ def test_the_receipt_check_shows_a_hostile_code_inert(carga):
         resposta = cliente.get(f"/verificar/{caminho}/")
         assert resposta.status_code == 404, resposta.status_code
         inerte.html_inerte(resposta.text, caminho)
+
+
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_the_pdf_check_answers_hostile_files_and_names_with_a_verdict(carga):
+    """The corpus as the file's bytes, its name and a stray field: a verdict (tests/evidencias has
+    the hostile PDFs themselves), shown inert."""
+    conteudo = carga.valor.encode("utf-8", "surrogatepass")
+    arquivo = SimpleUploadedFile(carga.valor[:100] + ".pdf", conteudo, content_type="application/pdf")
+
+    resposta = _cliente().post("/verificar/", {"arquivo": arquivo, "codigo": carga.valor})
+
+    assert resposta.status_code == 200, resposta.status_code
+    assert resposta.context["veredito"][1] == "Não é um PDF"
+    inerte.html_inerte(resposta.text, carga.valor)
 
 
 @pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
