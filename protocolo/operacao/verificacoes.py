@@ -21,6 +21,8 @@ from django.core import checks
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
+from protocolo.evidencias import assinatura
+
 
 @checks.register(checks.Tags.security, deploy=True)
 def limites_compartilhados(app_configs, **kwargs):
@@ -60,6 +62,16 @@ def certificado_de_assinatura(app_configs, **kwargs):
                 hint="Defina PROTOCOLO_ASSINATURA_PKCS12 (o e-CNPJ A1 da empresa, .pfx/.p12) e "
                 "PROTOCOLO_ASSINATURA_SENHA (docs/evidencias.md).",
                 id="protocolo.E002",
+            )
+        ]
+    try:
+        assinatura.assinante()
+    except assinatura.CertificadoInvalido as erro:
+        return [
+            checks.Error(
+                str(erro),
+                hint="Confira PROTOCOLO_ASSINATURA_SENHA e se o arquivo é um PKCS#12 com a chave privada.",
+                id="protocolo.E003",
             )
         ]
     return []

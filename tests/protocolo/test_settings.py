@@ -192,6 +192,16 @@ def test_production_without_a_signing_certificate_fails_the_deployment_check():
     assert "PROTOCOLO_ASSINATURA_PKCS12" in saida
 
 
+def test_a_signing_certificate_that_does_not_open_fails_the_deployment_check():
+    codigo, saida = verificar_implantacao(
+        PRODUCAO | {"REDIS_URL": "redis://127.0.0.1:6379/0", "PROTOCOLO_ASSINATURA_SENHA": "errada"}
+    )
+
+    assert codigo != 0
+    assert "protocolo.E003" in saida
+    assert "não foi possível abrir" in saida
+
+
 def test_a_signing_certificate_path_that_does_not_exist_is_refused():
     erro = ler(PRODUCAO | {"PROTOCOLO_ASSINATURA_PKCS12": "/nao/existe.p12"}, "PROTOCOLO_ASSINATURA_PKCS12")
 
