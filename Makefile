@@ -21,7 +21,7 @@ DEBUG ?= 1
 ENDERECO ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: help venv requisitos dependencias navegador binarios run test auditoria lint bench clean
+.PHONY: help venv requisitos dependencias navegador binarios bibliotecas run test auditoria lint bench clean
 
 help:
 	@echo "Alvos:"
@@ -68,16 +68,46 @@ $(DEV): requirements.txt requirements-dev.txt | $(PY)
 # port alone, as runserver takes it.
 URL_DEMO = http://$(if $(findstring :,$(ENDERECO)),$(ENDERECO),127.0.0.1:$(ENDERECO))
 
+# WeasyPrint draws the signed PDFs with Debian's Pango and HarfBuzz, in the DejaVu fonts: both
+# make run and make test need them. Quiet when they are installed.
+BIBLIOTECAS_PDF := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
+bibliotecas:
+	@faltam=""; \
+	for pacote in $(BIBLIOTECAS_PDF); do \
+		dpkg-query -W -f='$${Status}' "$$pacote" 2>/dev/null | grep -q 'install ok installed' || faltam="$$faltam $$pacote"; \
+	done; \
+	if [ -n "$$faltam" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Instalando do Debian para os PDFs (WeasyPrint):$$faltam"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$faltam >/dev/null; \
+		else \
+			echo "Erro: os PDFs (WeasyPrint) precisam de:$$faltam (sudo apt-get install -y$$faltam)" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
+# Without PROTOCOLO_ASSINATURA_PKCS12, the PDFs are signed with a development certificate created once
+# in .certificados/ (git-ignored), and the terminal says so.
+CERTIFICADO_DEV := .certificados/desenvolvimento.p12
+
 # Beside runserver, enviar_mensagens delivers the outbox (to this terminal, with the console mailer
 # of DEBUG) and stops with it. The demo's seeded messages go out first, above the logins, which
 # stay in view.
-run: $(RUNTIME)
+run: $(RUNTIME) bibliotecas
 	@export DEBUG=$(DEBUG) PROTOCOLO_URL_BASE=$(URL_DEMO); \
+	if [ -z "$${PROTOCOLO_ASSINATURA_PKCS12:-}" ]; then \
+		certificado=$$($(PY) manage.py certificado_de_desenvolvimento $(CERTIFICADO_DEV)); \
+		export PROTOCOLO_ASSINATURA_PKCS12=$(CERTIFICADO_DEV) PROTOCOLO_ASSINATURA_SENHA=desenvolvimento; \
+	else \
+		certificado=""; \
+	fi; \
 	$(PY) manage.py migrate --noinput; \
 	if [ -t 1 ]; then cor=--force-color; else cor=; fi; \
 	resumo=$$($(PY) manage.py popular_demo $$cor); \
 	$(PY) manage.py enviar_mensagens; \
 	echo "$$resumo"; \
+	if [ -n "$$certificado" ]; then echo "$$certificado"; fi; \
 	if [ "$${MAILER_URL:-console://}" = console:// ]; then \
 		echo "  E-mails: aparecem neste terminal, um ou dois segundos depois de cada pedido (manage.py enviar_mensagens)."; \
 	else \
@@ -164,7 +194,7 @@ binarios:
 		fi; \
 	fi
 
-test: $(DEV) $(NODE_MODULES) navegador binarios
+test: $(DEV) $(NODE_MODULES) navegador binarios bibliotecas
 	@url=$$(bash scripts/banco-de-teste.sh); \
 	export DATABASE_URL="$$url"; \
 	echo "Banco de teste: $$url"; \

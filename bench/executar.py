@@ -662,6 +662,7 @@ def medir_mensageria(env):
     ).stdout
     figuras = json.loads(next(l for l in saida.splitlines() if l.startswith("MENSAGERIA ")).split(" ", 1)[1])  # noqa: E741
     avisar(f"Mensageria: {figuras}")
+    return figuras
 
 
 MENSAGENS_RECEBIDAS = 1000
@@ -676,6 +677,14 @@ def medir_entrada(env):
     ).stdout
     figuras = json.loads(next(l for l in saida.splitlines() if l.startswith("ENTRADA ")).split(" ", 1)[1])  # noqa: E741
     avisar(f"Mensagens recebidas: {figuras}")
+    return figuras
+
+
+def medir_dossie(env):
+    """Render-and-sign time of a 50-entry dossiê PDF (bench/dossie.py), p50 and p95."""
+    saida = rodar([PY, str(BENCH / "dossie.py")], env, stdout=subprocess.PIPE, text=True).stdout
+    figuras = json.loads(next(l for l in saida.splitlines() if l.startswith("DOSSIE ")).split(" ", 1)[1])  # noqa: E741
+    avisar(f"Dossiê em PDF: {figuras}")
     return figuras
 
 
@@ -995,6 +1004,8 @@ def escrever_relatorio(resultados, contexto):
             for f in (r["mensageria"]["sms"], r["mensageria"]["whatsapp"])
         ),
         None,
+    )
+    linha(
         f"Mensagens recebidas do WhatsApp/s, abrindo e depois anexando ({MENSAGENS_RECEBIDAS} cada); CPU de cada",
         "nenhum erro",
         lambda r: (
@@ -1004,6 +1015,17 @@ def escrever_relatorio(resultados, contexto):
             f"{_n(r['entrada']['anexadas']['cpu_ms_por_mensagem'], 1)} ms"
         ),
         lambda r: not r["entrada"]["aberturas"]["erros"] and not r["entrada"]["anexadas"]["erros"],
+    )
+    linha(
+        "Dossiê em PDF de um protocolo com 50 entradas: gerar e assinar, p50 / p95",
+        "—",
+        lambda r: (
+            f"{_n(r['dossie']['p50_ms'])} / {_n(r['dossie']['p95_ms'])} ms"
+            + ("" if r["dossie"]["assinado"] else " (sem assinatura)")
+            if "dossie" in r
+            else "—"
+        ),
+        None,
     )
     linha(
         "Aberturas: entrega dos e-mails; mensagens pendentes após a carga e segundos até a caixa de saída esvaziar",
@@ -1233,6 +1255,7 @@ def main():
         resultado["webhooks"] = medir_webhooks(env)
         resultado["mensageria"] = medir_mensageria(env)
         resultado["entrada"] = medir_entrada(env)
+        resultado["dossie"] = medir_dossie(env)
         if completa:
             resultado["integridade"] = resultado["integridade"] and verificar_integridade(env)
         resultados[escala] = resultado

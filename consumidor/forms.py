@@ -8,6 +8,7 @@ from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
+from django.conf import settings
 
 from protocolo.exceptions import DadosInvalidos
 from protocolo.models import CanalPreferido, Categoria
@@ -383,3 +384,26 @@ class CanalDoTelefoneForm(_DoProtocolo):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["canal"].choices = [(c.value, c.label) for c in canais_de_telefone()]
+
+
+class VerificacaoPdfForm(FormularioDoPortal):
+    """A PDF someone wants checked (/verificar/): only its size is judged here; what it holds is
+    protocolo.evidencias.validacao's to say, in a child process."""
+
+    arquivo = forms.FileField(
+        label="Arquivo PDF",
+        error_messages={
+            "required": "Escolha o arquivo PDF a verificar.",
+            "empty": "O arquivo enviado está vazio.",
+            "invalid": "Não recebemos um arquivo. Escolha o PDF e envie de novo.",
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+        help_text="O comprovante ou o dossiê que você baixou do portal.",
+    )
+
+    def clean_arquivo(self):
+        arquivo = self.cleaned_data["arquivo"]
+        if arquivo.size > settings.PROTOCOLO_VERIFICACAO_PDF_BYTES:
+            mb = settings.PROTOCOLO_VERIFICACAO_PDF_BYTES // (1024 * 1024)
+            raise forms.ValidationError(f"O arquivo tem mais de {mb} MB: nenhum PDF nosso é tão grande.")
+        return arquivo

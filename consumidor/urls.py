@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import curto, entrar, views
+from . import curto, entrar, evidencias, views
 
 app_name = "consumidor"
 
@@ -28,9 +28,13 @@ urlpatterns = [
     path("protocolo/<str:numero>/canais/preferencia/", views.preferir_canal, name="preferir_canal"),
     path("protocolo/<str:numero>/canais/telefone/", views.canal_do_telefone, name="canal_do_telefone"),
     path("protocolo/<str:numero>/comprovante/", views.comprovante, name="comprovante"),
+    path("protocolo/<str:numero>/comprovante.pdf", evidencias.comprovante_pdf, name="comprovante_pdf"),
+    path("protocolo/<str:numero>/dossie.pdf", evidencias.dossie_pdf, name="dossie_pdf"),
     path("protocolo/<str:numero>/historico/", views.historico, name="historico"),
     path("protocolo/<str:numero>/historico.json", views.historico_json, name="historico_json"),
     path("indicadores/", views.indicadores, name="indicadores"),
-    path("verificar/", views.verificar_inicio, name="verificar_inicio"),
+    path("verificar/", evidencias.verificar_inicio, name="verificar_inicio"),
+    path("verificar/certificado/", evidencias.certificado, name="certificado"),
+    path("verificar/certificado.pem", evidencias.certificado_pem, name="certificado_pem"),
     path("verificar/<str:codigo>/", views.verificar, name="verificar"),
 ]

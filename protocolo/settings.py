@@ -435,6 +435,9 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.server": {"handlers": [], "propagate": True},
+        # WeasyPrint reports each step of a render at INFO, and its font subsetting every table it touches.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -553,6 +556,8 @@ PROTOCOLO_LIMITES = {
         "senha_ip": (10, 3600),
         # The receipt verification: a person checks a few codes, a script measuring answers many.
         "verificacao_ip": (30, 60),
+        # An uploaded PDF costs a child process and up to seconds of CPU: fewer.
+        "verificacao_pdf_ip": (10, 600),
         # What a consumer writes on the record can never be deleted: a burst from one protocol or
         # one network is refused, with the text kept in the form.
         "mensagem_protocolo": (10, 3600),
@@ -649,3 +654,29 @@ def _redes_de_webhook(redes):
 _redes_de_webhook(PROTOCOLO_WEBHOOKS_ENDERECOS_PERMITIDOS)
 if not 0 < PROTOCOLO_WEBHOOKS_TEMPO_LIMITE <= 30:
     raise ImproperlyConfigured("PROTOCOLO_WEBHOOKS_TEMPO_LIMITE vai de mais de 0 a 30 segundos.")
+
+# Signed PDFs (protocolo/evidencias, docs/evidencias.md). The company's certificate and key as a
+# PKCS#12 file (an e-CNPJ A1, or `make run`'s development certificate) and its password; without one
+# the PDFs go out unsigned, saying so, and `check --deploy` refuses (protocolo.E002). CARIMBO_URL: an
+# RFC 3161 time-stamping authority, optional. The uploaded PDFs /verificar/ checks: at most
+# VERIFICACAO_PDF_BYTES, checked in a child process given VERIFICACAO_PDF_SEGUNDOS and
+# VERIFICACAO_PDF_MEMORIA_MB of address space.
+PROTOCOLO_ASSINATURA_PKCS12 = env.str("PROTOCOLO_ASSINATURA_PKCS12", default="")
+PROTOCOLO_ASSINATURA_SENHA = env.str("PROTOCOLO_ASSINATURA_SENHA", default="")
+PROTOCOLO_CARIMBO_URL = env.str("PROTOCOLO_CARIMBO_URL", default="")
+PROTOCOLO_CARIMBO_TEMPO_LIMITE = env.float("PROTOCOLO_CARIMBO_TEMPO_LIMITE", default=5.0)
+PROTOCOLO_VERIFICACAO_PDF_BYTES = env.int("PROTOCOLO_VERIFICACAO_PDF_BYTES", default=5 * 1024 * 1024)
+PROTOCOLO_VERIFICACAO_PDF_SEGUNDOS = env.float("PROTOCOLO_VERIFICACAO_PDF_SEGUNDOS", default=5.0)
+PROTOCOLO_VERIFICACAO_PDF_MEMORIA_MB = env.int("PROTOCOLO_VERIFICACAO_PDF_MEMORIA_MB", default=1024)
+if PROTOCOLO_ASSINATURA_PKCS12 and not Path(PROTOCOLO_ASSINATURA_PKCS12).is_file():
+    raise ImproperlyConfigured(f"PROTOCOLO_ASSINATURA_PKCS12: o arquivo {PROTOCOLO_ASSINATURA_PKCS12!r} não existe.")
+if PROTOCOLO_CARIMBO_URL and urlsplit(PROTOCOLO_CARIMBO_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured("PROTOCOLO_CARIMBO_URL deve ser um endereço http:// ou https://.")
+if not 0 < PROTOCOLO_VERIFICACAO_PDF_SEGUNDOS <= 60:
+    raise ImproperlyConfigured("PROTOCOLO_VERIFICACAO_PDF_SEGUNDOS vai de mais de 0 a 60 segundos.")
+if PROTOCOLO_VERIFICACAO_PDF_BYTES < 1024 * 1024 or PROTOCOLO_VERIFICACAO_PDF_MEMORIA_MB < 256:
+    # Below these, our own PDFs (tens of kB) or the checking child (some 70 MB of address space at start) fail.
+    raise ImproperlyConfigured(
+        "PROTOCOLO_VERIFICACAO_PDF_BYTES vai de 1 MB (1048576) para cima, "
+        "e PROTOCOLO_VERIFICACAO_PDF_MEMORIA_MB de 256 para cima."
+    )

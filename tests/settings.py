@@ -2,6 +2,8 @@
 
 import os
 
+from tests import certificado
+
 os.environ.setdefault("SECRET_KEY", "testes-" + "k" * 50)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("PROTOCOLO_URL_BASE", "https://protocolo.exemplo.com.br")
@@ -12,6 +14,11 @@ os.environ.setdefault("PROTOCOLO_EMPRESA_CNPJ", "11.222.333/0001-81")
 os.environ.setdefault("PROTOCOLO_INDICADORES_PUBLICOS", "1")
 os.environ.setdefault("MAILER_URL", "locmem://")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/protocolo")
+
+# The signed PDFs' certificate: a development one, made per test run (tests/certificado.py).
+if not os.environ.get("PROTOCOLO_ASSINATURA_PKCS12"):
+    os.environ["PROTOCOLO_ASSINATURA_PKCS12"] = certificado.de_teste()
+    os.environ["PROTOCOLO_ASSINATURA_SENHA"] = certificado.SENHA
 
 from protocolo.settings import *  # noqa: F403
 from protocolo.settings import DATABASES, PROTOCOLO_DESAFIO

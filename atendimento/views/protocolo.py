@@ -4,13 +4,17 @@ calls one service and redirects; a refusal comes back on the page with what was 
 from dataclasses import dataclass, field
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from consumidor.apresentacao import linha_publica
 from protocolo import relogio, selectors, services
 from protocolo.contas import segundo_fator
 from protocolo.contas.decorators import atendimento, poder_de_supervisor
+from protocolo.evidencias import pdf
 from protocolo.exceptions import DadosInvalidos, ErroProtocolo, VersaoDesatualizada
 from protocolo.models import EQUIPE_DO_NIVEL, NIVEL_MAXIMO, Contato, EscolhaDeCanal, Mensagem, Situacao, nome_de
 from protocolo.services import preferencias, respostas
@@ -481,3 +485,18 @@ def mostrar_cpf(request, numero):
         messages.error(request, erro.mensagem)
         return redirect(url_do_protocolo(protocolo))
     return _pagina(request, protocolo, cpf=cpf)
+
+
+@require_safe
+@never_cache
+@atendimento
+def dossie_pdf(request, numero):
+    """The consumer's dossiê as they download it (public entries only, signed), for the team to hand
+    over, e.g. to Procon: never the back-office's view of the protocol."""
+    protocolo = protocolo_ou_404(numero)
+    linha = linha_publica(selectors.linha_do_tempo(protocolo, publica=True))
+    dados, _ = pdf.documento(pdf.html_do_dossie(protocolo, linha))
+    resposta = HttpResponse(dados, content_type="application/pdf")
+    resposta["Content-Disposition"] = f'attachment; filename="dossie-{protocolo.numero}.pdf"'
+    resposta["X-Content-Type-Options"] = "nosniff"
+    return resposta

@@ -10,12 +10,18 @@ for development and tests, where one process serves.
 Attendants reveal full CPFs and change protocols: production asks the whole back-office for the
 second factor (PROTOCOLO_SEGUNDO_FATOR_ATENDENTES, docs/seguranca.md). Turning it off is allowed (a
 company may not hand phones to a call centre yet), but said at every deploy.
+
+The receipts and dossiês a consumer downloads are signed with the company's certificate
+(docs/evidencias.md): without PROTOCOLO_ASSINATURA_PKCS12 they go out unsigned, which development
+allows and production refuses, as it refuses its other missing settings.
 """
 
 from django.conf import settings
 from django.core import checks
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
+
+from protocolo.evidencias import assinatura
 
 
 @checks.register(checks.Tags.security, deploy=True)
@@ -41,6 +47,31 @@ def segundo_fator_na_retaguarda(app_configs, **kwargs):
                 "fila, as ações e a exibição do CPF completo.",
                 hint="Remova PROTOCOLO_SEGUNDO_FATOR_ATENDENTES=0 do ambiente (o padrão em produção é pedir).",
                 id="protocolo.W001",
+            )
+        ]
+    return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def certificado_de_assinatura(app_configs, **kwargs):
+    if not settings.PROTOCOLO_ASSINATURA_PKCS12:
+        return [
+            checks.Error(
+                "Nenhum certificado assina os PDFs de comprovante e dossiê: eles sairiam sem assinatura "
+                "digital, e ninguém poderia conferi-los fora do portal.",
+                hint="Defina PROTOCOLO_ASSINATURA_PKCS12 (o e-CNPJ A1 da empresa, .pfx/.p12) e "
+                "PROTOCOLO_ASSINATURA_SENHA (docs/evidencias.md).",
+                id="protocolo.E002",
+            )
+        ]
+    try:
+        assinatura.assinante()
+    except assinatura.CertificadoInvalido as erro:
+        return [
+            checks.Error(
+                str(erro),
+                hint="Confira PROTOCOLO_ASSINATURA_SENHA e se o arquivo é um PKCS#12 com a chave privada.",
+                id="protocolo.E003",
             )
         ]
     return []

@@ -45,6 +45,9 @@ ESPERADO = {
     ("atendimento:sair", "post"): [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN],
     ("atendimento:sair", "get"): ACAO_GET,
     ("atendimento:painel", "get"): PAGINA,
+    # The consumer's signed dossiê (public entries only), for the team to hand over.
+    ("atendimento:dossie_pdf", "get"): PAGINA,
+    ("atendimento:dossie_pdf", "post"): ACAO_GET,
     ("atendimento:painel", "post"): ACAO_GET,
     ("atendimento:senha", "get"): PAGINA,
     ("atendimento:senha_alterada", "get"): PAGINA,
@@ -78,6 +81,7 @@ def _numero(protocolo):
 
 ARGUMENTOS = {
     "atendimento:protocolo": _numero,
+    "atendimento:dossie_pdf": _numero,
     **{f"atendimento:{acao}": _numero for acao in ACOES},
     "atendimento:senha_redefinir_nova": lambda protocolo: {"uidb64": "MQ", "token": "inventado-123"},
 }

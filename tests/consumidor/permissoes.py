@@ -69,11 +69,20 @@ ESPERADO = {
     ("consumidor:canal_do_telefone", "post"): SO_VISITANTE,
     ("consumidor:canal_do_telefone", "get"): SEMPRE_405,
     ("consumidor:comprovante", "get"): SO_VISITANTE,
+    ("consumidor:comprovante_pdf", "get"): SO_VISITANTE,  # the same access as the receipt page
+    ("consumidor:comprovante_pdf", "post"): SEMPRE_405,
+    ("consumidor:dossie_pdf", "get"): SO_VISITANTE,
+    ("consumidor:dossie_pdf", "post"): SEMPRE_405,
     ("consumidor:historico", "get"): SO_VISITANTE,
     ("consumidor:historico_json", "get"): SO_VISITANTE,
     ("consumidor:indicadores", "get"): SEMPRE_200,  # aggregates only; published in the test settings
     ("consumidor:indicadores", "post"): SEMPRE_405,
     ("consumidor:verificar_inicio", "get"): SEMPRE_200,
+    ("consumidor:verificar_inicio", "post"): SEMPRE_200,  # no file: the form's error in Portuguese
+    ("consumidor:certificado", "get"): SEMPRE_200,  # public: how to verify a PDF without us
+    ("consumidor:certificado", "post"): SEMPRE_405,
+    ("consumidor:certificado_pem", "get"): SEMPRE_200,
+    ("consumidor:certificado_pem", "post"): SEMPRE_405,
     ("consumidor:verificar", "get"): SEMPRE_200,  # public: a valid code
     # Sign-in with OpenID Connect: no provider is configured here, so none exists (tests/oidc).
     ("consumidor:entrar", "get"): [404, 404, 404, 404, 404],
@@ -132,6 +141,8 @@ ARGUMENTOS = {
     "consumidor:preferir_canal": _numero,
     "consumidor:canal_do_telefone": _numero,
     "consumidor:comprovante": _numero,
+    "consumidor:comprovante_pdf": _numero,
+    "consumidor:dossie_pdf": _numero,
     "consumidor:historico": _numero,
     "consumidor:historico_json": _numero,
     "consumidor:entrar": lambda protocolo: {"provedor": "empresa"},

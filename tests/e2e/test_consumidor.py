@@ -254,3 +254,30 @@ def test_a_double_tap_on_a_slow_phone_opens_one_protocol(page, live_server, monk
     expect(page.get_by_role("heading", name="Comprovante de atendimento")).to_be_visible()
     page.wait_for_load_state("networkidle")
     assert Protocolo.objects.count() == 1
+
+
+@LARGURAS
+def test_a_consumer_downloads_the_signed_receipt_and_the_portal_finds_it_authentic(
+    page, live_server, conferir, consumidor, largura, tmp_path
+):
+    protocolo = abrir(consumidor=consumidor)
+    page.set_viewport_size({"width": largura, "height": 900})
+
+    _consultar(page, live_server, protocolo)
+    page.get_by_role("link", name="Comprovante para o Procon").click()
+    with page.expect_download() as baixado:
+        page.get_by_role("link", name="Baixar o PDF assinado").click()
+    caminho = tmp_path / baixado.value.suggested_filename
+    baixado.value.save_as(caminho)
+    assert caminho.name == f"comprovante-{protocolo.numero}.pdf"
+    assert caminho.read_bytes().startswith(b"%PDF-")
+
+    page.goto(f"{live_server.url}/verificar/")
+    page.get_by_label("Arquivo PDF").set_input_files(caminho)
+    page.get_by_role("button", name="Verificar o PDF").click()
+    expect(page.get_by_text("Documento autêntico e inalterado")).to_be_visible()
+    conferir("pdf-autentico")
+
+    page.get_by_role("link", name="nosso certificado").click()
+    expect(page.get_by_role("heading", name="Certificado de assinatura dos PDFs")).to_be_visible()
+    conferir("certificado")

@@ -4,6 +4,7 @@ or refused in Portuguese with nothing stored; never a 500."""
 from urllib.parse import quote
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -38,6 +39,7 @@ FORMULARIOS = {
     "novo_codigo": "test_the_contact_forms_refuse_hostile_input_in_portuguese",
     "preferir_canal": "test_the_contact_forms_refuse_hostile_input_in_portuguese",
     "canal_do_telefone": "test_the_contact_forms_refuse_hostile_input_in_portuguese",
+    "verificar_inicio": "test_the_pdf_check_answers_hostile_files_and_names_with_a_verdict",
 }
 # Read-only pages that take a typed value in the URL or the query string.
 CONSULTAS = {
@@ -334,6 +336,20 @@ def test_the_receipt_check_shows_a_hostile_code_inert(carga):
         resposta = cliente.get(f"/verificar/{caminho}/")
         assert resposta.status_code == 404, resposta.status_code
         inerte.html_inerte(resposta.text, caminho)
+
+
+@pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)
+def test_the_pdf_check_answers_hostile_files_and_names_with_a_verdict(carga):
+    """The corpus as the file's bytes, its name and a stray field: a verdict (tests/evidencias has
+    the hostile PDFs themselves), shown inert."""
+    conteudo = carga.valor.encode("utf-8", "surrogatepass")
+    arquivo = SimpleUploadedFile(carga.valor[:100] + ".pdf", conteudo, content_type="application/pdf")
+
+    resposta = _cliente().post("/verificar/", {"arquivo": arquivo, "codigo": carga.valor})
+
+    assert resposta.status_code == 200, resposta.status_code
+    assert resposta.context["veredito"][1] == "Não é um PDF"
+    inerte.html_inerte(resposta.text, carga.valor)
 
 
 @pytest.mark.parametrize("carga", REPRESENTANTES, ids=str)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 RAIZ = Path(__file__).resolve().parents[2]
 
@@ -151,7 +152,14 @@ def verificar_implantacao(ambiente):
         "ALLOWED_HOSTS",
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(proprias)}
-    env |= {"DJANGO_SETTINGS_MODULE": "protocolo.settings", "MAILER_URL": "smtp://127.0.0.1:25", **ambiente}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "protocolo.settings",
+        "MAILER_URL": "smtp://127.0.0.1:25",
+        # The tests' development certificate stands for the company's e-CNPJ (docs/evidencias.md).
+        "PROTOCOLO_ASSINATURA_PKCS12": settings.PROTOCOLO_ASSINATURA_PKCS12,
+        "PROTOCOLO_ASSINATURA_SENHA": settings.PROTOCOLO_ASSINATURA_SENHA,
+        **ambiente,
+    }
     env["SECRET_KEY"] = secrets.token_urlsafe(48)
     resultado = subprocess.run([sys.executable, "-c", codigo], cwd=RAIZ, env=env, capture_output=True, text=True)
     return resultado.returncode, resultado.stdout + resultado.stderr
@@ -172,6 +180,38 @@ def test_production_with_redis_passes_the_shared_cache_check():
 
     assert "protocolo.E001" not in saida
     assert codigo == 0, saida
+
+
+def test_production_without_a_signing_certificate_fails_the_deployment_check():
+    codigo, saida = verificar_implantacao(
+        PRODUCAO | {"REDIS_URL": "redis://127.0.0.1:6379/0", "PROTOCOLO_ASSINATURA_PKCS12": ""}
+    )
+
+    assert codigo != 0
+    assert "protocolo.E002" in saida
+    assert "PROTOCOLO_ASSINATURA_PKCS12" in saida
+
+
+def test_a_signing_certificate_that_does_not_open_fails_the_deployment_check():
+    codigo, saida = verificar_implantacao(
+        PRODUCAO | {"REDIS_URL": "redis://127.0.0.1:6379/0", "PROTOCOLO_ASSINATURA_SENHA": "errada"}
+    )
+
+    assert codigo != 0
+    assert "protocolo.E003" in saida
+    assert "não foi possível abrir" in saida
+
+
+def test_a_signing_certificate_path_that_does_not_exist_is_refused():
+    erro = ler(PRODUCAO | {"PROTOCOLO_ASSINATURA_PKCS12": "/nao/existe.p12"}, "PROTOCOLO_ASSINATURA_PKCS12")
+
+    assert "PROTOCOLO_ASSINATURA_PKCS12: o arquivo '/nao/existe.p12' não existe." in erro
+
+
+def test_limits_of_the_pdf_check_that_would_refuse_every_pdf_are_refused():
+    erro = ler(PRODUCAO | {"PROTOCOLO_VERIFICACAO_PDF_MEMORIA_MB": "64"}, "PROTOCOLO_VERIFICACAO_PDF_MEMORIA_MB")
+
+    assert "PROTOCOLO_VERIFICACAO_PDF_MEMORIA_MB de 256 para cima" in erro
 
 
 def test_the_whole_back_office_asks_for_the_second_factor_in_production_and_not_in_the_demo():

@@ -179,6 +179,8 @@ def test_production_passes_the_deployment_checks_with_nothing_silenced():
         "PROTOCOLO_CHAVES_INTEGRIDADE": "1:" + secrets.token_hex(32),
         "PROTOCOLO_CHAVES_COMPROVANTE": "1:" + secrets.token_hex(32),
         "PROTOCOLO_EMPRESA_CNPJ": "11222333000181",
+        "PROTOCOLO_ASSINATURA_PKCS12": settings.PROTOCOLO_ASSINATURA_PKCS12,
+        "PROTOCOLO_ASSINATURA_SENHA": settings.PROTOCOLO_ASSINATURA_SENHA,
     }
 
     resultado = subprocess.run([sys.executable, "-c", codigo], cwd=RAIZ, env=ambiente, capture_output=True, text=True)
