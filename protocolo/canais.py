@@ -42,18 +42,21 @@ def aceita(telefone, canal):
     return ultima is None or ultima.aceita
 
 
+def vigentes(telefones):
+    """{(telefone, canal): the EscolhaDeCanal in force} for several telephones, in one query. The
+    newest of each pair is picked here rather than by DISTINCT ON, which SQLite (make run) lacks: a
+    telephone has a handful of choices at most."""
+    telefones = list(telefones)
+    escolhas = {}
+    if telefones:
+        for escolha in EscolhaDeCanal.objects.filter(telefone__in=telefones).order_by("-em", "-id"):
+            escolhas.setdefault((escolha.telefone, escolha.canal), escolha)
+    return escolhas
+
+
 def recusados(telefones):
     """{(telefone, canal)} refused now, for several telephones in one query."""
-    telefones = list(telefones)
-    if not telefones:
-        return set()
-    vigentes = (
-        EscolhaDeCanal.objects.filter(telefone__in=telefones)
-        .order_by("telefone", "canal", "-em", "-id")
-        .distinct("telefone", "canal")
-        .values_list("telefone", "canal", "aceita")
-    )
-    return {(telefone, canal) for telefone, canal, sim in vigentes if not sim}
+    return {par for par, escolha in vigentes(telefones).items() if not escolha.aceita}
 
 
 def registrar(*, telefone, canal, aceita, origem, protocolo=None):

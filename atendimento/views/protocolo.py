@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from consumidor.apresentacao import linha_publica
-from protocolo import relogio, selectors, services
+from protocolo import canais, relogio, selectors, services
 from protocolo.contas import segundo_fator
 from protocolo.contas.decorators import atendimento, poder_de_supervisor
 from protocolo.evidencias import pdf
@@ -195,7 +195,7 @@ def _contatos(protocolo):
     contatos = services.contatos_para_a_equipe(protocolo)
     ativos = preferencias.canais_de_telefone()
     telefones = [c for c in contatos if c.tipo == Contato.Tipo.TELEFONE and c.encerrado_em is None and c.confirmado_em]
-    escolhas = preferencias.vigentes({c.valor for c in telefones}) if ativos and telefones else {}
+    escolhas = canais.vigentes({c.valor for c in telefones}) if ativos and telefones else {}
     linhas = []
     for contato in contatos:
         estados = []

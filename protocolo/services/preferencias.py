@@ -226,16 +226,3 @@ def _estado(contato, canal):
         origem=EscolhaDeCanal.Origem(origem).label if origem else "",
         origem_valor=origem,
     )
-
-
-def vigentes(telefones):
-    """{(telefone, canal): EscolhaDeCanal in force} for several telephones, in one query."""
-    telefones = list(telefones)
-    if not telefones:
-        return {}
-    return {
-        (e.telefone, e.canal): e
-        for e in EscolhaDeCanal.objects.filter(telefone__in=telefones)
-        .order_by("telefone", "canal", "-em", "-id")
-        .distinct("telefone", "canal")
-    }
