@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import ipaddress
 import re
+import warnings
 import zoneinfo
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -18,6 +19,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from stdnum.br import cnpj
 from stdnum.exceptions import ValidationError
+
+# pyHanko imports cryptography's DSA key type, which cryptography deprecates at import: nothing of
+# ours to change, and not a line for the terminal of every command (docs/pilha.md 39).
+warnings.filterwarnings("ignore", message="DSA is deprecated")
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
