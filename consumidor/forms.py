@@ -209,7 +209,9 @@ class _ComTelefone(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not envia_codigos():
-            del self.fields["telefone"]
+            # E-mail is then the only channel: a choice between it and no preference says nothing.
+            del self.fields["telefone"], self.fields["canal_preferido"]
+            return
         self.fields["canal_preferido"].choices = [
             SEM_PREFERENCIA,
             *_escolhas_de_canal(telefone="telefone" in self.fields),

@@ -120,11 +120,11 @@ def test_preferring_sms_without_a_telephone_is_a_form_error(client, caixa):
     assert "Para receber por SMS ou WhatsApp, informe o telefone." in resposta.text
 
 
-def test_without_sms_the_portal_asks_no_telephone(client):
+def test_without_sms_or_whatsapp_the_portal_asks_no_telephone_and_no_channel(client):
     pagina = client.get("/abrir/").text
 
     assert 'name="telefone"' not in pagina
-    assert 'name="canal_preferido"' in pagina
+    assert 'name="canal_preferido"' not in pagina
 
 
 def test_a_bad_telephone_on_the_opening_is_a_form_error(client, caixa):
