@@ -67,8 +67,10 @@ class ComandoDeServico(BaseCommand):
     """A queue's deliverer: one round and out (the cron), or with --continuo a service that runs a
     round, waits when there was nothing left to do, and repeats until SIGTERM or SIGINT, finishing
     the round in course. A round that fails (the database down) is logged and tried again later:
-    the service never dies of it. Subclasses say what a round is (`rodada`), how it is reported
-    (`relatar`) and, if not the plain interval, how long to wait after it (`espera`)."""
+    the service never dies of it. Each deliverer defines `rodada(limite)`, the round, returning its
+    outcome; `relatar(resultado, sempre=)`, which writes it (with sempre False, the service's, only
+    when something happened); `rodada_vazia()`, the outcome of a round that raised; and, if not the
+    plain interval, `espera`, how long to wait after it."""
 
     # The queue's items, for the help texts ("mensagens", "eventos").
     itens = ""
@@ -89,18 +91,6 @@ class ComandoDeServico(BaseCommand):
             default=1.0,
             help=f"Com --continuo, segundos de espera quando não há {self.itens} a entregar. Padrão 1.",
         )
-
-    def rodada(self, limite):
-        """Deliver up to `limite` items; returns what `relatar` and `espera` read."""
-        raise NotImplementedError
-
-    def relatar(self, resultado, *, sempre):
-        """Write the round's outcome; with sempre False (the service), only when something happened."""
-        raise NotImplementedError
-
-    def rodada_vazia(self):
-        """The outcome recorded for a round that raised."""
-        raise NotImplementedError
 
     def espera(self, resultado, limite, intervalo):
         """Seconds to wait before the next round: none while a full round suggests more is due."""
