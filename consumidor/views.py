@@ -192,13 +192,18 @@ def consultar(request):
 # Signed links -------------------------------------------------------------------------------------
 
 
-@require_safe
-def acesso_por_link(request, token):
-    protocolo = selectors.protocolo_do_link(token)
+def entrar_pelo_link(request, protocolo):
+    """The way in of every link sent to a consumer (the e-mail's signed one, the short one of an SMS
+    or WhatsApp): this browser gets the protocol, or the portal's one 404 that says nothing of why."""
     if protocolo is None:
         return _nao_encontrado(request, link=True)
     _conceder(request, protocolo)
     return redirect("consumidor:protocolo", numero=protocolo.numero)
+
+
+@require_safe
+def acesso_por_link(request, token):
+    return entrar_pelo_link(request, selectors.protocolo_do_link(token))
 
 
 @require_safe
