@@ -209,12 +209,12 @@ def cpu_dos_servicos(conexao):
 
 
 def memoria_dos_workers(processo):
-    """Resident memory (MiB) of each worker of a gunicorn master, read from /proc."""
-    filhos = _workers(processo)
+    """Memory of each worker of a gunicorn master (MiB): its proportional share (PSS), which splits
+    the pages a preloaded master shares with its workers among them, read from /proc."""
     memorias = []
-    for pid in filhos:
-        for linha in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if linha.startswith("VmRSS:"):
+    for pid in _workers(processo):
+        for linha in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if linha.startswith("Pss:"):
                 memorias.append(int(linha.split()[1]) / 1024)
     return memorias
 
@@ -460,7 +460,7 @@ def medir_leituras(env):
                 nome,
             )
         figuras["memoria"] = {"portal": memoria_dos_workers(portal), "teto": memoria_dos_workers(teto)}
-        avisar(f"Memória residente por worker (MiB): {figuras['memoria']}")
+        avisar(f"Memória por worker, PSS (MiB): {figuras['memoria']}")
         return figuras
     finally:
         parar(portal)
@@ -1061,7 +1061,7 @@ def escrever_relatorio(resultados, contexto):
         lambda r: r["aberturas"]["numeracao_ok"],
     )
     linha(
-        "Memória residente por worker (portal, após a carga)",
+        "Memória por worker, PSS (portal, após a carga; os workers dividem as páginas do mestre, `preload_app`)",
         "—",
         lambda r: " / ".join(f"{m:.0f}" for m in r["leituras"]["memoria"]["portal"]) + " MiB",
         None,
