@@ -10,7 +10,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 
 from .. import canais, relogio, sms
 from ..exceptions import DadosInvalidos, PermissaoNegada
@@ -171,32 +171,17 @@ class CanaisDoProtocolo:
         return not (self.possiveis or self.pendentes or self.telefones)
 
 
-def _vigente(canal, campo):
-    return Subquery(
-        EscolhaDeCanal.objects.filter(telefone=OuterRef("valor"), canal=canal).order_by("-em", "-id").values(campo)[:1]
-    )
-
-
 def canais_do_protocolo(protocolo):
-    """CanaisDoProtocolo in one query: the contacts that may receive the protocol's messages (its own
-    and its consumer's bound ones), each with its live code's expiry and the choices in force for
-    SMS and WhatsApp, as subqueries."""
+    """CanaisDoProtocolo: the contacts that may receive the protocol's messages (its own and its
+    consumer's bound ones), the live code's expiry of each telephone awaiting one, and the choices
+    in force for the channels configured here. The status page asks this on every reload, so each
+    part is one plain query, asked only when there is something to ask: most protocols have an
+    e-mail and nothing else."""
     filtro = Q(protocolo=protocolo, consumidor=None)
     if protocolo.consumidor_id is not None:
         filtro |= Q(consumidor_id=protocolo.consumidor_id)
-    anotacoes = {
-        "codigo_expira_em": Subquery(
-            CodigoDeConfirmacao.objects.filter(contato=OuterRef("pk"), encerrado_em=None, expira_em__gt=relogio.agora())
-            .order_by("-criado_em", "-pk")
-            .values("expira_em")[:1]
-        )
-    }
-    for canal in CANAIS:
-        for campo in ("aceita", "em", "origem"):
-            anotacoes[f"{canal}_{campo}"] = _vigente(canal, campo)
-    contatos = Contato.objects.filter(filtro).abertos().annotate(**anotacoes).order_by("-vinculado_em", "pk")
-    vistos, emails, telefones, pendentes = set(), [], [], []
-    ativos = canais_de_telefone()
+    contatos = Contato.objects.filter(filtro).abertos().order_by("-vinculado_em", "pk")
+    vistos, emails, confirmados, pendentes = set(), [], [], []
     for contato in contatos:
         if (contato.tipo, contato.valor) in vistos:
             continue
@@ -204,25 +189,43 @@ def canais_do_protocolo(protocolo):
         if contato.tipo == TipoContato.EMAIL:
             emails.append(contato)
         elif contato.confirmado:
-            estados = [_estado(contato, canal) for canal in ativos]
-            telefones.append((contato, mascarar_contato(contato), estados))
+            confirmados.append(contato)
         elif contato.protocolo_id == protocolo.pk and contato.consumidor_id is None:
-            pendentes.append((contato, mascarar_contato(contato), contato.codigo_expira_em))
+            pendentes.append(contato)
+    ativos = canais_de_telefone()
+    escolhas = canais.vigentes(c.valor for c in confirmados) if ativos else {}
+    telefones = [
+        (contato, mascarar_contato(contato), [_estado(escolhas.get((contato.valor, canal)), canal) for canal in ativos])
+        for contato in confirmados
+    ]
+    expiram = _codigos_vivos(pendentes)
+    pendentes = [(contato, mascarar_contato(contato), expiram.get(contato.pk)) for contato in pendentes]
     possiveis = canais_possiveis(protocolo, emails=emails, telefones=telefones or pendentes)
     return CanaisDoProtocolo(possiveis=possiveis, pendentes=pendentes, telefones=telefones)
 
 
-CANAIS = (Mensagem.Canal.SMS.value, Mensagem.Canal.WHATSAPP.value)
+def _codigos_vivos(contatos):
+    """{contact id: the expiry of its newest live confirmation code}, in one query when any."""
+    if not contatos:
+        return {}
+    expiram = {}
+    codigos = (
+        CodigoDeConfirmacao.objects.filter(contato__in=contatos, encerrado_em=None, expira_em__gt=relogio.agora())
+        .order_by("-criado_em", "-pk")
+        .values_list("contato_id", "expira_em")
+    )
+    for contato_id, expira_em in codigos:
+        expiram.setdefault(contato_id, expira_em)
+    return expiram
 
 
-def _estado(contato, canal):
-    aceita = getattr(contato, f"{canal}_aceita")
-    origem = getattr(contato, f"{canal}_origem") or ""
+def _estado(escolha, canal):
+    """A channel's state for one telephone from its choice in force (None: never chosen, accepted)."""
     return EstadoDoCanal(
         canal=canal,
         rotulo=Mensagem.Canal(canal).label,
-        aceita=aceita is None or aceita,
-        em=getattr(contato, f"{canal}_em"),
-        origem=EscolhaDeCanal.Origem(origem).label if origem else "",
-        origem_valor=origem,
+        aceita=escolha is None or escolha.aceita,
+        em=escolha.em if escolha else None,
+        origem=escolha.get_origem_display() if escolha else "",
+        origem_valor=escolha.origem if escolha else "",
     )

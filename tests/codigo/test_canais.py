@@ -137,11 +137,11 @@ def test_a_bad_telephone_on_the_opening_is_a_form_error(client, caixa):
 # The protocol's page: bounded queries ------------------------------------------------------------
 
 
-def test_the_page_with_telephones_takes_four_queries(client, confirmado, django_assert_num_queries):
+def test_the_page_with_telephones_takes_five_queries(client, confirmado, django_assert_num_queries):
     _parar(client, confirmado)
-    # 1. the session; 2. the protocol; 3. its public timeline; 4. its contacts, each with its live
-    # code and the choices in force for SMS and WhatsApp (subqueries).
-    with django_assert_num_queries(4):
+    # 1. the session; 2. the protocol; 3. its public timeline; 4. its contacts; 5. the choices in
+    # force for its confirmed telephones (a telephone awaiting its code would add its live code).
+    with django_assert_num_queries(5):
         resposta = client.get(reverse("consumidor:protocolo", args=[confirmado.numero]))
 
     assert resposta.status_code == 200
