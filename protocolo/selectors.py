@@ -36,7 +36,7 @@ def protocolo_por_numero(texto, *, queryset=None):
     except NumeroInvalido:
         return None
     queryset = queryset if queryset is not None else Protocolo.objects.all()
-    return queryset.select_related("consumidor", "categoria", "responsavel").filter(numero=numero).first()
+    return _unico(queryset.select_related("consumidor", "categoria", "responsavel").filter(numero=numero))
 
 
 # What the public timeline shows (consumidor/apresentacao.py): not the chain's MAC, nor the author's
@@ -61,8 +61,8 @@ def linha_do_tempo(protocolo, *, publica=False):
 
 
 def cabeca_da_cadeia(protocolo):
-    """The latest entry: what a receipt issued now would seal."""
-    return Interacao.objects.filter(protocolo=protocolo).order_by("-ordem").first()
+    """The latest entry's position and MAC: what a receipt issued now would seal."""
+    return next(iter(Interacao.objects.filter(protocolo=protocolo).only("ordem", "mac").order_by("-ordem")[:1]), None)
 
 
 # Portal do consumidor: what a visitor reaches with a number and CPF, a signed link or a receipt's code

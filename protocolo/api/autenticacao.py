@@ -30,10 +30,14 @@ class TokenDoSistema(BaseAuthentication):
         token = token.strip()
         if not token or len(token) > TOKEN_MAXIMO or not token.isascii() or not token.isprintable():
             raise exceptions.AuthenticationFailed("Token inválido.")
-        credencial = (
-            Credencial.objects.select_related("sistema__usuario")
-            .filter(hash=hash_do_token(token), revogada_em__isnull=True)
-            .first()
+        # The hash is unique: a bare slice, with no ORDER BY for first() to compile and sort.
+        credencial = next(
+            iter(
+                Credencial.objects.select_related("sistema__usuario").filter(
+                    hash=hash_do_token(token), revogada_em__isnull=True
+                )[:1]
+            ),
+            None,
         )
         if credencial is None or not credencial.sistema.ativo or not credencial.sistema.usuario.is_active:
             raise exceptions.AuthenticationFailed("Token inválido, revogado ou de um sistema desativado.")
