@@ -438,17 +438,23 @@ def medir_leituras(env):
             extra = {"BENCH_CAMINHO": caminho, "BENCH_SESSOES": str(DADOS / sessoes)}
             wrk("pagina.lua", PORTA_PORTAL, conexoes=CONEXOES_PAGINAS, duracao=2, env_extra=extra)
 
-        # Portal and ceiling alternate round by round, so both see the same machine.
-        avisar("Consulta pública: portal e teto, rodada a rodada")
-        consulta, teto_r = [], []
-        for _ in range(RODADAS):
-            consulta.append(
-                wrk("consulta.lua", PORTA_PORTAL, conexoes=CONEXOES_CONSULTA, duracao=DURACAO, env_extra=amostras)
-            )
-            teto_r.append(
-                wrk("consulta.lua", PORTA_TETO, conexoes=CONEXOES_CONSULTA, duracao=DURACAO, env_extra=amostras)
-            )
-        iteradores = {"consulta": iter(consulta), "teto": iter(teto_r)}
+        def com_cpu(script, servidor, porta):
+            """One wrk round with the CPU its workers spent per completed operation."""
+            antes = cpu_dos_workers(servidor)
+            resultado = wrk(script, porta, conexoes=CONEXOES_CONSULTA, duracao=DURACAO, env_extra=amostras)
+            gasto = cpu_dos_workers(servidor) - antes
+            resultado["cpu_app_ms"] = gasto * 1000 / resultado["completos"] if resultado["completos"] else 0
+            return resultado
+
+        # Portal and ceiling alternate round by round, so both see the same machine: the complete
+        # lookup, then the status page reloaded by a visitor who already has access.
+        medidas = {nome: [] for nome in ("consulta", "teto", "recarga", "teto_recarga")}
+        for script, nomes in (("consulta.lua", ("consulta", "teto")), ("recarga.lua", ("recarga", "teto_recarga"))):
+            avisar(f"{script}: portal e teto, rodada a rodada")
+            for _ in range(RODADAS):
+                medidas[nomes[0]].append(com_cpu(script, portal, PORTA_PORTAL))
+                medidas[nomes[1]].append(com_cpu(script, teto, PORTA_TETO))
+        iteradores = {nome: iter(lista) for nome, lista in medidas.items()}
         figuras = {nome: rodadas(lambda it=it: next(it), nome) for nome, it in iteradores.items()}
 
         for nome, (caminho, sessoes) in paginas.items():
@@ -780,6 +786,16 @@ def razao_de_abertura(r):
     return r["aberturas"]["por_segundo"] / teto if teto else 0
 
 
+def _par(leituras, portal, teto, campo):
+    """ "portal / teto" of one field of two figures, one decimal."""
+    return f"{_n(leituras[portal][campo], 1)} / {_n(leituras[teto][campo], 1)}"
+
+
+def razao_da_recarga(leituras):
+    teto = leituras["teto_recarga"]["por_segundo"]
+    return leituras["recarga"]["por_segundo"] / teto if teto else 0
+
+
 def razao_do_teto(leituras):
     teto = leituras["teto"]["por_segundo"]
     return leituras["consulta"]["por_segundo"] / teto if teto else 0
@@ -862,6 +878,32 @@ def escrever_relatorio(resultados, contexto):
         "≥ 70%",
         lambda r: f"{razao(r):.0%}",
         lambda r: razao(r) >= 0.70 and not r["leituras"]["consulta"]["falhas"],
+    )
+    linha(
+        "CPU dos workers por consulta completa: portal / teto",
+        "—",
+        lambda r: _par(r["leituras"], "consulta", "teto", "cpu_app_ms") + " ms",
+        None,
+    )
+    linha(
+        "Página de situação recarregada por quem já tem acesso: páginas/s, portal / teto",
+        "—",
+        lambda r: _par(r["leituras"], "recarga", "teto_recarga", "por_segundo"),
+        None,
+    )
+    linha(
+        "Página de situação recarregada ÷ teto",
+        "≥ 80%",
+        lambda r: f"{razao_da_recarga(r['leituras']):.0%}",
+        lambda r: razao_da_recarga(r["leituras"]) >= 0.80 and not r["leituras"]["recarga"]["falhas"],
+    )
+    linha(
+        "Página de situação recarregada: CPU dos workers por página, portal / teto; p95 do portal",
+        "—",
+        lambda r: (
+            _par(r["leituras"], "recarga", "teto_recarga", "cpu_app_ms") + " ms; " + _latencia(r["leituras"]["recarga"])
+        ),
+        None,
     )
     linha(
         "Consulta pública: p95 (POST até a página)",
@@ -1093,8 +1135,10 @@ def escrever_relatorio(resultados, contexto):
     rodadas_txt = []
     for escala in escalas:
         r = resultados[escala]
-        for nome in ("consulta", "teto", "painel", "changelist", "supervisao"):
-            f = r["leituras"][nome]
+        for nome in ("consulta", "teto", "recarga", "teto_recarga", "painel", "changelist", "supervisao"):
+            f = r["leituras"].get(nome)
+            if f is None:
+                continue
             rodadas_txt.append(
                 f"| {_n(escala)} | {nome} | {' / '.join(map(str, f['rodadas']))} | "
                 f"{' / '.join(map(str, f['p95_rodadas']))} | {f['falhas']} |"
@@ -1154,6 +1198,11 @@ O veredito vale para a maior escala medida.
 - Consulta pública: {CONEXOES_CONSULTA} conexões; cada consulta é `GET /` (cookie e token CSRF), `POST /consultar/` com
   número e CPF sorteados da base e a página de situação para onde o redirecionamento leva. Conta
   a consulta completa; o p95 vai do envio do POST até a chegada da página.
+- Página de situação recarregada: as mesmas {CONEXOES_CONSULTA} conexões, cada uma consulta um protocolo uma vez
+  e depois pede a página dele de novo e de novo com a sessão que a consulta deu (o consumidor que
+  recarrega a página); conta cada página, e o p95 é o de cada GET. No teto, a página da mesma app.
+- CPU por operação: o tempo de CPU dos workers do gunicorn (de `/proc`) na rodada, dividido pelas
+  operações completas, no portal e no teto.
 - Teto: `bench/teto/`, uma app Django mínima com as mesmas configurações do portal (mesmos
   middlewares, sessões, cache, cabeçalhos de segurança e gunicorn), uma tabela com os mesmos números
   e CPFs, uma busca indexada e templates sem nada. O mesmo script de carga, rodada a rodada
