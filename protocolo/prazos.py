@@ -14,6 +14,11 @@ from functools import lru_cache
 import holidays
 from django.conf import settings
 from django.db.models import Q
+
+# The calendars' own modules, not holidays' lazy loader: that one imports every country on the
+# first deadline computed, in each gunicorn worker; imported here, the master holds them once.
+from holidays.countries.brazil import Brazil
+from holidays.financial.brasil_bolsa_balcao import BrasilBolsaBalcao
 from holidays.groups import ChristianHolidays
 
 UM_DIA = datetime.timedelta(days=1)
@@ -32,7 +37,7 @@ class FeriadosBancarios(holidays.HolidayBase, ChristianHolidays):
 
     def _populate(self, year):
         super()._populate(year)
-        self.update(holidays.Brazil(years=year))
+        self.update(Brazil(years=year))
         self._add_carnival_monday("Carnaval (segunda-feira)")
         self._add_carnival_tuesday("Carnaval (terça-feira)")
 
@@ -41,10 +46,10 @@ class FeriadosBancarios(holidays.HolidayBase, ChristianHolidays):
 def _feriados(calendario, uf):
     if calendario == "b3":
         # B3's exchange calendar: closed on Carnival, Corpus Christi, 24 and 31 December too.
-        return holidays.financial_holidays("BVMF")
+        return BrasilBolsaBalcao()
     if calendario == "bancario":
         return FeriadosBancarios()
-    return holidays.Brazil(subdiv=uf)
+    return Brazil(subdiv=uf)
 
 
 class Calendario:
