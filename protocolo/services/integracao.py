@@ -13,7 +13,7 @@ import json
 from django.db import IntegrityError, transaction
 
 from ..exceptions import ConflitoDeIdempotencia, DadosInvalidos, PermissaoNegada
-from ..models import Canal, ChaveDeIdempotencia, Consumidor, Contato, EscopoSistema
+from ..models import Canal, ChaveDeIdempotencia, Consumidor, Contato, EscopoSistema, Protocolo
 from .abertura import _abrir, _enviar_numero, _validar_abertura
 from .consumidores import consumidor_identificar, protocolo_identificar_consumidor
 from .contatos import (
@@ -81,18 +81,17 @@ def protocolo_abrir_por_sistema(
 
 
 def _da_chave(sistema, chave, impressao):
-    registro = (
-        ChaveDeIdempotencia.objects.select_related("protocolo__consumidor", "protocolo__categoria")
-        .filter(sistema=sistema, chave=chave)
-        .first()
-    )
+    # Nearly every key is new: a bare lookup of two columns answers that, and only a retry loads its
+    # protocol with what the answer shows.
+    registros = ChaveDeIdempotencia.objects.filter(sistema=sistema, chave=chave)
+    registro = next(iter(registros.values_list("impressao", "protocolo_id")[:1]), None)
     if registro is None:
         return None
-    if registro.impressao != impressao:
+    if registro[0] != impressao:
         raise ConflitoDeIdempotencia(
             "Esta Idempotency-Key já foi usada com outro conteúdo: gere uma nova chave para um novo protocolo."
         )
-    return registro.protocolo
+    return Protocolo.objects.select_related("consumidor", "categoria").get(pk=registro[1])
 
 
 def _abrir_por_sistema(*, sistema, canal, cpf, nome, email, telefone, categoria, objeto):
