@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from protocolo import leitura
-from tests.processos import PostgresDescartavel, ambiente, manage
+from tests.processos import PostgresDescartavel, ambiente, manage, registrar_marcador
 
 BINARIOS = ("initdb", "pg_ctl", "pg_basebackup", "postgres")
 ESPERA = 20
@@ -129,9 +129,7 @@ class Replicacao:
 
 
 def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "replica: sobe um PostgreSQL primário e uma réplica descartáveis (lento; roda no make test)"
-    )
+    registrar_marcador(config)
 
 
 @pytest.fixture(scope="session")

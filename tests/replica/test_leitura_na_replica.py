@@ -21,7 +21,7 @@ from tests.api.apoio import cliente as cliente_api
 from tests.factories import AtendenteFactory, ConsumidorFactory, SupervisorFactory, abrir
 from tests.segundo_fator import Cliente
 
-pytestmark = pytest.mark.replica
+pytestmark = pytest.mark.processos
 
 # A query that reads what an access check decides on: who the user is and may do, the session, an
 # API token. A list may join auth_user for a responsible's name; it never reads from it.
@@ -126,6 +126,18 @@ def test_the_back_office_queue_reads_from_the_replica(bancos):
     na_replica = lido_da_replica(bancos, pedir, lambda: abrir().numero_formatado)
     # The counters too (one raw query of three counts).
     assert any("COUNT(*) FROM" in sql for sql in na_replica)
+
+
+def test_the_back_office_consumer_search_reads_from_the_replica(bancos):
+    cliente = logado(AtendenteFactory())
+    consumidor = ConsumidorFactory()
+
+    def pedir():
+        resposta = cliente.get(reverse("atendimento:consumidores"), {"q": consumidor.cpf})
+        assert resposta.status_code == 200
+        return texto(resposta)
+
+    lido_da_replica(bancos, pedir, lambda: abrir(consumidor=consumidor).numero_formatado)
 
 
 def test_the_api_list_of_a_cpf_reads_from_the_replica(bancos):
@@ -279,6 +291,21 @@ def test_the_browser_that_wrote_reads_its_message_while_the_replica_lags_and_ano
     assert "Mandei a nota fiscal por e-mail." in texto(outro.get(pagina))
 
 
+def test_the_attendant_who_opened_a_protocol_finds_it_in_the_queue_while_the_replica_lags(bancos):
+    atendente, colega = logado(AtendenteFactory()), logado(AtendenteFactory())
+    fila = reverse("atendimento:painel")
+
+    with bancos.atrasada():
+        aberto = atendente.post(reverse("atendimento:iniciar"), {"canal": "telefone"})
+        numero = aberto["Location"].rstrip("/").rsplit("/", 1)[1]
+        formatado = Protocolo.objects.get(numero=numero).numero_formatado
+        para_quem_abriu = texto(atendente.get(fila, {"ordem": "recentes"}))
+        para_o_colega = texto(colega.get(fila, {"ordem": "recentes"}))
+
+    assert formatado in para_quem_abriu
+    assert formatado not in para_o_colega
+
+
 def test_an_api_system_without_cookies_reads_its_own_entry_while_the_replica_lags(bancos):
     protocolo = abrir()
     quem_escreveu, outro = cliente_api(), cliente_api()
@@ -314,3 +341,22 @@ def test_without_the_window_the_next_page_reads_the_lagging_replica(bancos, sett
     assert enviada.status_code == 302
     assert leitura.COOKIE not in enviada.cookies
     assert "Sem janela, sem garantia." not in pagina
+
+
+def test_the_csv_export_streams_its_rows_from_the_replica_and_logs_the_access_on_the_primary(bancos):
+    from protocolo.models import AcessoDadoPessoal
+
+    supervisor = SupervisorFactory()
+    cliente = logado(supervisor)
+    protocolo = abrir(consumidor=ConsumidorFactory())
+    bancos.sincronizar()
+
+    with CaptureQueriesContext(connections[leitura.REPLICA]) as na_replica:
+        resposta = cliente.get(reverse("admin:protocolo_protocolo_exportar"))
+        planilha = b"".join(resposta.streaming_content).decode()
+
+    assert resposta.status_code == 200
+    assert protocolo.numero_formatado in planilha
+    # The rows come through a server-side cursor (DECLARE ... CURSOR) on the standby.
+    assert any("protocolo_protocolo" in sql for sql in consultas(na_replica))
+    assert AcessoDadoPessoal.objects.filter(usuario=supervisor, consumidor=protocolo.consumidor).exists()
