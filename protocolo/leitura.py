@@ -23,6 +23,7 @@ opens da_replica().
 
 import contextlib
 import contextvars
+import logging
 import time
 
 from django.conf import settings
@@ -34,6 +35,8 @@ COOKIE = "protocolo_escrita"
 _SAL = "protocolo.leitura.escrita"
 _CHAVE_DO_USUARIO = "protocolo:leitura:escrita:{}"
 METODOS_SEGUROS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+logger = logging.getLogger(__name__)
 
 
 class _Pedido:
@@ -49,11 +52,16 @@ class _Pedido:
         # replica costs no cache round trip.
         if self._usuario_escreveu is None:
             usuario = getattr(self.request, "user", None)
-            self._usuario_escreveu = bool(
-                usuario is not None
-                and usuario.is_authenticated
-                and cache.get(_CHAVE_DO_USUARIO.format(usuario.pk)) is not None
-            )
+            if usuario is None or not usuario.is_authenticated:
+                self._usuario_escreveu = False
+            else:
+                try:
+                    self._usuario_escreveu = cache.get(_CHAVE_DO_USUARIO.format(usuario.pk)) is not None
+                except Exception as erro:
+                    # Redis down (docs/falhas.md): the page is still served, from the primary,
+                    # since whether this user just wrote cannot be known.
+                    logger.warning("Cache indisponível (%s); leitura no primário.", type(erro).__name__)
+                    self._usuario_escreveu = True
         return self._usuario_escreveu
 
 
@@ -193,4 +201,9 @@ class LeituraNaReplica:
         )
         usuario = getattr(request, "user", None)
         if usuario is not None and usuario.is_authenticated:
-            cache.set(_CHAVE_DO_USUARIO.format(usuario.pk), 1, janela)
+            try:
+                cache.set(_CHAVE_DO_USUARIO.format(usuario.pk), 1, janela)
+            except Exception as erro:
+                # The write is done; only the window of the user's other clients is lost (the
+                # cookie still holds it for this browser).
+                logger.warning("Cache indisponível (%s); janela só pelo cookie.", type(erro).__name__)

@@ -18,7 +18,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg
 import pytest
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -187,12 +186,3 @@ def bancos(replicacao, django_db_blocker):
             del connections.settings[leitura.REPLICA]
             padrao.settings_dict = original
             cache.clear()
-
-
-@pytest.fixture
-def consultar_replica(replicacao):
-    def consultar(sql, *parametros):
-        with psycopg.connect(replicacao.standby.url, connect_timeout=5) as conexao:
-            return conexao.execute(sql, parametros).fetchall()
-
-    return consultar

@@ -360,3 +360,21 @@ def test_the_csv_export_streams_its_rows_from_the_replica_and_logs_the_access_on
     # The rows come through a server-side cursor (DECLARE ... CURSOR) on the standby.
     assert any("protocolo_protocolo" in sql for sql in consultas(na_replica))
     assert AcessoDadoPessoal.objects.filter(usuario=supervisor, consumidor=protocolo.consumidor).exists()
+
+
+def test_with_the_cache_down_a_signed_in_user_reads_from_the_primary_and_still_gets_the_page(bancos, settings):
+    from tests.processos import porta_livre
+
+    cliente = logado(AtendenteFactory())
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{porta_livre()}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+
+    resposta, na_replica, _ = ler_pelos_dois(lambda: cliente.get(reverse("atendimento:painel")))
+
+    assert resposta.status_code == 200
+    assert na_replica == []
