@@ -28,7 +28,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 REPLICA = "replica"
 COOKIE = "protocolo_escrita"
@@ -36,7 +36,11 @@ _SAL = "protocolo.leitura.escrita"
 _CHAVE_DO_USUARIO = "protocolo:leitura:escrita:{}"
 METODOS_SEGUROS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
+# Seconds this process leaves a replica it could not reach before trying it again.
+PAUSA_SEM_REPLICA = 30
+
 logger = logging.getLogger(__name__)
+_sem_replica_ate = 0.0
 
 
 class _Pedido:
@@ -46,6 +50,12 @@ class _Pedido:
         self.request = request
         self.permitida = permitida
         self._usuario_escreveu = None
+        self._replica_alcancavel = None
+
+    def replica_alcancavel(self):
+        if self._replica_alcancavel is None:
+            self._replica_alcancavel = _replica_alcancavel()
+        return self._replica_alcancavel
 
     def usuario_escreveu(self):
         # Read once per request, and only when a read asks: a page that reads nothing from the
@@ -73,6 +83,28 @@ def replica_configurada():
     return REPLICA in connections.settings
 
 
+def _replica_alcancavel():
+    """Whether the replica answers a connection; when it does not, this process reads from the
+    primary for PAUSA_SEM_REPLICA seconds: a replica down (or being rebuilt) never takes the
+    pages down with it, and no request waits on it meanwhile."""
+    global _sem_replica_ate
+    if time.monotonic() < _sem_replica_ate:
+        return False
+    try:
+        connections[REPLICA].ensure_connection()
+    except DatabaseError as erro:
+        _sem_replica_ate = time.monotonic() + PAUSA_SEM_REPLICA
+        primeira_linha = str(erro).strip().splitlines()[0] if str(erro).strip() else ""
+        logger.warning(
+            "Réplica indisponível (%s: %s); leituras no primário por %d s.",
+            type(erro).__name__,
+            primeira_linha,
+            PAUSA_SEM_REPLICA,
+        )
+        return False
+    return True
+
+
 def alias():
     """The database this read may use now: the replica, or the primary whenever in doubt."""
     if not replica_configurada() or connections[DEFAULT_DB_ALIAS].in_atomic_block:
@@ -82,7 +114,7 @@ def alias():
     if forcado is not None:
         return REPLICA if forcado else DEFAULT_DB_ALIAS
     pedido = _pedido.get()
-    if pedido is None or not pedido.permitida or pedido.usuario_escreveu():
+    if pedido is None or not pedido.permitida or pedido.usuario_escreveu() or not pedido.replica_alcancavel():
         return DEFAULT_DB_ALIAS
     return REPLICA
 

@@ -175,6 +175,7 @@ def bancos(replicacao, django_db_blocker):
         original, replicacao.standby.porta, options="-c default_transaction_read_only=on"
     )
     cache.clear()
+    leitura._sem_replica_ate = 0.0
     with django_db_blocker.unblock():
         try:
             yield replicacao
@@ -186,3 +187,4 @@ def bancos(replicacao, django_db_blocker):
             del connections.settings[leitura.REPLICA]
             padrao.settings_dict = original
             cache.clear()
+            leitura._sem_replica_ate = 0.0

@@ -378,3 +378,28 @@ def test_with_the_cache_down_a_signed_in_user_reads_from_the_primary_and_still_g
 
     assert resposta.status_code == 200
     assert na_replica == []
+
+
+def test_with_the_replica_down_the_pages_read_from_the_primary_until_it_is_back(bancos, caplog):
+    cliente = logado(AtendenteFactory())
+    protocolo = abrir()
+    fila = reverse("atendimento:painel")
+
+    connections[leitura.REPLICA].close()
+    bancos.standby.parar("immediate")
+    try:
+        resposta = cliente.get(fila, {"ordem": "recentes"})
+        de_novo = cliente.get(fila, {"ordem": "recentes"})
+        # Never connected: every query of both pages went to the primary.
+        assert connections[leitura.REPLICA].connection is None
+    finally:
+        bancos.standby.iniciar()
+
+    assert (resposta.status_code, de_novo.status_code) == (200, 200)
+    assert protocolo.numero_formatado in texto(resposta)
+    # Tried once, then left alone for a while: the second page did not wait on it.
+    assert sum("Réplica indisponível" in r.getMessage() for r in caplog.records) == 1
+    leitura._sem_replica_ate = 0.0
+    bancos.sincronizar()
+    _, na_replica, _ = ler_pelos_dois(lambda: cliente.get(fila, {"ordem": "recentes"}))
+    assert na_replica
