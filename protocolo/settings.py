@@ -144,7 +144,7 @@ else:
     if DATABASE_POOL and not 1 <= _pool["min_size"] <= _pool["max_size"]:
         raise ImproperlyConfigured("DATABASE_POOL_MIN vai de 1 até DATABASE_POOL_MAX.")
     for _alias, _banco in DATABASES.items():
-        if _banco["ENGINE"] != "django.db.backends.postgresql":
+        if _alias == "replica" and _banco["ENGINE"] != "django.db.backends.postgresql":
             raise ImproperlyConfigured("DATABASE_REPLICA_URL deve ser um endereço postgres://, como a DATABASE_URL.")
         if DATABASE_POOL:
             # The pool replaces persistent connections (Django refuses both). CONN_HEALTH_CHECKS
