@@ -80,7 +80,13 @@ _forcado = contextvars.ContextVar("protocolo_leitura_forcado", default=None)
 
 
 def replica_configurada():
-    return REPLICA in connections.settings
+    """Whether a replica other than the primary itself is configured. The test runner points the
+    alias at the primary's test database (TEST MIRROR), and reading "from the replica" there would
+    only open a second connection to the same database."""
+    if REPLICA not in connections.settings:
+        return False
+    replica, primario = connections[REPLICA].settings_dict, connections[DEFAULT_DB_ALIAS].settings_dict
+    return any(replica.get(chave) != primario.get(chave) for chave in ("HOST", "PORT", "NAME"))
 
 
 def _replica_alcancavel():

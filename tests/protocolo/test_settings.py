@@ -148,7 +148,7 @@ def verificar_implantacao(ambiente):
         "DEBUG",
         "SECRET_KEY",
         "MAILER_URL",
-        "DATABASE_URL",
+        "DATABASE_",
         "REDIS_URL",
         "ALLOWED_HOSTS",
     )
