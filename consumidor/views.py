@@ -87,7 +87,7 @@ def _conceder(request, protocolo=None, *, consumidor=None):
 
 
 def _linha(protocolo):
-    return list(selectors.linha_do_tempo(protocolo, publica=True))
+    return list(selectors.linha_do_tempo_de_leitura(protocolo, publica=True))
 
 
 # Home and lookup ----------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ they count are in the index's key or INCLUDE): the open protocols (protocolo_em_
 queue (protocolo_fila_prazo), the escalation queue (protocolo_fila_escalados), the opening time
 (protocolo_aberto_em), resolutions (protocolo_resolvido_em), deadlines (protocolo_prazo) and ratings
 (protocolo_encerrado_em). Nothing reads the whole table: the figures over a period read that period's
-rows, so their cost follows the daily volume, not the size of the history.
+rows, so their cost follows the daily volume, not the size of the history. With a replica
+(DATABASE_REPLICA_URL), the figures are read there, off the primary.
 """
 
 import datetime
@@ -17,10 +18,16 @@ from django.db.models import Aggregate, Avg, Count, DurationField, Exists, Expre
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
-from . import relogio
+from . import leitura, relogio
 from .models import PENDENTES, SEM_RESPOSTA_DEVIDA, Interacao, Protocolo, Situacao
 
 FILA_DE_ESCALADOS = 20
+
+
+def _protocolos():
+    """Every figure reads from the replica when the request allows (protocolo/leitura.py): a
+    dashboard a second behind the primary says the same."""
+    return leitura.de_leitura(Protocolo.objects.all())
 
 
 class Percentil(Aggregate):
@@ -44,7 +51,7 @@ def por_situacao_e_nivel():
     """Protocols waiting for the team (PENDENTES: a resolved one only waits for the consumer), by
     situação and by nível, from one GROUP BY over the open queue's index."""
     # COUNT(*), not COUNT(id): the columns in protocolo_em_aberto are all it reads.
-    linhas = Protocolo.objects.filter(situacao__in=PENDENTES).values_list("situacao", "nivel").annotate(n=Count("*"))
+    linhas = _protocolos().filter(situacao__in=PENDENTES).values_list("situacao", "nivel").annotate(n=Count("*"))
     situacoes = dict.fromkeys(PENDENTES, 0)
     niveis = dict.fromkeys(Protocolo.Nivel.values, 0)
     for situacao, nivel, n in linhas:
@@ -57,7 +64,7 @@ def por_situacao_e_nivel():
 
 
 def _vencidos(hoje):
-    return Protocolo.objects.vencidos(hoje)
+    return _protocolos().vencidos(hoje)
 
 
 def vencidos_por_categoria(hoje):
@@ -93,7 +100,8 @@ def cumprimento_do_prazo(hoje):
     inicio_7, inicio_30 = hoje - datetime.timedelta(days=7), hoje - datetime.timedelta(days=30)
     no_prazo = Q(resolvido_em__isnull=False, resolvido_em__date__lte=F("prazo"))
     numeros = (
-        Protocolo.objects.filter(prazo__gte=inicio_30, prazo__lt=hoje, duplicado_de__isnull=True)
+        _protocolos()
+        .filter(prazo__gte=inicio_30, prazo__lt=hoje, duplicado_de__isnull=True)
         .exclude(situacao__in=SEM_RESPOSTA_DEVIDA)
         .aggregate(
             total_30=Count("id"),
@@ -119,9 +127,9 @@ def tempo_de_resolucao(agora, dias=30, *, periodo=None):
     `dias` days (or in `periodo`): percentile_cont on PostgreSQL, the same computed from the
     durations on SQLite."""
     if periodo is None:
-        resolvidos = Protocolo.objects.filter(resolvido_em__gte=agora - datetime.timedelta(days=dias))
+        resolvidos = _protocolos().filter(resolvido_em__gte=agora - datetime.timedelta(days=dias))
     else:
-        resolvidos = Protocolo.objects.filter(resolvido_em__gte=periodo.desde, resolvido_em__lt=periodo.ate)
+        resolvidos = _protocolos().filter(resolvido_em__gte=periodo.desde, resolvido_em__lt=periodo.ate)
     if connection.vendor == "postgresql":
         return resolvidos.aggregate(
             n=Count("*"),
@@ -143,9 +151,9 @@ def tempo_de_resolucao(agora, dias=30, *, periodo=None):
 def avaliacoes(agora, dias=90, *, periodo=None):
     """Ratings (1–5) given in the last `dias` days (or in `periodo`): their distribution and mean."""
     if periodo is None:
-        avaliados = Protocolo.objects.filter(encerrado_em__gte=agora - datetime.timedelta(days=dias))
+        avaliados = _protocolos().filter(encerrado_em__gte=agora - datetime.timedelta(days=dias))
     else:
-        avaliados = Protocolo.objects.filter(encerrado_em__gte=periodo.desde, encerrado_em__lt=periodo.ate)
+        avaliados = _protocolos().filter(encerrado_em__gte=periodo.desde, encerrado_em__lt=periodo.ate)
     linhas = dict(avaliados.filter(avaliacao__isnull=False).values_list("avaliacao").annotate(n=Count("*")))
     total = sum(linhas.values())
     distribuicao = [
@@ -160,7 +168,8 @@ def abertos_por_dia(hoje, dias=30):
     inicio = hoje - datetime.timedelta(days=dias - 1)
     desde = timezone.make_aware(datetime.datetime.combine(inicio, datetime.time.min))
     contagem = dict(
-        Protocolo.objects.filter(aberto_em__gte=desde)
+        _protocolos()
+        .filter(aberto_em__gte=desde)
         .annotate(dia=TruncDate("aberto_em", tzinfo=timezone.get_current_timezone()))
         .values_list("dia")
         .annotate(n=Count("*"))
@@ -173,7 +182,8 @@ def fila_de_escalados(limite=FILA_DE_ESCALADOS):
     """Protocols at nível 2 and 3 still waiting for the team (a resolved one is not: it waits for
     the consumer), oldest first (the protocolo_fila_escalados index)."""
     return list(
-        Protocolo.objects.filter(nivel__gt=1, situacao__in=PENDENTES)
+        _protocolos()
+        .filter(nivel__gt=1, situacao__in=PENDENTES)
         .select_related("consumidor", "categoria", "responsavel")
         .order_by("aberto_em")[:limite]
     )
@@ -211,11 +221,15 @@ def _prazos_encerrados(periodo, hoje):
     """Protocols whose deadline ended within the period (and before today: the outcome is known),
     to be answered: cancelled ones, calls closed without a demand and duplicates never were (the
     protocolo_prazo index)."""
-    return Protocolo.objects.filter(
-        prazo__gte=periodo.inicio,
-        prazo__lte=min(periodo.fim, hoje - datetime.timedelta(days=1)),
-        duplicado_de__isnull=True,
-    ).exclude(situacao__in=SEM_RESPOSTA_DEVIDA)
+    return (
+        _protocolos()
+        .filter(
+            prazo__gte=periodo.inicio,
+            prazo__lte=min(periodo.fim, hoje - datetime.timedelta(days=1)),
+            duplicado_de__isnull=True,
+        )
+        .exclude(situacao__in=SEM_RESPOSTA_DEVIDA)
+    )
 
 
 NO_PRAZO = Q(resolvido_em__isnull=False, resolvido_em__date__lte=F("prazo"))
@@ -256,7 +270,8 @@ def resolucao_no_periodo(periodo):
     reaberto = Exists(Interacao.objects.filter(protocolo_id=OuterRef("pk"), tipo=Interacao.Tipo.REABERTURA))
     fuso = timezone.get_current_timezone()
     numeros = (
-        Protocolo.objects.filter(resolvido_em__gte=periodo.desde, resolvido_em__lt=periodo.ate)
+        _protocolos()
+        .filter(resolvido_em__gte=periodo.desde, resolvido_em__lt=periodo.ate)
         .annotate(
             reaberto=reaberto,
             dia_aberto=TruncDate("aberto_em", tzinfo=fuso),
@@ -278,7 +293,8 @@ def resolucao_no_periodo(periodo):
 def tendencia_das_avaliacoes(periodo):
     """[(week's monday, mean, n)] of the ratings given in the period (protocolo_encerrado_em)."""
     return list(
-        Protocolo.objects.filter(avaliacao__isnull=False, encerrado_em__gte=periodo.desde, encerrado_em__lt=periodo.ate)
+        _protocolos()
+        .filter(avaliacao__isnull=False, encerrado_em__gte=periodo.desde, encerrado_em__lt=periodo.ate)
         .annotate(semana=TruncWeek("encerrado_em", tzinfo=timezone.get_current_timezone()))
         .values_list("semana")
         .annotate(media=Avg("avaliacao"), n=Count("*"))

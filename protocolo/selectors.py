@@ -6,11 +6,11 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connections
 from django.db.models import BooleanField, CharField, F, Func, Prefetch, Q, Value
 from django.utils import timezone
 
-from . import integridade, links, numeracao, prazos, relogio
+from . import integridade, leitura, links, numeracao, prazos, relogio
 from .exceptions import DadosInvalidos, NumeroInvalido
 from .models import (
     PENDENTES,
@@ -58,6 +58,13 @@ CAMPOS_PUBLICOS = (
 def linha_do_tempo(protocolo, *, publica=False):
     interacoes = Interacao.objects.filter(protocolo=protocolo).select_related("autor").order_by("ordem")
     return interacoes.publicas().only(*CAMPOS_PUBLICOS) if publica else interacoes
+
+
+def linha_do_tempo_de_leitura(protocolo, *, publica=False):
+    """The timeline a page only shows, on the replica when the request allows. The protocol itself,
+    and whether the caller may see it, come from the primary: a lagging replica may show an entry
+    a moment late, never a protocol whose access was taken away."""
+    return leitura.de_leitura(linha_do_tempo(protocolo, publica=publica))
 
 
 def cabeca_da_cadeia(protocolo):
@@ -444,8 +451,9 @@ class FiltroFila(django_filters.FilterSet):
 
 
 def fila_filtrada(dados, *, usuario, categorias=()):
-    """The painel's FilterSet over the base queryset; `.qs` is the filtered, sorted queue."""
-    base = Protocolo.objects.select_related("consumidor", "categoria", "responsavel")
+    """The painel's FilterSet over the base queryset; `.qs` is the filtered, sorted queue, read from
+    the replica when the request allows (protocolo/leitura.py)."""
+    base = leitura.de_leitura(Protocolo.objects.select_related("consumidor", "categoria", "responsavel"))
     return FiltroFila(dados, queryset=base, usuario=usuario, categorias=categorias)
 
 
@@ -460,7 +468,7 @@ def contadores_da_fila(*, usuario, hoje=None, limite=LIMITE_CONTAGEM):
     """{"meus", "vencidos", "sem_responsavel"} among the pending protocols (the last two in the
     níveis the user serves), in one query; each count
     stops at `limite` (served by the partial indexes protocolo_fila_responsavel and
-    protocolo_fila_prazo, never a count over the whole table)."""
+    protocolo_fila_prazo, never a count over the whole table); on the replica when the request allows."""
     hoje = hoje or relogio.hoje()
     abertos = Protocolo.objects.pendentes().order_by()
     niveis = niveis_servidos(usuario)
@@ -475,7 +483,7 @@ def contadores_da_fila(*, usuario, hoje=None, limite=LIMITE_CONTAGEM):
         # Django compiled the SQL and keeps the values as parameters; the alias is a constant above.
         selecoes.append(f"(SELECT COUNT(*) FROM ({sql}) AS {nome})")  # nosec B608  # noqa: S608
         parametros.extend(params)
-    with connection.cursor() as cursor:
+    with connections[leitura.alias()].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(selecoes), parametros)
         return dict(zip(partes, cursor.fetchone(), strict=True))
 
@@ -505,19 +513,20 @@ def busca_de_consumidor(queryset, texto):
 
 def consumidores_por_busca(texto, *, limite=LIMITE_CONSUMIDORES):
     """Consumers found by busca_de_consumidor, each with all their protocols: two queries whatever
-    the number of protocols."""
+    the number of protocols, on the replica when the request allows."""
     if not " ".join(str(texto or "").split()):
         return []
     protocolos = Prefetch(
         "protocolos", queryset=Protocolo.objects.select_related("categoria", "responsavel").order_by("-aberto_em")
     )
-    encontrados = busca_de_consumidor(Consumidor.objects.all(), texto)
+    encontrados = busca_de_consumidor(leitura.de_leitura(Consumidor.objects.all()), texto)
     return list(encontrados.order_by("nome", "pk").prefetch_related(protocolos)[:limite])
 
 
 def protocolos_em_aberto_do_cpf(cpf):
-    """The open protocols of a CPF (11 digits), newest first: what the API tells a telephone menu."""
-    return (
+    """The open protocols of a CPF (11 digits), newest first: what the API tells a telephone menu,
+    read from the replica when the request allows."""
+    return leitura.de_leitura(
         Protocolo.objects.filter(consumidor__cpf=cpf)
         .em_aberto()
         .select_related("categoria", "consumidor")

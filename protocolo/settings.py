@@ -7,6 +7,7 @@ DEBUG=1. The README lists every variable.
 
 import hashlib
 import hmac
+import importlib.util
 import ipaddress
 import re
 import warnings
@@ -80,6 +81,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Picks the database of the reads that opt in (protocolo/leitura.py): after the session, before
+    # any view; inert without DATABASE_REPLICA_URL.
+    "protocolo.leitura.LeituraNaReplica",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -111,33 +115,83 @@ TEMPLATES = [
 # Database ----------------------------------------------------------------------------------------
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# A PostgreSQL streaming replica for the reads that opt in (protocolo/leitura.py, docs/replica.md):
+# without it, the alias does not exist and those reads stay on the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+# psycopg's connection pool per process instead of one persistent connection (docs/replica.md).
+DATABASE_POOL = env.bool("DATABASE_POOL", default=False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Without IMMEDIATE, concurrent openings fail with "database is locked" (docs/pilha.md 12).
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
     # The covering indexes (INCLUDE) are plain ones on SQLite: the demo has a few rows.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
+    if DATABASE_REPLICA_URL or DATABASE_POOL:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL e DATABASE_POOL pedem PostgreSQL na DATABASE_URL.")
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Timeouts kept by this side of the connection (libpq), so a server that stops answering
-    # without closing the socket (frozen, its host gone, the network cut) fails a request in
-    # seconds instead of holding a worker until gunicorn kills it: statement_timeout is enforced
-    # by the server, which then cannot. Values given in DATABASE_URL's query string win
-    # (docs/falhas.md, docs/operacao.md).
-    for _opcao, _valor in {
-        # Seconds to open a connection (libpq counts at least 2).
-        "connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=5),
-        # An idle connection is probed after 10 s of silence, every 5 s, given up after 3 misses.
-        "keepalives": env.int("DB_KEEPALIVES", default=1),
-        "keepalives_idle": env.int("DB_KEEPALIVES_IDLE", default=10),
-        "keepalives_interval": env.int("DB_KEEPALIVES_INTERVAL", default=5),
-        "keepalives_count": env.int("DB_KEEPALIVES_COUNT", default=3),
-        # Milliseconds that sent data may stay unacknowledged by the server's host before the
-        # connection is dropped (Linux TCP_USER_TIMEOUT). A long query is not cut: its bytes were
-        # acknowledged when sent. It also bounds the keepalive probes above.
-        "tcp_user_timeout": env.int("DB_TCP_USER_TIMEOUT_MS", default=15_000),
-    }.items():
-        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(_opcao, _valor)
+    if DATABASE_POOL and importlib.util.find_spec("psycopg_pool") is None:
+        raise ImproperlyConfigured(
+            "DATABASE_POOL=1 precisa do pacote psycopg_pool (psycopg[pool]), que não está instalado."
+        )
+    _pool = {
+        "min_size": env.int("DATABASE_POOL_MIN", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX", default=4),
+        # Seconds a request waits for a free connection (or for the database to come back) before
+        # it fails as an outage, a 503 (protocolo/operacao/falhas.py).
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+    }
+    if DATABASE_POOL and not 1 <= _pool["min_size"] <= _pool["max_size"]:
+        raise ImproperlyConfigured("DATABASE_POOL_MIN vai de 1 até DATABASE_POOL_MAX.")
+    for _alias, _banco in DATABASES.items():
+        if _alias == "replica" and _banco["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured("DATABASE_REPLICA_URL deve ser um endereço postgres://, como a DATABASE_URL.")
+        if DATABASE_POOL:
+            # The pool replaces persistent connections (Django refuses both). CONN_HEALTH_CHECKS
+            # then becomes the pool's check (ConnectionPool.check_connection): a connection that a
+            # database restart broke is thrown away when taken, never handed to a request.
+            _banco["CONN_MAX_AGE"] = 0
+            _banco.setdefault("OPTIONS", {})["pool"] = dict(_pool)
+        else:
+            _banco["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+        _banco["CONN_HEALTH_CHECKS"] = True
+        # Timeouts kept by this side of the connection (libpq), so a server that stops answering
+        # without closing the socket (frozen, its host gone, the network cut) fails a request in
+        # seconds instead of holding a worker until gunicorn kills it: statement_timeout is enforced
+        # by the server, which then cannot. Values given in DATABASE_URL's query string win
+        # (docs/falhas.md, docs/operacao.md).
+        for _opcao, _valor in {
+            # Seconds to open a connection (libpq counts at least 2).
+            "connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=5),
+            # An idle connection is probed after 10 s of silence, every 5 s, given up after 3 misses.
+            "keepalives": env.int("DB_KEEPALIVES", default=1),
+            "keepalives_idle": env.int("DB_KEEPALIVES_IDLE", default=10),
+            "keepalives_interval": env.int("DB_KEEPALIVES_INTERVAL", default=5),
+            "keepalives_count": env.int("DB_KEEPALIVES_COUNT", default=3),
+            # Milliseconds that sent data may stay unacknowledged by the server's host before the
+            # connection is dropped (Linux TCP_USER_TIMEOUT). A long query is not cut: its bytes were
+            # acknowledged when sent. It also bounds the keepalive probes above.
+            "tcp_user_timeout": env.int("DB_TCP_USER_TIMEOUT_MS", default=15_000),
+        }.items():
+            _banco.setdefault("OPTIONS", {}).setdefault(_opcao, _valor)
+    if DATABASE_REPLICA_URL:
+        # Every transaction on the replica is read-only even when the URL names a server that
+        # accepts writes (a logical replica, a mistake): a write sent there fails instead of
+        # forking the data. A test database is never created there: the test runner points the
+        # alias at the primary's (its own tests point it at a real standby, tests/replica).
+        _replica = DATABASES["replica"]
+        _opcoes = _replica["OPTIONS"].get("options", "")
+        _replica["OPTIONS"]["options"] = f"{_opcoes} -c default_transaction_read_only=on".strip()
+        _replica["TEST"] = {"MIRROR": "default"}
+
+# Rows read from the replica are written back to the primary, never to it (protocolo/leitura.py).
+DATABASE_ROUTERS = ["protocolo.leitura.RoteadorDaReplica"]
+
+# Seconds after a write during which the same browser (or signed-in user) reads from the primary
+# only, so that it sees what it just did even when the replica lags (protocolo/leitura.py).
+PROTOCOLO_REPLICA_JANELA = env.int("PROTOCOLO_REPLICA_JANELA", default=5)
+if PROTOCOLO_REPLICA_JANELA < 0:
+    raise ImproperlyConfigured("PROTOCOLO_REPLICA_JANELA deve ser 0 ou mais (segundos).")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.utils.functional import cached_property
 
+from .. import leitura
 from ..models import nome_de
 from ..validators import validar_linha
 
@@ -57,7 +58,15 @@ class ContagemLimitada(Paginator):
         return self.count > LIMITE_DA_CONTAGEM
 
 
-class ListaOrdenavelSoPeloIndice(ChangeList):
+class ListaDeLeitura(ChangeList):
+    """A changelist whose rows (and their count) come from the replica when the request allows: a
+    GET of the list. An action posted from it reads and writes on the primary (protocolo/leitura.py)."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return leitura.de_leitura(super().get_queryset(request, exclude_parameters))
+
+
+class ListaOrdenavelSoPeloIndice(ListaDeLeitura):
     """Sorts only by the columns in sortable_by, even when ?o= names another one: the header hides
     the link, and this refuses the hand-typed URL."""
 
@@ -74,6 +83,9 @@ class ListaSegura:
 
     paginator = ContagemLimitada
     show_full_result_count = False
+
+    def get_changelist(self, request, **kwargs):
+        return ListaDeLeitura
 
     def response_action(self, request, queryset, **kwargs):
         # Django filters the queryset by the posted ids without checking them: a forged one would

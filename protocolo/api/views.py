@@ -102,7 +102,7 @@ class ProtocoloDetalhe(APIView):
     def get(self, request, numero):
         protocolo = _protocolo(numero)
         internas = sistema_de(request).pode(ESCOPO_DAS_ENTRADAS_INTERNAS)
-        linha = selectors.linha_do_tempo(protocolo, publica=not internas)
+        linha = selectors.linha_do_tempo_de_leitura(protocolo, publica=not internas)
         dados = {
             **s.Abertura(protocolo).data,
             "objeto": protocolo.objeto,
@@ -236,9 +236,11 @@ Reabrir = _acao(
 
 
 class ProtocolosDoConsumidor(APIView):
-    """The open protocols of a CPF, newest first. The CPF goes in the body, never in the URL."""
+    """The open protocols of a CPF, newest first. The CPF goes in the body, never in the URL: a
+    POST that only reads, so it may read from the replica (protocolo/leitura.py)."""
 
     escopo = Escopo.CONSUMIDORES
+    protocolo_so_leitura = True
 
     @extend_schema(
         operation_id="consumidor_protocolos",

@@ -1,6 +1,9 @@
 """PostgreSQL goes down under load and comes back: 503 in Portuguese meanwhile, never a 500, and the
-same gunicorn serves again with every acknowledged protocol in place."""
+same gunicorn serves again with every acknowledged protocol in place; with a persistent connection
+per thread (CONN_MAX_AGE and CONN_HEALTH_CHECKS) and with psycopg's pool (DATABASE_POOL, whose
+check_connection throws away what the restart broke)."""
 
+import importlib.util
 import threading
 import time
 
@@ -62,11 +65,30 @@ def _e_503_da_queda(status, corpo, cabecalhos):
     )
 
 
+# The pool's wait for a connection is kept short: a request during the outage then fails as one
+# (a 503) within a second instead of waiting for the database to come back.
+POOL = {"DATABASE_POOL": "1", "DATABASE_POOL_MIN": "1", "DATABASE_POOL_MAX": "4", "DATABASE_POOL_TIMEOUT": "1"}
+
+
+@pytest.mark.parametrize(
+    "conexoes",
+    [
+        pytest.param({}, id="conexao-persistente"),
+        pytest.param(
+            POOL,
+            id="pool",
+            marks=pytest.mark.skipif(
+                importlib.util.find_spec("psycopg_pool") is None,
+                reason="o psycopg_pool (psycopg[pool]) não está instalado: DATABASE_POOL=1 não pode ser testado",
+            ),
+        ),
+    ],
+)
 def test_the_portal_answers_503_while_postgresql_restarts_and_serves_again_without_a_restart(
-    instalado, redis_descartavel, servidores
+    instalado, redis_descartavel, servidores, conexoes
 ):
     banco = instalado.banco
-    servidor = servidores("a", redis_descartavel)
+    servidor = servidores("a", redis_descartavel, **conexoes)
     consumidor = Cliente("198.51.100.10")
     primeiro = abrir(consumidor, servidor, banco)
     atendentes = Cliente("198.51.100.20")

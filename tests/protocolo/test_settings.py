@@ -1,5 +1,6 @@
 """The settings module read as production reads it, in a fresh interpreter each time."""
 
+import importlib.util
 import json
 import os
 import secrets
@@ -29,7 +30,7 @@ def ler(ambiente, *nomes):
         "import json; from django.conf import settings as s; "
         f"print(json.dumps({{n: getattr(s, n) for n in {list(nomes)!r}}}, default=repr))"
     )
-    proprias = ("PROTOCOLO_", "DEBUG", "SECRET_KEY", "MAILER_URL", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS")
+    proprias = ("PROTOCOLO_", "DEBUG", "SECRET_KEY", "MAILER_URL", "DATABASE_", "REDIS_URL", "ALLOWED_HOSTS")
     env = {k: v for k, v in os.environ.items() if not k.startswith(proprias)}
     env |= {"DJANGO_SETTINGS_MODULE": "protocolo.settings", **ambiente}
     resultado = subprocess.run([sys.executable, "-c", codigo], cwd=RAIZ, env=env, capture_output=True, text=True)
@@ -147,7 +148,7 @@ def verificar_implantacao(ambiente):
         "DEBUG",
         "SECRET_KEY",
         "MAILER_URL",
-        "DATABASE_URL",
+        "DATABASE_",
         "REDIS_URL",
         "ALLOWED_HOSTS",
     )
@@ -231,3 +232,74 @@ def test_production_without_the_attendants_second_factor_warns_at_the_deployment
     assert "protocolo.W001" in saida
     assert "PROTOCOLO_SEGUNDO_FATOR_ATENDENTES" in saida
     assert "protocolo.E001" not in saida
+
+
+POSTGRES = PRODUCAO | {"DATABASE_URL": "postgres://protocolo:senha@primario.interno:5432/protocolo"}
+
+
+def test_without_a_replica_url_there_is_one_database_with_persistent_connections():
+    bancos = ler(POSTGRES, "DATABASES")["DATABASES"]
+
+    assert list(bancos) == ["default"]
+    assert bancos["default"]["CONN_MAX_AGE"] == 60
+    assert bancos["default"]["CONN_HEALTH_CHECKS"] is True
+    assert "pool" not in bancos["default"]["OPTIONS"]
+
+
+def test_a_replica_url_adds_a_read_only_alias_with_the_primarys_timeouts():
+    ambiente = POSTGRES | {
+        "DATABASE_REPLICA_URL": "postgres://leitor:senha@replica.interna:5433/protocolo",
+        "PROTOCOLO_REPLICA_JANELA": "3",
+    }
+
+    valores = ler(ambiente, "DATABASES", "PROTOCOLO_REPLICA_JANELA")
+    replica = valores["DATABASES"]["replica"]
+
+    assert (replica["HOST"], replica["PORT"], replica["USER"]) == ("replica.interna", 5433, "leitor")
+    assert replica["OPTIONS"]["options"] == "-c default_transaction_read_only=on"
+    assert replica["OPTIONS"]["connect_timeout"] == 5
+    assert replica["CONN_HEALTH_CHECKS"] is True
+    # The test runner never creates a database on the replica.
+    assert replica["TEST"] == {"MIRROR": "default"}
+    assert valores["PROTOCOLO_REPLICA_JANELA"] == 3
+
+
+@pytest.mark.parametrize(
+    ("ambiente", "mensagem"),
+    [
+        (PRODUCAO | {"DATABASE_REPLICA_URL": "postgres://r/protocolo"}, "pedem PostgreSQL na DATABASE_URL"),
+        (POSTGRES | {"DATABASE_REPLICA_URL": "sqlite:///replica.sqlite3"}, "deve ser um endereço postgres://"),
+        (POSTGRES | {"PROTOCOLO_REPLICA_JANELA": "-1"}, "PROTOCOLO_REPLICA_JANELA deve ser 0 ou mais"),
+    ],
+)
+def test_a_replica_setting_that_cannot_work_stops_the_start(ambiente, mensagem):
+    erro = ler(ambiente, "DATABASES")
+
+    assert erro.startswith("django.core.exceptions.ImproperlyConfigured: ")
+    assert mensagem in erro
+
+
+@pytest.mark.skipif(importlib.util.find_spec("psycopg_pool") is not None, reason="o psycopg_pool está instalado")
+def test_the_pool_without_psycopg_pool_installed_stops_the_start():
+    erro = ler(POSTGRES | {"DATABASE_POOL": "1"}, "DATABASES")
+
+    assert erro.endswith("DATABASE_POOL=1 precisa do pacote psycopg_pool (psycopg[pool]), que não está instalado.")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("psycopg_pool") is None, reason="o psycopg_pool não está instalado")
+def test_the_pool_replaces_persistent_connections_on_both_databases():
+    ambiente = POSTGRES | {
+        "DATABASE_REPLICA_URL": "postgres://leitor@replica.interna/protocolo",
+        "DATABASE_POOL": "1",
+        "DATABASE_POOL_MIN": "1",
+        "DATABASE_POOL_MAX": "8",
+        "DATABASE_POOL_TIMEOUT": "2.5",
+    }
+
+    bancos = ler(ambiente, "DATABASES")["DATABASES"]
+
+    for banco in bancos.values():
+        assert banco["CONN_MAX_AGE"] == 0
+        # Django then gives the pool psycopg_pool's check_connection: a broken connection is replaced.
+        assert banco["CONN_HEALTH_CHECKS"] is True
+        assert banco["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 8, "timeout": 2.5}
