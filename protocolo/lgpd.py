@@ -21,11 +21,12 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from . import integridade, relogio, services
+from . import anexos, integridade, relogio, services
 from .exceptions import DadosInvalidos
 from .models import (
     EM_ABERTO,
     AcessoDadoPessoal,
+    Anexo,
     CodigoDeConfirmacao,
     Consumidor,
     Contato,
@@ -239,7 +240,9 @@ def _redigir_protocolo(protocolo, mascara):
     mac_anterior = ""
     with pgtrigger.ignore(GATILHO):
         for entrada in entradas:
-            texto, detalhes = mascara.texto(entrada.texto), mascara.dados(entrada.detalhes)
+            texto = mascara.texto(entrada.texto)
+            # The files go with the rest of the personal data: their records say so, hash kept.
+            detalhes = mascara.dados(anexos.marcar_removidos(entrada.detalhes, Anexo.Remocao.ANONIMIZACAO))
             if (texto, detalhes) != (entrada.texto, entrada.detalhes):
                 entrada.texto, entrada.detalhes = texto, detalhes
                 # The base manager: the record's own manager refuses every update, as it should.
@@ -251,14 +254,36 @@ def _redigir_protocolo(protocolo, mascara):
     if objeto != protocolo.objeto:
         protocolo.objeto = objeto
         protocolo.save(update_fields=["objeto"])
+    removidos = _remover_anexos(protocolo, Anexo.Remocao.ANONIMIZACAO)
+    detalhes = {"redigidas": redigidas}
+    if removidos:
+        detalhes["anexos_removidos"] = removidos
     services.anexar_ao_historico(
         protocolo,
         tipo=Interacao.Tipo.ANONIMIZACAO,
         origem=Interacao.Origem.SISTEMA,
-        texto="Dados pessoais do consumidor anonimizados (LGPD): fim do prazo de retenção.",
-        detalhes={"redigidas": redigidas},
+        texto="Dados pessoais do consumidor anonimizados (LGPD): fim do prazo de retenção."
+        + (f" {len(removidos)} arquivo(s) anexado(s) removido(s)." if removidos else ""),
+        detalhes=detalhes,
     )
     return len(redigidas)
+
+
+def _remover_anexos(protocolo, motivo, filtro=None):
+    """Mark the protocol's kept files removed and remove their bytes once this transaction
+    commits. Only this protocol's keys: no other protocol's evidence shares them. Returns what
+    the chain records of each."""
+    linhas = list(
+        Anexo.objects.filter(protocolo=protocolo, removido_em__isnull=True, **(filtro or {}))
+        .select_related("interacao")
+        .order_by("interacao__ordem", "posicao")
+    )
+    if not linhas:
+        return []
+    Anexo.objects.filter(pk__in=[a.pk for a in linhas]).update(removido_em=relogio.agora(), remocao=motivo)
+    chaves = [a.chave for a in linhas]
+    transaction.on_commit(lambda: anexos.remover_do_armazenamento(chaves))
+    return [{"ordem": a.interacao.ordem, "posicao": a.posicao, "sha256": a.sha256} for a in linhas]
 
 
 def _contatos_do_titular(consumidor, protocolos):
