@@ -8,7 +8,7 @@ from django import forms
 
 from protocolo import forms as acoes
 from protocolo.exceptions import DadosInvalidos
-from protocolo.forms import campo_de_texto
+from protocolo.forms import CampoDeAnexos, ComAnexos, campo_de_texto
 from protocolo.models import Canal, CanalPreferido, Contato
 from protocolo.selectors import BUSCA_MINIMA
 from protocolo.services.contatos import VERIFICACOES, TipoContato, normalizar
@@ -195,7 +195,7 @@ class ObjetoForm(DoProtocolo):
             self.initial["objeto"] = self.protocolo.objeto
 
 
-class InteracaoForm(DoProtocolo):
+class InteracaoForm(ComAnexos, DoProtocolo):
     PUBLICA, INTERNA = "publica", "interna"
     tipo = forms.ChoiceField(
         label="Tipo",
@@ -207,6 +207,7 @@ class InteracaoForm(DoProtocolo):
         widget=forms.RadioSelect,
     )
     texto = campo_de_texto("Texto")
+    arquivos = CampoDeAnexos(label="Arquivos (opcional; numa nota interna, só a equipe vê)")
 
 
 class RespostaProntaForm(forms.Form):

@@ -16,6 +16,7 @@ from protocolo.contas import segundo_fator
 from protocolo.contas.decorators import atendimento, poder_de_supervisor
 from protocolo.evidencias import pdf
 from protocolo.exceptions import DadosInvalidos, ErroProtocolo, VersaoDesatualizada
+from protocolo.forms import ComAnexos
 from protocolo.models import EQUIPE_DO_NIVEL, NIVEL_MAXIMO, Contato, EscolhaDeCanal, Mensagem, Situacao, nome_de
 from protocolo.services import preferencias, respostas
 from protocolo.services.contatos import mascarar_contato
@@ -72,9 +73,13 @@ class _Fontes:
         return self._atendentes
 
 
-def _formulario(nome, protocolo, fontes, dados=None):
+def _formulario(nome, protocolo, fontes, dados=None, request=None):
+    """The named form; bound to a request, with its files and, for a form that takes files, what
+    the upload handler refused while reading the body (protocolo/anexos.py)."""
     definicao = FORMULARIOS[nome]
     extras = {extra: getattr(fontes, extra)() for extra in definicao.extras}
+    if request is not None and issubclass(definicao.classe, ComAnexos):
+        extras |= {"files": request.FILES, "recusa": getattr(request, "anexos_recusados", "")}
     return definicao.classe(dados, protocolo=protocolo, prefix=nome, **extras)
 
 
@@ -236,7 +241,7 @@ def _agir(request, numero, nome, executar, sucesso):
     if permissao := FORMULARIOS[nome].permissao:
         exigir(request, permissao)
     fontes = _Fontes(request.user)
-    form = _formulario(nome, protocolo, fontes, request.POST)
+    form = _formulario(nome, protocolo, fontes, request.POST, request)
     if not form.is_valid():
         return _pagina(request, protocolo, vinculados={nome: form}, fontes=fontes)
     try:
@@ -356,7 +361,11 @@ def _interacao_registrada(interacao):
 interacao = _acao(
     "interacao",
     lambda r, p, d: services.protocolo_registrar_interacao(
-        protocolo=p, texto=d["texto"], autor=r.user, publica=d["tipo"] == forms.InteracaoForm.PUBLICA
+        protocolo=p,
+        texto=d["texto"],
+        autor=r.user,
+        publica=d["tipo"] == forms.InteracaoForm.PUBLICA,
+        preparados=d["arquivos"],
     ),
     _interacao_registrada,
 )

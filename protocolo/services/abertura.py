@@ -114,7 +114,7 @@ def _ja_aberto(chave, cpf):
 
 
 def protocolo_abrir_pelo_portal(
-    *, cpf, nome, email, categoria, objeto, chave=None, telefone="", canal_preferido="", anexos=()
+    *, cpf, nome, email, categoria, objeto, chave=None, telefone="", canal_preferido="", anexos=(), preparados=None
 ):
     """A demand the consumer opens online (canal portal): open the protocol; the e-mail typed
     becomes a contact of this protocol only, gets the confirmation link and, once confirmed, the
@@ -133,16 +133,17 @@ def protocolo_abrir_pelo_portal(
     sending, the usual case, pays no lookup for it.
 
     anexos: the files sent with the form, read and checked before anything is written (a refused
-    file opens nothing). They join the protocol as the consumer's message right after the opening,
-    in a transaction of their own: writing them inside the opening's would hold the day's sequence
-    row locked for as long as the storage takes."""
+    file opens nothing; preparados: the same, already read by the form). They join the protocol as
+    the consumer's message right after the opening, in a transaction of their own: writing them
+    inside the opening's would hold the day's sequence row locked for as long as the storage takes."""
     objeto = _validar_abertura(canal=Canal.PORTAL, categoria=categoria, objeto=objeto, obrigatorio=True)
     cpf = _cpf(cpf)
     if canal_preferido not in ("", CanalPreferido.EMAIL) and (
         canal_preferido not in canais_de_telefone() or not str(telefone or "").strip()
     ):
         raise DadosInvalidos("Para receber por SMS ou WhatsApp, informe o telefone.")
-    preparados = anexos_da_abertura.preparar(anexos)
+    if preparados is None:
+        preparados = anexos_da_abertura.preparar(anexos)
     try:
         protocolo = _abrir_pelo_portal(
             cpf=cpf,
