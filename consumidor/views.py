@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from protocolo import integridade, numeracao, relogio, selectors, services, transparencia
+from protocolo import anexos, integridade, numeracao, relogio, selectors, services, transparencia
 from protocolo.exceptions import ErroProtocolo, NumeroInvalido
 from protocolo.models import EQUIPE_DO_NIVEL, EscolhaDeCanal, Protocolo, Situacao
 from protocolo.operacao import desafio, limites
@@ -535,6 +535,19 @@ def historico(request, numero):
         return _nao_encontrado(request)
     contexto = {"protocolo": protocolo, "linha": apresentacao.linha_publica(_linha(protocolo))}
     return render(request, "consumidor/historico.html", contexto)
+
+
+@require_safe
+@never_cache
+def anexo(request, numero, ordem, posicao):
+    """A file of a public entry, to whoever may see the protocol's page (the same check), as a
+    download streamed from the storage. An internal note's file is the same 404 as none."""
+    protocolo = _protocolo_do_visitante(request, numero)
+    if protocolo is None:
+        return _nao_encontrado(request)
+    arquivo = selectors.anexo_do_protocolo(protocolo, ordem, posicao, publica=True)
+    resposta = anexos.resposta(arquivo) if arquivo is not None else None
+    return resposta or _nao_encontrado(request)
 
 
 @require_safe

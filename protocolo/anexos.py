@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import FileResponse
 from PIL import Image, ImageOps
 
 from .exceptions import DadosInvalidos
@@ -365,6 +366,29 @@ def registrar(interacao, preparados):
 def abrir(anexo):
     """The stored bytes, as a file to stream (FileResponse closes it)."""
     return armazenamento().open(anexo.chave, "rb")
+
+
+# A file we serve is never a page of ours: no script, no plugin, no form, no frame, no fetch, even
+# if a browser ignored the type and the attachment disposition.
+CSP_DO_ARQUIVO = "sandbox; default-src 'none'"
+
+
+def resposta(anexo):
+    """The file streamed from the storage (disk or S3) as a download, or None when its bytes
+    are not there. Never a URL of the storage: whoever reached this has passed the page's access
+    check, and a pre-signed link would outlive it."""
+    try:
+        arquivo = abrir(anexo)
+    except Exception:
+        logger.warning("Anexo sem bytes no armazenamento: %s", anexo.chave, exc_info=True)
+        return None
+    tipo = f"{anexo.tipo}; charset=utf-8" if anexo.tipo == TEXTO else anexo.tipo
+    saida = FileResponse(arquivo, as_attachment=True, filename=anexo.nome, content_type=tipo)
+    saida["X-Content-Type-Options"] = "nosniff"
+    saida["Content-Security-Policy"] = CSP_DO_ARQUIVO
+    saida["Cross-Origin-Resource-Policy"] = "same-origin"
+    saida["Cache-Control"] = "private, no-store"
+    return saida
 
 
 def sha256_guardado(chave):

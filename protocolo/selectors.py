@@ -14,6 +14,7 @@ from . import integridade, links, numeracao, prazos, relogio
 from .exceptions import DadosInvalidos, NumeroInvalido
 from .models import (
     PENDENTES,
+    Anexo,
     Canal,
     Categoria,
     Consumidor,
@@ -552,3 +553,20 @@ def atendentes_ativos():
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
+
+
+# Attachments (protocolo/anexos.py) ------------------------------------------------------------------
+
+
+def anexo_do_protocolo(protocolo, ordem, posicao, *, publica):
+    """A file still kept in the protocol's entry at `ordem`, at its `posicao`; with publica=True
+    only a file of a public entry that is not an internal note (what the consumer's side and an API
+    without the internal scope may serve). None otherwise."""
+    anexos = Anexo.objects.filter(
+        protocolo=protocolo, interacao__ordem=ordem, posicao=posicao, removido_em__isnull=True
+    ).select_related("interacao")
+    if publica:
+        anexos = anexos.filter(publica=True, interacao__publica=True).exclude(
+            interacao__tipo=Interacao.Tipo.NOTA_INTERNA
+        )
+    return _unico(anexos)

@@ -4,14 +4,14 @@ calls one service and redirects; a refusal comes back on the page with what was 
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from consumidor.apresentacao import linha_publica
-from protocolo import canais, relogio, selectors, services
+from protocolo import anexos, canais, relogio, selectors, services
 from protocolo.contas import segundo_fator
 from protocolo.contas.decorators import atendimento, poder_de_supervisor
 from protocolo.evidencias import pdf
@@ -508,4 +508,18 @@ def dossie_pdf(request, numero):
     resposta = HttpResponse(dados, content_type="application/pdf")
     resposta["Content-Disposition"] = f'attachment; filename="dossie-{protocolo.numero}.pdf"'
     resposta["X-Content-Type-Options"] = "nosniff"
+    return resposta
+
+
+@require_safe
+@never_cache
+@atendimento
+def anexo(request, numero, ordem, posicao):
+    """A file of the protocol, public or internal, to whoever may see its page; streamed from the
+    storage as a download."""
+    protocolo = protocolo_ou_404(numero)
+    arquivo = selectors.anexo_do_protocolo(protocolo, ordem, posicao, publica=False)
+    resposta = anexos.resposta(arquivo) if arquivo is not None else None
+    if resposta is None:
+        raise Http404("Anexo não encontrado.")
     return resposta

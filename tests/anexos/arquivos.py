@@ -80,3 +80,27 @@ def upload(nome, dados, tipo="application/octet-stream"):
 
 def exif_de(dados):
     return Image.open(io.BytesIO(dados)).getexif()
+
+
+def _anexar(protocolo, publica):
+    from django.core.files.base import ContentFile
+
+    from protocolo import services
+
+    entrada = services.anexar(
+        protocolo=protocolo,
+        arquivos=[ContentFile(pdf(), name="prova.pdf")],
+        texto="Arquivo.",
+        origem=services.Origem.CONSUMIDOR if publica else services.Origem.SISTEMA,
+    )
+    return {"numero": protocolo.numero, "ordem": entrada.ordem, "posicao": 1}
+
+
+def anexo_publico(protocolo):
+    """A file the consumer sent with a message on `protocolo`: the kwargs of its URLs."""
+    return _anexar(protocolo, True)
+
+
+def anexo_interno(protocolo):
+    """A file of an internal note on `protocolo`: the kwargs of its URLs."""
+    return _anexar(protocolo, False)

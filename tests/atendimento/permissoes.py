@@ -5,6 +5,8 @@ string is the path the answer redirects to; 302 is a redirect to the protocol's 
 without data: an empty form comes back (200) with its errors, an action on a protocol without a
 consumer is refused with a message and a redirect."""
 
+from tests.anexos.arquivos import anexo_interno
+
 LOGIN = "/atendimento/entrar/"
 PAINEL = "/atendimento/"
 PAGINA = [LOGIN, LOGIN, 403, 200, 200]
@@ -48,6 +50,9 @@ ESPERADO = {
     # The consumer's signed dossiê (public entries only), for the team to hand over.
     ("atendimento:dossie_pdf", "get"): PAGINA,
     ("atendimento:dossie_pdf", "post"): ACAO_GET,
+    # A file of the protocol, public or internal (tests/anexos/test_acesso.py): the page's access.
+    ("atendimento:anexo", "get"): PAGINA,
+    ("atendimento:anexo", "post"): ACAO_GET,
     ("atendimento:painel", "post"): ACAO_GET,
     ("atendimento:senha", "get"): PAGINA,
     ("atendimento:senha_alterada", "get"): PAGINA,
@@ -82,6 +87,7 @@ def _numero(protocolo):
 ARGUMENTOS = {
     "atendimento:protocolo": _numero,
     "atendimento:dossie_pdf": _numero,
+    "atendimento:anexo": lambda protocolo: anexo_interno(protocolo),
     **{f"atendimento:{acao}": _numero for acao in ACOES},
     "atendimento:senha_redefinir_nova": lambda protocolo: {"uidb64": "MQ", "token": "inventado-123"},
 }
