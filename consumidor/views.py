@@ -491,6 +491,7 @@ def comprovante(request, numero):
         "caminho_verificacao": caminho,
         "url_verificacao": settings.PROTOCOLO_URL_BASE + caminho,
         "qr": _qr_svg(settings.PROTOCOLO_URL_BASE + caminho),
+        "anexos": selectors.anexos_publicos(protocolo),
         # Who issued it: a receipt taken to Procon names the company (docs/operacao.md).
         "empresa": {
             "nome": settings.PROTOCOLO_EMPRESA_NOME,

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import BooleanField, CharField, F, Func, Prefetch, Q, Value
 from django.utils import timezone
 
-from . import integridade, links, numeracao, prazos, relogio
+from . import anexos, integridade, links, numeracao, prazos, relogio
 from .exceptions import DadosInvalidos, NumeroInvalido
 from .models import (
     PENDENTES,
@@ -570,3 +570,18 @@ def anexo_do_protocolo(protocolo, ordem, posicao, *, publica):
             interacao__tipo=Interacao.Tipo.NOTA_INTERNA
         )
     return _unico(anexos)
+
+
+def anexos_publicos(protocolo):
+    """(name, SHA-256) of each file of the protocol's public entries, in the timeline's order, for
+    the receipt: one query. A removed file keeps its hash and says why it is gone."""
+    linhas = (
+        Anexo.objects.filter(protocolo=protocolo, publica=True)
+        .exclude(interacao__tipo=Interacao.Tipo.NOTA_INTERNA)
+        .order_by("interacao__ordem", "posicao")
+        .values_list("nome", "sha256", "remocao")
+    )
+    return [
+        (f"{nome} ({anexos.REMOVIDO[remocao]})" if remocao in anexos.REMOVIDO else nome, sha256)
+        for nome, sha256, remocao in linhas
+    ]

@@ -158,6 +158,9 @@ def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes
             continue
         formularios[nome] = vinculados.get(nome) or _formulario(nome, protocolo, fontes)
     linha_do_tempo = list(selectors.linha_do_tempo(protocolo))
+    for entrada in linha_do_tempo:
+        # From the sealed record each entry already carries: no query.
+        entrada.arquivos = anexos.descrever(entrada)
     trabalha = protocolo.trabalhado_por(request.user)
     if not trabalha:
         interacao = formularios["interacao"]
@@ -182,6 +185,7 @@ def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes
         "outros_em_aberto": selectors.outros_em_aberto(protocolo),
         "cpf_revelado": cpf,
         "pode": pode,
+        "pode_remover_anexos": False,
         "sou_responsavel": protocolo.responsavel_id == request.user.pk,
         "equipe_do_nivel": EQUIPE_DO_NIVEL[protocolo.nivel],
         # A supervisor without the second factor yet: the page offers the code instead of the forms.
@@ -504,7 +508,7 @@ def dossie_pdf(request, numero):
     over, e.g. to Procon: never the back-office's view of the protocol."""
     protocolo = protocolo_ou_404(numero)
     linha = linha_publica(selectors.linha_do_tempo(protocolo, publica=True))
-    dados, _ = pdf.documento(pdf.html_do_dossie(protocolo, linha))
+    dados, _ = pdf.documento(pdf.html_do_dossie(protocolo, linha, pdf.anexos_do_dossie(linha)))
     resposta = HttpResponse(dados, content_type="application/pdf")
     resposta["Content-Disposition"] = f'attachment; filename="dossie-{protocolo.numero}.pdf"'
     resposta["X-Content-Type-Options"] = "nosniff"
