@@ -34,7 +34,6 @@ def test_each_role_gets_what_the_page_allows(clientes, nome, qual, papel):
         assert resposta.status_code == esperado
     if esperado == 200:
         assert b"".join(resposta.streaming_content) == arquivos.pdf()
-    resposta.close()
 
 
 def test_the_served_file_is_a_sandboxed_download(visitante, protocolo):
@@ -45,7 +44,7 @@ def test_the_served_file_is_a_sandboxed_download(visitante, protocolo):
     assert resposta["Content-Security-Policy"] == "sandbox; default-src 'none'"
     assert "no-store" in resposta["Cache-Control"]
     assert int(resposta["Content-Length"]) == len(arquivos.pdf())
-    resposta.close()
+    b"".join(resposta.streaming_content)
 
 
 def test_a_text_file_is_served_as_text_with_its_charset(visitante, protocolo):
@@ -61,7 +60,7 @@ def test_a_text_file_is_served_as_text_with_its_charset(visitante, protocolo):
     resposta = visitante.get(reverse("consumidor:anexo", args=[protocolo.numero, entrada.ordem, 1]))
     assert resposta["Content-Type"] == "text/plain; charset=utf-8"
     assert resposta["Content-Disposition"] == "attachment; filename*=utf-8''a%C3%A7%C3%A3o.txt"
-    resposta.close()
+    b"".join(resposta.streaming_content)
 
 
 def test_another_protocols_file_is_not_reached_through_mine(visitante, protocolo, atendente):

@@ -46,7 +46,7 @@ def test_the_consumers_message_refuses_or_neutralises_hostile_files(caso, visita
         baixado = visitante.get(reverse("consumidor:anexo", args=[protocolo.numero, anexo.interacao.ordem, 1]))
         assert baixado["Content-Security-Policy"] == "sandbox; default-src 'none'"
         assert baixado["Content-Disposition"].startswith("attachment;")
-        baixado.close()
+        b"".join(baixado.streaming_content)
 
 
 @pytest.mark.parametrize("caso", ["zip_bomba_como_pdf", "pdf_e_zip", "png_bomba", "rtl_no_nome", "nome_xss"])
