@@ -324,6 +324,13 @@ def exportar_titular(consumidor, *, usuario):
         .select_related("categoria", "responsavel", "duplicado_de")
         .order_by("aberto_em")
     )
+    arquivos = {}
+    for anexo in (
+        Anexo.objects.filter(protocolo__consumidor=consumidor)
+        .select_related("interacao")
+        .order_by("protocolo", "interacao__ordem", "posicao")
+    ):
+        arquivos.setdefault(anexo.protocolo_id, []).append(anexo)
     interacoes = {}
     for entrada in (
         Interacao.objects.filter(protocolo__consumidor=consumidor)
@@ -385,7 +392,62 @@ def exportar_titular(consumidor, *, usuario):
                 "duplicado_de": p.duplicado_de.numero_formatado if p.duplicado_de else None,
                 "avaliacao": p.avaliacao,
                 "linha_do_tempo": interacoes.get(p.pk, []),
+                "anexos": [_anexo_exportado(p, a) for a in arquivos.get(p.pk, [])],
             }
             for p in protocolos
         ],
     }
+
+
+def _anexo_exportado(protocolo, anexo):
+    """One file in the export: its record, and where its bytes are inside the package (None once
+    removed)."""
+    return {
+        "ordem": anexo.interacao.ordem,
+        "posicao": anexo.posicao,
+        "nome": anexo.nome,
+        "tipo": anexo.tipo,
+        "tamanho": anexo.tamanho,
+        "sha256": anexo.sha256,
+        "sha256_do_arquivo_recebido": anexo.sha256_original,
+        "publico": anexo.publica,
+        "enviado_em": _data(anexo.criado_em),
+        "removido": anexo.get_remocao_display() if anexo.removido else None,
+        "arquivo": None
+        if anexo.removido
+        else f"anexos/{protocolo.numero}/{anexo.interacao.ordem}-{anexo.posicao}-{anexo.nome}",
+        "_chave": None if anexo.removido else anexo.chave,
+    }
+
+
+def pacote_de_exportacao(conteudo, destino):
+    """Write the export to `destino` (a binary file): the JSON alone when no file is kept, or a ZIP
+    with `titulares.json` and every kept file under the path the JSON names, streamed from the
+    storage. Returns "json" or "zip"."""
+    import json
+    import shutil
+    import zipfile
+
+    arquivos = [
+        anexo
+        for titular in conteudo["titulares"]
+        for protocolo in titular["protocolos"]
+        for anexo in protocolo["anexos"]
+        if anexo.get("_chave")
+    ]
+    chaves = {a["arquivo"]: a.pop("_chave") for a in arquivos}
+    for titular in conteudo["titulares"]:
+        for protocolo in titular["protocolos"]:
+            for anexo in protocolo["anexos"]:
+                anexo.pop("_chave", None)
+    texto = json.dumps(conteudo, ensure_ascii=False, indent=2).encode()
+    if not chaves:
+        destino.write(texto)
+        return "json"
+    armazenamento = anexos.armazenamento()
+    with zipfile.ZipFile(destino, "w", compression=zipfile.ZIP_DEFLATED) as pacote:
+        pacote.writestr("titulares.json", texto)
+        for caminho, chave in chaves.items():
+            with armazenamento.open(chave, "rb") as origem, pacote.open(caminho, "w") as saida:
+                shutil.copyfileobj(origem, saida, 1024 * 1024)
+    return "zip"

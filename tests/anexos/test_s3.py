@@ -33,7 +33,7 @@ CONFIGURACAO = Config(connect_timeout=1, read_timeout=1, retries={"max_attempts"
 @pytest.fixture(scope="module")
 def servidor_s3():
     porta = porta_livre()
-    processo = subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed arguments
+    processo = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-p", str(porta), "-H", "127.0.0.1"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
