@@ -210,6 +210,19 @@ class InteracaoForm(ComAnexos, DoProtocolo):
     arquivos = CampoDeAnexos(label="Arquivos (opcional; numa nota interna, só a equipe vê)")
 
 
+class RemoverAnexoForm(forms.Form):
+    """A legal order's removal of a file (protocolo/remocao.py): which order, and what it says."""
+
+    referencia = forms.CharField(
+        label="Número da ordem judicial (processo ou ofício)",
+        max_length=200,
+        strip=True,
+        validators=[validar_linha],
+        error_messages={"required": "Informe o número da ordem judicial."},
+    )
+    motivo = campo_de_texto("Motivo (o que a ordem determina)")
+
+
 class RespostaProntaForm(forms.Form):
     """The canned answer to start the interaction from (a GET on the protocol's page): its text,
     filled for the protocol, becomes the interaction's, to be edited before sending."""

@@ -126,7 +126,7 @@ def linha_publica(interacoes):
             "anexos": anexos.descrever(i),
         }
         for i in interacoes
-        if i.publica and i.tipo != Tipo.NOTA_INTERNA
+        if i.publica and i.tipo not in (Tipo.NOTA_INTERNA, Tipo.REMOCAO_ANEXO)
     ]
 
 

@@ -54,6 +54,8 @@ PARTICULAS = {"da", "das", "de", "do", "dos", "e", "di", "del", "van", "von"}
 # four and never matches); only the ones whose check digits are right are masked.
 CPF_QUALQUER = re.compile(r"(?<![\d.\-])(\d{3})[.\s]?(\d{3})[.\s]?(\d{3})[\s\-]?(\d{2})(?![\d])")
 EMAIL_QUALQUER = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# Hashes and MACs are no personal data, and eleven digits of one can pass for a CPF: never masked.
+INTOCAVEIS = {"sha256", "redigidas"}
 
 
 def retencao():
@@ -139,7 +141,7 @@ class Mascara:
         if isinstance(valor, list):
             return [self.dados(item) for item in valor]
         if isinstance(valor, dict):
-            return {chave: self.dados(item) for chave, item in valor.items()}
+            return {chave: item if chave in INTOCAVEIS else self.dados(item) for chave, item in valor.items()}
         return valor
 
 

@@ -8,10 +8,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from consumidor.apresentacao import linha_publica
-from protocolo import anexos, canais, relogio, selectors, services
+from protocolo import anexos, canais, relogio, remocao, selectors, services
 from protocolo.contas import segundo_fator
 from protocolo.contas.decorators import atendimento, poder_de_supervisor
 from protocolo.evidencias import pdf
@@ -185,7 +185,9 @@ def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes
         "outros_em_aberto": selectors.outros_em_aberto(protocolo),
         "cpf_revelado": cpf,
         "pode": pode,
-        "pode_remover_anexos": False,
+        # The supervisor not verified yet sees the way too: the page asks for the code first.
+        "pode_remover_anexos": request.user.has_perm("protocolo.remover_anexo")
+        or segundo_fator.falta_para(request.user, "protocolo.remover_anexo"),
         "sou_responsavel": protocolo.responsavel_id == request.user.pk,
         "equipe_do_nivel": EQUIPE_DO_NIVEL[protocolo.nivel],
         # A supervisor without the second factor yet: the page offers the code instead of the forms.
@@ -527,3 +529,33 @@ def anexo(request, numero, ordem, posicao):
     if resposta is None:
         raise Http404("Anexo não encontrado.")
     return resposta
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+@atendimento
+@poder_de_supervisor("protocolo.remover_anexo")
+def remover_anexo(request, numero, ordem, posicao):
+    """A supervisor removes a file by legal order (protocolo/remocao.py): the page names the file,
+    the form takes the order's number and reason; a refusal keeps what was typed."""
+    exigir(request, "remover_anexo")
+    protocolo = protocolo_ou_404(numero)
+    arquivo = selectors.anexo_do_protocolo(protocolo, ordem, posicao, publica=False)
+    if arquivo is None:
+        raise Http404("Anexo não encontrado.")
+    form = forms.RemoverAnexoForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            remocao.anexo_remover_por_ordem_judicial(
+                anexo=arquivo,
+                autor=request.user,
+                motivo=form.cleaned_data["motivo"],
+                referencia=form.cleaned_data["referencia"],
+            )
+        except ErroProtocolo as erro:
+            form.add_error(None, erro.mensagem)
+        else:
+            messages.success(request, "Arquivo removido por ordem judicial; a remoção ficou registrada no histórico.")
+            return redirect(url_do_protocolo(protocolo))
+    contexto = {"protocolo": protocolo, "anexo": arquivo, "form": form}
+    return render(request, "atendimento/remover_anexo.html", contexto, status=200)

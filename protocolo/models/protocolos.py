@@ -470,6 +470,7 @@ class Anexo(models.Model):
         verbose_name = "anexo"
         verbose_name_plural = "anexos"
         ordering = ["interacao", "posicao"]
+        permissions = [("remover_anexo", "Pode remover anexos por ordem judicial")]
         constraints = [
             models.UniqueConstraint(fields=["interacao", "posicao"], name="anexo_posicao_unica"),
         ]

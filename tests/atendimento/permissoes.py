@@ -53,6 +53,9 @@ ESPERADO = {
     # A file of the protocol, public or internal (tests/anexos/test_acesso.py): the page's access.
     ("atendimento:anexo", "get"): PAGINA,
     ("atendimento:anexo", "post"): ACAO_GET,
+    # Removing a file by legal order: a supervisor's power (empty form: the page again, with errors).
+    ("atendimento:remover_anexo", "get"): SUPERVISAO,
+    ("atendimento:remover_anexo", "post"): SUPERVISAO,
     ("atendimento:painel", "post"): ACAO_GET,
     ("atendimento:senha", "get"): PAGINA,
     ("atendimento:senha_alterada", "get"): PAGINA,
@@ -88,6 +91,7 @@ ARGUMENTOS = {
     "atendimento:protocolo": _numero,
     "atendimento:dossie_pdf": _numero,
     "atendimento:anexo": lambda protocolo: anexo_interno(protocolo),
+    "atendimento:remover_anexo": lambda protocolo: anexo_interno(protocolo),
     **{f"atendimento:{acao}": _numero for acao in ACOES},
     "atendimento:senha_redefinir_nova": lambda protocolo: {"uidb64": "MQ", "token": "inventado-123"},
 }
