@@ -16,6 +16,9 @@ SUPERVISAO = [LOGIN, LOGIN, 403, 403, 200]
 RECUSA = [LOGIN, LOGIN, 403, 302, 302]
 ABERTA_A_TODOS = [200, 200, 200, 200, 200]
 VERIFICACAO = [LOGIN, LOGIN, 403, 403, "/admin/"]
+# A supervisor's power whose GET is already its page (the form asks what the power needs): a
+# supervisor without the code is sent to it there too.
+PODERES_COM_PAGINA = {"atendimento:remover_anexo"}
 REDEFINICAO = ["senha_redefinir", "senha_redefinir_enviada", "senha_redefinir_concluida", "senha_redefinir_nova"]
 SEGUNDO_FATOR = ["verificacao", "verificacao_ativar"]
 
