@@ -71,6 +71,26 @@ def test_a_body_past_the_limits_stops_being_read_and_keeps_the_text(visitante, p
     assert not Anexo.objects.exists()
 
 
+def test_a_body_that_declares_2_gb_is_not_read_past_its_first_file(visitante, protocolo):
+    """With the default limits: the declared length alone stops the reading at the first file."""
+    corpo = encode_multipart(
+        BOUNDARY, {"texto": "Não perca isto.", "arquivos": arquivos.upload("filme.pdf", b"%PDF-" + b"0" * 300_000)}
+    )
+    lido = io.BytesIO(corpo)
+    resposta = visitante.generic(
+        "POST",
+        reverse("consumidor:mensagem", args=[protocolo.numero]),
+        data=corpo,
+        content_type=MULTIPART_CONTENT,
+        **{"wsgi.input": lido, "CONTENT_LENGTH": str(2 * 1024**3)},
+    )
+    assert resposta.status_code == 200
+    assert "o limite por envio" in resposta.text
+    assert "Não perca isto." in resposta.text
+    assert lido.tell() < 100_000
+    assert not Anexo.objects.exists()
+
+
 def test_too_many_files_in_one_message(visitante, protocolo, settings):
     settings.PROTOCOLO_ANEXOS_POR_MENSAGEM = 2
     resposta = _mensagem(visitante, protocolo, "Três.", *[arquivos.upload(f"{n}.txt", b"oi") for n in range(3)])

@@ -71,6 +71,8 @@ def test_utf8_text_is_plain_text():
         ("cortado.pdf", arquivos.pdf()[:60], "não é um PDF completo"),
         ("cortada.jpg", arquivos.jpeg_com_gps()[:200], "corrompida"),
         ("gigante.png", arquivos.png_bomba(), "pixels demais"),
+        # Past our own limit (40 megapixels) but not Pillow's: refused before a pixel is decoded.
+        ("grande.png", arquivos.png_bomba(7_000), "pixels demais"),
         ("script.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>1</script></svg>', "página da web"),
     ],
 )
@@ -109,3 +111,13 @@ def test_the_message_limits(settings):
 )
 def test_names_lose_folders_direction_marks_and_controls(enviado, esperado):
     assert anexos.nome_seguro(enviado, "txt") == esperado
+
+
+def test_comments_and_xmp_do_not_survive_the_re_encoding():
+    imagem = Image.new("RGB", (16, 16), (1, 2, 3))
+    saida = io.BytesIO()
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">Rua das Flores, 123</x:xmpmeta>'
+    imagem.save(saida, format="JPEG", comment=b"Casa da Joana", xmp=xmp)
+    assert b"Rua das Flores" in saida.getvalue() and b"Casa da Joana" in saida.getvalue()
+    preparado = anexos.preparar_um(arquivos.upload("foto.jpg", saida.getvalue()))
+    assert b"Rua das Flores" not in preparado.conteudo and b"Casa da Joana" not in preparado.conteudo
