@@ -89,3 +89,17 @@ def test_files_cost_no_query_on_the_timelines_and_one_on_the_receipt(visitante, 
         _anexar(protocolo, nome=f"mais {n}.txt")
         _anexar(protocolo, publica=False, nome=f"interno {n}.pdf")
     assert [_consultas(c, u) for c, u in paginas] == antes
+
+
+def test_all_demands_of_the_consumer_list_and_serve_their_files(client, protocolo):
+    from consumidor import acesso
+
+    entrada = _anexar(protocolo)
+    sessao = client.session
+    acesso.conceder_consumidor(sessao, protocolo.consumidor)
+    sessao.save()
+    link = reverse("consumidor:anexo", args=[protocolo.numero, entrada.ordem, 1])
+    assert link in client.get(reverse("consumidor:demandas")).text
+    resposta = client.get(link)
+    assert resposta.status_code == 200
+    assert b"".join(resposta.streaming_content) == arquivos.pdf()
