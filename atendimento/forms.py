@@ -207,7 +207,7 @@ class InteracaoForm(ComAnexos, DoProtocolo):
         widget=forms.RadioSelect,
     )
     texto = campo_de_texto("Texto")
-    arquivos = CampoDeAnexos(label="Arquivos (opcional; numa nota interna, só a equipe vê)")
+    arquivos = CampoDeAnexos()
 
 
 class RemoverAnexoForm(forms.Form):
