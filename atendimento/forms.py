@@ -8,7 +8,7 @@ from django import forms
 
 from protocolo import forms as acoes
 from protocolo.exceptions import DadosInvalidos
-from protocolo.forms import campo_de_texto
+from protocolo.forms import CampoDeAnexos, ComAnexos, campo_de_texto
 from protocolo.models import Canal, CanalPreferido, Contato
 from protocolo.selectors import BUSCA_MINIMA
 from protocolo.services.contatos import VERIFICACOES, TipoContato, normalizar
@@ -195,7 +195,7 @@ class ObjetoForm(DoProtocolo):
             self.initial["objeto"] = self.protocolo.objeto
 
 
-class InteracaoForm(DoProtocolo):
+class InteracaoForm(ComAnexos, DoProtocolo):
     PUBLICA, INTERNA = "publica", "interna"
     tipo = forms.ChoiceField(
         label="Tipo",
@@ -207,6 +207,20 @@ class InteracaoForm(DoProtocolo):
         widget=forms.RadioSelect,
     )
     texto = campo_de_texto("Texto")
+    arquivos = CampoDeAnexos()
+
+
+class RemoverAnexoForm(forms.Form):
+    """A legal order's removal of a file (protocolo/remocao.py): which order, and what it says."""
+
+    referencia = forms.CharField(
+        label="Número da ordem judicial (processo ou ofício)",
+        max_length=200,
+        strip=True,
+        validators=[validar_linha],
+        error_messages={"required": "Informe o número da ordem judicial."},
+    )
+    motivo = campo_de_texto("Motivo (o que a ordem determina)")
 
 
 class RespostaProntaForm(forms.Form):

@@ -46,5 +46,11 @@ urlpatterns = [
     path("protocolos/<str:numero>/enviar-numero/", protocolo.enviar_numero, name="enviar_numero"),
     path("protocolos/<str:numero>/mostrar-cpf/", protocolo.mostrar_cpf, name="mostrar_cpf"),
     path("protocolos/<str:numero>/dossie.pdf", protocolo.dossie_pdf, name="dossie_pdf"),
+    path("protocolos/<str:numero>/anexos/<int:ordem>/<int:posicao>/", protocolo.anexo, name="anexo"),
+    path(
+        "protocolos/<str:numero>/anexos/<int:ordem>/<int:posicao>/remover/",
+        protocolo.remover_anexo,
+        name="remover_anexo",
+    ),
     path("consumidores/", consumidores.consumidores, name="consumidores"),
 ]

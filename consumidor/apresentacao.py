@@ -5,6 +5,7 @@ import datetime
 
 from django.utils import timezone
 
+from protocolo import anexos
 from protocolo.models import (
     EQUIPE_DO_NIVEL,
     PRAZO_CONTESTACAO,
@@ -122,9 +123,10 @@ def linha_publica(interacoes):
             "texto": i.texto,
             "detalhe": _detalhe(i),
             "do_consumidor": i.origem == Origem.CONSUMIDOR,
+            "anexos": anexos.descrever(i),
         }
         for i in interacoes
-        if i.publica and i.tipo != Tipo.NOTA_INTERNA
+        if i.publica and i.tipo not in (Tipo.NOTA_INTERNA, Tipo.REMOCAO_ANEXO)
     ]
 
 
@@ -168,6 +170,9 @@ def json_do_protocolo(protocolo: Protocolo, interacoes: list[Interacao]):
                 "autor": e["autor"],
                 "texto": e["texto"],
                 "detalhe": e["detalhe"],
+                "anexos": [
+                    {"nome": a["nome"], "sha256": a["sha256"], "removido": a["removido"] or None} for a in e["anexos"]
+                ],
             }
             for e in linha_publica(interacoes)
         ],

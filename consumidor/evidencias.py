@@ -101,7 +101,8 @@ def dossie_pdf(request, numero):
 
 def html_do_dossie(protocolo):
     """The dossiê as HTML, before it becomes a PDF: the public timeline only, as the history page shows it."""
-    return pdf.html_do_dossie(protocolo, apresentacao.linha_publica(views._linha(protocolo)))
+    linha = apresentacao.linha_publica(views._linha(protocolo))
+    return pdf.html_do_dossie(protocolo, linha, pdf.anexos_do_dossie(linha))
 
 
 @require_safe

@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 
 from protocolo.exceptions import DadosInvalidos
+from protocolo.forms import CampoDeAnexos, ComAnexos
 from protocolo.models import CanalPreferido, Categoria
 from protocolo.services.codigos import envia_codigos
 from protocolo.services.contatos import TipoContato, normalizar
@@ -226,8 +227,11 @@ class _ComTelefone(forms.Form):
         return dados
 
 
-class AberturaForm(_ComTelefone, _Abertura):
-    field_order = ["chave", "cpf", "nome", "email", "telefone", "canal_preferido", "categoria", "objeto"]
+class AberturaForm(ComAnexos, _ComTelefone, _Abertura):
+    # The files last: the browser sends the fields in this order, and a body stopped at a file past
+    # the limit keeps everything typed before it.
+    field_order = ["chave", "cpf", "nome", "email", "telefone", "canal_preferido", "categoria", "objeto", "arquivos"]
+    arquivos = CampoDeAnexos(label="Documentos e fotos (opcional)")
 
 
 class TitularForm(_Identificacao):
@@ -258,13 +262,14 @@ class TitularForm(_Identificacao):
         return texto
 
 
-class MensagemForm(FormularioDoPortal):
+class MensagemForm(ComAnexos, FormularioDoPortal):
     texto = TextoLivre(
         label="Sua mensagem",
         max_length=MENSAGEM_MAXIMA,
         obrigatorio="Escreva a sua mensagem.",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    arquivos = CampoDeAnexos()
 
 
 class RespostaForm(FormularioDoPortal):

@@ -31,6 +31,7 @@ urlpatterns = [
     path("protocolo/<str:numero>/comprovante.pdf", evidencias.comprovante_pdf, name="comprovante_pdf"),
     path("protocolo/<str:numero>/dossie.pdf", evidencias.dossie_pdf, name="dossie_pdf"),
     path("protocolo/<str:numero>/historico/", views.historico, name="historico"),
+    path("protocolo/<str:numero>/anexos/<int:ordem>/<int:posicao>/", views.anexo, name="anexo"),
     path("protocolo/<str:numero>/historico.json", views.historico_json, name="historico_json"),
     path("indicadores/", views.indicadores, name="indicadores"),
     path("verificar/", evidencias.verificar_inicio, name="verificar_inicio"),

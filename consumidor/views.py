@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from protocolo import integridade, numeracao, relogio, selectors, services, transparencia
+from protocolo import anexos, integridade, numeracao, relogio, selectors, services, transparencia
 from protocolo.exceptions import ErroProtocolo, NumeroInvalido
 from protocolo.models import EQUIPE_DO_NIVEL, EscolhaDeCanal, Protocolo, Situacao
 from protocolo.operacao import desafio, limites
@@ -84,6 +84,13 @@ def _conceder(request, protocolo=None, *, consumidor=None):
         acesso.conceder_consumidor(request.session, consumidor)
     else:
         acesso.conceder(request.session, protocolo)
+
+
+def _recusa_do_envio(request):
+    """What the upload handler refused while reading the body (protocolo/anexos.py), or "". The
+    body is read first: the handler runs as it is parsed."""
+    request.POST  # noqa: B018
+    return getattr(request, "anexos_recusados", "")
 
 
 def _linha(protocolo):
@@ -251,6 +258,7 @@ def _pagina_do_protocolo(request, protocolo, *, status=200, nao_registrado="", *
         "form_preferencia": formularios.get("form_preferencia"),
         "form_canal": formularios.get("form_canal"),
         "minutos_do_codigo": settings.PROTOCOLO_CODIGO_MINUTOS,
+        "ajuda_dos_anexos": MensagemForm.base_fields["arquivos"].help_text,
         "erros_canais": [
             erro
             for nome in ("form_codigo", "form_novo_codigo", "form_preferencia", "form_canal")
@@ -285,7 +293,7 @@ def enviar_mensagem(request, numero):
     protocolo = _protocolo_do_visitante(request, numero)
     if protocolo is None:
         return _nao_encontrado(request)
-    form = MensagemForm(request.POST)
+    form = MensagemForm(request.POST, request.FILES, recusa=_recusa_do_envio(request))
     if not form.is_valid():
         return _pagina_do_protocolo(request, protocolo, form_mensagem=form)
     try:
@@ -304,7 +312,10 @@ def enviar_mensagem(request, numero):
         return pagina
     try:
         services.protocolo_registrar_interacao(
-            protocolo=protocolo, texto=form.cleaned_data["texto"], origem=services.Origem.CONSUMIDOR
+            protocolo=protocolo,
+            texto=form.cleaned_data["texto"],
+            origem=services.Origem.CONSUMIDOR,
+            preparados=form.cleaned_data["arquivos"],
         )
     except ErroProtocolo as erro:
         return _recusado(request, numero, erro, form_mensagem=form, nao_registrado=form.cleaned_data["texto"])
@@ -480,6 +491,7 @@ def comprovante(request, numero):
         "caminho_verificacao": caminho,
         "url_verificacao": settings.PROTOCOLO_URL_BASE + caminho,
         "qr": _qr_svg(settings.PROTOCOLO_URL_BASE + caminho),
+        "anexos": selectors.anexos_publicos(protocolo),
         # Who issued it: a receipt taken to Procon names the company (docs/operacao.md).
         "empresa": {
             "nome": settings.PROTOCOLO_EMPRESA_NOME,
@@ -524,6 +536,19 @@ def historico(request, numero):
         return _nao_encontrado(request)
     contexto = {"protocolo": protocolo, "linha": apresentacao.linha_publica(_linha(protocolo))}
     return render(request, "consumidor/historico.html", contexto)
+
+
+@require_safe
+@never_cache
+def anexo(request, numero, ordem, posicao):
+    """A file of a public entry, to whoever may see the protocol's page (the same check), as a
+    download streamed from the storage. An internal note's file is the same 404 as none."""
+    protocolo = _protocolo_do_visitante(request, numero)
+    if protocolo is None:
+        return _nao_encontrado(request)
+    arquivo = selectors.anexo_do_protocolo(protocolo, ordem, posicao, publica=True)
+    resposta = anexos.resposta(arquivo) if arquivo is not None else None
+    return resposta or _nao_encontrado(request)
 
 
 @require_safe
@@ -598,6 +623,7 @@ def _abrir(request, form, *, categoria, objeto):
             chave=form.cleaned_data["chave"],
             telefone=form.cleaned_data.get("telefone", ""),
             canal_preferido=form.cleaned_data.get("canal_preferido", ""),
+            preparados=form.cleaned_data.get("arquivos") or [],
         )
     except ErroProtocolo as erro:
         form.add_error(None, erro.mensagem)
@@ -621,7 +647,7 @@ def _abrir(request, form, *, categoria, objeto):
 @require_http_methods(["GET", "HEAD", "POST"])
 @sensitive_post_parameters("cpf")
 def abrir(request):
-    form = AberturaForm(request.POST or None)
+    form = AberturaForm(request.POST or None, request.FILES or None, recusa=_recusa_do_envio(request))
     if request.method == "POST" and form.is_valid():
         resposta = _abrir(request, form, categoria=form.cleaned_data["categoria"], objeto=form.cleaned_data["objeto"])
         if resposta is not None:

@@ -30,6 +30,7 @@ PERMISSOES_SUPERVISORES = [
     ("protocolo", "cancelar_protocolo"),
     ("protocolo", "prorrogar_prazo"),
     ("protocolo", "exportar_protocolos"),
+    ("protocolo", "remover_anexo"),
     ("protocolo", "add_categoria"),
     ("protocolo", "change_categoria"),
     ("protocolo", "add_feriado"),
@@ -67,7 +68,7 @@ CATEGORIAS = [
 
 _DO_MODELO = {"view", "add", "change", "delete"}
 # Custom permissions declared by a model a later migration creates, and that model.
-_DE_MODELO_POSTERIOR = {"reenviar_entregawebhook": "entregawebhook"}
+_DE_MODELO_POSTERIOR = {"reenviar_entregawebhook": "entregawebhook", "remover_anexo": "anexo"}
 
 
 def _modelo_da_permissao(codename):

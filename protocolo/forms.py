@@ -6,8 +6,10 @@ later than the current one is protocolo_prorrogar_prazo's rule, and a selection 
 current prazo to compare with anyway."""
 
 from django import forms
+from django.conf import settings
 
-from . import selectors
+from . import anexos, selectors
+from .exceptions import DadosInvalidos
 from .models import nome_de
 from .services import TEXTO_MAXIMO
 from .validators import validar_texto
@@ -24,6 +26,54 @@ def campo_de_texto(label, *, obrigatorio=True, linhas=3):
         widget=forms.Textarea(attrs={"rows": linhas, "cols": 60}),
         validators=[validar_texto],
     )
+
+
+class VariosArquivos(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class CampoDeAnexos(forms.FileField):
+    """Files of one message, read for what they are (protocolo/anexos.py): cleaned into the files
+    as they will be kept, or a Portuguese error on the field. The form that has it is built with
+    `recusa`: the refusal the upload handler left on the request when it stopped reading a body
+    past the limits (request.anexos_recusados)."""
+
+    widget = VariosArquivos
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Arquivos (opcional)")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            f"Até {settings.PROTOCOLO_ANEXOS_POR_MENSAGEM} arquivos de até "
+            f"{settings.PROTOCOLO_ANEXOS_TAMANHO_MAXIMO // (1024 * 1024)} MB cada: {anexos.ACEITOS}. "
+            "Fotos perdem a localização e os outros metadados.",
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("accept", ".pdf,.jpg,.jpeg,.png,.webp,.heic,.heif,.txt")
+
+    def clean(self, data, initial=None):
+        lista = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        for arquivo in lista:
+            super().clean(arquivo, initial)
+        try:
+            return anexos.preparar(lista)
+        except DadosInvalidos as erro:
+            raise forms.ValidationError(erro.mensagem) from None
+
+
+class ComAnexos:
+    """A form with an `arquivos` field: the upload handler's refusal becomes its error."""
+
+    def __init__(self, *args, recusa="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recusa = recusa
+
+    def clean(self):
+        dados = super().clean()
+        if self.recusa:
+            self.add_error("arquivos", self.recusa)
+        return dados
 
 
 # The choice that returns a protocol to the queue: a value of its own, so that the empty choice

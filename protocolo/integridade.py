@@ -4,9 +4,9 @@ The tamper-evident timeline (docs/dominio.md §1).
 Each Interacao carries HMAC-SHA256(key, canonical content ‖ previous entry's MAC) under a dedicated,
 versioned key kept outside the database (settings.PROTOCOLO_CHAVES_INTEGRIDADE). Someone with only
 database access can neither edit an entry nor remove or reorder one without breaking every MAC after
-it. The one sanctioned rewrite, LGPD anonymisation, appends an entry that names each redacted entry
-with the MAC of its redacted content; verification accepts a redacted entry only through such a
-record.
+it. The sanctioned rewrites, LGPD anonymisation and the removal of a file by a legal order, append
+an entry that names each redacted entry with the MAC of its redacted content; verification accepts
+a redacted entry only through such a record.
 
 Receipt codes bind the number, the opening time and the chain head at issue time under a second key
 (settings.PROTOCOLO_CHAVES_COMPROVANTE), so the consumer holds evidence outside our database.
@@ -78,6 +78,11 @@ class Falha:
         return f"Protocolo {self.numero}, {quem}: {self.motivo}"
 
 
+# The entries that record a sanctioned rewrite: LGPD anonymisation, and the removal of a file by a
+# legal order (protocolo/remocao.py).
+REESCRITAS = ("anonimizacao", "remocao_anexo")
+
+
 def _redigidas(interacoes):
     """ordem → MAC of the redacted content, as named by the anonymisation entries.
 
@@ -85,7 +90,7 @@ def _redigidas(interacoes):
     defensively: a malformed record names nothing (and its entry then fails its own MAC)."""
     redigidas = {}
     for entrada in interacoes:
-        if entrada.tipo != "anonimizacao" or not isinstance(entrada.detalhes, dict):
+        if entrada.tipo not in REESCRITAS or not isinstance(entrada.detalhes, dict):
             continue
         registro = entrada.detalhes.get("redigidas")
         if not isinstance(registro, dict):

@@ -21,11 +21,12 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from . import integridade, relogio, services
+from . import anexos, integridade, relogio, services
 from .exceptions import DadosInvalidos
 from .models import (
     EM_ABERTO,
     AcessoDadoPessoal,
+    Anexo,
     CodigoDeConfirmacao,
     Consumidor,
     Contato,
@@ -53,6 +54,8 @@ PARTICULAS = {"da", "das", "de", "do", "dos", "e", "di", "del", "van", "von"}
 # four and never matches); only the ones whose check digits are right are masked.
 CPF_QUALQUER = re.compile(r"(?<![\d.\-])(\d{3})[.\s]?(\d{3})[.\s]?(\d{3})[\s\-]?(\d{2})(?![\d])")
 EMAIL_QUALQUER = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# Hashes and MACs are no personal data, and eleven digits of one can pass for a CPF: never masked.
+INTOCAVEIS = {"sha256", "redigidas"}
 
 
 def retencao():
@@ -138,7 +141,7 @@ class Mascara:
         if isinstance(valor, list):
             return [self.dados(item) for item in valor]
         if isinstance(valor, dict):
-            return {chave: self.dados(item) for chave, item in valor.items()}
+            return {chave: item if chave in INTOCAVEIS else self.dados(item) for chave, item in valor.items()}
         return valor
 
 
@@ -239,7 +242,9 @@ def _redigir_protocolo(protocolo, mascara):
     mac_anterior = ""
     with pgtrigger.ignore(GATILHO):
         for entrada in entradas:
-            texto, detalhes = mascara.texto(entrada.texto), mascara.dados(entrada.detalhes)
+            texto = mascara.texto(entrada.texto)
+            # The files go with the rest of the personal data: their records say so, hash kept.
+            detalhes = mascara.dados(anexos.marcar_removidos(entrada.detalhes, Anexo.Remocao.ANONIMIZACAO))
             if (texto, detalhes) != (entrada.texto, entrada.detalhes):
                 entrada.texto, entrada.detalhes = texto, detalhes
                 # The base manager: the record's own manager refuses every update, as it should.
@@ -251,14 +256,36 @@ def _redigir_protocolo(protocolo, mascara):
     if objeto != protocolo.objeto:
         protocolo.objeto = objeto
         protocolo.save(update_fields=["objeto"])
+    removidos = _remover_anexos(protocolo, Anexo.Remocao.ANONIMIZACAO)
+    detalhes = {"redigidas": redigidas}
+    if removidos:
+        detalhes["anexos_removidos"] = removidos
     services.anexar_ao_historico(
         protocolo,
         tipo=Interacao.Tipo.ANONIMIZACAO,
         origem=Interacao.Origem.SISTEMA,
-        texto="Dados pessoais do consumidor anonimizados (LGPD): fim do prazo de retenção.",
-        detalhes={"redigidas": redigidas},
+        texto="Dados pessoais do consumidor anonimizados (LGPD): fim do prazo de retenção."
+        + (f" {len(removidos)} arquivo(s) anexado(s) removido(s)." if removidos else ""),
+        detalhes=detalhes,
     )
     return len(redigidas)
+
+
+def _remover_anexos(protocolo, motivo, filtro=None):
+    """Mark the protocol's kept files removed and remove their bytes once this transaction
+    commits. Only this protocol's keys: no other protocol's evidence shares them. Returns what
+    the chain records of each."""
+    linhas = list(
+        Anexo.objects.filter(protocolo=protocolo, removido_em__isnull=True, **(filtro or {}))
+        .select_related("interacao")
+        .order_by("interacao__ordem", "posicao")
+    )
+    if not linhas:
+        return []
+    Anexo.objects.filter(pk__in=[a.pk for a in linhas]).update(removido_em=relogio.agora(), remocao=motivo)
+    chaves = [a.chave for a in linhas]
+    transaction.on_commit(lambda: anexos.remover_do_armazenamento(chaves))
+    return [{"ordem": a.interacao.ordem, "posicao": a.posicao, "sha256": a.sha256} for a in linhas]
 
 
 def _contatos_do_titular(consumidor, protocolos):
@@ -299,6 +326,13 @@ def exportar_titular(consumidor, *, usuario):
         .select_related("categoria", "responsavel", "duplicado_de")
         .order_by("aberto_em")
     )
+    arquivos = {}
+    for anexo in (
+        Anexo.objects.filter(protocolo__consumidor=consumidor)
+        .select_related("interacao")
+        .order_by("protocolo", "interacao__ordem", "posicao")
+    ):
+        arquivos.setdefault(anexo.protocolo_id, []).append(anexo)
     interacoes = {}
     for entrada in (
         Interacao.objects.filter(protocolo__consumidor=consumidor)
@@ -360,7 +394,62 @@ def exportar_titular(consumidor, *, usuario):
                 "duplicado_de": p.duplicado_de.numero_formatado if p.duplicado_de else None,
                 "avaliacao": p.avaliacao,
                 "linha_do_tempo": interacoes.get(p.pk, []),
+                "anexos": [_anexo_exportado(p, a) for a in arquivos.get(p.pk, [])],
             }
             for p in protocolos
         ],
     }
+
+
+def _anexo_exportado(protocolo, anexo):
+    """One file in the export: its record, and where its bytes are inside the package (None once
+    removed)."""
+    return {
+        "ordem": anexo.interacao.ordem,
+        "posicao": anexo.posicao,
+        "nome": anexo.nome,
+        "tipo": anexo.tipo,
+        "tamanho": anexo.tamanho,
+        "sha256": anexo.sha256,
+        "sha256_do_arquivo_recebido": anexo.sha256_original,
+        "publico": anexo.publica,
+        "enviado_em": _data(anexo.criado_em),
+        "removido": anexo.get_remocao_display() if anexo.removido else None,
+        "arquivo": None
+        if anexo.removido
+        else f"anexos/{protocolo.numero}/{anexo.interacao.ordem}-{anexo.posicao}-{anexo.nome}",
+        "_chave": None if anexo.removido else anexo.chave,
+    }
+
+
+def pacote_de_exportacao(conteudo, destino):
+    """Write the export to `destino` (a binary file): the JSON alone when no file is kept, or a ZIP
+    with `titulares.json` and every kept file under the path the JSON names, streamed from the
+    storage. Returns "json" or "zip"."""
+    import json
+    import shutil
+    import zipfile
+
+    arquivos = [
+        anexo
+        for titular in conteudo["titulares"]
+        for protocolo in titular["protocolos"]
+        for anexo in protocolo["anexos"]
+        if anexo.get("_chave")
+    ]
+    chaves = {a["arquivo"]: a.pop("_chave") for a in arquivos}
+    for titular in conteudo["titulares"]:
+        for protocolo in titular["protocolos"]:
+            for anexo in protocolo["anexos"]:
+                anexo.pop("_chave", None)
+    texto = json.dumps(conteudo, ensure_ascii=False, indent=2).encode()
+    if not chaves:
+        destino.write(texto)
+        return "json"
+    armazenamento = anexos.armazenamento()
+    with zipfile.ZipFile(destino, "w", compression=zipfile.ZIP_DEFLATED) as pacote:
+        pacote.writestr("titulares.json", texto)
+        for caminho, chave in chaves.items():
+            with armazenamento.open(chave, "rb") as origem, pacote.open(caminho, "w") as saida:
+                shutil.copyfileobj(origem, saida, 1024 * 1024)
+    return "zip"

@@ -10,10 +10,11 @@ from django.db import connections
 from django.db.models import BooleanField, CharField, F, Func, Prefetch, Q, Value
 from django.utils import timezone
 
-from . import integridade, leitura, links, numeracao, prazos, relogio
+from . import anexos, integridade, leitura, links, numeracao, prazos, relogio
 from .exceptions import DadosInvalidos, NumeroInvalido
 from .models import (
     PENDENTES,
+    Anexo,
     Canal,
     Categoria,
     Consumidor,
@@ -561,3 +562,35 @@ def atendentes_ativos():
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
+
+
+# Attachments (protocolo/anexos.py) ------------------------------------------------------------------
+
+
+def anexo_do_protocolo(protocolo, ordem, posicao, *, publica):
+    """A file still kept in the protocol's entry at `ordem`, at its `posicao`; with publica=True
+    only a file of a public entry that is not an internal note (what the consumer's side and an API
+    without the internal scope may serve). None otherwise."""
+    anexos = Anexo.objects.filter(
+        protocolo=protocolo, interacao__ordem=ordem, posicao=posicao, removido_em__isnull=True
+    ).select_related("interacao")
+    if publica:
+        anexos = anexos.filter(publica=True, interacao__publica=True).exclude(
+            interacao__tipo=Interacao.Tipo.NOTA_INTERNA
+        )
+    return _unico(anexos)
+
+
+def anexos_publicos(protocolo):
+    """(name, SHA-256) of each file of the protocol's public entries, in the timeline's order, for
+    the receipt: one query. A removed file keeps its hash and says why it is gone."""
+    linhas = (
+        Anexo.objects.filter(protocolo=protocolo, publica=True)
+        .exclude(interacao__tipo=Interacao.Tipo.NOTA_INTERNA)
+        .order_by("interacao__ordem", "posicao")
+        .values_list("nome", "sha256", "remocao")
+    )
+    return [
+        (f"{nome} ({anexos.REMOVIDO[remocao]})" if remocao in anexos.REMOVIDO else nome, sha256)
+        for nome, sha256, remocao in linhas
+    ]

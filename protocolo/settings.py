@@ -424,6 +424,60 @@ STORAGES = {
     },
 }
 
+# Attachments (docs/anexos.md) ---------------------------------------------------------------------
+# Their own storage, never the static files' nor a URL anyone can reach: the bytes go out only
+# through the views that check access. On disk under the project by default (`make run`); on
+# S3-compatible object storage when a bucket is named.
+PROTOCOLO_ANEXOS_DIR = env.path("PROTOCOLO_ANEXOS_DIR", default=BASE_DIR / "media" / "anexos")
+PROTOCOLO_ANEXOS_S3_BUCKET = env.str("PROTOCOLO_ANEXOS_S3_BUCKET", default="")
+if PROTOCOLO_ANEXOS_S3_BUCKET:
+    STORAGES["anexos"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PROTOCOLO_ANEXOS_S3_BUCKET,
+            "endpoint_url": env.str("PROTOCOLO_ANEXOS_S3_ENDPOINT", default="") or None,
+            "region_name": env.str("PROTOCOLO_ANEXOS_S3_REGIAO", default="") or None,
+            # Without keys, boto3's own chain (instance role, AWS_* variables) answers.
+            "access_key": env.str("PROTOCOLO_ANEXOS_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("PROTOCOLO_ANEXOS_S3_SECRET_KEY", default="") or None,
+            "location": env.str("PROTOCOLO_ANEXOS_S3_PREFIXO", default=""),
+            "addressing_style": env.str("PROTOCOLO_ANEXOS_S3_ENDERECAMENTO", default="") or None,
+            # Private objects, and no pre-signed URL is ever handed out (docs/anexos.md).
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": True,
+        },
+    }
+else:
+    STORAGES["anexos"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": PROTOCOLO_ANEXOS_DIR,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+# Limits: per file, per message (or opening form, or API call) and per protocol, in bytes and in
+# files; an image's pixels are limited before it is decoded (decompression bombs).
+PROTOCOLO_ANEXOS_TAMANHO_MAXIMO = env.int("PROTOCOLO_ANEXOS_TAMANHO_MAXIMO", default=10 * 1024 * 1024)
+PROTOCOLO_ANEXOS_POR_MENSAGEM = env.int("PROTOCOLO_ANEXOS_POR_MENSAGEM", default=5)
+PROTOCOLO_ANEXOS_TAMANHO_POR_MENSAGEM = env.int("PROTOCOLO_ANEXOS_TAMANHO_POR_MENSAGEM", default=25 * 1024 * 1024)
+PROTOCOLO_ANEXOS_POR_PROTOCOLO = env.int("PROTOCOLO_ANEXOS_POR_PROTOCOLO", default=30)
+PROTOCOLO_ANEXOS_TAMANHO_POR_PROTOCOLO = env.int("PROTOCOLO_ANEXOS_TAMANHO_POR_PROTOCOLO", default=150 * 1024 * 1024)
+PROTOCOLO_ANEXOS_PIXELS_MAXIMO = env.int("PROTOCOLO_ANEXOS_PIXELS_MAXIMO", default=40_000_000)
+if min(PROTOCOLO_ANEXOS_TAMANHO_MAXIMO, PROTOCOLO_ANEXOS_POR_MENSAGEM, PROTOCOLO_ANEXOS_PIXELS_MAXIMO) < 1:
+    raise ImproperlyConfigured("Os limites dos anexos (PROTOCOLO_ANEXOS_*) devem ser 1 ou mais.")
+# A body past the message's limit stops being read at its first file (protocolo/anexos.py,
+# LimiteDoEnvio): the fields typed before it are kept for the form that refuses it. Files above
+# FILE_UPLOAD_MAX_MEMORY_SIZE wait in temporary files, never in memory.
+FILE_UPLOAD_HANDLERS = [
+    "protocolo.anexos.LimiteDoEnvio",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_PERMISSIONS = 0o600
+DATA_UPLOAD_MAX_NUMBER_FILES = max(20, PROTOCOLO_ANEXOS_POR_MENSAGEM * 2)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

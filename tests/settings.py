@@ -1,6 +1,9 @@
 """The project's settings as production runs them, with what the tests need adjusted."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 from tests import certificado
 
@@ -35,9 +38,16 @@ SECURE_SSL_REDIRECT = False
 # turns it on.
 PROTOCOLO_SEGUNDO_FATOR_ATENDENTES = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+_pasta_dos_anexos = tempfile.mkdtemp(prefix="protocolo-anexos-")
+atexit.register(shutil.rmtree, _pasta_dos_anexos, ignore_errors=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Each test process its own folder, gone when it ends (tests/anexos/ runs S3 against moto).
+    "anexos": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": _pasta_dos_anexos},
+    },
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

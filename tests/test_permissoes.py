@@ -51,6 +51,10 @@ def test_each_role_gets_what_design_allows(clientes, nome, metodo, papel):
         esperado = linha[PAPEIS.index(papel)]
     endereco = rotas.endereco(rotas.Rota(nome, nome), rotas.Objetos(clientes), ARGUMENTOS)
     resposta = getattr(clientes[papel], metodo)(endereco)
+    # A streamed file (an attachment) holds its file open until it is read to the end, when the
+    # test client closes it.
+    if getattr(resposta, "streaming", False):
+        b"".join(resposta.streaming_content)
     if isinstance(esperado, str):
         assert resposta.status_code == 302
         assert resposta.url.split("?")[0] == esperado

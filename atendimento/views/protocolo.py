@@ -4,18 +4,19 @@ calls one service and redirects; a refusal comes back on the page with what was 
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from consumidor.apresentacao import linha_publica
-from protocolo import canais, relogio, selectors, services
+from protocolo import anexos, canais, relogio, remocao, selectors, services
 from protocolo.contas import segundo_fator
 from protocolo.contas.decorators import atendimento, poder_de_supervisor
 from protocolo.evidencias import pdf
 from protocolo.exceptions import DadosInvalidos, ErroProtocolo, VersaoDesatualizada
+from protocolo.forms import ComAnexos
 from protocolo.models import EQUIPE_DO_NIVEL, NIVEL_MAXIMO, Contato, EscolhaDeCanal, Mensagem, Situacao, nome_de
 from protocolo.services import preferencias, respostas
 from protocolo.services.contatos import mascarar_contato
@@ -72,9 +73,13 @@ class _Fontes:
         return self._atendentes
 
 
-def _formulario(nome, protocolo, fontes, dados=None):
+def _formulario(nome, protocolo, fontes, dados=None, request=None):
+    """The named form; bound to a request, with its files and, for a form that takes files, what
+    the upload handler refused while reading the body (protocolo/anexos.py)."""
     definicao = FORMULARIOS[nome]
     extras = {extra: getattr(fontes, extra)() for extra in definicao.extras}
+    if request is not None and issubclass(definicao.classe, ComAnexos):
+        extras |= {"files": request.FILES, "recusa": getattr(request, "anexos_recusados", "")}
     return definicao.classe(dados, protocolo=protocolo, prefix=nome, **extras)
 
 
@@ -153,6 +158,9 @@ def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes
             continue
         formularios[nome] = vinculados.get(nome) or _formulario(nome, protocolo, fontes)
     linha_do_tempo = list(selectors.linha_do_tempo(protocolo))
+    for entrada in linha_do_tempo:
+        # From the sealed record each entry already carries: no query.
+        entrada.arquivos = anexos.descrever(entrada)
     trabalha = protocolo.trabalhado_por(request.user)
     if not trabalha:
         interacao = formularios["interacao"]
@@ -177,6 +185,9 @@ def _pagina(request, protocolo, *, vinculados=None, status=200, cpf=None, fontes
         "outros_em_aberto": selectors.outros_em_aberto(protocolo),
         "cpf_revelado": cpf,
         "pode": pode,
+        # The supervisor not verified yet sees the way too: the page asks for the code first.
+        "pode_remover_anexos": request.user.has_perm("protocolo.remover_anexo")
+        or segundo_fator.falta_para(request.user, "protocolo.remover_anexo"),
         "sou_responsavel": protocolo.responsavel_id == request.user.pk,
         "equipe_do_nivel": EQUIPE_DO_NIVEL[protocolo.nivel],
         # A supervisor without the second factor yet: the page offers the code instead of the forms.
@@ -236,7 +247,7 @@ def _agir(request, numero, nome, executar, sucesso):
     if permissao := FORMULARIOS[nome].permissao:
         exigir(request, permissao)
     fontes = _Fontes(request.user)
-    form = _formulario(nome, protocolo, fontes, request.POST)
+    form = _formulario(nome, protocolo, fontes, request.POST, request)
     if not form.is_valid():
         return _pagina(request, protocolo, vinculados={nome: form}, fontes=fontes)
     try:
@@ -356,7 +367,11 @@ def _interacao_registrada(interacao):
 interacao = _acao(
     "interacao",
     lambda r, p, d: services.protocolo_registrar_interacao(
-        protocolo=p, texto=d["texto"], autor=r.user, publica=d["tipo"] == forms.InteracaoForm.PUBLICA
+        protocolo=p,
+        texto=d["texto"],
+        autor=r.user,
+        publica=d["tipo"] == forms.InteracaoForm.PUBLICA,
+        preparados=d["arquivos"],
     ),
     _interacao_registrada,
 )
@@ -495,8 +510,52 @@ def dossie_pdf(request, numero):
     over, e.g. to Procon: never the back-office's view of the protocol."""
     protocolo = protocolo_ou_404(numero)
     linha = linha_publica(selectors.linha_do_tempo(protocolo, publica=True))
-    dados, _ = pdf.documento(pdf.html_do_dossie(protocolo, linha))
+    dados, _ = pdf.documento(pdf.html_do_dossie(protocolo, linha, pdf.anexos_do_dossie(linha)))
     resposta = HttpResponse(dados, content_type="application/pdf")
     resposta["Content-Disposition"] = f'attachment; filename="dossie-{protocolo.numero}.pdf"'
     resposta["X-Content-Type-Options"] = "nosniff"
     return resposta
+
+
+@require_safe
+@never_cache
+@atendimento
+def anexo(request, numero, ordem, posicao):
+    """A file of the protocol, public or internal, to whoever may see its page; streamed from the
+    storage as a download."""
+    protocolo = protocolo_ou_404(numero)
+    arquivo = selectors.anexo_do_protocolo(protocolo, ordem, posicao, publica=False)
+    resposta = anexos.resposta(arquivo) if arquivo is not None else None
+    if resposta is None:
+        raise Http404("Anexo não encontrado.")
+    return resposta
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+@atendimento
+@poder_de_supervisor("protocolo.remover_anexo")
+def remover_anexo(request, numero, ordem, posicao):
+    """A supervisor removes a file by legal order (protocolo/remocao.py): the page names the file,
+    the form takes the order's number and reason; a refusal keeps what was typed."""
+    exigir(request, "remover_anexo")
+    protocolo = protocolo_ou_404(numero)
+    arquivo = selectors.anexo_do_protocolo(protocolo, ordem, posicao, publica=False)
+    if arquivo is None:
+        raise Http404("Anexo não encontrado.")
+    form = forms.RemoverAnexoForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            remocao.anexo_remover_por_ordem_judicial(
+                anexo=arquivo,
+                autor=request.user,
+                motivo=form.cleaned_data["motivo"],
+                referencia=form.cleaned_data["referencia"],
+            )
+        except ErroProtocolo as erro:
+            form.add_error(None, erro.mensagem)
+        else:
+            messages.success(request, "Arquivo removido por ordem judicial; a remoção ficou registrada no histórico.")
+            return redirect(url_do_protocolo(protocolo))
+    contexto = {"protocolo": protocolo, "anexo": arquivo, "form": form}
+    return render(request, "atendimento/remover_anexo.html", contexto, status=200)

@@ -1,13 +1,13 @@
 """Consumers in the admin: personal data, CPF masked everywhere, and what the LGPD asks of a
 supervisor (the legal hold, the holder's data export, anonymisation at the end of retention)."""
 
-import json
 import logging
+import tempfile
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -127,10 +127,19 @@ class ConsumidorAdmin(EscolhaDeAcao, ListaSegura, admin.ModelAdmin):
         titulares = [lgpd.exportar_titular(c, usuario=request.user) for c in consumidores]
         logger.info("Exportação de dados de %s titular(es) por %s.", len(titulares), request.user.get_username())
         conteudo = {"gerado_em": timezone.localtime(relogio.agora()).isoformat(), "titulares": titulares}
-        resposta = HttpResponse(
-            json.dumps(conteudo, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
-        )
-        resposta["Content-Disposition"] = f'attachment; filename="titulares-{relogio.agora():%Y%m%d-%H%M}.json"'
+        # The files go with the data (a ZIP with the JSON), spooled to disk past a few megabytes.
+        # FileResponse closes it once sent; the JSON alone is read back at once.
+        pacote = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+        formato = lgpd.pacote_de_exportacao(conteudo, pacote)
+        pacote.seek(0)
+        nome = f"titulares-{relogio.agora():%Y%m%d-%H%M}.{formato}"
+        if formato == "json":
+            with pacote:
+                resposta = HttpResponse(pacote.read(), content_type="application/json; charset=utf-8")
+            resposta["Content-Disposition"] = f'attachment; filename="{nome}"'
+            return resposta
+        resposta = FileResponse(pacote, as_attachment=True, filename=nome, content_type="application/zip")
+        resposta["X-Content-Type-Options"] = "nosniff"
         return resposta
 
     @admin.action(description="Anonimizar (fim da retenção)", permissions=["anonimizar"])

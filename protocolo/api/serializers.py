@@ -7,9 +7,10 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import integridade, selectors
+from .. import anexos, integridade, selectors
 from ..models import TRANSICOES, Canal, Categoria, Situacao
 from ..services import TEXTO_MAXIMO, VERIFICACOES
 from ..services.integracao import CANAIS_DA_API
@@ -109,6 +110,17 @@ class Abertura(ProtocoloResumo):
         return comprovante(protocolo)
 
 
+class Arquivo(serializers.Serializer):
+    """A file of an entry, from its sealed record (docs/anexos.md)."""
+
+    posicao = serializers.IntegerField()
+    nome = serializers.CharField()
+    tamanho = serializers.CharField(help_text="O tamanho, legível (p. ex. 2,1 MB).")
+    sha256 = serializers.CharField(help_text="O SHA-256 dos bytes guardados, selado na cadeia.")
+    removido = serializers.CharField(allow_blank=True, help_text="Por que o arquivo não está mais guardado.")
+    url = serializers.CharField(allow_null=True, help_text="Onde baixá-lo por esta API; null se removido.")
+
+
 class Entrada(serializers.Serializer):
     ordem = serializers.IntegerField()
     tipo = serializers.CharField()
@@ -119,6 +131,22 @@ class Entrada(serializers.Serializer):
     criada_em = serializers.DateTimeField()
     situacao_nova = serializers.CharField(allow_blank=True)
     nivel_novo = serializers.IntegerField(allow_null=True)
+    anexos = serializers.SerializerMethodField()
+
+    @extend_schema_field(Arquivo(many=True))
+    def get_anexos(self, interacao):
+        numero = self.context.get("numero") or interacao.protocolo.numero
+        itens = []
+        for item in anexos.descrever(interacao):
+            url = None
+            if not item["removido"]:
+                url = reverse(
+                    "api:anexo", kwargs={"numero": numero, "ordem": interacao.ordem, "posicao": item["posicao"]}
+                )
+            itens.append(
+                {key: item[key] for key in ("posicao", "nome", "tamanho", "sha256", "removido")} | {"url": url}
+            )
+        return itens
 
 
 class ConsumidorResumo(serializers.Serializer):
@@ -136,6 +164,19 @@ class InteracaoEntrada(serializers.Serializer):
     texto = _texto()
     publica = serializers.BooleanField(
         default=True, help_text="true: resposta ao consumidor (enviada a ele); false: nota interna da equipe."
+    )
+
+
+class AnexosEntrada(serializers.Serializer):
+    arquivos = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),
+        allow_empty=False,
+        help_text="Os arquivos (multipart/form-data, um campo `arquivos` por arquivo): PDF, JPEG, PNG, WebP, HEIC "
+        "ou texto UTF-8, com os limites de docs/anexos.md.",
+    )
+    texto = _texto(obrigatorio=False, default="")
+    publica = serializers.BooleanField(
+        default=False, help_text="true: junto de uma resposta ao consumidor; false: numa nota interna da equipe."
     )
 
 

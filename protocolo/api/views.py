@@ -9,13 +9,16 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import selectors, services
+from .. import anexos, selectors, services
+from ..exceptions import DadosInvalidos
 from ..models import EscopoSistema, Situacao
 from ..services.integracao import impressao_do_pedido
 from . import serializers as s
+from .analise import Json
 from .paginacao import Cursor
 from .permissoes import sistema_de
 
@@ -107,7 +110,7 @@ class ProtocoloDetalhe(APIView):
             **s.Abertura(protocolo).data,
             "objeto": protocolo.objeto,
             "consumidor": s.ConsumidorResumo(protocolo.consumidor).data if protocolo.consumidor else None,
-            "linha_do_tempo": s.Entrada(linha, many=True).data,
+            "linha_do_tempo": s.Entrada(linha, many=True, context={"numero": protocolo.numero}).data,
         }
         services.consumidor_registrar_leitura(
             consumidor=protocolo.consumidor, sistema=sistema_de(request), protocolo=protocolo
@@ -132,6 +135,61 @@ class Interacoes(APIView):
             protocolo=protocolo, texto=dados["texto"], autor=request.user, publica=dados["publica"]
         )
         return Response(s.Entrada(interacao).data, status=status.HTTP_201_CREATED)
+
+
+class Anexos(APIView):
+    """Files through the API: the same reading, limits and record as the back-office's form."""
+
+    escopo = Escopo.INTERACOES
+    parser_classes = [MultiPartParser, Json]
+
+    @extend_schema(
+        operation_id="protocolo_anexar",
+        summary="Anexar arquivos numa nota interna ou numa resposta ao consumidor",
+        parameters=[NUMERO],
+        request={"multipart/form-data": s.AnexosEntrada},
+        responses={201: s.Entrada, **ERROS},
+    )
+    def post(self, request, numero):
+        protocolo = _protocolo(numero)
+        request.data  # noqa: B018 - the body is parsed here, and the upload handler runs as it is
+        # What the upload handler refused while reading the body (protocolo/anexos.py).
+        if recusa := getattr(request._request, "anexos_recusados", ""):
+            raise DadosInvalidos(recusa)
+        dados = _dados(s.AnexosEntrada, request)
+        interacao = services.protocolo_registrar_interacao(
+            protocolo=protocolo,
+            texto=dados["texto"],
+            autor=request.user,
+            publica=dados["publica"],
+            anexos=dados["arquivos"],
+        )
+        return Response(s.Entrada(interacao).data, status=status.HTTP_201_CREATED)
+
+
+class Anexo(APIView):
+    """One file, streamed: a public entry's with protocolos:ler, an internal one's also with the
+    scope that reads internal entries (the same 404 as none without it)."""
+
+    escopo = Escopo.LER
+
+    @extend_schema(
+        operation_id="protocolo_baixar_anexo",
+        summary="Baixar um arquivo anexado",
+        parameters=[NUMERO],
+        responses={(200, "application/octet-stream"): OpenApiResponse(description="Os bytes do arquivo."), **ERROS},
+    )
+    def get(self, request, numero, ordem, posicao):
+        protocolo = _protocolo(numero)
+        internas = sistema_de(request).pode(ESCOPO_DAS_ENTRADAS_INTERNAS)
+        arquivo = selectors.anexo_do_protocolo(protocolo, ordem, posicao, publica=not internas)
+        resposta = anexos.resposta(arquivo) if arquivo is not None else None
+        if resposta is None:
+            raise NotFound("Anexo não encontrado.")
+        services.consumidor_registrar_leitura(
+            consumidor=protocolo.consumidor, sistema=sistema_de(request), protocolo=protocolo
+        )
+        return resposta
 
 
 class Acao(APIView):

@@ -89,8 +89,18 @@ def contexto_comum(protocolo):
     }
 
 
+def anexos_do_dossie(linha):
+    """(name, SHA-256) of each public file, in the timeline's order, from the public timeline as
+    linha_publica gives it; a removed file keeps its hash and says why it is gone."""
+    return [
+        (f"{a['nome']} ({a['removido']})" if a["removido"] else a["nome"], a["sha256"])
+        for entrada in linha
+        for a in entrada.get("anexos", ())
+    ]
+
+
 def html_do_comprovante(protocolo):
-    contexto = contexto_comum(protocolo)
+    contexto = contexto_comum(protocolo) | {"anexos": selectors.anexos_publicos(protocolo)}
     qr = segno.make(contexto["url_verificacao"], error="m").svg_inline(scale=4, omitsize=True, lineclass=None)
     return render_to_string("evidencias/comprovante.html", contexto | {"qr": qr})
 

@@ -358,6 +358,7 @@ class TipoInteracao(models.TextChoices):
     ANONIMIZACAO = "anonimizacao", "anonimização (LGPD)"
     CANAIS = "canais", "canais das mensagens"
     NAO_NOTIFICADO = "nao_notificado", "aviso obrigatório não entregue"
+    REMOCAO_ANEXO = "remocao_anexo", "remoção de anexo por ordem judicial"
 
 
 class Origem(models.TextChoices):
@@ -438,6 +439,49 @@ class Interacao(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RegistroImutavel("O histórico é somente de acréscimo: nada pode ser excluído.")
+
+
+class Anexo(models.Model):
+    """A file that is part of one timeline entry (docs/anexos.md). The entry's `detalhes["anexos"]`
+    is the record the chain seals (name, type, size, SHA-256, what was done to it); this row is
+    where the bytes are and whether they are still there. Its `posicao` is the file's place, from
+    1, in that list."""
+
+    class Remocao(models.TextChoices):
+        ANONIMIZACAO = "anonimizacao", "anonimização (LGPD)"
+        ORDEM_JUDICIAL = "ordem_judicial", "ordem judicial"
+
+    protocolo = models.ForeignKey(Protocolo, on_delete=models.PROTECT, related_name="anexos")
+    interacao = models.ForeignKey(Interacao, on_delete=models.PROTECT, related_name="anexos")
+    posicao = models.PositiveSmallIntegerField("posição")
+    publica = models.BooleanField("pública", default=False)
+    nome = models.CharField(max_length=120)
+    tipo = models.CharField(max_length=40)
+    tamanho = models.PositiveBigIntegerField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+    sha256_original = models.CharField("SHA-256 do arquivo recebido", max_length=64)
+    tamanho_original = models.PositiveBigIntegerField("tamanho do arquivo recebido")
+    chave = models.CharField("chave no armazenamento", max_length=200)
+    criado_em = models.DateTimeField(default=relogio.agora, editable=False)
+    removido_em = models.DateTimeField(null=True, blank=True)
+    remocao = models.CharField("motivo da remoção", max_length=16, choices=Remocao, blank=True)
+
+    class Meta:
+        verbose_name = "anexo"
+        verbose_name_plural = "anexos"
+        ordering = ["interacao", "posicao"]
+        permissions = [("remover_anexo", "Pode remover anexos por ordem judicial")]
+        constraints = [
+            models.UniqueConstraint(fields=["interacao", "posicao"], name="anexo_posicao_unica"),
+        ]
+        indexes = [models.Index(fields=["protocolo", "chave"], name="anexo_protocolo_chave")]
+
+    def __str__(self):
+        return self.nome
+
+    @property
+    def removido(self):
+        return self.removido_em is not None
 
 
 class AcessoDadoPessoal(models.Model):

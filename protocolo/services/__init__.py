@@ -6,7 +6,7 @@ the change causes, and saves only the fields it changed.
 One module per concern, all of them importable from here (`services.protocolo_abrir(...)`):
 the helpers every service shares (historico), consumers (consumidores), contacts and the recovery
 (contatos), openings (abertura), what
-the demand is about (demanda), messages (mensagens), who handles it (atribuicao), the moves of the
+the demand is about (demanda), messages and their files (mensagens), who handles it (atribuicao), the moves of the
 situação (movimentos), the nível (nivel), deadline extensions (prorrogacao), integrated systems
 and their tokens (sistemas) and what those systems do through the API in one call (integracao).
 """
@@ -44,7 +44,7 @@ from .contatos import (
 from .demanda import protocolo_definir_categoria, protocolo_registrar_objeto
 from .historico import EMAIL_MAXIMO, SEM_VERSAO, TEXTO_MAXIMO, Origem, Tipo, anexar_ao_historico
 from .integracao import protocolo_abrir_por_sistema, protocolo_identificar_por_sistema
-from .mensagens import protocolo_registrar_interacao
+from .mensagens import anexar, protocolo_registrar_interacao
 from .movimentos import (
     protocolo_cancelar,
     protocolo_encerrar,
@@ -75,6 +75,7 @@ __all__ = [
     "VERIFICACOES",
     "Origem",
     "Tipo",
+    "anexar",
     "anexar_ao_historico",
     "consumidor_identidade_confirmada",
     "consumidor_identificar",

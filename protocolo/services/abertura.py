@@ -11,6 +11,7 @@ import contextlib
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .. import anexos as anexos_da_abertura
 from .. import canais, numeracao, outbox, relogio
 from ..exceptions import DadosInvalidos
 from ..models import Canal, CanalPreferido, Consumidor, Mensagem, Protocolo, Situacao, mascarar_cpf
@@ -28,7 +29,10 @@ from .historico import (
     _travar,
     anexar_ao_historico,
 )
+from .mensagens import protocolo_registrar_interacao
 from .preferencias import canais_de_telefone
+
+TEXTO_DOS_ANEXOS_DA_ABERTURA = "Arquivos enviados com a abertura da demanda."
 
 
 def _validar_abertura(*, canal, categoria, objeto, obrigatorio=False):
@@ -109,7 +113,9 @@ def _ja_aberto(chave, cpf):
     return protocolo
 
 
-def protocolo_abrir_pelo_portal(*, cpf, nome, email, categoria, objeto, chave=None, telefone="", canal_preferido=""):
+def protocolo_abrir_pelo_portal(
+    *, cpf, nome, email, categoria, objeto, chave=None, telefone="", canal_preferido="", anexos=(), preparados=None
+):
     """A demand the consumer opens online (canal portal): open the protocol; the e-mail typed
     becomes a contact of this protocol only, gets the confirmation link and, once confirmed, the
     number; a telephone typed too gets only a one-time code, typed back on the protocol's page
@@ -124,15 +130,22 @@ def protocolo_abrir_pelo_portal(*, cpf, nome, email, categoria, objeto, chave=No
     chave: the form's one-time key. Sent again (the first answer never reached the browser, or two
     copies race each other), the second insert meets the key's unique index, its transaction rolls
     back whole (the day's number with it) and the protocol that key opened is returned. The first
-    sending, the usual case, pays no lookup for it."""
+    sending, the usual case, pays no lookup for it.
+
+    anexos: the files sent with the form, read and checked before anything is written (a refused
+    file opens nothing; preparados: the same, already read by the form). They join the protocol as
+    the consumer's message right after the opening, in a transaction of their own: writing them
+    inside the opening's would hold the day's sequence row locked for as long as the storage takes."""
     objeto = _validar_abertura(canal=Canal.PORTAL, categoria=categoria, objeto=objeto, obrigatorio=True)
     cpf = _cpf(cpf)
     if canal_preferido not in ("", CanalPreferido.EMAIL) and (
         canal_preferido not in canais_de_telefone() or not str(telefone or "").strip()
     ):
         raise DadosInvalidos("Para receber por SMS ou WhatsApp, informe o telefone.")
+    if preparados is None:
+        preparados = anexos_da_abertura.preparar(anexos)
     try:
-        return _abrir_pelo_portal(
+        protocolo = _abrir_pelo_portal(
             cpf=cpf,
             nome=nome,
             email=email,
@@ -146,6 +159,14 @@ def protocolo_abrir_pelo_portal(*, cpf, nome, email, categoria, objeto, chave=No
         if chave and (protocolo := _ja_aberto(chave, cpf)) is not None:
             return protocolo
         raise
+    if preparados:
+        protocolo_registrar_interacao(
+            protocolo=protocolo,
+            texto=TEXTO_DOS_ANEXOS_DA_ABERTURA,
+            origem=Origem.CONSUMIDOR,
+            preparados=preparados,
+        )
+    return protocolo
 
 
 def _abrir_pelo_portal(*, cpf, nome, email, categoria, objeto, chave, telefone, canal_preferido):

@@ -5,6 +5,7 @@ import itertools
 import json
 
 from django.test import Client
+from django.test.client import MULTIPART_CONTENT
 
 from protocolo import services
 from protocolo.models import EscopoSistema
@@ -45,6 +46,9 @@ class ClienteApi(Client):
         return super().get(path, data, headers=self._cabecalhos(headers), **extra)
 
     def post(self, path, data=None, headers=None, content_type="application/json", **extra):
+        if content_type == MULTIPART_CONTENT:
+            # Files (the attachments' route): the test client encodes the form and its files.
+            return super().post(path, data, headers=self._cabecalhos(headers), **extra)
         corpo = json.dumps(data) if data is not None and not isinstance(data, str | bytes) else (data or "")
         return super().post(path, corpo, content_type=content_type, headers=self._cabecalhos(headers), **extra)
 

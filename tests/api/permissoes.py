@@ -5,6 +5,7 @@ A session is no way into the API: every role, the verified supervisor included, 
 route. The schema and its Swagger page are public (they describe the API and hold no data)."""
 
 from protocolo.models import EscopoSistema as Escopo
+from tests.anexos.arquivos import anexo_publico
 
 NINGUEM = [401, 401, 401, 401, 401]
 
@@ -13,6 +14,9 @@ ROTAS = {
     "api:protocolos": ("post", Escopo.ABRIR),
     "api:protocolo": ("get", Escopo.LER),
     "api:interacoes": ("post", Escopo.INTERACOES),
+    "api:anexos": ("post", Escopo.INTERACOES),
+    # A public entry's file; an internal one's needs protocolos:agir too (tests/anexos/test_api.py).
+    "api:anexo": ("get", Escopo.LER),
     "api:identificar": ("post", Escopo.AGIR),
     "api:categoria": ("post", Escopo.AGIR),
     "api:demanda": ("post", Escopo.AGIR),
@@ -37,4 +41,4 @@ def _numero(protocolo):
     return {"numero": protocolo.numero}
 
 
-ARGUMENTOS = dict.fromkeys(COM_NUMERO, _numero)
+ARGUMENTOS = dict.fromkeys(COM_NUMERO, _numero) | {"api:anexo": anexo_publico}

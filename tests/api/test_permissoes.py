@@ -10,7 +10,7 @@ from django.urls import reverse
 from protocolo import services
 from protocolo.models import EscopoSistema
 from tests.api.apoio import ClienteApi, cliente, sistema, token
-from tests.api.permissoes import ROTAS
+from tests.api.permissoes import ARGUMENTOS, ROTAS
 from tests.factories import SupervisorFactory, abrir
 from tests.seguranca import rotas
 
@@ -20,7 +20,7 @@ ROTAS_DA_API = sorted(ROTAS)
 
 
 def _endereco(nome, protocolo):
-    kwargs = {"numero": protocolo.numero} if "<str:numero>" in _rota(nome) else {}
+    kwargs = ARGUMENTOS[nome](protocolo) if "<str:numero>" in _rota(nome) else {}
     return reverse(nome, kwargs=kwargs)
 
 
@@ -30,7 +30,11 @@ def _rota(nome):
 
 def _pedir(api, nome, protocolo):
     metodo, _ = ROTAS[nome]
-    return getattr(api, metodo)(_endereco(nome, protocolo))
+    resposta = getattr(api, metodo)(_endereco(nome, protocolo))
+    if getattr(resposta, "streaming", False):
+        # A streamed file is closed once read to its end.
+        b"".join(resposta.streaming_content)
+    return resposta
 
 
 def test_every_api_route_is_in_the_scope_table():

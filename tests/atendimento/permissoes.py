@@ -5,6 +5,8 @@ string is the path the answer redirects to; 302 is a redirect to the protocol's 
 without data: an empty form comes back (200) with its errors, an action on a protocol without a
 consumer is refused with a message and a redirect."""
 
+from tests.anexos.arquivos import anexo_interno
+
 LOGIN = "/atendimento/entrar/"
 PAINEL = "/atendimento/"
 PAGINA = [LOGIN, LOGIN, 403, 200, 200]
@@ -14,6 +16,9 @@ SUPERVISAO = [LOGIN, LOGIN, 403, 403, 200]
 RECUSA = [LOGIN, LOGIN, 403, 302, 302]
 ABERTA_A_TODOS = [200, 200, 200, 200, 200]
 VERIFICACAO = [LOGIN, LOGIN, 403, 403, "/admin/"]
+# A supervisor's power whose GET is already its page (the form asks what the power needs): a
+# supervisor without the code is sent to it there too.
+PODERES_COM_PAGINA = {"atendimento:remover_anexo"}
 REDEFINICAO = ["senha_redefinir", "senha_redefinir_enviada", "senha_redefinir_concluida", "senha_redefinir_nova"]
 SEGUNDO_FATOR = ["verificacao", "verificacao_ativar"]
 
@@ -48,6 +53,12 @@ ESPERADO = {
     # The consumer's signed dossiê (public entries only), for the team to hand over.
     ("atendimento:dossie_pdf", "get"): PAGINA,
     ("atendimento:dossie_pdf", "post"): ACAO_GET,
+    # A file of the protocol, public or internal (tests/anexos/test_acesso.py): the page's access.
+    ("atendimento:anexo", "get"): PAGINA,
+    ("atendimento:anexo", "post"): ACAO_GET,
+    # Removing a file by legal order: a supervisor's power (empty form: the page again, with errors).
+    ("atendimento:remover_anexo", "get"): SUPERVISAO,
+    ("atendimento:remover_anexo", "post"): SUPERVISAO,
     ("atendimento:painel", "post"): ACAO_GET,
     ("atendimento:senha", "get"): PAGINA,
     ("atendimento:senha_alterada", "get"): PAGINA,
@@ -82,6 +93,8 @@ def _numero(protocolo):
 ARGUMENTOS = {
     "atendimento:protocolo": _numero,
     "atendimento:dossie_pdf": _numero,
+    "atendimento:anexo": lambda protocolo: anexo_interno(protocolo),
+    "atendimento:remover_anexo": lambda protocolo: anexo_interno(protocolo),
     **{f"atendimento:{acao}": _numero for acao in ACOES},
     "atendimento:senha_redefinir_nova": lambda protocolo: {"uidb64": "MQ", "token": "inventado-123"},
 }

@@ -10,6 +10,7 @@ import re
 from protocolo import integridade, links, relogio, selectors, services
 from protocolo.models import LinkCurto
 from protocolo.services import contatos
+from tests.anexos.arquivos import anexo_publico
 from tests.factories import ConsumidorFactory
 
 
@@ -74,6 +75,9 @@ ESPERADO = {
     ("consumidor:dossie_pdf", "get"): SO_VISITANTE,
     ("consumidor:dossie_pdf", "post"): SEMPRE_405,
     ("consumidor:historico", "get"): SO_VISITANTE,
+    # A public entry's file, to whoever sees the page; internal ones in tests/anexos/test_acesso.py.
+    ("consumidor:anexo", "get"): SO_VISITANTE,
+    ("consumidor:anexo", "post"): SEMPRE_405,
     ("consumidor:historico_json", "get"): SO_VISITANTE,
     ("consumidor:indicadores", "get"): SEMPRE_200,  # aggregates only; published in the test settings
     ("consumidor:indicadores", "post"): SEMPRE_405,
@@ -145,6 +149,7 @@ ARGUMENTOS = {
     "consumidor:dossie_pdf": _numero,
     "consumidor:historico": _numero,
     "consumidor:historico_json": _numero,
+    "consumidor:anexo": lambda protocolo: anexo_publico(protocolo),
     "consumidor:entrar": lambda protocolo: {"provedor": "empresa"},
     "consumidor:entrar_retorno": lambda protocolo: {"provedor": "empresa"},
     "consumidor:verificar": lambda protocolo: {

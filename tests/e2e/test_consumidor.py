@@ -2,14 +2,19 @@
 375 px and 1280 px, with screenshots of every step and axe-core on every page."""
 
 import datetime
+import hashlib
+import io
 import re
 import time
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from protocolo import relogio, services
-from protocolo.models import Mensagem, Protocolo, Situacao
+from protocolo.models import Anexo, Mensagem, Protocolo, Situacao
+from tests.anexos import arquivos as arquivos_de_teste
 from tests.factories import AtendenteFactory, ConsumidorFactory, abrir, dados_iniciais
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("limites_zerados")]
@@ -281,3 +286,37 @@ def test_a_consumer_downloads_the_signed_receipt_and_the_portal_finds_it_authent
     page.get_by_role("link", name="nosso certificado").click()
     expect(page.get_by_role("heading", name="Certificado de assinatura dos PDFs")).to_be_visible()
     conferir("certificado")
+
+
+@LARGURAS
+def test_a_consumer_attaches_a_photo_and_downloads_it_without_its_location(
+    page, live_server, conferir, consumidor, largura
+):
+    protocolo = abrir(consumidor=consumidor, objeto="O aparelho chegou quebrado.")
+    page.set_viewport_size({"width": largura, "height": 900})
+    _consultar(page, live_server, protocolo)
+
+    page.get_by_label("Sua mensagem").fill("Segue um arquivo que não é foto.")
+    page.get_by_label("Arquivos (opcional)").set_input_files(
+        {"name": "foto.jpg", "mimeType": "image/jpeg", "buffer": arquivos_de_teste.zip_bomba()[:5000]}
+    )
+    page.get_by_role("button", name="Enviar mensagem").click()
+    expect(page.get_by_text("não é de um tipo aceito")).to_be_visible()
+    expect(page.get_by_label("Sua mensagem")).to_have_value("Segue um arquivo que não é foto.")
+    conferir("anexo-recusado")
+
+    page.get_by_label("Sua mensagem").fill("Segue a foto da caixa.")
+    page.get_by_label("Arquivos (opcional)").set_input_files(
+        {"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": arquivos_de_teste.jpeg_com_gps()}
+    )
+    page.get_by_role("button", name="Enviar mensagem").click()
+    expect(page.get_by_role("alert")).to_contain_text("Mensagem enviada")
+    anexo = Anexo.objects.get()
+    expect(page.get_by_text(anexo.sha256)).to_be_visible()
+    conferir("anexo-enviado")
+
+    with page.expect_download() as baixando:
+        page.get_by_role("link", name="IMG_0001.jpg").click()
+    dados = Path(baixando.value.path()).read_bytes()
+    assert hashlib.sha256(dados).hexdigest() == anexo.sha256
+    assert not Image.open(io.BytesIO(dados)).getexif().get_ifd(0x8825)

@@ -127,3 +127,29 @@ def esperado(valor, *, maximo, linhas):
     if not texto or len(texto) > maximo or tem_controle(texto, linhas=linhas):
         return None
     return texto
+
+
+# Hostile files (built by tests/anexos/arquivos.py): each refused in Portuguese, or kept neutralised
+# (re-encoded, renamed) and served only as a sandboxed download. (name, bytes, kept?)
+def arquivos_hostis():
+    from tests.anexos import arquivos
+
+    return {
+        "zip_bomba_como_pdf": ("fatura.pdf", arquivos.zip_bomba(), False),
+        "pdf_e_zip": ("contrato.pdf", arquivos.pdf_e_zip(), False),
+        "html_como_txt": ("leia.txt", b"<!DOCTYPE html><script>alert(1)</script>", False),
+        "svg_com_script": ("foto.png", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', False),
+        "executavel": ("boleto.pdf.exe", b"MZ\x90\x00\x03" + b"\x00" * 100, False),
+        "elf": ("programa", b"\x7fELF\x02\x01\x01" + b"\x00" * 100, False),
+        "png_bomba": ("foto.png", arquivos.png_bomba(), False),
+        "jpeg_cortado": ("foto.jpg", arquivos.jpeg_com_gps()[:300], False),
+        "vazio": ("nada.txt", b"", False),
+        "binario_como_txt": ("dados.txt", bytes(range(256)), False),
+        "caminho_relativo": ("../../../../etc/passwd", b"root:x:0:0\n", True),
+        "caminho_windows": ("..\\..\\boot.ini", b"[boot]\n", True),
+        "rtl_no_nome": ("fatura\u202egpj.exe", arquivos.jpeg_com_gps(), True),
+        "nulo_no_nome": ("a\x00b.pdf", arquivos.pdf(), True),
+        "nome_xss": ('"><img src=x onerror=alert(1)>.pdf', arquivos.pdf(), True),
+        "nome_longo": ("ç" * 5000 + ".pdf", arquivos.pdf(), True),
+        "foto_com_gps_como_pdf": ("relatorio.pdf", arquivos.jpeg_com_gps(), True),
+    }

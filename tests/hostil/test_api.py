@@ -10,7 +10,7 @@ from protocolo import services
 from protocolo.models import Consumidor, Interacao, Protocolo
 from tests.api.apoio import cliente
 from tests.factories import abrir
-from tests.hostil.corpus import CORPUS, REPRESENTANTES, esperado
+from tests.hostil.corpus import CORPUS, REPRESENTANTES, arquivos_hostis, esperado
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +26,7 @@ FORMULARIOS = {
     "resolver": "test_every_text_field_keeps_or_refuses_the_text",
     "reabrir": "test_every_text_field_keeps_or_refuses_the_text",
     "consumidor_protocolos": "test_every_field_refuses_hostile_values_without_a_500",
+    "anexos": "test_hostile_files_through_the_api_are_refused_or_neutralised",
 }
 
 
@@ -175,3 +176,29 @@ def test_a_hostile_number_in_the_path_is_a_404(carga):
     resposta = api.get("/api/v1/protocolos/" + json.dumps(carga.valor)[1:-1][:300].replace("/", "") + "/")
 
     assert resposta.status_code in (400, 404)
+
+
+@pytest.mark.parametrize("caso", list(arquivos_hostis()))
+def test_hostile_files_through_the_api_are_refused_or_neutralised(caso):
+    from django.test.client import MULTIPART_CONTENT
+
+    from protocolo.models import Anexo
+    from tests.anexos.arquivos import upload
+
+    nome, dados, mantido = arquivos_hostis()[caso]
+    api = cliente()
+    protocolo = abrir()
+    resposta = api.post(
+        f"/api/v1/protocolos/{protocolo.numero}/anexos/",
+        {"texto": "Segue.", "arquivos": [upload(nome, dados)]},
+        content_type=MULTIPART_CONTENT,
+    )
+    assert resposta.status_code < 500
+    if not mantido:
+        assert resposta.status_code == 422, resposta.content[:300]
+        _problema(resposta)
+        assert not Anexo.objects.exists()
+        return
+    assert resposta.status_code == 201, resposta.content[:300]
+    [arquivo] = resposta.json()["anexos"]
+    assert "/" not in arquivo["nome"] and "\u202e" not in arquivo["nome"] and "<" not in arquivo["nome"]

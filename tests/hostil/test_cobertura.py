@@ -15,7 +15,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _argumentos(padrao, protocolo):
-    valores = {"numero": protocolo.numero, "token": "x", "codigo": "x", "uidb64": "x", "provedor": "empresa"}
+    valores = {
+        "numero": protocolo.numero,
+        "token": "x",
+        "codigo": "x",
+        "uidb64": "x",
+        "provedor": "empresa",
+        "ordem": 1,
+        "posicao": 1,
+    }
     return {nome: valores[nome] for nome in padrao.pattern.converters}
 
 

@@ -44,6 +44,7 @@ FORMULARIOS = {
     "mostrar_cpf": "test_posts_without_text_fields_ignore_hostile_fields",
     "preferencia": "test_the_channel_forms_refuse_hostile_input",
     "canal_telefone": "test_the_channel_forms_refuse_hostile_input",
+    "remover_anexo": "test_the_legal_removal_keeps_or_refuses_the_order_and_the_reason",
 }
 CONSULTAS = {
     "painel": "test_queue_filters_show_hostile_input_inert",
@@ -414,3 +415,35 @@ def test_the_channel_forms_refuse_hostile_input(acao, carga, protocolo, cliente_
     inerte.html_inerte(resposta.text, carga.valor)
     assert Protocolo.objects.get(pk=protocolo.pk).canal_preferido == ""
     assert not EscolhaDeCanal.objects.exists()
+
+
+@pytest.mark.parametrize("carga", CORPUS, ids=str)
+@pytest.mark.parametrize("campo", ["referencia", "motivo"])
+def test_the_legal_removal_keeps_or_refuses_the_order_and_the_reason(
+    carga, campo, protocolo, cliente_supervisor, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+    from django.urls import reverse
+
+    from protocolo.models import Anexo
+
+    entrada = services.anexar(
+        protocolo=protocolo, arquivos=[ContentFile(b"prova", name="a.txt")], origem=Interacao.Origem.CONSUMIDOR
+    )
+    dados = {"referencia": "0001234-56.2026.8.26.0100", "motivo": "Conteúdo ilícito.", campo: carga.valor}
+    endereco = reverse("atendimento:remover_anexo", args=[protocolo.numero, entrada.ordem, 1])
+    with django_capture_on_commit_callbacks(execute=True):
+        resposta = cliente_supervisor.post(endereco, dados)
+    linhas = campo == "motivo"
+    valor = esperado(carga.valor, maximo=TEXTO_MAXIMO if linhas else 200, linhas=linhas)
+    if valor is None:
+        _recusado(resposta)
+        inerte.html_inerte(resposta.text, carga.valor)
+        assert not Anexo.objects.filter(removido_em__isnull=False).exists()
+        return
+    assert resposta.status_code == 302, resposta.status_code
+    registro = protocolo.interacoes.latest("ordem")
+    assert registro.tipo == Interacao.Tipo.REMOCAO_ANEXO
+    assert registro.detalhes["ordem_judicial" if campo == "referencia" else "motivo"] == valor
+    pagina = cliente_supervisor.get(f"/atendimento/protocolos/{protocolo.numero}/")
+    inerte.html_inerte(pagina.text, carga.valor)

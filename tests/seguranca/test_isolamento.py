@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from consumidor import acesso
 from protocolo import links, numeracao
+from tests.anexos.arquivos import anexo_publico
 from tests.consumidor.permissoes import ESPERADO
 from tests.factories import ConsumidorFactory, abrir
 from tests.seguranca import rotas
@@ -46,17 +47,20 @@ def test_every_protocol_scoped_public_url_is_covered():
 def test_holding_a_gives_the_missing_number_404_for_b(com_acesso_a_a, nome, metodo):
     navegador, a = com_acesso_a_a
     b = abrir(consumidor=ConsumidorFactory())
+    # A URL of one file of the protocol (its entry's position and the file's): one of B's public ones.
+    arquivo = [] if nome != "consumidor:anexo" else list(anexo_publico(b).values())[1:]
+    antes = b.interacoes.count()
     enviar = getattr(navegador, metodo)
     dados = {"texto": "Olá", "resolvido": "sim"} if metodo == "post" else None
 
-    de_b = enviar(reverse(nome, args=[b.numero]), dados)
-    inexistente = enviar(reverse(nome, args=[INEXISTENTE]), dados)
+    de_b = enviar(reverse(nome, args=[b.numero, *arquivo]), dados)
+    inexistente = enviar(reverse(nome, args=[INEXISTENTE, *arquivo]), dados)
 
     # A GET of a POST-only action is refused before any protocol is looked up, for every number.
     esperado = 405 if ESPERADO[nome, metodo][1] == 405 else 404
     assert de_b.status_code == inexistente.status_code == esperado
     assert _sem_tokens(de_b.content) == _sem_tokens(inexistente.content)
-    assert b.interacoes.count() == 1
+    assert b.interacoes.count() == antes
     # A itself is still open to this browser: the refusal is about B, not a broken session.
     assert navegador.get(reverse("consumidor:protocolo", args=[a.numero])).status_code == 200
 

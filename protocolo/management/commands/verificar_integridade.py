@@ -6,15 +6,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
 from sequences.models import Sequence
 
-from protocolo import integridade, numeracao
+from protocolo import anexos, integridade, numeracao
 from protocolo.exceptions import NumeroInvalido
-from protocolo.models import Interacao, Protocolo
+from protocolo.models import Anexo, Interacao, Protocolo
 
 
 class Command(BaseCommand):
     help = (
-        "Verifica a cadeia HMAC de cada protocolo (ou de um só) e a numeração sem lacunas de cada dia; "
-        "nomeia a primeira entrada adulterada de cada cadeia quebrada."
+        "Verifica a cadeia HMAC de cada protocolo (ou de um só), a numeração sem lacunas de cada dia e os "
+        "bytes de cada anexo guardado; nomeia a primeira entrada adulterada de cada cadeia quebrada e cada "
+        "arquivo que não confere."
     )
 
     def add_arguments(self, parser):
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         if alvo is None:
             raise CommandError(f"Protocolo {numeracao.formatar(numero)} não encontrado.")
         falha = integridade.verificar_cadeia(alvo.numero, alvo.interacoes.order_by("ordem"))
-        return [falha] if falha else []
+        return ([falha] if falha else []) + _anexos(alvo)
 
     def _todos(self):
         total = Protocolo.objects.count()
@@ -57,7 +58,7 @@ class Command(BaseCommand):
         if vistos != total:
             for numero in Protocolo.objects.filter(interacoes__isnull=True).values_list("numero", flat=True):
                 falhas.append(integridade.verificar_cadeia(numero, []))
-        return falhas + self._lacunas()
+        return falhas + self._lacunas() + _anexos()
 
     def _lacunas(self):
         """Numbers issued on a day are exactly 1..N, N being the day's sequence counter: a missing
@@ -90,6 +91,35 @@ class Command(BaseCommand):
                     )
                 )
         return falhas
+
+
+def _anexos(protocolo=None):
+    """Every file the sealed records say is kept, read again from the storage; and every file row
+    that no sealed record names. Only the protocols that have files are read."""
+    linhas = Anexo.objects.order_by("protocolo_id", "interacao_id", "posicao")
+    entradas = Interacao.objects.filter(detalhes__has_key="anexos").annotate(numero=F("protocolo__numero"))
+    if protocolo is not None:
+        linhas, entradas = linhas.filter(protocolo=protocolo), entradas.filter(protocolo=protocolo)
+    por_protocolo = defaultdict(lambda: ([], []))
+    for entrada in entradas.order_by("protocolo_id", "ordem").iterator(chunk_size=2000):
+        por_protocolo[entrada.protocolo_id][0].append(entrada)
+    for linha in linhas.iterator(chunk_size=2000):
+        por_protocolo[linha.protocolo_id][1].append(linha)
+    numeros = dict(Protocolo.objects.filter(pk__in=por_protocolo.keys()).values_list("pk", "numero"))
+    falhas = []
+    for protocolo_id, (cadeia, linhas_do_protocolo) in sorted(por_protocolo.items()):
+        numero = numeros[protocolo_id]
+        for ordem, interacao_id, motivo in anexos.verificar(numero, cadeia, linhas_do_protocolo):
+            falhas.append(integridade.Falha(numero, ordem, interacao_id, motivo))
+        selados = {(e.id, posicao) for e in cadeia for posicao in range(1, len(anexos.registros(e)) + 1)}
+        for linha in linhas_do_protocolo:
+            if (linha.interacao_id, linha.posicao) not in selados:
+                falhas.append(
+                    integridade.Falha(
+                        numero, 0, None, f"o anexo “{linha.nome[:60]}” (id {linha.pk}) não está na cadeia"
+                    )
+                )
+    return falhas
 
 
 def _contadores_por_dia():
