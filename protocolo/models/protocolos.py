@@ -388,7 +388,9 @@ class Interacao(models.Model):
     Tipo = TipoInteracao
     Origem = Origem
 
-    protocolo = models.ForeignKey(Protocolo, on_delete=models.PROTECT, related_name="interacoes")
+    # No index of its own: interacao_ordem_unica (protocolo, ordem) serves every lookup by protocol,
+    # already in order, and a second index would cost every append a write and ~15 bytes per entry.
+    protocolo = models.ForeignKey(Protocolo, on_delete=models.PROTECT, related_name="interacoes", db_index=False)
     ordem = models.PositiveIntegerField(editable=False)
     tipo = models.CharField(max_length=24, choices=Tipo)
     origem = models.CharField(max_length=12, choices=Origem)
