@@ -686,6 +686,19 @@ def medir_entrada(env):
     return figuras
 
 
+def medir_anexos(env):
+    """Uploads of a 2 MB phone photo through the attachments' service (bench/anexos.py), into a
+    folder of the run's data."""
+    pasta = DADOS / "anexos"
+    shutil.rmtree(pasta, ignore_errors=True)
+    saida = rodar(
+        [PY, str(BENCH / "anexos.py")], {**env, "PROTOCOLO_ANEXOS_DIR": str(pasta)}, stdout=subprocess.PIPE, text=True
+    ).stdout
+    figuras = json.loads(next(l for l in saida.splitlines() if l.startswith("ANEXOS ")).split(" ", 1)[1])  # noqa: E741
+    avisar(f"Anexos: {figuras}")
+    return figuras
+
+
 def medir_dossie(env):
     """Render-and-sign time of a 50-entry dossiê PDF (bench/dossie.py), p50 and p95."""
     saida = rodar([PY, str(BENCH / "dossie.py")], env, stdout=subprocess.PIPE, text=True).stdout
@@ -1070,6 +1083,17 @@ def escrever_relatorio(resultados, contexto):
         None,
     )
     linha(
+        "Anexos: envios/s de uma foto de celular de 2 MB (um processo: tipo pelo conteúdo, recodificação sem EXIF, "
+        "SHA-256, armazenamento e entrada encadeada); p95; CPU por envio",
+        "—",
+        lambda r: (
+            f"{_n(r['anexos']['por_segundo'], 1)}/s; {_n(r['anexos']['p95_ms'])} ms; {_n(r['anexos']['cpu_ms'], 1)} ms"
+            if "anexos" in r
+            else "—"
+        ),
+        None,
+    )
+    linha(
         "Aberturas: entrega dos e-mails; mensagens pendentes após a carga e segundos até a caixa de saída esvaziar",
         "0 pendentes",
         lambda r: (
@@ -1203,6 +1227,10 @@ O veredito vale para a maior escala medida.
   recarrega a página); conta cada página, e o p95 é o de cada GET. No teto, a página da mesma app.
 - CPU por operação: o tempo de CPU dos workers do gunicorn (de `/proc`) na rodada, dividido pelas
   operações completas, no portal e no teto.
+- Anexos: `bench/anexos.py` anexa 30 vezes uma foto JPEG de cerca de 2 MB com a posição de GPS no EXIF,
+  como mensagem do consumidor, pelo mesmo serviço que a página chama (tipo lido do conteúdo,
+  recodificação que tira o EXIF, os dois SHA-256, a gravação no armazenamento em disco e a entrada
+  encadeada), num processo só; a CPU é a desse processo por envio.
 - Teto: `bench/teto/`, uma app Django mínima com as mesmas configurações do portal (mesmos
   middlewares, sessões, cache, cabeçalhos de segurança e gunicorn), uma tabela com os mesmos números
   e CPFs, uma busca indexada e templates sem nada. O mesmo script de carga, rodada a rodada
@@ -1305,6 +1333,7 @@ def main():
         resultado["mensageria"] = medir_mensageria(env)
         resultado["entrada"] = medir_entrada(env)
         resultado["dossie"] = medir_dossie(env)
+        resultado["anexos"] = medir_anexos(env)
         if completa:
             resultado["integridade"] = resultado["integridade"] and verificar_integridade(env)
         resultados[escala] = resultado
