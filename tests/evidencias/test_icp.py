@@ -14,6 +14,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pyhanko.sign import signers
@@ -178,9 +179,10 @@ def _emitir(nome, chave, emissor, chave_emissor, *, ac, url):
     return construtor.sign(chave_emissor, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 
-def _hierarquia(url=""):
+def _hierarquia(url="", *, chave_folha=None):
     """(root, intermediate, leaf) DER certificates: a root, a CA it issues, and a signing certificate."""
-    chave_raiz, chave_ac, chave_folha = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+    chave_raiz, chave_ac = (ec.generate_private_key(ec.SECP256R1()) for _ in range(2))
+    chave_folha = chave_folha or ec.generate_private_key(ec.SECP256R1())
     nome_raiz, nome_ac = _nome("Raiz de Teste v99"), _nome("AC Intermediaria de Teste")
     raiz = _emitir(nome_raiz, chave_raiz, nome_raiz, chave_raiz, ac=True, url=url)
     ac = _emitir(nome_ac, chave_ac, nome_raiz, chave_raiz, ac=True, url=url)
@@ -247,6 +249,31 @@ def test_without_trust_roots_nothing_is_icp():
 
 def test_garbage_instead_of_a_certificate_is_not_icp():
     assert not icp.conferir(b"\x30\x03\x02\x01\x01", (), raizes_confiaveis=icp.raizes()).icp
+
+
+def test_a_pkcs12_with_its_chain_is_checked_with_the_cas_it_carries(tmp_path, settings, client):
+    chave = ec.generate_private_key(ec.SECP256R1())
+    raiz, ac, folha = _hierarquia(chave_folha=chave)
+    caminho = tmp_path / "ecnpj.p12"
+    caminho.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"ecnpj",
+            chave,
+            x509.load_der_x509_certificate(folha),
+            [x509.load_der_x509_certificate(ac), x509.load_der_x509_certificate(raiz)],
+            serialization.BestAvailableEncryption(b"senha"),
+        )
+    )
+    settings.PROTOCOLO_ASSINATURA_PKCS12 = str(caminho)
+    settings.PROTOCOLO_ASSINATURA_SENHA = "senha"
+    atual = assinatura.certificado()
+
+    assert atual.intermediarias == (ac,)
+    assert atual.raizes == (raiz,)
+    assert icp.conferir(atual.der, atual.cadeia, raizes_confiaveis=[asn1_x509.Certificate.load(raiz)]).icp
+    assert not icp.do_certificado(atual).icp  # a private root is not ICP-Brasil's
+    blocos = [der for _, _, der in pem.unarmor(client.get("/verificar/certificado.pem").content, multiple=True)]
+    assert blocos == [folha, ac, raiz]
 
 
 def test_the_development_certificate_is_not_icp(tmp_path):
