@@ -16,12 +16,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from protocolo.evidencias import assinatura, pdf, validacao
+from protocolo.evidencias import assinatura, icp, pdf, validacao
 from protocolo.operacao import limites
 from protocolo.operacao.rede import ip_do_cliente
 
 from . import apresentacao, views
 from .forms import VerificacaoPdfForm
+
+
+def _icp_no_veredito(cadeia):
+    return (
+        f"O nosso certificado foi emitido pela ICP-Brasil (cadeia até a AC Raiz {cadeia.versao_da_raiz} conferida "
+        "aqui, sem consulta à rede): a assinatura tem a presunção de veracidade do art. 10, § 1º, da MP 2.200-2/2001."
+    )
+
 
 # What the page says of each verdict: (alert class, title, explanation).
 VEREDITOS = {
@@ -107,7 +115,13 @@ def html_do_dossie(protocolo):
 
 @require_safe
 def certificado(request):
-    return render(request, "consumidor/certificado.html", {"certificado": assinatura.certificado()})
+    atual = assinatura.certificado()
+    contexto = {
+        "certificado": atual,
+        "cadeia_icp": icp.do_certificado(atual) if atual is not None else None,
+        "raizes_icp": bool(icp.raizes()),
+    }
+    return render(request, "consumidor/certificado.html", contexto)
 
 
 @require_safe
@@ -115,8 +129,22 @@ def certificado_pem(request):
     atual = assinatura.certificado()
     if atual is None:
         raise Http404
-    resposta = HttpResponse(atual.pem + atual.raizes_pem, content_type="application/x-pem-file")
+    resposta = HttpResponse(
+        atual.pem + atual.intermediarias_pem + atual.raizes_pem, content_type="application/x-pem-file"
+    )
     resposta["Content-Disposition"] = 'attachment; filename="certificado-protocolo.pem"'
+    resposta["X-Content-Type-Options"] = "nosniff"
+    return resposta
+
+
+@require_safe
+def certificado_icp_pem(request):
+    """The pinned ICP-Brasil roots, for whoever checks our signature offline (docs/evidencias.md)."""
+    raizes = icp.raizes_pem()
+    if not raizes:
+        raise Http404
+    resposta = HttpResponse(raizes, content_type="application/x-pem-file")
+    resposta["Content-Disposition"] = 'attachment; filename="icp-brasil.pem"'
     resposta["X-Content-Type-Options"] = "nosniff"
     return resposta
 
@@ -139,8 +167,12 @@ class _LimiteDoEnvio(FileUploadHandler):
         return None
 
 
-def _pagina(request, form, *, status=200, veredito=None, erro=""):
-    contexto = {"inicio": veredito is None, "form_pdf": form, "veredito": VEREDITOS.get(veredito), "erro_pdf": erro}
+def _pagina(request, form, *, status=200, veredito=None, erro="", cadeia_icp=None):
+    explicacao = VEREDITOS.get(veredito)
+    if veredito == validacao.Veredito.AUTENTICO and cadeia_icp is not None and cadeia_icp.icp:
+        classe, titulo, texto = explicacao
+        explicacao = (classe, titulo, f"{texto} {_icp_no_veredito(cadeia_icp)}")
+    contexto = {"inicio": veredito is None, "form_pdf": form, "veredito": explicacao, "erro_pdf": erro}
     return render(request, "consumidor/verificar.html", contexto, status=status)
 
 
@@ -196,4 +228,4 @@ def _verificar_pdf(request):
         segundos=settings.PROTOCOLO_VERIFICACAO_PDF_SEGUNDOS,
         memoria=settings.PROTOCOLO_VERIFICACAO_PDF_MEMORIA_MB,
     )
-    return _pagina(request, VerificacaoPdfForm(), veredito=veredito)
+    return _pagina(request, VerificacaoPdfForm(), veredito=veredito, cadeia_icp=icp.do_certificado(atual))

@@ -37,5 +37,6 @@ urlpatterns = [
     path("verificar/", evidencias.verificar_inicio, name="verificar_inicio"),
     path("verificar/certificado/", evidencias.certificado, name="certificado"),
     path("verificar/certificado.pem", evidencias.certificado_pem, name="certificado_pem"),
+    path("verificar/certificado/icp-brasil.pem", evidencias.certificado_icp_pem, name="certificado_icp_pem"),
     path("verificar/<str:codigo>/", views.verificar, name="verificar"),
 ]

@@ -44,6 +44,8 @@ class Certificado:
     emissor: str
     valido_de: object
     valido_ate: object
+    cadeia: tuple[bytes, ...] = ()  # DER of every other certificate in the PKCS#12, for path building
+    intermediarias: tuple[bytes, ...] = ()  # the CAs of the PKCS#12 between the certificate and its roots
 
     @property
     def pem(self):
@@ -61,6 +63,10 @@ class Certificado:
     @property
     def raizes_pem(self):
         return "".join(pem.armor("CERTIFICATE", raiz).decode() for raiz in self.raizes)
+
+    @property
+    def intermediarias_pem(self):
+        return "".join(pem.armor("CERTIFICATE", ac).decode() for ac in self.intermediarias)
 
 
 @functools.lru_cache(maxsize=4)
@@ -98,6 +104,10 @@ def certificado():
         emissor=cert.issuer.human_friendly,
         valido_de=cert.not_valid_before,
         valido_ate=cert.not_valid_after,
+        cadeia=tuple(c.dump() for c in signer.cert_registry if c.dump() != cert.dump()),
+        intermediarias=tuple(
+            c.dump() for c in signer.cert_registry if c.ca and c.subject != c.issuer and c.dump() != cert.dump()
+        ),
     )
 
 

@@ -87,6 +87,8 @@ ESPERADO = {
     ("consumidor:certificado", "post"): SEMPRE_405,
     ("consumidor:certificado_pem", "get"): SEMPRE_200,
     ("consumidor:certificado_pem", "post"): SEMPRE_405,
+    ("consumidor:certificado_icp_pem", "get"): SEMPRE_200,  # public: the pinned ICP-Brasil roots
+    ("consumidor:certificado_icp_pem", "post"): SEMPRE_405,
     ("consumidor:verificar", "get"): SEMPRE_200,  # public: a valid code
     # Sign-in with OpenID Connect: no provider is configured here, so none exists (tests/oidc).
     ("consumidor:entrar", "get"): [404, 404, 404, 404, 404],

@@ -136,7 +136,7 @@ def test_the_certificate_page_shows_the_fingerprint_and_how_to_verify_offline(cl
     assert "painel de assinaturas" in resposta.text
 
 
-def test_the_pem_download_is_our_certificate_then_its_roots(client):
+def test_the_pem_download_is_our_certificate_then_its_intermediates_then_its_roots(client):
     resposta = client.get("/verificar/certificado.pem")
 
     assert resposta.status_code == 200
@@ -144,7 +144,7 @@ def test_the_pem_download_is_our_certificate_then_its_roots(client):
     assert resposta["X-Content-Type-Options"] == "nosniff"
     blocos = [der for _, _, der in pem.unarmor(resposta.content, multiple=True)]
     atual = assinatura.certificado()
-    assert blocos == [atual.der, *atual.raizes]
+    assert blocos == [atual.der, *atual.intermediarias, *atual.raizes]
 
 
 def test_without_a_certificate_the_page_says_so_and_there_is_no_pem(client, settings):
