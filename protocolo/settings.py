@@ -431,6 +431,11 @@ STORAGES = {
 PROTOCOLO_ANEXOS_DIR = env.path("PROTOCOLO_ANEXOS_DIR", default=BASE_DIR / "media" / "anexos")
 PROTOCOLO_ANEXOS_S3_BUCKET = env.str("PROTOCOLO_ANEXOS_S3_BUCKET", default="")
 if PROTOCOLO_ANEXOS_S3_BUCKET:
+    from botocore.config import Config
+
+    # A storage that stops answering must cost a request seconds, not a worker: boto3's own
+    # defaults wait a minute per read and retry on top of it.
+    _tempo_limite_s3 = env.int("PROTOCOLO_ANEXOS_S3_TEMPO_LIMITE", default=10)
     STORAGES["anexos"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -446,6 +451,11 @@ if PROTOCOLO_ANEXOS_S3_BUCKET:
             "default_acl": None,
             "querystring_auth": True,
             "file_overwrite": True,
+            "client_config": Config(
+                connect_timeout=min(_tempo_limite_s3, 5),
+                read_timeout=_tempo_limite_s3,
+                retries={"mode": "standard", "max_attempts": 2},
+            ),
         },
     }
 else:

@@ -303,3 +303,21 @@ def test_the_pool_replaces_persistent_connections_on_both_databases():
         # Django then gives the pool psycopg_pool's check_connection: a broken connection is replaced.
         assert banco["CONN_HEALTH_CHECKS"] is True
         assert banco["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 8, "timeout": 2.5}
+
+
+def test_the_attachments_object_storage_gives_up_within_its_time_limit():
+    codigo = (
+        "from django.conf import settings as s; c = s.STORAGES['anexos']['OPTIONS']['client_config']; "
+        "print(c.connect_timeout, c.read_timeout, c.retries['max_attempts'])"
+    )
+    proprias = ("PROTOCOLO_", "DEBUG", "SECRET_KEY", "MAILER_URL", "DATABASE_", "REDIS_URL", "ALLOWED_HOSTS")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(proprias)}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "protocolo.settings",
+        **PRODUCAO,
+        "PROTOCOLO_ANEXOS_S3_BUCKET": "anexos",
+        "PROTOCOLO_ANEXOS_S3_TEMPO_LIMITE": "7",
+    }
+    resultado = subprocess.run([sys.executable, "-c", codigo], cwd=RAIZ, env=env, capture_output=True, text=True)
+
+    assert resultado.stdout.split() == ["5", "7", "2"], resultado.stderr
