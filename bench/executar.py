@@ -438,10 +438,11 @@ def medir_leituras(env):
             extra = {"BENCH_CAMINHO": caminho, "BENCH_SESSOES": str(DADOS / sessoes)}
             wrk("pagina.lua", PORTA_PORTAL, conexoes=CONEXOES_PAGINAS, duracao=2, env_extra=extra)
 
-        def com_cpu(script, servidor, porta):
+        def com_cpu(recarga, servidor, porta):
             """One wrk round with the CPU its workers spent per completed operation."""
             antes = cpu_dos_workers(servidor)
-            resultado = wrk(script, porta, conexoes=CONEXOES_CONSULTA, duracao=DURACAO, env_extra=amostras)
+            extra = {**amostras, "BENCH_RECARGA": "1" if recarga else "0"}
+            resultado = wrk("consulta.lua", porta, conexoes=CONEXOES_CONSULTA, duracao=DURACAO, env_extra=extra)
             gasto = cpu_dos_workers(servidor) - antes
             resultado["cpu_app_ms"] = gasto * 1000 / resultado["completos"] if resultado["completos"] else 0
             return resultado
@@ -449,11 +450,11 @@ def medir_leituras(env):
         # Portal and ceiling alternate round by round, so both see the same machine: the complete
         # lookup, then the status page reloaded by a visitor who already has access.
         medidas = {nome: [] for nome in ("consulta", "teto", "recarga", "teto_recarga")}
-        for script, nomes in (("consulta.lua", ("consulta", "teto")), ("recarga.lua", ("recarga", "teto_recarga"))):
-            avisar(f"{script}: portal e teto, rodada a rodada")
+        for recarga, nomes in ((False, ("consulta", "teto")), (True, ("recarga", "teto_recarga"))):
+            avisar(f"{'Página recarregada' if recarga else 'Consulta pública'}: portal e teto, rodada a rodada")
             for _ in range(RODADAS):
-                medidas[nomes[0]].append(com_cpu(script, portal, PORTA_PORTAL))
-                medidas[nomes[1]].append(com_cpu(script, teto, PORTA_TETO))
+                medidas[nomes[0]].append(com_cpu(recarga, portal, PORTA_PORTAL))
+                medidas[nomes[1]].append(com_cpu(recarga, teto, PORTA_TETO))
         iteradores = {nome: iter(lista) for nome, lista in medidas.items()}
         figuras = {nome: rodadas(lambda it=it: next(it), nome) for nome, it in iteradores.items()}
 
