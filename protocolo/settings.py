@@ -7,7 +7,6 @@ DEBUG=1. The README lists every variable.
 
 import hashlib
 import hmac
-import importlib.util
 import ipaddress
 import re
 import warnings
@@ -130,10 +129,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASE_REPLICA_URL or DATABASE_POOL:
         raise ImproperlyConfigured("DATABASE_REPLICA_URL e DATABASE_POOL pedem PostgreSQL na DATABASE_URL.")
 else:
-    if DATABASE_POOL and importlib.util.find_spec("psycopg_pool") is None:
-        raise ImproperlyConfigured(
-            "DATABASE_POOL=1 precisa do pacote psycopg_pool (psycopg[pool]), que não está instalado."
-        )
     _pool = {
         "min_size": env.int("DATABASE_POOL_MIN", default=2),
         "max_size": env.int("DATABASE_POOL_MAX", default=4),

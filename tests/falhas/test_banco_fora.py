@@ -3,7 +3,6 @@ same gunicorn serves again with every acknowledged protocol in place; with a per
 per thread (CONN_MAX_AGE and CONN_HEALTH_CHECKS) and with psycopg's pool (DATABASE_POOL, whose
 check_connection throws away what the restart broke)."""
 
-import importlib.util
 import threading
 import time
 
@@ -74,14 +73,7 @@ POOL = {"DATABASE_POOL": "1", "DATABASE_POOL_MIN": "1", "DATABASE_POOL_MAX": "4"
     "conexoes",
     [
         pytest.param({}, id="conexao-persistente"),
-        pytest.param(
-            POOL,
-            id="pool",
-            marks=pytest.mark.skipif(
-                importlib.util.find_spec("psycopg_pool") is None,
-                reason="o psycopg_pool (psycopg[pool]) não está instalado: DATABASE_POOL=1 não pode ser testado",
-            ),
-        ),
+        pytest.param(POOL, id="pool"),
     ],
 )
 def test_the_portal_answers_503_while_postgresql_restarts_and_serves_again_without_a_restart(

@@ -1,6 +1,5 @@
 """The settings module read as production reads it, in a fresh interpreter each time."""
 
-import importlib.util
 import json
 import os
 import secrets
@@ -279,14 +278,6 @@ def test_a_replica_setting_that_cannot_work_stops_the_start(ambiente, mensagem):
     assert mensagem in erro
 
 
-@pytest.mark.skipif(importlib.util.find_spec("psycopg_pool") is not None, reason="o psycopg_pool está instalado")
-def test_the_pool_without_psycopg_pool_installed_stops_the_start():
-    erro = ler(POSTGRES | {"DATABASE_POOL": "1"}, "DATABASES")
-
-    assert erro.endswith("DATABASE_POOL=1 precisa do pacote psycopg_pool (psycopg[pool]), que não está instalado.")
-
-
-@pytest.mark.skipif(importlib.util.find_spec("psycopg_pool") is None, reason="o psycopg_pool não está instalado")
 def test_the_pool_replaces_persistent_connections_on_both_databases():
     ambiente = POSTGRES | {
         "DATABASE_REPLICA_URL": "postgres://leitor@replica.interna/protocolo",
