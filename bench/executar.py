@@ -168,8 +168,11 @@ def cpu_da_maquina():
 
 
 def cpu_dos_workers(processo):
-    """CPU seconds (user + system) of the workers of a gunicorn master, from /proc."""
-    total = 0
+    """CPU seconds (user + system) of the workers of a gunicorn master, from /proc: the live ones
+    and those it recycled and reaped (their time is the master's cutime and cstime), so a worker
+    replaced during a round does not take its CPU out of the count."""
+    campos = Path(f"/proc/{processo.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    total = int(campos[13]) + int(campos[14])
     for pid in _workers(processo):
         try:
             campos = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -321,6 +324,8 @@ def ambiente(servidor):
         "DATABASE_URL": com_banco(servidor, BANCO),
         "TETO_DATABASE_URL": com_banco(servidor, BANCO_TETO),
         "PYTHONPATH": os.pathsep.join([str(RAIZ), str(BENCH)]),
+        # The uploads' files and the integrity check that re-reads them, in the run's own folder.
+        "PROTOCOLO_ANEXOS_DIR": str(DADOS / "anexos"),
     }
 
 
@@ -369,6 +374,7 @@ def maquina():
 def preparar(escala, servidor, env):
     recriar_banco(servidor, BANCO)
     recriar_banco(servidor, BANCO_TETO)
+    shutil.rmtree(env["PROTOCOLO_ANEXOS_DIR"], ignore_errors=True)
     rodar([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
     rodar([PY, "-m", "django", "migrate", "--noinput", "-v0", "--settings", "teto.settings"], env)
     redis.Redis.from_url(REDIS_URL).flushdb()
@@ -688,13 +694,9 @@ def medir_entrada(env):
 
 
 def medir_anexos(env):
-    """Uploads of a 2 MB phone photo through the attachments' service (bench/anexos.py), into a
-    folder of the run's data."""
-    pasta = DADOS / "anexos"
-    shutil.rmtree(pasta, ignore_errors=True)
-    saida = rodar(
-        [PY, str(BENCH / "anexos.py")], {**env, "PROTOCOLO_ANEXOS_DIR": str(pasta)}, stdout=subprocess.PIPE, text=True
-    ).stdout
+    """Uploads of a 2 MB phone photo through the attachments' service (bench/anexos.py), into the
+    run's attachments folder (PROTOCOLO_ANEXOS_DIR, emptied with the database in preparar)."""
+    saida = rodar([PY, str(BENCH / "anexos.py")], env, stdout=subprocess.PIPE, text=True).stdout
     figuras = json.loads(next(l for l in saida.splitlines() if l.startswith("ANEXOS ")).split(" ", 1)[1])  # noqa: E741
     avisar(f"Anexos: {figuras}")
     return figuras
