@@ -134,7 +134,7 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def replicacao():
     if _pasta_dos_binarios() is None:
-        pytest.skip(
+        pytest.fail(
             "Os testes da réplica precisam dos binários do PostgreSQL (initdb, pg_ctl, pg_basebackup, postgres), "
             "que não foram encontrados: instale-os com apt-get install -y postgresql."
         )
