@@ -29,7 +29,7 @@ from .services import contatos
 from .validators import normalizar_cpf
 
 
-def protocolo_por_numero(texto, *, queryset=None):
+def protocolo_por_numero(texto, *, queryset=None, relacionados=("consumidor", "categoria", "responsavel")):
     """The protocol with this number typed in any format, or None. An impossible number (wrong
     length or check digits) is refused before any query."""
     try:
@@ -37,7 +37,7 @@ def protocolo_por_numero(texto, *, queryset=None):
     except NumeroInvalido:
         return None
     queryset = queryset if queryset is not None else Protocolo.objects.all()
-    return _unico(queryset.select_related("consumidor", "categoria", "responsavel").filter(numero=numero))
+    return _unico(queryset.select_related(*relacionados).filter(numero=numero))
 
 
 # What the public timeline shows (consumidor/apresentacao.py): not the chain's MAC, nor the author's
@@ -66,6 +66,20 @@ def linha_do_tempo_de_leitura(protocolo, *, publica=False):
     and whether the caller may see it, come from the primary: a lagging replica may show an entry
     a moment late, never a protocol whose access was taken away."""
     return leitura.de_leitura(linha_do_tempo(protocolo, publica=publica))
+
+
+def linha_do_tempo_e_cabeca(protocolo, *, publica=False):
+    """The timeline a page only shows, with the chain head a receipt issued now seals, in one read
+    (on the replica when the request allows): the head is the last entry of all, internal or not,
+    so the public filter is applied here. A replica a moment behind gives an earlier head, whose
+    receipt still verifies; one that has not yet seen the opening entry leaves the head to the
+    primary."""
+    entradas = Interacao.objects.filter(protocolo=protocolo).select_related("autor").order_by("ordem")
+    if publica:
+        entradas = entradas.only(*CAMPOS_PUBLICOS, "mac")
+    entradas = list(leitura.de_leitura(entradas))
+    cabeca = entradas[-1] if entradas else cabeca_da_cadeia(protocolo)
+    return ([e for e in entradas if e.publica] if publica else entradas), cabeca
 
 
 def cabeca_da_cadeia(protocolo):

@@ -76,8 +76,8 @@ class Comprovante(serializers.Serializer):
     url_verificacao = serializers.URLField()
 
 
-def comprovante(protocolo):
-    codigo = integridade.codigo_comprovante(protocolo, selectors.cabeca_da_cadeia(protocolo))
+def comprovante(protocolo, cabeca=None):
+    codigo = integridade.codigo_comprovante(protocolo, cabeca or selectors.cabeca_da_cadeia(protocolo))
     return {
         "codigo": codigo,
         "url_verificacao": settings.PROTOCOLO_URL_BASE + reverse("consumidor:verificar", args=[codigo]),
@@ -107,7 +107,8 @@ class Abertura(ProtocoloResumo):
     comprovante = serializers.SerializerMethodField()
 
     def get_comprovante(self, protocolo) -> Comprovante:
-        return comprovante(protocolo)
+        # A caller that has already read the chain head passes it, and the answer costs no query more.
+        return comprovante(protocolo, self.context.get("cabeca"))
 
 
 class Arquivo(serializers.Serializer):

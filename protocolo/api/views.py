@@ -39,8 +39,8 @@ IDEMPOTENCIA = OpenApiParameter(
 )
 
 
-def _protocolo(numero):
-    protocolo = selectors.protocolo_por_numero(numero)
+def _protocolo(numero, **kwargs):
+    protocolo = selectors.protocolo_por_numero(numero, **kwargs)
     if protocolo is None:
         raise NotFound("Protocolo não encontrado.")
     return protocolo
@@ -103,11 +103,12 @@ class ProtocoloDetalhe(APIView):
         responses={200: s.ProtocoloDetalhe, **ERROS},
     )
     def get(self, request, numero):
-        protocolo = _protocolo(numero)
+        # Neither the answer nor the access log names the responsável: no join for it.
+        protocolo = _protocolo(numero, relacionados=("consumidor", "categoria"))
         internas = sistema_de(request).pode(ESCOPO_DAS_ENTRADAS_INTERNAS)
-        linha = selectors.linha_do_tempo_de_leitura(protocolo, publica=not internas)
+        linha, cabeca = selectors.linha_do_tempo_e_cabeca(protocolo, publica=not internas)
         dados = {
-            **s.Abertura(protocolo).data,
+            **s.Abertura(protocolo, context={"cabeca": cabeca}).data,
             "objeto": protocolo.objeto,
             "consumidor": s.ConsumidorResumo(protocolo.consumidor).data if protocolo.consumidor else None,
             "linha_do_tempo": s.Entrada(linha, many=True, context={"numero": protocolo.numero}).data,

@@ -33,15 +33,14 @@ def test_an_opening_by_the_menu_costs_nine_queries(api, django_assert_num_querie
     assert resposta.status_code == 201
 
 
-def test_reading_a_protocol_costs_five_queries(api, django_assert_num_queries):
+def test_reading_a_protocol_costs_four_queries(api, django_assert_num_queries):
     protocolo = abrir(consumidor=ConsumidorFactory())
 
     # 1 the credential with its system and account
-    # 2 the protocol with its consumer, categoria and responsável
-    # 3 the chain head, for the receipt's code
-    # 4 the public timeline
-    # 5 the access log's row (the consumer's data was read)
-    with django_assert_num_queries(5):
+    # 2 the protocol with its consumer and categoria
+    # 3 the timeline, whose last entry is the chain head the receipt's code seals
+    # 4 the access log's row (the consumer's data was read)
+    with django_assert_num_queries(4):
         resposta = api.get(f"/api/v1/protocolos/{protocolo.numero}/")
 
     assert resposta.status_code == 200

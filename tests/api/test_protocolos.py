@@ -2,7 +2,7 @@
 
 import pytest
 
-from protocolo import services
+from protocolo import selectors, services
 from protocolo.models import AcessoDadoPessoal, Contato, Protocolo
 from tests.api.apoio import cliente
 from tests.factories import AtendenteFactory, ConsumidorFactory, abrir, categoria
@@ -61,6 +61,19 @@ def test_reading_shows_the_public_timeline_and_logs_the_access():
         protocolo,
         "api",
     )
+
+
+def test_the_receipt_of_a_read_seals_the_chain_head_even_when_the_last_entry_is_internal():
+    leitor = cliente(["protocolos:ler"])
+    protocolo = abrir()
+    nota = services.protocolo_registrar_interacao(protocolo=protocolo, texto="nota da equipe", autor=AtendenteFactory())
+
+    dados = leitor.get(f"/api/v1/protocolos/{protocolo.numero}/").json()
+
+    assert [e["ordem"] for e in dados["linha_do_tempo"]] == [1]
+    codigo = dados["comprovante"]["codigo"]
+    assert codigo.startswith(f"{protocolo.numero}-{nota.ordem}-")
+    assert selectors.protocolo_do_comprovante(codigo) == protocolo
 
 
 def test_a_system_that_acts_reads_the_internal_entries_too(api):
