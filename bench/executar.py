@@ -594,6 +594,8 @@ def medir_api(servidor, env):
     estaticos(env)
     env = {**env, "PROTOCOLO_ENTREGA_IMEDIATA": "0"}
     servidores = [gunicorn("protocolo.wsgi", porta, env, f"api-{porta}") for porta in (PORTA_PORTAL, PORTA_PORTAL_2)]
+    teto = gunicorn("teto.wsgi", PORTA_TETO, {**env, "DJANGO_SETTINGS_MODULE": "teto.settings"}, "teto-api")
+    servidores.append(teto)
     try:
         metade = CONEXOES_ABERTURA // 2
 
@@ -615,20 +617,36 @@ def medir_api(servidor, env):
                 "p50_ms": max(p["p50_ms"] for p in partes),
             }
 
+        def com_cpu(script, servidor, porta, duracao=DURACAO):
+            antes = cpu_dos_workers(servidor)
+            resultado = wrk(script, porta, conexoes=CONEXOES_CONSULTA, duracao=duracao, env_extra=extra)
+            gasto = cpu_dos_workers(servidor) - antes
+            resultado["cpu_app_ms"] = gasto * 1000 / resultado["completos"] if resultado["completos"] else 0
+            return resultado
+
         def leituras(duracao=DURACAO):
-            return wrk("api_leitura.lua", PORTA_PORTAL, conexoes=CONEXOES_CONSULTA, duracao=duracao, env_extra=extra)
+            return com_cpu("api_leitura.lua", servidores[0], PORTA_PORTAL, duracao)
 
         avisar("Aquecendo a API")
         aberturas(AQUECIMENTO)
         leituras(AQUECIMENTO)
+        wrk("consulta.lua", PORTA_TETO, conexoes=CONEXOES_CONSULTA, duracao=AQUECIMENTO, env_extra=extra)
         avisar(f"API, aberturas: {CONEXOES_ABERTURA} clientes em dois servidores")
         figuras = {"aberturas": rodadas(aberturas, "api_aberturas")}
         # The latency one call sees while the servers are not queueing: with 16 clients on four
         # sync workers each request waits behind the others (Little's law: 16 ÷ the throughput).
         avisar("API, aberturas: 1 cliente por servidor (latência sem fila)")
         figuras["aberturas_sem_fila"] = rodadas(lambda: aberturas(conexoes=1), "api_aberturas_sem_fila")
-        avisar(f"API, leituras: {CONEXOES_CONSULTA} conexões")
-        figuras["leituras"] = rodadas(leituras, "api_leituras")
+        # As the portal's lookup: the API's reads and the ceiling's complete lookups alternate round
+        # by round, so both see the same machine (after the openings, autovacuum runs beside them).
+        avisar(f"API, leituras e teto, rodada a rodada: {CONEXOES_CONSULTA} conexões")
+        medidas = {"leituras": [], "leituras_teto": []}
+        for _ in range(RODADAS):
+            medidas["leituras"].append(leituras())
+            medidas["leituras_teto"].append(com_cpu("consulta.lua", teto, PORTA_TETO))
+        iteradores = {nome: iter(lista) for nome, lista in medidas.items()}
+        for nome, it in iteradores.items():
+            figuras[nome] = rodadas(lambda it=it: next(it), f"api_{nome}")
     finally:
         for processo in servidores:
             parar(processo)
@@ -810,6 +828,12 @@ def _par(leituras, portal, teto, campo):
 def razao_da_recarga(leituras):
     teto = leituras["teto_recarga"]["por_segundo"]
     return leituras["recarga"]["por_segundo"] / teto if teto else 0
+
+
+def razao_da_leitura_da_api(api):
+    """The API's reads over the ceiling's complete lookups measured in the rounds between them."""
+    teto = api["leituras_teto"]["por_segundo"]
+    return api["leituras"]["por_segundo"] / teto if teto else 0
 
 
 def razao_do_teto(leituras):
@@ -1023,13 +1047,16 @@ def escrever_relatorio(resultados, contexto):
         "≥ 70%",
         lambda r: (
             f"{_n(r['api']['leituras']['por_segundo'], 1)}/s, "
-            f"{r['api']['leituras']['por_segundo'] / max(r['leituras']['teto']['por_segundo'], 0.001):.0%}; "
+            f"{razao_da_leitura_da_api(r['api']):.0%}; "
             f"{_latencia(r['api']['leituras'])}"
         ),
-        lambda r: (
-            r["api"]["leituras"]["por_segundo"] >= 0.70 * r["leituras"]["teto"]["por_segundo"]
-            and not r["api"]["leituras"]["falhas"]
-        ),
+        lambda r: razao_da_leitura_da_api(r["api"]) >= 0.70 and not r["api"]["leituras"]["falhas"],
+    )
+    linha(
+        "API, `GET /protocolos/{numero}/` e teto (consulta completa): CPU por operação nos workers, API / teto",
+        "—",
+        lambda r: _par(r["api"], "leituras", "leituras_teto", "cpu_app_ms") + " ms",
+        None,
     )
     linha(
         f"Webhooks: entregas/s a um receptor HTTPS local ({EVENTOS_DE_WEBHOOK} eventos, uma conexão TLS cada)",
@@ -1174,6 +1201,7 @@ def escrever_relatorio(resultados, contexto):
             ("aberturas", r["aberturas"]),
             ("API, aberturas", r["api"]["aberturas"]),
             ("API, leituras", r["api"]["leituras"]),
+            ("API, teto entre as leituras (consultas completas)", r["api"]["leituras_teto"]),
         ):
             rodadas_txt.append(
                 f"| {_n(escala)} | {nome} | {' / '.join(map(str, f['rodadas']))} | "
@@ -1266,8 +1294,9 @@ O veredito vale para a maior escala medida.
   portal. O p95 do alvo vem de outra rodada, com um cliente por servidor: com {CONEXOES_ABERTURA} clientes, cada
   pedido espera na fila dos workers (lei de Little: latência média = clientes ÷ vazão).
   Leituras: `GET /api/v1/protocolos/{{numero}}/` com números sorteados da base, {CONEXOES_CONSULTA}
-  conexões num servidor, como a consulta pública, e a razão para o teto medido na mesma execução (cada
-  leitura grava a linha do registro de acessos, pois traz dados do consumidor).
+  conexões num servidor, como a consulta pública, alternadas rodada a rodada com a consulta completa
+  do teto (que roda num terceiro servidor, ao lado), e a razão entre as duas (cada leitura grava a
+  linha do registro de acessos, pois traz dados do consumidor).
 - Semeadura (`bench/semear.py`): cerca de dois anos de dias até hoje, consumidores com CPF válido
   (a maioria com vários protocolos), todas as situações, níveis, canais e categorias; as cadeias de
   integridade calculadas com as funções de `protocolo/integridade.py` e o contador de cada dia no
