@@ -12,10 +12,8 @@ each test makes rows of its own and never depends on what another left.
 """
 
 import contextlib
-import os
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -23,10 +21,9 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from protocolo import leitura
-from tests.processos import PostgresDescartavel, ambiente, manage, registrar_marcador
+from tests.processos import Primario, Standby, ambiente, esperar_replica, manage, registrar_marcador
 
 BINARIOS = ("initdb", "pg_ctl", "pg_basebackup", "postgres")
-ESPERA = 20
 
 
 def _pasta_dos_binarios():
@@ -38,56 +35,6 @@ def _pasta_dos_binarios():
     if len(pastas) == 1 and all((next(iter(pastas)) / nome).exists() for nome in BINARIOS):
         return next(iter(pastas))
     return None
-
-
-def _esperar(condicao, descricao, segundos=ESPERA):
-    """Polls a condition of the database, bounded: replication has no event to wait on."""
-    limite = time.monotonic() + segundos
-    while not condicao():
-        if time.monotonic() > limite:
-            raise AssertionError(f"tempo esgotado esperando {descricao}")
-        time.sleep(0.01)
-
-
-class Primario(PostgresDescartavel):
-    def criar(self):
-        super().criar()
-        with open(self.dados / "postgresql.conf", "a") as conf:
-            conf.write("wal_level = replica\nmax_wal_senders = 4\n")
-        with open(self.dados / "pg_hba.conf", "a") as hba:
-            hba.write("local replication all trust\nhost replication all 127.0.0.1/32 trust\n")
-        self.parar()
-        self.iniciar()
-
-    def lsn(self):
-        return self.consultar("SELECT pg_current_wal_lsn()::text")[0][0]
-
-
-class Standby(PostgresDescartavel):
-    """A hot standby of `primario`, streaming from it (primary_conninfo written by pg_basebackup -R)."""
-
-    def criar(self, primario):
-        if os.geteuid() == 0:
-            shutil.chown(self.base, "postgres", "postgres")
-        self.base.chmod(0o700)
-        self._como_dono(
-            str(self.bin / "pg_basebackup"), "-D", str(self.dados), "-h", "127.0.0.1", "-p", str(primario.porta),
-            "-U", "postgres", "-R", "-X", "stream", "--no-sync",
-        )  # fmt: skip
-        # The primary's postgresql.conf came along: the last line read wins.
-        with open(self.dados / "postgresql.conf", "a") as conf:
-            conf.write(f"\nport = {self.porta}\nunix_socket_directories = '{self.base}'\nhot_standby = on\n")
-        self.iniciar()
-
-    def aplicado_ate(self, lsn):
-        return self.consultar("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", lsn)[0][0]
-
-    def pausar(self):
-        self.consultar("SELECT pg_wal_replay_pause()")
-        _esperar(lambda: self.consultar("SELECT pg_get_wal_replay_pause_state()")[0][0] == "paused", "a pausa")
-
-    def retomar(self):
-        self.consultar("SELECT pg_wal_replay_resume()")
 
 
 class Replicacao:
@@ -106,8 +53,7 @@ class Replicacao:
 
     def sincronizar(self):
         """Returns once the standby has replayed everything the primary committed so far."""
-        lsn = self.primario.lsn()
-        _esperar(lambda: self.standby.aplicado_ate(lsn), f"a réplica aplicar até {lsn}")
+        esperar_replica(self.primario, self.standby)
 
     @contextlib.contextmanager
     def atrasada(self):
