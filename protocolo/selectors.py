@@ -68,15 +68,17 @@ def linha_do_tempo_de_leitura(protocolo, *, publica=False):
     return leitura.de_leitura(linha_do_tempo(protocolo, publica=publica))
 
 
+# What the API's timeline shows (protocolo/api/serializers.py, Entrada: no author), and the MAC that
+# makes the last entry the chain head.
+CAMPOS_DA_API = ("ordem", "tipo", "origem", "publica", "texto", "criada_em", "situacao_nova", "nivel_novo", "detalhes")
+
+
 def linha_do_tempo_e_cabeca(protocolo, *, publica=False):
-    """The timeline a page only shows, with the chain head a receipt issued now seals, in one read
-    (on the replica when the request allows): the head is the last entry of all, internal or not,
-    so the public filter is applied here. A replica a moment behind gives an earlier head, whose
-    receipt still verifies; one that has not yet seen the opening entry leaves the head to the
-    primary."""
-    entradas = Interacao.objects.filter(protocolo=protocolo).select_related("autor").order_by("ordem")
-    if publica:
-        entradas = entradas.only(*CAMPOS_PUBLICOS, "mac")
+    """The API's timeline, with the chain head a receipt issued now seals, in one read (on the
+    replica when the request allows): the head is the last entry of all, internal or not, so the
+    public filter is applied here. A replica a moment behind gives an earlier head, whose receipt
+    still verifies; one that has not yet seen the opening entry leaves the head to the primary."""
+    entradas = Interacao.objects.filter(protocolo=protocolo).only(*CAMPOS_DA_API, "mac").order_by("ordem")
     entradas = list(leitura.de_leitura(entradas))
     cabeca = entradas[-1] if entradas else cabeca_da_cadeia(protocolo)
     return ([e for e in entradas if e.publica] if publica else entradas), cabeca
