@@ -170,8 +170,9 @@ class Standby(PostgresDescartavel):
         self.base.chmod(0o700)
         self._como_dono(
             str(self.bin / "pg_basebackup"), "-D", str(self.dados), "-h", "127.0.0.1", "-p", str(primario.porta),
-            "-U", "postgres", "-R", "-X", "stream", "--no-sync",
+            "-U", "postgres", "-R", "-X", "stream", "--no-sync", "--checkpoint=fast",
         )  # fmt: skip
+        # --checkpoint=fast: a spread checkpoint paces the primary's dirty pages over minutes.
         # The primary's postgresql.conf came along: the last line read wins.
         with open(self.dados / "postgresql.conf", "a") as conf:
             conf.write(f"\nport = {self.porta}\nunix_socket_directories = '{self.base}'\nhot_standby = on\n")
