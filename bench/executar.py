@@ -34,6 +34,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -50,6 +51,8 @@ RAIZ = BENCH.parent
 ANTES = BENCH / "antes.json"
 CARGA = BENCH / "carga"
 PY = sys.executable
+# medir_replica builds its pair with the tests' own helpers (tests/processos.py).
+sys.path.insert(0, str(RAIZ))
 
 PORTA_PORTAL, PORTA_PORTAL_2, PORTA_TETO, PORTA_TETO_2, PORTA_SMTP = 8101, 8102, 8201, 8202, 8125
 BANCO = os.environ.get("BENCH_BANCO", "protocolo_bench")
@@ -71,6 +74,9 @@ CONEXOES_PAGINAS = 2
 CONEXOES_ABERTURA = 16
 # Above this scale the full integrity check is replaced by a sample of protocols.
 VERIFICACAO_COMPLETA_ATE = 100_000
+# The replica's figures copy the run's database into a throwaway pair (medir_replica): up to this
+# scale by default, since a copy of 10 million protocols costs a quarter of an hour and ~20 GB more.
+REPLICA_ATE = int(os.environ.get("BENCH_REPLICA_ATE", "1000000"))
 AMOSTRA_DE_INTEGRIDADE = 5
 
 PAINEL = "/atendimento/?prazo=vencido"
@@ -711,6 +717,139 @@ def medir_entrada(env):
     return figuras
 
 
+def medir_replica(servidor, env):
+    """Reads on a second machine (docs/replica.md). The shared server accepts no replication
+    connection, so the pair is built from the PostgreSQL binaries as tests/replica/ builds its own:
+    a throwaway primary that receives a copy of the run's database (pg_dump, pg_restore) and a hot
+    standby cloned from it (pg_basebackup -R). One app server reads everything from that primary,
+    another sends the opted-in reads to the standby (DATABASE_REPLICA_URL); the complete lookup and
+    the reloaded status page alternate between them round by round. The standby's own statistics
+    show the timeline reads it served. Both clusters share this machine's two cores: the figure
+    is what the routing costs, not the capacity a second machine adds."""
+    from tests.processos import Primario, Standby, esperar_replica
+
+    pasta = DADOS / "replica"
+    shutil.rmtree(pasta, ignore_errors=True)
+    pasta.mkdir(parents=True)
+    primario, standby = Primario(tempfile.mkdtemp(prefix="bench-primario-")), None
+    servidores = []
+    try:
+        inicio = time.monotonic()
+        primario.criar()
+        copia = pasta / "copia"
+        rodar(["pg_dump", "-Fd", "-j", "2", "-f", str(copia), com_banco(servidor, BANCO)], env)
+        rodar(["pg_restore", "-j", "2", "--no-owner", "-d", primario.url, str(copia)], env)
+        shutil.rmtree(copia, ignore_errors=True)
+        with psycopg.connect(primario.url, autocommit=True) as conexao:
+            conexao.execute("ANALYZE")
+        standby = Standby(tempfile.mkdtemp(prefix="bench-standby-"))
+        standby.criar(primario)
+        esperar_replica(primario, standby)
+        copia_segundos = time.monotonic() - inicio
+        avisar(f"Réplica: primário e standby descartáveis prontos em {copia_segundos:.0f} s")
+        so_primario = {**env, "DATABASE_URL": primario.url}
+        com_replica = {**so_primario, "DATABASE_REPLICA_URL": standby.url}
+        servidores = [
+            gunicorn("protocolo.wsgi", PORTA_PORTAL, so_primario, "replica-primario"),
+            gunicorn("protocolo.wsgi", PORTA_PORTAL_2, com_replica, "replica-standby"),
+        ]
+        amostras = {"BENCH_AMOSTRAS": str(DADOS / "amostras.tsv")}
+
+        def com_cpu(recarga, processo, porta, duracao=DURACAO):
+            antes = cpu_dos_workers(processo)
+            extra = {**amostras, "BENCH_RECARGA": "1" if recarga else "0"}
+            resultado = wrk("consulta.lua", porta, conexoes=CONEXOES_CONSULTA, duracao=duracao, env_extra=extra)
+            gasto = cpu_dos_workers(processo) - antes
+            resultado["cpu_app_ms"] = gasto * 1000 / resultado["completos"] if resultado["completos"] else 0
+            return resultado
+
+        for recarga in (False, True):
+            for processo, porta in zip(servidores, (PORTA_PORTAL, PORTA_PORTAL_2), strict=True):
+                com_cpu(recarga, processo, porta, AQUECIMENTO)
+        leituras_antes = _leituras_da_linha_do_tempo(standby.url)
+        medidas = {nome: [] for nome in ("consulta", "consulta_replica", "recarga", "recarga_replica")}
+        for recarga, nomes in ((False, ("consulta", "consulta_replica")), (True, ("recarga", "recarga_replica"))):
+            avisar(f"Réplica: {'página recarregada' if recarga else 'consulta pública'}, sem e com réplica")
+            for _ in range(RODADAS):
+                medidas[nomes[0]].append(com_cpu(recarga, servidores[0], PORTA_PORTAL))
+                medidas[nomes[1]].append(com_cpu(recarga, servidores[1], PORTA_PORTAL_2))
+        iteradores = {nome: iter(lista) for nome, lista in medidas.items()}
+        figuras = {nome: rodadas(lambda it=it: next(it), f"replica_{nome}") for nome, it in iteradores.items()}
+        figuras["leituras_na_replica"] = _leituras_da_linha_do_tempo(standby.url) - leituras_antes
+        figuras["preparo_segundos"] = round(copia_segundos, 1)
+        avisar(f"Réplica: {figuras['leituras_na_replica']} leituras da linha do tempo servidas pelo standby")
+        return figuras
+    finally:
+        for processo in servidores:
+            parar(processo)
+        for cluster in (standby, primario):
+            if cluster is not None:
+                cluster.encerrar()
+        shutil.rmtree(pasta, ignore_errors=True)
+
+
+def _leituras_da_linha_do_tempo(url):
+    """Index scans of the timeline table run on this server (its own statistics: a standby counts
+    the queries it answered, not the primary's)."""
+    with psycopg.connect(url, autocommit=True) as conexao:
+        conexao.execute("SELECT pg_stat_clear_snapshot()")
+        linha = conexao.execute(
+            "SELECT coalesce(idx_scan, 0) FROM pg_stat_user_tables WHERE relname = 'protocolo_interacao'"
+        ).fetchone()
+    return linha[0] if linha else 0
+
+
+def medir_pool(servidor, env):
+    """psycopg's pool (DATABASE_POOL) against persistent connections, with two app servers as in
+    production: the complete lookup over both at once, and the connections each way holds open on
+    the database while serving (docs/replica.md, "Pool de conexões")."""
+    amostras = {"BENCH_AMOSTRAS": str(DADOS / "amostras.tsv")}
+    portas = (PORTA_PORTAL, PORTA_PORTAL_2)
+    figuras = {}
+    for nome, extra in (("persistentes", {"DATABASE_POOL": "0"}), ("pool", {"DATABASE_POOL": "1"})):
+        servidores = [gunicorn("protocolo.wsgi", porta, {**env, **extra}, f"pool-{nome}-{porta}") for porta in portas]
+        abertas = []
+
+        def consultas(duracao=DURACAO, abertas=abertas):
+            conexoes = CONEXOES_CONSULTA // 2
+            processos = [
+                wrk("consulta.lua", p, conexoes=conexoes, duracao=duracao, env_extra=amostras, iniciar_apenas=True)
+                for p in portas
+            ]
+            # Counted mid-round, while both servers serve.
+            time.sleep(duracao / 2)
+            abertas.append(_conexoes_abertas(servidor))
+            partes = [resultado_wrk(p) for p in processos]
+            segundos = max(p["segundos"] for p in partes)
+            completos = sum(p["completos"] for p in partes)
+            return {
+                "completos": completos,
+                "falhas": sum(p["falhas"] for p in partes),
+                "erros_wrk": sum(p["erros_wrk"] for p in partes),
+                "segundos": segundos,
+                "por_segundo": completos / segundos,
+                "p95_ms": max(p["p95_ms"] for p in partes),
+                "p50_ms": max(p["p50_ms"] for p in partes),
+            }
+
+        try:
+            consultas(AQUECIMENTO)
+            abertas.clear()
+            avisar(f"Pool: consulta pública em dois servidores, conexões {nome}")
+            figuras[nome] = rodadas(consultas, f"pool_{nome}") | {"conexoes": max(abertas)}
+        finally:
+            for processo in servidores:
+                parar(processo)
+    return figuras
+
+
+def _conexoes_abertas(servidor):
+    with psycopg.connect(com_banco(servidor, BANCO), autocommit=True) as conexao:
+        return conexao.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (BANCO,)
+        ).fetchone()[0]
+
+
 def medir_anexos(env):
     """Uploads of a 2 MB phone photo through the attachments' service (bench/anexos.py), into the
     run's attachments folder (PROTOCOLO_ANEXOS_DIR, emptied with the database in preparar)."""
@@ -1058,6 +1197,56 @@ def escrever_relatorio(resultados, contexto):
         lambda r: _par(r["api"], "leituras", "leituras_teto", "cpu_app_ms") + " ms",
         None,
     )
+
+    def replica(funcao):
+        return lambda r: funcao(r["replica"]) if r.get("replica") else "não medida"
+
+    linha(
+        "Réplica (primário e standby descartáveis na mesma máquina): consultas completas/s, "
+        "só primário / com réplica; CPU dos workers por consulta",
+        "—",
+        replica(
+            lambda x: (
+                f"{_par(x, 'consulta', 'consulta_replica', 'por_segundo')}; "
+                f"{_par(x, 'consulta', 'consulta_replica', 'cpu_app_ms')} ms"
+            )
+        ),
+        None,
+    )
+    linha(
+        "Réplica: página recarregada/s, só primário / com réplica; CPU dos workers por página",
+        "—",
+        replica(
+            lambda x: (
+                f"{_par(x, 'recarga', 'recarga_replica', 'por_segundo')}; "
+                f"{_par(x, 'recarga', 'recarga_replica', 'cpu_app_ms')} ms"
+            )
+        ),
+        None,
+    )
+    linha(
+        "Réplica: leituras da linha do tempo servidas pelo standby durante as rodadas com réplica; "
+        "preparo do par (cópia da base e `pg_basebackup`)",
+        "> 0",
+        replica(lambda x: f"{_n(x['leituras_na_replica'])}; {_n(x['preparo_segundos'])} s"),
+        lambda r: (
+            r.get("replica") is None
+            or (
+                r["replica"]["leituras_na_replica"] > 0
+                and not any(r["replica"][n]["falhas"] for n in ("consulta_replica", "recarga_replica"))
+            )
+        ),
+    )
+    linha(
+        f"Pool do psycopg com dois servidores ({CONEXOES_CONSULTA} conexões de carga): consultas completas/s "
+        "e conexões abertas no banco, conexões persistentes / pool",
+        "sem falhas",
+        lambda r: (
+            f"{_par(r['pool'], 'persistentes', 'pool', 'por_segundo')}; "
+            f"{r['pool']['persistentes']['conexoes']} / {r['pool']['pool']['conexoes']} conexões"
+        ),
+        lambda r: not r["pool"]["persistentes"]["falhas"] and not r["pool"]["pool"]["falhas"],
+    )
     linha(
         f"Webhooks: entregas/s a um receptor HTTPS local ({EVENTOS_DE_WEBHOOK} eventos, uma conexão TLS cada)",
         "todas entregues",
@@ -1202,6 +1391,18 @@ def escrever_relatorio(resultados, contexto):
             ("API, aberturas", r["api"]["aberturas"]),
             ("API, leituras", r["api"]["leituras"]),
             ("API, teto entre as leituras (consultas completas)", r["api"]["leituras_teto"]),
+            ("pool: conexões persistentes", r["pool"]["persistentes"]),
+            ("pool: psycopg_pool", r["pool"]["pool"]),
+            *(
+                (f"réplica: {nome}", r["replica"][chave])
+                for nome, chave in (
+                    ("consulta, só primário", "consulta"),
+                    ("consulta, com réplica", "consulta_replica"),
+                    ("recarga, só primário", "recarga"),
+                    ("recarga, com réplica", "recarga_replica"),
+                )
+                if r.get("replica")
+            ),
         ):
             rodadas_txt.append(
                 f"| {_n(escala)} | {nome} | {' / '.join(map(str, f['rodadas']))} | "
@@ -1297,6 +1498,19 @@ O veredito vale para a maior escala medida.
   conexões num servidor, como a consulta pública, alternadas rodada a rodada com a consulta completa
   do teto (que roda num terceiro servidor, ao lado), e a razão entre as duas (cada leitura grava a
   linha do registro de acessos, pois traz dados do consumidor).
+- Réplica (docs/replica.md): o PostgreSQL compartilhado não aceita conexões de replicação, então o
+  par é montado com os binários do PostgreSQL como nos testes de `tests/replica/`: um primário
+  descartável recebe uma cópia da base da rodada (`pg_dump -Fd` e `pg_restore`, dois processos) e um
+  *hot standby* é clonado dele com `pg_basebackup -R`. Um servidor lê tudo do primário, outro manda
+  para o standby as leituras que podem ir (`DATABASE_REPLICA_URL`); a consulta completa e a página
+  recarregada alternam entre os dois rodada a rodada, {CONEXOES_CONSULTA} conexões. As leituras que o
+  standby serviu vêm das estatísticas dele (`idx_scan` da tabela de interações). Os dois clusters
+  dividem os mesmos dois núcleos com a aplicação: a figura mostra o custo do roteamento, não a
+  capacidade que uma segunda máquina somaria. Medida até {_n(REPLICA_ATE)} protocolos
+  (`BENCH_REPLICA_ATE`).
+- Pool: a consulta completa em dois servidores ao mesmo tempo, metade das {CONEXOES_CONSULTA} conexões
+  em cada, com conexões persistentes (`CONN_MAX_AGE`) e depois com `DATABASE_POOL=1` (padrões de
+  docs/replica.md); as conexões abertas no banco são contadas no meio de cada rodada.
 - Semeadura (`bench/semear.py`): cerca de dois anos de dias até hoje, consumidores com CPF válido
   (a maioria com vários protocolos), todas as situações, níveis, canais e categorias; as cadeias de
   integridade calculadas com as funções de `protocolo/integridade.py` e o contador de cada dia no
@@ -1366,6 +1580,8 @@ def main():
         resultado["entrada"] = medir_entrada(env)
         resultado["dossie"] = medir_dossie(env)
         resultado["anexos"] = medir_anexos(env)
+        resultado["pool"] = medir_pool(servidor, env)
+        resultado["replica"] = medir_replica(servidor, env) if escala <= REPLICA_ATE else None
         if completa:
             resultado["integridade"] = resultado["integridade"] and verificar_integridade(env)
         resultados[escala] = resultado
