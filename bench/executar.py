@@ -250,6 +250,23 @@ def resultado_wrk(processo):
     falhar(f"o wrk não produziu resultado:\n{saida}")
 
 
+def juntar_wrk(processos):
+    """One result from wrk processes that ran at once against different servers: their operations
+    summed over the longest duration, the worst p50 and p95."""
+    partes = [resultado_wrk(p) for p in processos]
+    segundos = max(p["segundos"] for p in partes)
+    completos = sum(p["completos"] for p in partes)
+    return {
+        "completos": completos,
+        "falhas": sum(p["falhas"] for p in partes),
+        "erros_wrk": sum(p["erros_wrk"] for p in partes),
+        "segundos": segundos,
+        "por_segundo": completos / segundos,
+        "p95_ms": max(p["p95_ms"] for p in partes),
+        "p50_ms": max(p["p50_ms"] for p in partes),
+    }
+
+
 def rodadas(medir, nome):
     """The median of RODADAS rounds of throughput, p95 and failures."""
     resultados = []
@@ -531,10 +548,8 @@ def medir_aberturas(servidor, env):
                 wrk("abertura.lua", porta, conexoes=metade, duracao=duracao, env_extra=amostras, iniciar_apenas=True)
                 for porta in portas
             ]
-            partes = [resultado_wrk(p) for p in processos]
-            segundos = max(p["segundos"] for p in partes)
-            completos = sum(p["completos"] for p in partes)
-            latencias = [p["p95_ms"] for p in partes]
+            resultado = juntar_wrk(processos)
+            completos = resultado["completos"]
             cpu_total = cpu_da_maquina() - cpu_antes
             cpu_app = cpu_da_aplicacao() - app_antes
             # The wrk processes were reaped by resultado_wrk: their CPU is in RUSAGE_CHILDREN now.
@@ -543,17 +558,10 @@ def medir_aberturas(servidor, env):
             servicos = cpu_dos_servicos(monitor)
             cpu_servicos = sum(cpu - servicos_antes.get(pid, 0) for pid, cpu in servicos.items())
             cpu_benchmark = cpu_app + cpu_servicos + cpu_wrk
-            return {
+            return resultado | {
                 "cpu_ms": 1000 * cpu_total / max(completos, 1),
                 "cpu_app_ms": 1000 * cpu_app / max(completos, 1),
                 "cpu_benchmark_ms": 1000 * cpu_benchmark / max(completos, 1),
-                "completos": completos,
-                "falhas": sum(p["falhas"] for p in partes),
-                "erros_wrk": sum(p["erros_wrk"] for p in partes),
-                "segundos": segundos,
-                "por_segundo": completos / segundos,
-                "p95_ms": max(latencias),
-                "p50_ms": max(p["p50_ms"] for p in partes),
             }
 
         portal = ((PORTA_PORTAL, PORTA_PORTAL_2), cpu_do_portal)
@@ -613,18 +621,7 @@ def medir_api(servidor, env):
                 wrk("api_abertura.lua", porta, conexoes=conexoes, duracao=duracao, env_extra=extra, iniciar_apenas=True)
                 for porta in (PORTA_PORTAL, PORTA_PORTAL_2)
             ]
-            partes = [resultado_wrk(p) for p in processos]
-            segundos = max(p["segundos"] for p in partes)
-            completos = sum(p["completos"] for p in partes)
-            return {
-                "completos": completos,
-                "falhas": sum(p["falhas"] for p in partes),
-                "erros_wrk": sum(p["erros_wrk"] for p in partes),
-                "segundos": segundos,
-                "por_segundo": completos / segundos,
-                "p95_ms": max(p["p95_ms"] for p in partes),
-                "p50_ms": max(p["p50_ms"] for p in partes),
-            }
+            return juntar_wrk(processos)
 
         def com_cpu(script, servidor, porta, duracao=DURACAO):
             antes = cpu_dos_workers(servidor)
@@ -828,21 +825,10 @@ def medir_pool(servidor, env):
             )
             for p in portas
         ]
-        # Counted mid-round, while both servers serve (the idle kind keeps its own open too).
+        # Counted mid-round, while both servers serve.
         time.sleep(duracao / 2)
         abertas[nome].append(_conexoes_abertas(servidor, nome))
-        partes = [resultado_wrk(p) for p in processos]
-        segundos = max(p["segundos"] for p in partes)
-        completos = sum(p["completos"] for p in partes)
-        return {
-            "completos": completos,
-            "falhas": sum(p["falhas"] for p in partes),
-            "erros_wrk": sum(p["erros_wrk"] for p in partes),
-            "segundos": segundos,
-            "por_segundo": completos / segundos,
-            "p95_ms": max(p["p95_ms"] for p in partes),
-            "p50_ms": max(p["p50_ms"] for p in partes),
-        }
+        return juntar_wrk(processos)
 
     try:
         for nome, (extra, portas) in tipos.items():
