@@ -267,6 +267,16 @@ def juntar_wrk(processos):
     }
 
 
+def wrk_com_cpu(script, processo, porta, env_extra, duracao=None):
+    """One wrk round of CONEXOES_CONSULTA connections with the CPU the server's workers spent per
+    completed operation."""
+    antes = cpu_dos_workers(processo)
+    resultado = wrk(script, porta, conexoes=CONEXOES_CONSULTA, duracao=duracao or DURACAO, env_extra=env_extra)
+    gasto = cpu_dos_workers(processo) - antes
+    resultado["cpu_app_ms"] = gasto * 1000 / resultado["completos"] if resultado["completos"] else 0
+    return resultado
+
+
 def rodadas(medir, nome):
     """The median of RODADAS rounds of throughput, p95 and failures."""
     resultados = []
@@ -471,13 +481,7 @@ def medir_leituras(env):
             wrk("pagina.lua", PORTA_PORTAL, conexoes=CONEXOES_PAGINAS, duracao=2, env_extra=extra)
 
         def com_cpu(recarga, servidor, porta):
-            """One wrk round with the CPU its workers spent per completed operation."""
-            antes = cpu_dos_workers(servidor)
-            extra = {**amostras, "BENCH_RECARGA": "1" if recarga else "0"}
-            resultado = wrk("consulta.lua", porta, conexoes=CONEXOES_CONSULTA, duracao=DURACAO, env_extra=extra)
-            gasto = cpu_dos_workers(servidor) - antes
-            resultado["cpu_app_ms"] = gasto * 1000 / resultado["completos"] if resultado["completos"] else 0
-            return resultado
+            return wrk_com_cpu("consulta.lua", servidor, porta, {**amostras, "BENCH_RECARGA": "1" if recarga else "0"})
 
         # Portal and ceiling alternate round by round, so both see the same machine: the complete
         # lookup, then the status page reloaded by a visitor who already has access.
@@ -623,15 +627,8 @@ def medir_api(servidor, env):
             ]
             return juntar_wrk(processos)
 
-        def com_cpu(script, servidor, porta, duracao=DURACAO):
-            antes = cpu_dos_workers(servidor)
-            resultado = wrk(script, porta, conexoes=CONEXOES_CONSULTA, duracao=duracao, env_extra=extra)
-            gasto = cpu_dos_workers(servidor) - antes
-            resultado["cpu_app_ms"] = gasto * 1000 / resultado["completos"] if resultado["completos"] else 0
-            return resultado
-
-        def leituras(duracao=DURACAO):
-            return com_cpu("api_leitura.lua", servidores[0], PORTA_PORTAL, duracao)
+        def leituras(duracao=None):
+            return wrk_com_cpu("api_leitura.lua", servidores[0], PORTA_PORTAL, extra, duracao)
 
         avisar("Aquecendo a API")
         aberturas(AQUECIMENTO)
@@ -649,7 +646,7 @@ def medir_api(servidor, env):
         medidas = {"leituras": [], "leituras_teto": []}
         for _ in range(RODADAS):
             medidas["leituras"].append(leituras())
-            medidas["leituras_teto"].append(com_cpu("consulta.lua", teto, PORTA_TETO))
+            medidas["leituras_teto"].append(wrk_com_cpu("consulta.lua", teto, PORTA_TETO, extra))
         iteradores = {nome: iter(lista) for nome, lista in medidas.items()}
         for nome, it in iteradores.items():
             figuras[nome] = rodadas(lambda it=it: next(it), f"api_{nome}")
@@ -755,13 +752,9 @@ def medir_replica(servidor, env):
         ]
         amostras = {"BENCH_AMOSTRAS": str(DADOS / "amostras.tsv")}
 
-        def com_cpu(recarga, processo, porta, duracao=DURACAO):
-            antes = cpu_dos_workers(processo)
+        def com_cpu(recarga, processo, porta, duracao=None):
             extra = {**amostras, "BENCH_RECARGA": "1" if recarga else "0"}
-            resultado = wrk("consulta.lua", porta, conexoes=CONEXOES_CONSULTA, duracao=duracao, env_extra=extra)
-            gasto = cpu_dos_workers(processo) - antes
-            resultado["cpu_app_ms"] = gasto * 1000 / resultado["completos"] if resultado["completos"] else 0
-            return resultado
+            return wrk_com_cpu("consulta.lua", processo, porta, extra, duracao)
 
         for recarga in (False, True):
             for processo, porta in zip(servidores, (PORTA_PORTAL, PORTA_PORTAL_2), strict=True):
