@@ -342,19 +342,25 @@ def test_an_authentic_pdf_signed_with_a_non_icp_certificate_does_not_claim_the_p
     assert "ICP-Brasil" not in explicacao
 
 
-@pytest.mark.django_db
-def test_with_an_icp_certificate_the_authentic_answer_says_so(rf):
+def _pagina_com_cadeia_icp(rf, veredito):
+    """The verification page's text for this verdict, with our certificate chaining to ICP-Brasil."""
     from consumidor import evidencias
     from consumidor.forms import VerificacaoPdfForm
-    from protocolo.evidencias import validacao
 
     resposta = evidencias._pagina(
         rf.get("/verificar/"),
         VerificacaoPdfForm(),
-        veredito=validacao.Veredito.AUTENTICO,
+        veredito=veredito,
         cadeia_icp=icp.Cadeia(True, raiz="Autoridade Certificadora Raiz Brasileira v10"),
     )
-    texto = " ".join(resposta.content.decode().split())
+    return " ".join(resposta.content.decode().split())
+
+
+@pytest.mark.django_db
+def test_with_an_icp_certificate_the_authentic_answer_says_so(rf):
+    from protocolo.evidencias import validacao
+
+    texto = _pagina_com_cadeia_icp(rf, validacao.Veredito.AUTENTICO)
 
     assert "Documento autêntico e inalterado" in texto
     assert "emitido pela ICP-Brasil (cadeia até a AC Raiz v10 conferida aqui, sem consulta à rede)" in texto
@@ -363,17 +369,9 @@ def test_with_an_icp_certificate_the_authentic_answer_says_so(rf):
 
 @pytest.mark.django_db
 def test_an_icp_certificate_does_not_make_another_signers_pdf_ours(rf):
-    from consumidor import evidencias
-    from consumidor.forms import VerificacaoPdfForm
     from protocolo.evidencias import validacao
 
-    resposta = evidencias._pagina(
-        rf.get("/verificar/"),
-        VerificacaoPdfForm(),
-        veredito=validacao.Veredito.OUTRA_CHAVE,
-        cadeia_icp=icp.Cadeia(True, raiz="Autoridade Certificadora Raiz Brasileira v10"),
-    )
-    texto = " ".join(resposta.content.decode().split())
+    texto = _pagina_com_cadeia_icp(rf, validacao.Veredito.OUTRA_CHAVE)
 
     assert "Não assinado por nós" in texto
     assert "ICP-Brasil" not in texto
