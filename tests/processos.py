@@ -43,12 +43,12 @@ def porta_livre():
         return s.getsockname()[1]
 
 
-def _esperar(condicao, segundos, descricao):
+def _esperar(condicao, segundos, descricao, intervalo=0.1):
     limite = time.monotonic() + segundos
     while time.monotonic() < limite:
         if condicao():
             return
-        time.sleep(0.1)
+        time.sleep(intervalo)
     raise AssertionError(f"tempo esgotado esperando {descricao}")
 
 
@@ -135,16 +135,12 @@ class PostgresDescartavel:
 
 # A streaming replica (tests/replica/, bench/executar.py) --------------------------------------------
 
+# Replication has no event to wait on: its conditions are polled, often, for at most this long.
 ESPERA_REPLICACAO = 20
 
 
-def _esperar_replicacao(condicao, descricao, segundos=ESPERA_REPLICACAO):
-    """Polls a condition of the database, bounded: replication has no event to wait on."""
-    limite = time.monotonic() + segundos
-    while not condicao():
-        if time.monotonic() > limite:
-            raise AssertionError(f"tempo esgotado esperando {descricao}")
-        time.sleep(0.01)
+def _esperar_replicacao(condicao, descricao):
+    _esperar(condicao, ESPERA_REPLICACAO, descricao, intervalo=0.01)
 
 
 class Primario(PostgresDescartavel):
