@@ -22,6 +22,7 @@ BENCH_BANCO=protocolo_bench_dev BENCH_SAIDA=/tmp/RESULTS.md make bench
 
 import atexit
 import datetime
+import functools
 import json
 import os
 import platform
@@ -277,6 +278,16 @@ def wrk_com_cpu(script, processo, porta, env_extra, duracao=None):
     return resultado
 
 
+def alternadas(medidores, prefixo=""):
+    """Figures measured side by side: RODADAS rounds in which each measure runs once in turn, so all
+    of them see the same machine; then each one's median, as rodadas() gives it."""
+    medidas = {nome: [] for nome in medidores}
+    for _ in range(RODADAS):
+        for nome, medir in medidores.items():
+            medidas[nome].append(medir())
+    return {nome: rodadas(functools.partial(next, iter(lista)), f"{prefixo}{nome}") for nome, lista in medidas.items()}
+
+
 def rodadas(medir, nome):
     """The median of RODADAS rounds of throughput, p95 and failures."""
     resultados = []
@@ -488,14 +499,15 @@ def medir_leituras(env):
 
         # Portal and ceiling alternate round by round, so both see the same machine: the complete
         # lookup, then the status page reloaded by a visitor who already has access.
-        medidas = {nome: [] for nome in ("consulta", "teto", "recarga", "teto_recarga")}
+        figuras = {}
         for recarga, nomes in ((False, ("consulta", "teto")), (True, ("recarga", "teto_recarga"))):
             avisar(f"{'Página recarregada' if recarga else 'Consulta pública'}: portal e teto, rodada a rodada")
-            for _ in range(RODADAS):
-                medidas[nomes[0]].append(com_cpu(recarga, portal, PORTA_PORTAL))
-                medidas[nomes[1]].append(com_cpu(recarga, teto, PORTA_TETO))
-        iteradores = {nome: iter(lista) for nome, lista in medidas.items()}
-        figuras = {nome: rodadas(lambda it=it: next(it), nome) for nome, it in iteradores.items()}
+            figuras |= alternadas(
+                {
+                    nomes[0]: functools.partial(com_cpu, recarga, portal, PORTA_PORTAL),
+                    nomes[1]: functools.partial(com_cpu, recarga, teto, PORTA_TETO),
+                }
+            )
 
         for nome, (caminho, sessoes) in paginas.items():
             extra = {"BENCH_CAMINHO": caminho, "BENCH_SESSOES": str(DADOS / sessoes)}
@@ -646,13 +658,13 @@ def medir_api(servidor, env):
         # As the portal's lookup: the API's reads and the ceiling's complete lookups alternate round
         # by round, so both see the same machine (after the openings, autovacuum runs beside them).
         avisar(f"API, leituras e teto, rodada a rodada: {CONEXOES_CONSULTA} conexões")
-        medidas = {"leituras": [], "leituras_teto": []}
-        for _ in range(RODADAS):
-            medidas["leituras"].append(leituras())
-            medidas["leituras_teto"].append(wrk_com_cpu("consulta.lua", teto, PORTA_TETO, extra))
-        iteradores = {nome: iter(lista) for nome, lista in medidas.items()}
-        for nome, it in iteradores.items():
-            figuras[nome] = rodadas(lambda it=it: next(it), f"api_{nome}")
+        figuras |= alternadas(
+            {
+                "leituras": leituras,
+                "leituras_teto": functools.partial(wrk_com_cpu, "consulta.lua", teto, PORTA_TETO, extra),
+            },
+            prefixo="api_",
+        )
     finally:
         for processo in servidores:
             parar(processo)
@@ -763,14 +775,16 @@ def medir_replica(servidor, env):
             for processo, porta in zip(servidores, (PORTA_PORTAL, PORTA_PORTAL_2), strict=True):
                 com_cpu(recarga, processo, porta, AQUECIMENTO)
         leituras_antes = _leituras_da_linha_do_tempo(standby.url)
-        medidas = {nome: [] for nome in ("consulta", "consulta_replica", "recarga", "recarga_replica")}
+        figuras = {}
         for recarga, nomes in ((False, ("consulta", "consulta_replica")), (True, ("recarga", "recarga_replica"))):
             avisar(f"Réplica: {'página recarregada' if recarga else 'consulta pública'}, sem e com réplica")
-            for _ in range(RODADAS):
-                medidas[nomes[0]].append(com_cpu(recarga, servidores[0], PORTA_PORTAL))
-                medidas[nomes[1]].append(com_cpu(recarga, servidores[1], PORTA_PORTAL_2))
-        iteradores = {nome: iter(lista) for nome, lista in medidas.items()}
-        figuras = {nome: rodadas(lambda it=it: next(it), f"replica_{nome}") for nome, it in iteradores.items()}
+            figuras |= alternadas(
+                {
+                    nomes[0]: functools.partial(com_cpu, recarga, servidores[0], PORTA_PORTAL),
+                    nomes[1]: functools.partial(com_cpu, recarga, servidores[1], PORTA_PORTAL_2),
+                },
+                prefixo="replica_",
+            )
         figuras["leituras_na_replica"] = _leituras_da_linha_do_tempo(standby.url) - leituras_antes
         figuras["preparo_segundos"] = round(copia_segundos, 1)
         avisar(f"Réplica: {figuras['leituras_na_replica']} leituras da linha do tempo servidas pelo standby")
@@ -835,15 +849,8 @@ def medir_pool(servidor, env):
             consultas(nome, AQUECIMENTO)
             abertas[nome].clear()
         avisar("Pool: consulta pública em dois servidores, conexões persistentes e pool, rodada a rodada")
-        medidas = {nome: [] for nome in tipos}
-        for _ in range(RODADAS):
-            for nome in tipos:
-                medidas[nome].append(consultas(nome))
-        iteradores = {nome: iter(lista) for nome, lista in medidas.items()}
-        return {
-            nome: rodadas(lambda it=it: next(it), f"pool_{nome}") | {"conexoes": max(abertas[nome])}
-            for nome, it in iteradores.items()
-        }
+        figuras = alternadas({nome: functools.partial(consultas, nome) for nome in tipos}, prefixo="pool_")
+        return {nome: figura | {"conexoes": max(abertas[nome])} for nome, figura in figuras.items()}
     finally:
         for processo in servidores:
             parar(processo)
