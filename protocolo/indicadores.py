@@ -4,22 +4,37 @@ reads an index where the table is large, most from the index alone (index-only s
 they count are in the index's key or INCLUDE): the open protocols (protocolo_em_aberto), the overdue
 queue (protocolo_fila_prazo), the escalation queue (protocolo_fila_escalados), the opening time
 (protocolo_aberto_em), resolutions (protocolo_resolvido_em), deadlines (protocolo_prazo) and ratings
-(protocolo_encerrado_em). Nothing reads the whole table: the figures over a period read that period's
-rows, so their cost follows the daily volume, not the size of the history. With a replica
+(protocolo_encerrado_em). Nothing reads the whole table.
+
+The figures over a period (openings per day, time to resolution, first contact and reopenings,
+deadlines met) would read every protocol of the period, a million rows for 90 days of a large
+company: on PostgreSQL they sum the period's daily rollups instead (protocolo/resumos.py), which
+triggers keep exact in the transaction of every change. `ao_vivo=True` aggregates the protocols,
+as the demo on SQLite always does; the tests hold the two to the same answer. With a replica
 (DATABASE_REPLICA_URL), the figures are read there, off the primary.
 """
 
 import datetime
+import math
 import statistics
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Aggregate, Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models import Aggregate, Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
-from . import leitura, relogio
-from .models import PENDENTES, SEM_RESPOSTA_DEVIDA, Interacao, Protocolo, Situacao
+from . import leitura, relogio, resumos
+from .models import (
+    PENDENTES,
+    SEM_RESPOSTA_DEVIDA,
+    AberturasDoDia,
+    Interacao,
+    PrazosDoDia,
+    Protocolo,
+    ResolucoesDoDia,
+    Situacao,
+)
 
 FILA_DE_ESCALADOS = 20
 
@@ -28,6 +43,15 @@ def _protocolos():
     """Every figure reads from the replica when the request allows (protocolo/leitura.py): a
     dashboard a second behind the primary says the same."""
     return leitura.de_leitura(Protocolo.objects.all())
+
+
+def _resumido(ao_vivo):
+    return not ao_vivo and resumos.disponiveis()
+
+
+def _resumos(modelo, inicio, fim):
+    """The rollup rows of the days from inicio to fim, both included."""
+    return leitura.de_leitura(modelo.objects.filter(dia__gte=inicio, dia__lte=fim))
 
 
 class Percentil(Aggregate):
@@ -122,14 +146,26 @@ def cumprimento_do_prazo(hoje):
     return {7: taxa(7), 30: taxa(30)}
 
 
-def tempo_de_resolucao(agora, dias=30, *, periodo=None):
-    """Median and 90th percentile of opening → resolution, for protocols resolved in the last
-    `dias` days (or in `periodo`): percentile_cont on PostgreSQL, the same computed from the
-    durations on SQLite."""
-    if periodo is None:
-        resolvidos = _protocolos().filter(resolvido_em__gte=agora - datetime.timedelta(days=dias))
-    else:
-        resolvidos = _protocolos().filter(resolvido_em__gte=periodo.desde, resolvido_em__lt=periodo.ate)
+def tempo_de_resolucao(agora, dias=30, *, periodo=None, ao_vivo=False):
+    """Median and 90th percentile of opening → resolution, for protocols resolved in `periodo`
+    (by default the last `dias` days, today included). From the rollups, percentile_cont over the
+    durations counted to the minute (to the hour from a day on); live, percentile_cont on
+    PostgreSQL and the same computed from the durations on SQLite."""
+    periodo = periodo or Periodo.ultimos(dias, timezone.localdate(agora))
+    if _resumido(ao_vivo):
+        faixas = list(
+            _resumos(ResolucoesDoDia, periodo.inicio, periodo.fim)
+            .values_list("faixa")
+            .annotate(quantos=Sum("n"))
+            .filter(quantos__gt=0)
+            .order_by("faixa")
+        )
+        return {
+            "n": sum(n for _, n in faixas),
+            "mediana": _percentil(faixas, 0.5),
+            "p90": _percentil(faixas, 0.9),
+        }
+    resolvidos = _protocolos().filter(resolvido_em__gte=periodo.desde, resolvido_em__lt=periodo.ate)
     if connection.vendor == "postgresql":
         return resolvidos.aggregate(
             n=Count("*"),
@@ -148,6 +184,27 @@ def tempo_de_resolucao(agora, dias=30, *, periodo=None):
     }
 
 
+def _percentil(faixas, fracao):
+    """percentile_cont(fracao) over [(duration in seconds, how many)], sorted: the value at
+    fracao·(n − 1) in the ordered durations, interpolated between its two neighbours."""
+    total = sum(n for _, n in faixas)
+    if not total:
+        return None
+    posicao = fracao * (total - 1)
+    baixo, alto = math.floor(posicao), math.ceil(posicao)
+
+    def valor(indice):
+        acumulado = 0
+        for faixa, n in faixas:
+            acumulado += n
+            if indice < acumulado:
+                return faixa
+        raise AssertionError("índice além das durações contadas")
+
+    inferior, superior = valor(baixo), valor(alto)
+    return datetime.timedelta(seconds=inferior + (posicao - baixo) * (superior - inferior))
+
+
 def avaliacoes(agora, dias=90, *, periodo=None):
     """Ratings (1–5) given in the last `dias` days (or in `periodo`): their distribution and mean."""
     if periodo is None:
@@ -163,18 +220,21 @@ def avaliacoes(agora, dias=90, *, periodo=None):
     return {"total": total, "media": media, "distribuicao": distribuicao, "dias": dias}
 
 
-def abertos_por_dia(hoje, dias=30):
+def abertos_por_dia(hoje, dias=30, *, ao_vivo=False):
     """[(day, count)] for the last `dias` days, today included, days without protocols as 0."""
     inicio = hoje - datetime.timedelta(days=dias - 1)
-    desde = timezone.make_aware(datetime.datetime.combine(inicio, datetime.time.min))
-    contagem = dict(
-        _protocolos()
-        .filter(aberto_em__gte=desde)
-        .annotate(dia=TruncDate("aberto_em", tzinfo=timezone.get_current_timezone()))
-        .values_list("dia")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
+    if _resumido(ao_vivo):
+        contagem = dict(_resumos(AberturasDoDia, inicio, hoje).values_list("dia", "n"))
+    else:
+        desde = timezone.make_aware(datetime.datetime.combine(inicio, datetime.time.min))
+        contagem = dict(
+            _protocolos()
+            .filter(aberto_em__gte=desde)
+            .annotate(dia=TruncDate("aberto_em", tzinfo=timezone.get_current_timezone()))
+            .values_list("dia")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
     return [(dia, contagem.get(dia, 0)) for dia in (inicio + datetime.timedelta(days=i) for i in range(dias))]
 
 
@@ -217,43 +277,40 @@ class Periodo:
         return cls(hoje - datetime.timedelta(days=dias - 1), hoje)
 
 
-def _prazos_encerrados(periodo, hoje):
-    """Protocols whose deadline ended within the period (and before today: the outcome is known),
-    to be answered: cancelled ones, calls closed without a demand and duplicates never were (the
-    protocolo_prazo index)."""
-    return (
-        _protocolos()
-        .filter(
-            prazo__gte=periodo.inicio,
-            prazo__lte=min(periodo.fim, hoje - datetime.timedelta(days=1)),
-            duplicado_de__isnull=True,
-        )
-        .exclude(situacao__in=SEM_RESPOSTA_DEVIDA)
-    )
-
-
 NO_PRAZO = Q(resolvido_em__isnull=False, resolvido_em__date__lte=F("prazo"))
 
 
-def cumprimento_por_categoria(periodo, hoje):
-    """[{nome, id, total, no_prazo, taxa}] of the deadlines that ended in the period, one GROUP BY."""
-    linhas = (
-        _prazos_encerrados(periodo, hoje)
-        .values_list("categoria_id", "categoria__nome")
+def _prazos_encerrados(periodo, hoje, campos, ao_vivo):
+    """(*campos, total, no_prazo) of the protocols whose deadline ended within the period (and
+    before today: the outcome is known), to be answered: cancelled ones, calls closed without a
+    demand and duplicates never were. Live, from the protocolo_prazo index."""
+    ultimo = min(periodo.fim, hoje - datetime.timedelta(days=1))
+    if _resumido(ao_vivo):
+        return (
+            _resumos(PrazosDoDia, periodo.inicio, ultimo)
+            .values_list(*campos)
+            .annotate(soma_total=Sum("total"), soma_no_prazo=Sum("no_prazo"))
+            .filter(soma_total__gt=0)
+        )
+    return (
+        _protocolos()
+        .filter(prazo__gte=periodo.inicio, prazo__lte=ultimo, duplicado_de__isnull=True)
+        .exclude(situacao__in=SEM_RESPOSTA_DEVIDA)
+        .values_list(*campos)
         .annotate(total=Count("id"), no_prazo=Count("id", filter=NO_PRAZO))
-        .order_by("categoria__nome")
     )
+
+
+def cumprimento_por_categoria(periodo, hoje, *, ao_vivo=False):
+    """[{nome, id, total, no_prazo, taxa}] of the deadlines that ended in the period, one GROUP BY."""
+    linhas = _prazos_encerrados(periodo, hoje, ("categoria_id", "categoria__nome"), ao_vivo).order_by("categoria__nome")
     return [_taxa(nome or "sem categoria", pk, total, no_prazo) for pk, nome, total, no_prazo in linhas]
 
 
-def cumprimento_por_responsavel(periodo, hoje):
+def cumprimento_por_responsavel(periodo, hoje, *, ao_vivo=False):
     """The same by attendant (who holds the protocol now), worst rate first."""
-    linhas = (
-        _prazos_encerrados(periodo, hoje)
-        .values_list("responsavel_id", "responsavel__first_name", "responsavel__last_name", "responsavel__username")
-        .annotate(total=Count("id"), no_prazo=Count("id", filter=NO_PRAZO))
-        .order_by("responsavel__username")
-    )
+    campos = ("responsavel_id", "responsavel__first_name", "responsavel__last_name", "responsavel__username")
+    linhas = _prazos_encerrados(periodo, hoje, campos, ao_vivo).order_by("responsavel__username")
     taxas = [_taxa(_nome(n, s, u), pk, total, no_prazo) for pk, n, s, u, total, no_prazo in linhas]
     return sorted(taxas, key=lambda t: (t["taxa"], t["nome"]))
 
@@ -262,27 +319,34 @@ def _taxa(nome, pk, total, no_prazo):
     return {"nome": nome, "id": pk, "total": total, "no_prazo": no_prazo, "taxa": no_prazo / total if total else 0}
 
 
-def resolucao_no_periodo(periodo):
-    """Of the protocols resolved in the period (the protocolo_resolvido_em index): how many were
-    resolved at first contact (the day they were opened, at nível 1, never reopened) and how many
-    were reopened after a resolution. One query; the reopenings are looked up by protocol in the
-    interacao_reabertura partial index, which holds only reopening entries."""
-    reaberto = Exists(Interacao.objects.filter(protocolo_id=OuterRef("pk"), tipo=Interacao.Tipo.REABERTURA))
-    fuso = timezone.get_current_timezone()
-    numeros = (
-        _protocolos()
-        .filter(resolvido_em__gte=periodo.desde, resolvido_em__lt=periodo.ate)
-        .annotate(
-            reaberto=reaberto,
-            dia_aberto=TruncDate("aberto_em", tzinfo=fuso),
-            dia_resolvido=TruncDate("resolvido_em", tzinfo=fuso),
+def resolucao_no_periodo(periodo, *, ao_vivo=False):
+    """Of the protocols resolved in the period: how many were resolved at first contact (the day
+    they were opened, at nível 1, never reopened) and how many were reopened after a resolution.
+    One query. Live, from the protocolo_resolvido_em index, with the reopenings looked up by
+    protocol in the interacao_reabertura partial index, which holds only reopening entries."""
+    if _resumido(ao_vivo):
+        numeros = _resumos(ResolucoesDoDia, periodo.inicio, periodo.fim).aggregate(
+            total=Sum("n", default=0),
+            reabertos=Sum("reabertos", default=0),
+            primeiro_contato=Sum("primeiro_contato", default=0),
         )
-        .aggregate(
-            total=Count("*"),
-            reabertos=Count("id", filter=Q(reaberto=True)),
-            primeiro_contato=Count("id", filter=Q(reaberto=False, nivel=1, dia_aberto=F("dia_resolvido"))),
+    else:
+        reaberto = Exists(Interacao.objects.filter(protocolo_id=OuterRef("pk"), tipo=Interacao.Tipo.REABERTURA))
+        fuso = timezone.get_current_timezone()
+        numeros = (
+            _protocolos()
+            .filter(resolvido_em__gte=periodo.desde, resolvido_em__lt=periodo.ate)
+            .annotate(
+                reaberto=reaberto,
+                dia_aberto=TruncDate("aberto_em", tzinfo=fuso),
+                dia_resolvido=TruncDate("resolvido_em", tzinfo=fuso),
+            )
+            .aggregate(
+                total=Count("*"),
+                reabertos=Count("id", filter=Q(reaberto=True)),
+                primeiro_contato=Count("id", filter=Q(reaberto=False, nivel=1, dia_aberto=F("dia_resolvido"))),
+            )
         )
-    )
     total = numeros["total"]
     return numeros | {
         "taxa_primeiro_contato": numeros["primeiro_contato"] / total if total else None,

@@ -74,6 +74,7 @@ from .respostas import (
     RespostaPronta,
     VersaoDeRespostaPronta,
 )
+from .resumos import AberturasDoDia, PrazosDoDia, ResolucoesDoDia
 
 __all__ = [
     "EM_ABERTO",
@@ -86,6 +87,7 @@ __all__ = [
     "PRAZO_CONTESTACAO",
     "SEM_RESPOSTA_DEVIDA",
     "TRANSICOES",
+    "AberturasDoDia",
     "AcessoDadoPessoal",
     "Anexo",
     "AssinaturaWebhook",
@@ -119,8 +121,10 @@ __all__ = [
     "OrigemEscolha",
     "PedidoDeRecuperacao",
     "PedidoDeSenha",
+    "PrazosDoDia",
     "Protocolo",
     "ProtocoloQuerySet",
+    "ResolucoesDoDia",
     "RespostaPronta",
     "ResultadoRecebida",
     "SistemaIntegrado",

@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from protocolo import indicadores, relogio, services
+from protocolo import indicadores, relogio, resumos, services
 from protocolo.models import Interacao, Protocolo
 from tests.factories import AtendenteFactory, abrir
 
@@ -209,8 +209,8 @@ def test_the_bar_chart_scales_to_the_highest_day():
 
 
 def _leituras_da_tabela(plano):
-    """The nodes of an EXPLAIN (FORMAT JSON) plan that read protocolo_protocolo."""
-    if plano.get("Relation Name") == "protocolo_protocolo":
+    """The nodes of an EXPLAIN (FORMAT JSON) plan that read protocolo_protocolo or a daily rollup."""
+    if plano.get("Relation Name") in {"protocolo_protocolo", *resumos.TABELAS}:
         yield plano
     for filho in plano.get("Plans", []):
         yield from _leituras_da_tabela(filho)
@@ -219,8 +219,9 @@ def _leituras_da_tabela(plano):
 def test_no_figure_reads_the_whole_protocol_table(supervisor):
     """At a million protocols a scan of the table costs seconds: every figure must be answered by an
     index bounded by a condition (a period, the overdue dates) or by a partial index over the open
-    ones. Sequential and bitmap scans are disabled so the planner shows, on these few rows, the index
-    it would walk at scale; a figure with no such index shows a scan with neither."""
+    ones, and the figures over a period by their daily rollups' rows, never by the protocols.
+    Sequential and bitmap scans are disabled so the planner shows, on these few rows, the index it
+    would walk at scale; a figure with no such index shows a scan with neither."""
     escalado = abrir()
     services.protocolo_escalar(protocolo=escalado, motivo="Alçada.", autor=supervisor)
     _resolvido_apos(3)
@@ -233,7 +234,7 @@ def test_no_figure_reads_the_whole_protocol_table(supervisor):
     with CaptureQueriesContext(connection) as consultas:
         indicadores.painel()
 
-    lidas = 0
+    lidas, tabelas = 0, []
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
@@ -242,9 +243,19 @@ def test_no_figure_reads_the_whole_protocol_table(supervisor):
             [[explicacao]] = cursor.fetchall()
             for leitura in _leituras_da_tabela(explicacao[0]["Plan"]):
                 lidas += 1
+                tabelas.append(leitura["Relation Name"])
                 limitada = "Index Cond" in leitura or leitura.get("Index Name") in parciais
                 assert leitura["Node Type"] in {"Index Scan", "Index Only Scan"} and limitada, consulta["sql"]
     assert lidas == len(consultas.captured_queries)
+    # Openings per day, time to resolution, first contact and the deadlines by categoria and by
+    # responsável: five queries over the rollups.
+    assert sorted(t for t in tabelas if t in resumos.TABELAS) == [
+        "protocolo_aberturasdodia",
+        "protocolo_prazosdodia",
+        "protocolo_prazosdodia",
+        "protocolo_resolucoesdodia",
+        "protocolo_resolucoesdodia",
+    ]
 
 
 def test_the_escalation_queue_leaves_out_resolved_protocols(supervisor):

@@ -1,0 +1,189 @@
+"""
+The daily rollups behind the supervision dashboard's figures over a period (protocolo/models/
+resumos.py, docs/desempenho.md). Summing 90 days of a large company's protocols reads a million
+rows; summing their rollups reads a few thousand.
+
+PostgreSQL keeps them, in the transaction that writes the protocol: an AFTER trigger on
+protocolo_protocolo takes a protocol's old share out and puts its new share in when a field the
+figures read changes (opening, deadline, resolution, situação, nível, categoria, responsável,
+duplicate), and one on protocolo_interacao moves a resolved protocol to "reopened" when its first
+reopening entry is appended. The days are São Paulo's (TIME_ZONE), as the dashboard's.
+
+SQLite (the demo) has neither the triggers nor the rollups: the dashboard aggregates the protocols
+there. `recalcular` rebuilds every row from the protocols, for the migration that creates them and
+for data written with the triggers off (bench/semear.py copies with session_replication_role).
+"""
+
+from django.conf import settings
+from django.db import connection, transaction
+
+TABELAS = ("protocolo_aberturasdodia", "protocolo_prazosdodia", "protocolo_resolucoesdodia")
+
+
+def _sql(texto):
+    # The time zone is a literal in the functions: AT TIME ZONE with a constant is what lets the
+    # planner treat the day as a plain expression of the row.
+    return texto.replace("{fuso}", settings.TIME_ZONE)
+
+
+FUNCOES = _sql(
+    """
+CREATE OR REPLACE FUNCTION protocolo_resumos_faixa(aberto timestamptz, resolvido timestamptz)
+RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN d < 86400 THEN (floor(d / 60) * 60)::integer
+        ELSE (floor(d / 3600) * 3600)::integer
+    END
+    FROM (SELECT greatest(0, extract(epoch FROM resolvido - aberto)) AS d) AS duracao
+$$;
+
+CREATE OR REPLACE FUNCTION protocolo_resumos_somar(p protocolo_protocolo, sinal integer, reaberto boolean)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO protocolo_aberturasdodia AS r (dia, n)
+    VALUES ((p.aberto_em AT TIME ZONE '{fuso}')::date, sinal)
+    ON CONFLICT (dia) DO UPDATE SET n = r.n + EXCLUDED.n;
+
+    IF p.prazo IS NOT NULL AND p.duplicado_de_id IS NULL AND p.situacao NOT IN ('cancelado', 'sem_demanda') THEN
+        INSERT INTO protocolo_prazosdodia AS r (dia, categoria_id, responsavel_id, total, no_prazo)
+        VALUES (
+            p.prazo, p.categoria_id, p.responsavel_id, sinal,
+            CASE WHEN (p.resolvido_em AT TIME ZONE '{fuso}')::date <= p.prazo THEN sinal ELSE 0 END
+        )
+        ON CONFLICT (dia, categoria_id, responsavel_id)
+        DO UPDATE SET total = r.total + EXCLUDED.total, no_prazo = r.no_prazo + EXCLUDED.no_prazo;
+    END IF;
+
+    IF p.resolvido_em IS NOT NULL THEN
+        IF reaberto IS NULL THEN
+            reaberto := EXISTS (
+                SELECT 1 FROM protocolo_interacao WHERE protocolo_id = p.id AND tipo = 'reabertura'
+            );
+        END IF;
+        INSERT INTO protocolo_resolucoesdodia AS r (dia, faixa, n, reabertos, primeiro_contato)
+        VALUES (
+            (p.resolvido_em AT TIME ZONE '{fuso}')::date,
+            protocolo_resumos_faixa(p.aberto_em, p.resolvido_em),
+            sinal,
+            CASE WHEN reaberto THEN sinal ELSE 0 END,
+            CASE WHEN NOT reaberto AND p.nivel = 1
+                 AND (p.aberto_em AT TIME ZONE '{fuso}')::date = (p.resolvido_em AT TIME ZONE '{fuso}')::date
+                 THEN sinal ELSE 0 END
+        )
+        ON CONFLICT (dia, faixa) DO UPDATE SET
+            n = r.n + EXCLUDED.n,
+            reabertos = r.reabertos + EXCLUDED.reabertos,
+            primeiro_contato = r.primeiro_contato + EXCLUDED.primeiro_contato;
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION protocolo_resumos_protocolo() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF (OLD.aberto_em, OLD.prazo, OLD.resolvido_em, OLD.situacao, OLD.nivel, OLD.categoria_id,
+            OLD.responsavel_id, OLD.duplicado_de_id)
+           IS NOT DISTINCT FROM
+           (NEW.aberto_em, NEW.prazo, NEW.resolvido_em, NEW.situacao, NEW.nivel, NEW.categoria_id,
+            NEW.responsavel_id, NEW.duplicado_de_id) THEN
+            RETURN NULL;
+        END IF;
+        PERFORM protocolo_resumos_somar(OLD, -1, NULL);
+    END IF;
+    PERFORM protocolo_resumos_somar(NEW, 1, NULL);
+    RETURN NULL;
+END
+$$;
+
+-- The first reopening of a protocol still marked resolved: its share was counted as not reopened.
+CREATE OR REPLACE FUNCTION protocolo_resumos_reabertura() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    p protocolo_protocolo;
+BEGIN
+    SELECT * INTO p FROM protocolo_protocolo WHERE id = NEW.protocolo_id;
+    IF p.resolvido_em IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM protocolo_interacao
+        WHERE protocolo_id = NEW.protocolo_id AND tipo = 'reabertura' AND id <> NEW.id
+    ) THEN
+        PERFORM protocolo_resumos_somar(p, -1, false);
+        PERFORM protocolo_resumos_somar(p, 1, true);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER protocolo_resumos
+AFTER INSERT OR UPDATE ON protocolo_protocolo
+FOR EACH ROW EXECUTE FUNCTION protocolo_resumos_protocolo();
+
+CREATE OR REPLACE TRIGGER protocolo_resumos_reabertura
+AFTER INSERT ON protocolo_interacao
+FOR EACH ROW WHEN (NEW.tipo = 'reabertura') EXECUTE FUNCTION protocolo_resumos_reabertura();
+"""
+)
+
+REMOVER = """
+DROP TRIGGER IF EXISTS protocolo_resumos ON protocolo_protocolo;
+DROP TRIGGER IF EXISTS protocolo_resumos_reabertura ON protocolo_interacao;
+DROP FUNCTION IF EXISTS protocolo_resumos_protocolo();
+DROP FUNCTION IF EXISTS protocolo_resumos_reabertura();
+DROP FUNCTION IF EXISTS protocolo_resumos_somar(protocolo_protocolo, integer, boolean);
+DROP FUNCTION IF EXISTS protocolo_resumos_faixa(timestamptz, timestamptz);
+"""
+
+RECALCULAR = _sql(
+    """
+LOCK TABLE protocolo_aberturasdodia, protocolo_prazosdodia, protocolo_resolucoesdodia IN ACCESS EXCLUSIVE MODE;
+TRUNCATE protocolo_aberturasdodia, protocolo_prazosdodia, protocolo_resolucoesdodia;
+
+INSERT INTO protocolo_aberturasdodia (dia, n)
+SELECT (aberto_em AT TIME ZONE '{fuso}')::date, count(*) FROM protocolo_protocolo GROUP BY 1;
+
+INSERT INTO protocolo_prazosdodia (dia, categoria_id, responsavel_id, total, no_prazo)
+SELECT prazo, categoria_id, responsavel_id, count(*),
+       count(*) FILTER (WHERE (resolvido_em AT TIME ZONE '{fuso}')::date <= prazo)
+FROM protocolo_protocolo
+WHERE prazo IS NOT NULL AND duplicado_de_id IS NULL AND situacao NOT IN ('cancelado', 'sem_demanda')
+GROUP BY 1, 2, 3;
+
+INSERT INTO protocolo_resolucoesdodia (dia, faixa, n, reabertos, primeiro_contato)
+SELECT dia, faixa, count(*), count(*) FILTER (WHERE reaberto),
+       count(*) FILTER (WHERE NOT reaberto AND nivel = 1 AND dia_aberto = dia)
+FROM (
+    SELECT (p.resolvido_em AT TIME ZONE '{fuso}')::date AS dia,
+           protocolo_resumos_faixa(p.aberto_em, p.resolvido_em) AS faixa,
+           (p.aberto_em AT TIME ZONE '{fuso}')::date AS dia_aberto,
+           p.nivel,
+           r.protocolo_id IS NOT NULL AS reaberto
+    FROM protocolo_protocolo p
+    LEFT JOIN (
+        SELECT DISTINCT protocolo_id FROM protocolo_interacao WHERE tipo = 'reabertura'
+    ) r ON r.protocolo_id = p.id
+    WHERE p.resolvido_em IS NOT NULL
+) AS resolvidos
+GROUP BY 1, 2;
+"""
+)
+
+
+def disponiveis(conexao=None):
+    """Whether the dashboard reads the rollups: on PostgreSQL, where the triggers keep them."""
+    return (conexao or connection).vendor == "postgresql"
+
+
+def instalar(conexao):
+    with conexao.cursor() as cursor:
+        cursor.execute(FUNCOES)
+
+
+def remover(conexao):
+    with conexao.cursor() as cursor:
+        cursor.execute(REMOVER)
+
+
+def recalcular(conexao=None):
+    """Rebuild every rollup row from the protocols, in one transaction. Writers wait on the lock
+    and then apply their change on top of the rebuilt rows, so nothing is counted twice or lost."""
+    conexao = conexao or connection
+    with transaction.atomic(using=conexao.alias), conexao.cursor() as cursor:
+        cursor.execute(RECALCULAR)
