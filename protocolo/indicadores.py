@@ -29,6 +29,7 @@ from .models import (
     PENDENTES,
     SEM_RESPOSTA_DEVIDA,
     AberturasDoDia,
+    AvaliacoesDoDia,
     Interacao,
     PrazosDoDia,
     Protocolo,
@@ -205,13 +206,24 @@ def _percentil(faixas, fracao):
     return datetime.timedelta(seconds=inferior + (posicao - baixo) * (superior - inferior))
 
 
-def avaliacoes(agora, dias=90, *, periodo=None):
-    """Ratings (1–5) given in the last `dias` days (or in `periodo`): their distribution and mean."""
-    if periodo is None:
-        avaliados = _protocolos().filter(encerrado_em__gte=agora - datetime.timedelta(days=dias))
+def avaliacoes(agora, dias=90, *, periodo=None, ao_vivo=False):
+    """Ratings (1–5) given in `periodo` (by default the last `dias` days, today included): their
+    distribution and mean."""
+    periodo = periodo or Periodo.ultimos(dias, timezone.localdate(agora))
+    if _resumido(ao_vivo):
+        linhas = dict(
+            _resumos(AvaliacoesDoDia, periodo.inicio, periodo.fim)
+            .values_list("avaliacao")
+            .annotate(quantos=Sum("n"))
+            .filter(quantos__gt=0)
+        )
     else:
-        avaliados = _protocolos().filter(encerrado_em__gte=periodo.desde, encerrado_em__lt=periodo.ate)
-    linhas = dict(avaliados.filter(avaliacao__isnull=False).values_list("avaliacao").annotate(n=Count("*")))
+        linhas = dict(
+            _protocolos()
+            .filter(encerrado_em__gte=periodo.desde, encerrado_em__lt=periodo.ate, avaliacao__isnull=False)
+            .values_list("avaliacao")
+            .annotate(n=Count("*"))
+        )
     total = sum(linhas.values())
     distribuicao = [
         (nota, linhas.get(nota, 0), linhas.get(nota, 0) / total if total else 0) for nota in range(5, 0, -1)
@@ -354,8 +366,22 @@ def resolucao_no_periodo(periodo, *, ao_vivo=False):
     }
 
 
-def tendencia_das_avaliacoes(periodo):
-    """[(week's monday, mean, n)] of the ratings given in the period (protocolo_encerrado_em)."""
+def tendencia_das_avaliacoes(periodo, *, ao_vivo=False):
+    """[(week's monday at midnight, mean, n)] of the ratings given in the period (live, from the
+    protocolo_encerrado_em index)."""
+    if _resumido(ao_vivo):
+        semanas = (
+            _resumos(AvaliacoesDoDia, periodo.inicio, periodo.fim)
+            .annotate(semana=TruncWeek("dia"))
+            .values_list("semana")
+            .annotate(pontos=Sum(F("avaliacao") * F("n")), quantos=Sum("n"))
+            .filter(quantos__gt=0)
+            .order_by("semana")
+        )
+        return [
+            (timezone.make_aware(datetime.datetime.combine(segunda, datetime.time.min)), pontos / quantos, quantos)
+            for segunda, pontos, quantos in semanas
+        ]
     return list(
         _protocolos()
         .filter(avaliacao__isnull=False, encerrado_em__gte=periodo.desde, encerrado_em__lt=periodo.ate)

@@ -6,7 +6,7 @@ rows; summing their rollups reads a few thousand.
 PostgreSQL keeps them, in the transaction that writes the protocol: an AFTER trigger on
 protocolo_protocolo takes a protocol's old share out and puts its new share in when a field the
 figures read changes (opening, deadline, resolution, situação, nível, categoria, responsável,
-duplicate), and one on protocolo_interacao moves a resolved protocol to "reopened" when its first
+duplicate, closing and rating), and one on protocolo_interacao moves a resolved protocol to "reopened" when its first
 reopening entry is appended. The days are São Paulo's (TIME_ZONE), as the dashboard's.
 
 SQLite (the demo) has neither the triggers nor the rollups: the dashboard aggregates the protocols
@@ -17,7 +17,12 @@ for data written with the triggers off (bench/semear.py copies with session_repl
 from django.conf import settings
 from django.db import connection, transaction
 
-TABELAS = ("protocolo_aberturasdodia", "protocolo_prazosdodia", "protocolo_resolucoesdodia")
+TABELAS = (
+    "protocolo_aberturasdodia",
+    "protocolo_prazosdodia",
+    "protocolo_resolucoesdodia",
+    "protocolo_avaliacoesdodia",
+)
 
 
 def _sql(texto):
@@ -75,6 +80,12 @@ BEGIN
             reabertos = r.reabertos + EXCLUDED.reabertos,
             primeiro_contato = r.primeiro_contato + EXCLUDED.primeiro_contato;
     END IF;
+
+    IF p.avaliacao IS NOT NULL AND p.encerrado_em IS NOT NULL THEN
+        INSERT INTO protocolo_avaliacoesdodia AS r (dia, avaliacao, n)
+        VALUES ((p.encerrado_em AT TIME ZONE '{fuso}')::date, p.avaliacao, sinal)
+        ON CONFLICT (dia, avaliacao) DO UPDATE SET n = r.n + EXCLUDED.n;
+    END IF;
 END
 $$;
 
@@ -82,10 +93,10 @@ CREATE OR REPLACE FUNCTION protocolo_resumos_protocolo() RETURNS trigger LANGUAG
 BEGIN
     IF TG_OP = 'UPDATE' THEN
         IF (OLD.aberto_em, OLD.prazo, OLD.resolvido_em, OLD.situacao, OLD.nivel, OLD.categoria_id,
-            OLD.responsavel_id, OLD.duplicado_de_id)
+            OLD.responsavel_id, OLD.duplicado_de_id, OLD.encerrado_em, OLD.avaliacao)
            IS NOT DISTINCT FROM
            (NEW.aberto_em, NEW.prazo, NEW.resolvido_em, NEW.situacao, NEW.nivel, NEW.categoria_id,
-            NEW.responsavel_id, NEW.duplicado_de_id) THEN
+            NEW.responsavel_id, NEW.duplicado_de_id, NEW.encerrado_em, NEW.avaliacao) THEN
             RETURN NULL;
         END IF;
         PERFORM protocolo_resumos_somar(OLD, -1, NULL);
@@ -133,8 +144,9 @@ DROP FUNCTION IF EXISTS protocolo_resumos_faixa(timestamptz, timestamptz);
 
 RECALCULAR = _sql(
     """
-LOCK TABLE protocolo_aberturasdodia, protocolo_prazosdodia, protocolo_resolucoesdodia IN ACCESS EXCLUSIVE MODE;
-TRUNCATE protocolo_aberturasdodia, protocolo_prazosdodia, protocolo_resolucoesdodia;
+LOCK TABLE protocolo_aberturasdodia, protocolo_prazosdodia, protocolo_resolucoesdodia, protocolo_avaliacoesdodia
+IN ACCESS EXCLUSIVE MODE;
+TRUNCATE protocolo_aberturasdodia, protocolo_prazosdodia, protocolo_resolucoesdodia, protocolo_avaliacoesdodia;
 
 INSERT INTO protocolo_aberturasdodia (dia, n)
 SELECT (aberto_em AT TIME ZONE '{fuso}')::date, count(*) FROM protocolo_protocolo GROUP BY 1;
@@ -161,6 +173,12 @@ FROM (
     ) r ON r.protocolo_id = p.id
     WHERE p.resolvido_em IS NOT NULL
 ) AS resolvidos
+GROUP BY 1, 2;
+
+INSERT INTO protocolo_avaliacoesdodia (dia, avaliacao, n)
+SELECT (encerrado_em AT TIME ZONE '{fuso}')::date, avaliacao, count(*)
+FROM protocolo_protocolo
+WHERE avaliacao IS NOT NULL AND encerrado_em IS NOT NULL
 GROUP BY 1, 2;
 """
 )

@@ -74,7 +74,7 @@ from .respostas import (
     RespostaPronta,
     VersaoDeRespostaPronta,
 )
-from .resumos import AberturasDoDia, PrazosDoDia, ResolucoesDoDia
+from .resumos import AberturasDoDia, AvaliacoesDoDia, PrazosDoDia, ResolucoesDoDia
 
 __all__ = [
     "EM_ABERTO",
@@ -91,6 +91,7 @@ __all__ = [
     "AcessoDadoPessoal",
     "Anexo",
     "AssinaturaWebhook",
+    "AvaliacoesDoDia",
     "AvisoMensagem",
     "Calendario",
     "Canal",

@@ -85,3 +85,20 @@ class ResolucoesDoDia(models.Model):
 
     def __str__(self):
         return f"{self.dia:%d/%m/%Y}: {self.n} resolvidos a partir de {self.faixa} s"
+
+
+class AvaliacoesDoDia(models.Model):
+    """Ratings (1 to 5) given on a day: the day the protocol was closed with one."""
+
+    dia = models.DateField()
+    avaliacao = models.PositiveSmallIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        required_db_vendor = "postgresql"
+        verbose_name = "avaliações do dia"
+        verbose_name_plural = "avaliações por dia"
+        constraints = [models.UniqueConstraint(fields=["dia", "avaliacao"], name="avaliacoesdodia_chave")]
+
+    def __str__(self):
+        return f"{self.dia:%d/%m/%Y}: {self.n} com nota {self.avaliacao}"

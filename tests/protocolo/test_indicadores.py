@@ -247,10 +247,12 @@ def test_no_figure_reads_the_whole_protocol_table(supervisor):
                 limitada = "Index Cond" in leitura or leitura.get("Index Name") in parciais
                 assert leitura["Node Type"] in {"Index Scan", "Index Only Scan"} and limitada, consulta["sql"]
     assert lidas == len(consultas.captured_queries)
-    # Openings per day, time to resolution, first contact and the deadlines by categoria and by
-    # responsável: five queries over the rollups.
+    # Openings per day, the deadlines by categoria and by responsável, time to resolution, first
+    # contact, the ratings and their trend: seven queries over the rollups.
     assert sorted(t for t in tabelas if t in resumos.TABELAS) == [
         "protocolo_aberturasdodia",
+        "protocolo_avaliacoesdodia",
+        "protocolo_avaliacoesdodia",
         "protocolo_prazosdodia",
         "protocolo_prazosdodia",
         "protocolo_resolucoesdodia",
