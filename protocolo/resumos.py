@@ -17,12 +17,14 @@ for data written with the triggers off (bench/semear.py copies with session_repl
 from django.conf import settings
 from django.db import connection, transaction
 
-TABELAS = (
-    "protocolo_aberturasdodia",
-    "protocolo_prazosdodia",
-    "protocolo_resolucoesdodia",
-    "protocolo_avaliacoesdodia",
-)
+# Each rollup table, with how many of its leading columns in `linhas` make its key.
+CHAVES = {
+    "protocolo_aberturasdodia": 1,
+    "protocolo_prazosdodia": 3,
+    "protocolo_resolucoesdodia": 2,
+    "protocolo_avaliacoesdodia": 2,
+}
+TABELAS = tuple(CHAVES)
 
 
 def _sql(texto):
@@ -205,3 +207,27 @@ def recalcular(conexao=None):
     conexao = conexao or connection
     with transaction.atomic(using=conexao.alias), conexao.cursor() as cursor:
         cursor.execute(RECALCULAR)
+
+
+def linhas(conexao=None):
+    """Every rollup row that counts something, as (tabela, *chave, *contagens) tuples: what
+    `manage.py recalcular_resumos --conferir` compares before and after a rebuild."""
+    conexao = conexao or connection
+    consultas = {
+        "protocolo_aberturasdodia": "SELECT dia, n FROM protocolo_aberturasdodia WHERE n <> 0",
+        "protocolo_prazosdodia": (
+            "SELECT dia, categoria_id, responsavel_id, total, no_prazo FROM protocolo_prazosdodia"
+            " WHERE total <> 0 OR no_prazo <> 0"
+        ),
+        "protocolo_resolucoesdodia": (
+            "SELECT dia, faixa, n, reabertos, primeiro_contato FROM protocolo_resolucoesdodia"
+            " WHERE n <> 0 OR reabertos <> 0 OR primeiro_contato <> 0"
+        ),
+        "protocolo_avaliacoesdodia": "SELECT dia, avaliacao, n FROM protocolo_avaliacoesdodia WHERE n <> 0",
+    }
+    with conexao.cursor() as cursor:
+        resultado = set()
+        for tabela, sql in consultas.items():
+            cursor.execute(sql)
+            resultado.update((tabela, *linha) for linha in cursor.fetchall())
+    return resultado
