@@ -4,10 +4,10 @@ resumos.py, docs/desempenho.md). Summing 90 days of a large company's protocols 
 rows; summing their rollups reads a few thousand.
 
 PostgreSQL keeps them, in the transaction that writes the protocol: an AFTER trigger on
-protocolo_protocolo takes a protocol's old share out and puts its new share in when a field the
-figures read changes (opening, deadline, resolution, situação, nível, categoria, responsável,
-duplicate, closing and rating), and one on protocolo_interacao moves a resolved protocol to "reopened" when its first
-reopening entry is appended. The days are São Paulo's (TIME_ZONE), as the dashboard's.
+protocolo_protocolo moves a protocol's share of a rollup (takes the old share out, puts the new one
+in) only when a field that rollup reads changes, and one on protocolo_interacao moves a resolved
+protocol to "reopened" when its first reopening entry is appended. The days are São Paulo's
+(TIME_ZONE), as the dashboard's.
 
 SQLite (the demo) has neither the triggers nor the rollups: the dashboard aggregates the protocols
 there. `recalcular` rebuilds every row from the protocols, for the migration that creates them and
@@ -44,45 +44,62 @@ RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     FROM (SELECT greatest(0, extract(epoch FROM resolvido - aberto)) AS d) AS duracao
 $$;
 
-CREATE OR REPLACE FUNCTION protocolo_resumos_somar(p protocolo_protocolo, sinal integer, reaberto boolean)
-RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
+CREATE OR REPLACE FUNCTION protocolo_resumos_aberturas(p protocolo_protocolo, sinal integer)
+RETURNS void LANGUAGE sql AS $$
     INSERT INTO protocolo_aberturasdodia AS r (dia, n)
     VALUES ((p.aberto_em AT TIME ZONE '{fuso}')::date, sinal)
-    ON CONFLICT (dia) DO UPDATE SET n = r.n + EXCLUDED.n;
+    ON CONFLICT (dia) DO UPDATE SET n = r.n + EXCLUDED.n
+$$;
 
+CREATE OR REPLACE FUNCTION protocolo_resumos_cumprido(p protocolo_protocolo)
+RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce((p.resolvido_em AT TIME ZONE '{fuso}')::date <= p.prazo, false)
+$$;
+
+CREATE OR REPLACE FUNCTION protocolo_resumos_prazos(p protocolo_protocolo, sinal integer)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
     IF p.prazo IS NOT NULL AND p.duplicado_de_id IS NULL AND p.situacao NOT IN ('cancelado', 'sem_demanda') THEN
         INSERT INTO protocolo_prazosdodia AS r (dia, categoria_id, responsavel_id, total, no_prazo)
         VALUES (
             p.prazo, p.categoria_id, p.responsavel_id, sinal,
-            CASE WHEN (p.resolvido_em AT TIME ZONE '{fuso}')::date <= p.prazo THEN sinal ELSE 0 END
+            CASE WHEN protocolo_resumos_cumprido(p) THEN sinal ELSE 0 END
         )
         ON CONFLICT (dia, categoria_id, responsavel_id)
         DO UPDATE SET total = r.total + EXCLUDED.total, no_prazo = r.no_prazo + EXCLUDED.no_prazo;
     END IF;
+END
+$$;
 
-    IF p.resolvido_em IS NOT NULL THEN
-        IF reaberto IS NULL THEN
-            reaberto := EXISTS (
-                SELECT 1 FROM protocolo_interacao WHERE protocolo_id = p.id AND tipo = 'reabertura'
-            );
-        END IF;
-        INSERT INTO protocolo_resolucoesdodia AS r (dia, faixa, n, reabertos, primeiro_contato)
-        VALUES (
-            (p.resolvido_em AT TIME ZONE '{fuso}')::date,
-            protocolo_resumos_faixa(p.aberto_em, p.resolvido_em),
-            sinal,
-            CASE WHEN reaberto THEN sinal ELSE 0 END,
-            CASE WHEN NOT reaberto AND p.nivel = 1
-                 AND (p.aberto_em AT TIME ZONE '{fuso}')::date = (p.resolvido_em AT TIME ZONE '{fuso}')::date
-                 THEN sinal ELSE 0 END
-        )
-        ON CONFLICT (dia, faixa) DO UPDATE SET
-            n = r.n + EXCLUDED.n,
-            reabertos = r.reabertos + EXCLUDED.reabertos,
-            primeiro_contato = r.primeiro_contato + EXCLUDED.primeiro_contato;
+CREATE OR REPLACE FUNCTION protocolo_resumos_resolucoes(p protocolo_protocolo, sinal integer, reaberto boolean)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF p.resolvido_em IS NULL THEN
+        RETURN;
     END IF;
+    IF reaberto IS NULL THEN
+        reaberto := EXISTS (SELECT 1 FROM protocolo_interacao WHERE protocolo_id = p.id AND tipo = 'reabertura');
+    END IF;
+    INSERT INTO protocolo_resolucoesdodia AS r (dia, faixa, n, reabertos, primeiro_contato)
+    VALUES (
+        (p.resolvido_em AT TIME ZONE '{fuso}')::date,
+        protocolo_resumos_faixa(p.aberto_em, p.resolvido_em),
+        sinal,
+        CASE WHEN reaberto THEN sinal ELSE 0 END,
+        CASE WHEN NOT reaberto AND p.nivel = 1
+             AND (p.aberto_em AT TIME ZONE '{fuso}')::date = (p.resolvido_em AT TIME ZONE '{fuso}')::date
+             THEN sinal ELSE 0 END
+    )
+    ON CONFLICT (dia, faixa) DO UPDATE SET
+        n = r.n + EXCLUDED.n,
+        reabertos = r.reabertos + EXCLUDED.reabertos,
+        primeiro_contato = r.primeiro_contato + EXCLUDED.primeiro_contato;
+END
+$$;
 
+CREATE OR REPLACE FUNCTION protocolo_resumos_avaliacoes(p protocolo_protocolo, sinal integer)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
     IF p.avaliacao IS NOT NULL AND p.encerrado_em IS NOT NULL THEN
         INSERT INTO protocolo_avaliacoesdodia AS r (dia, avaliacao, n)
         VALUES ((p.encerrado_em AT TIME ZONE '{fuso}')::date, p.avaliacao, sinal)
@@ -91,19 +108,39 @@ BEGIN
 END
 $$;
 
+-- A change moves only the rollups whose share of the protocol changed: moving an open protocol
+-- between em atendimento and aguardando, or escalating it, touches none.
 CREATE OR REPLACE FUNCTION protocolo_resumos_protocolo() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        IF (OLD.aberto_em, OLD.prazo, OLD.resolvido_em, OLD.situacao, OLD.nivel, OLD.categoria_id,
-            OLD.responsavel_id, OLD.duplicado_de_id, OLD.encerrado_em, OLD.avaliacao)
-           IS NOT DISTINCT FROM
-           (NEW.aberto_em, NEW.prazo, NEW.resolvido_em, NEW.situacao, NEW.nivel, NEW.categoria_id,
-            NEW.responsavel_id, NEW.duplicado_de_id, NEW.encerrado_em, NEW.avaliacao) THEN
-            RETURN NULL;
-        END IF;
-        PERFORM protocolo_resumos_somar(OLD, -1, NULL);
+    IF TG_OP = 'INSERT' THEN
+        PERFORM protocolo_resumos_aberturas(NEW, 1);
+        PERFORM protocolo_resumos_prazos(NEW, 1);
+        PERFORM protocolo_resumos_resolucoes(NEW, 1, NULL);
+        PERFORM protocolo_resumos_avaliacoes(NEW, 1);
+        RETURN NULL;
     END IF;
-    PERFORM protocolo_resumos_somar(NEW, 1, NULL);
+    IF OLD.aberto_em IS DISTINCT FROM NEW.aberto_em THEN
+        PERFORM protocolo_resumos_aberturas(OLD, -1);
+        PERFORM protocolo_resumos_aberturas(NEW, 1);
+    END IF;
+    IF (OLD.prazo, OLD.categoria_id, OLD.responsavel_id, OLD.duplicado_de_id IS NULL,
+        OLD.situacao IN ('cancelado', 'sem_demanda'), protocolo_resumos_cumprido(OLD))
+       IS DISTINCT FROM
+       (NEW.prazo, NEW.categoria_id, NEW.responsavel_id, NEW.duplicado_de_id IS NULL,
+        NEW.situacao IN ('cancelado', 'sem_demanda'), protocolo_resumos_cumprido(NEW)) THEN
+        PERFORM protocolo_resumos_prazos(OLD, -1);
+        PERFORM protocolo_resumos_prazos(NEW, 1);
+    END IF;
+    IF (OLD.resolvido_em IS NOT NULL OR NEW.resolvido_em IS NOT NULL)
+       AND (OLD.resolvido_em, OLD.aberto_em, OLD.nivel)
+           IS DISTINCT FROM (NEW.resolvido_em, NEW.aberto_em, NEW.nivel) THEN
+        PERFORM protocolo_resumos_resolucoes(OLD, -1, NULL);
+        PERFORM protocolo_resumos_resolucoes(NEW, 1, NULL);
+    END IF;
+    IF (OLD.encerrado_em, OLD.avaliacao) IS DISTINCT FROM (NEW.encerrado_em, NEW.avaliacao) THEN
+        PERFORM protocolo_resumos_avaliacoes(OLD, -1);
+        PERFORM protocolo_resumos_avaliacoes(NEW, 1);
+    END IF;
     RETURN NULL;
 END
 $$;
@@ -118,8 +155,8 @@ BEGIN
         SELECT 1 FROM protocolo_interacao
         WHERE protocolo_id = NEW.protocolo_id AND tipo = 'reabertura' AND id <> NEW.id
     ) THEN
-        PERFORM protocolo_resumos_somar(p, -1, false);
-        PERFORM protocolo_resumos_somar(p, 1, true);
+        PERFORM protocolo_resumos_resolucoes(p, -1, false);
+        PERFORM protocolo_resumos_resolucoes(p, 1, true);
     END IF;
     RETURN NULL;
 END
@@ -140,7 +177,11 @@ DROP TRIGGER IF EXISTS protocolo_resumos ON protocolo_protocolo;
 DROP TRIGGER IF EXISTS protocolo_resumos_reabertura ON protocolo_interacao;
 DROP FUNCTION IF EXISTS protocolo_resumos_protocolo();
 DROP FUNCTION IF EXISTS protocolo_resumos_reabertura();
-DROP FUNCTION IF EXISTS protocolo_resumos_somar(protocolo_protocolo, integer, boolean);
+DROP FUNCTION IF EXISTS protocolo_resumos_aberturas(protocolo_protocolo, integer);
+DROP FUNCTION IF EXISTS protocolo_resumos_prazos(protocolo_protocolo, integer);
+DROP FUNCTION IF EXISTS protocolo_resumos_resolucoes(protocolo_protocolo, integer, boolean);
+DROP FUNCTION IF EXISTS protocolo_resumos_avaliacoes(protocolo_protocolo, integer);
+DROP FUNCTION IF EXISTS protocolo_resumos_cumprido(protocolo_protocolo);
 DROP FUNCTION IF EXISTS protocolo_resumos_faixa(timestamptz, timestamptz);
 """
 

@@ -207,3 +207,29 @@ def test_the_command_checks_the_rollups_and_rebuilds_them_after_a_drift(historia
     assert "(1 diferiam)" in saida.getvalue()
     call_command("recalcular_resumos", "--conferir", stdout=io.StringIO())
     assert AberturasDoDia.objects.get(dia=timezone.localdate(historia)).n == 11
+
+
+def _escritas_nos_resumos():
+    """Rows this transaction inserted into or updated in the rollups (the statistics of the
+    current transaction, which pytest-django's test wraps)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(n_tup_ins + n_tup_upd), 0) FROM pg_stat_xact_user_tables WHERE relname = ANY(%s)",
+            [list(resumos.TABELAS)],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_change_touches_only_the_rollups_whose_share_moved(supervisor):
+    """Moving an open protocol between situações, or escalating one nobody holds, changes nothing
+    the figures count: no rollup row is locked or written. Resolving it does."""
+    protocolo = abrir()
+    antes = _escritas_nos_resumos()
+
+    services.protocolo_mudar_situacao(protocolo=protocolo, situacao="em_atendimento", autor=supervisor)
+    services.protocolo_escalar(protocolo=_recarregado(protocolo), motivo="Alçada.", autor=supervisor)
+    assert _escritas_nos_resumos() == antes
+
+    services.protocolo_resolver(protocolo=_recarregado(protocolo), texto="Feito.", autor=supervisor)
+    # Its deadline's row (now answered) and its resolution's row.
+    assert _escritas_nos_resumos() == antes + 3
