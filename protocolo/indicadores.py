@@ -55,6 +55,17 @@ def _resumos(modelo, inicio, fim):
     return leitura.de_leitura(modelo.objects.filter(dia__gte=inicio, dia__lte=fim))
 
 
+def _contagens(modelo, periodo, campo):
+    """(campo, how many) summed over the period's rollup rows, leaving out the values whose rows
+    sum to nothing (a protocol's share moved away leaves its row at zero)."""
+    return (
+        _resumos(modelo, periodo.inicio, periodo.fim)
+        .values_list(campo)
+        .annotate(quantos=Sum("n"))
+        .filter(quantos__gt=0)
+    )
+
+
 class Percentil(Aggregate):
     """PostgreSQL's ordered-set aggregate: percentile_cont(f) WITHIN GROUP (ORDER BY expr)."""
 
@@ -154,13 +165,7 @@ def tempo_de_resolucao(agora, dias=30, *, periodo=None, ao_vivo=False):
     PostgreSQL and the same computed from the durations on SQLite."""
     periodo = periodo or Periodo.ultimos(dias, timezone.localdate(agora))
     if _resumido(ao_vivo):
-        faixas = list(
-            _resumos(ResolucoesDoDia, periodo.inicio, periodo.fim)
-            .values_list("faixa")
-            .annotate(quantos=Sum("n"))
-            .filter(quantos__gt=0)
-            .order_by("faixa")
-        )
+        faixas = list(_contagens(ResolucoesDoDia, periodo, "faixa").order_by("faixa"))
         return {
             "n": sum(n for _, n in faixas),
             "mediana": _percentil(faixas, 0.5),
@@ -211,12 +216,7 @@ def avaliacoes(agora, dias=90, *, periodo=None, ao_vivo=False):
     distribution and mean."""
     periodo = periodo or Periodo.ultimos(dias, timezone.localdate(agora))
     if _resumido(ao_vivo):
-        linhas = dict(
-            _resumos(AvaliacoesDoDia, periodo.inicio, periodo.fim)
-            .values_list("avaliacao")
-            .annotate(quantos=Sum("n"))
-            .filter(quantos__gt=0)
-        )
+        linhas = dict(_contagens(AvaliacoesDoDia, periodo, "avaliacao"))
     else:
         linhas = dict(
             _protocolos()
