@@ -17,20 +17,28 @@ for data written with the triggers off (bench/semear.py copies with session_repl
 from django.conf import settings
 from django.db import connection, transaction
 
-# Each rollup table, with how many of its leading columns in `linhas` make its key.
-CHAVES = {
-    "protocolo_aberturasdodia": 1,
-    "protocolo_prazosdodia": 3,
-    "protocolo_resolucoesdodia": 2,
-    "protocolo_avaliacoesdodia": 2,
+from .models import SEM_RESPOSTA_DEVIDA, TipoInteracao
+
+# Each rollup table: the columns of its key, then its counts.
+COLUNAS = {
+    "protocolo_aberturasdodia": (("dia",), ("n",)),
+    "protocolo_prazosdodia": (("dia", "categoria_id", "responsavel_id"), ("total", "no_prazo")),
+    "protocolo_resolucoesdodia": (("dia", "faixa"), ("n", "reabertos", "primeiro_contato")),
+    "protocolo_avaliacoesdodia": (("dia", "avaliacao"), ("n",)),
 }
-TABELAS = tuple(CHAVES)
+TABELAS = tuple(COLUNAS)
 
 
 def _sql(texto):
     # The time zone is a literal in the functions: AT TIME ZONE with a constant is what lets the
-    # planner treat the day as a plain expression of the row.
-    return texto.replace("{fuso}", settings.TIME_ZONE)
+    # planner treat the day as a plain expression of the row. The situações and the entry type
+    # come from the models, as the installing migration saw them.
+    return (
+        texto.replace("{fuso}", settings.TIME_ZONE)
+        .replace("{sem_resposta}", ", ".join(f"'{situacao}'" for situacao in SEM_RESPOSTA_DEVIDA))
+        .replace("{reabertura}", f"'{TipoInteracao.REABERTURA}'")
+        .replace("{tabelas}", ", ".join(TABELAS))
+    )
 
 
 FUNCOES = _sql(
@@ -51,6 +59,13 @@ RETURNS void LANGUAGE sql AS $$
     ON CONFLICT (dia) DO UPDATE SET n = r.n + EXCLUDED.n
 $$;
 
+-- To be answered by a deadline: cancelled ones, calls closed without a demand and duplicates never were.
+CREATE OR REPLACE FUNCTION protocolo_resumos_conta_prazo(p protocolo_protocolo)
+RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT p.prazo IS NOT NULL AND p.duplicado_de_id IS NULL AND p.situacao NOT IN ({sem_resposta})
+$$;
+
+-- Answered (resolved) by the end of the deadline's day.
 CREATE OR REPLACE FUNCTION protocolo_resumos_cumprido(p protocolo_protocolo)
 RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
     SELECT coalesce((p.resolvido_em AT TIME ZONE '{fuso}')::date <= p.prazo, false)
@@ -59,7 +74,7 @@ $$;
 CREATE OR REPLACE FUNCTION protocolo_resumos_prazos(p protocolo_protocolo, sinal integer)
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    IF p.prazo IS NOT NULL AND p.duplicado_de_id IS NULL AND p.situacao NOT IN ('cancelado', 'sem_demanda') THEN
+    IF protocolo_resumos_conta_prazo(p) THEN
         INSERT INTO protocolo_prazosdodia AS r (dia, categoria_id, responsavel_id, total, no_prazo)
         VALUES (
             p.prazo, p.categoria_id, p.responsavel_id, sinal,
@@ -78,7 +93,7 @@ BEGIN
         RETURN;
     END IF;
     IF reaberto IS NULL THEN
-        reaberto := EXISTS (SELECT 1 FROM protocolo_interacao WHERE protocolo_id = p.id AND tipo = 'reabertura');
+        reaberto := EXISTS (SELECT 1 FROM protocolo_interacao WHERE protocolo_id = p.id AND tipo = {reabertura});
     END IF;
     INSERT INTO protocolo_resolucoesdodia AS r (dia, faixa, n, reabertos, primeiro_contato)
     VALUES (
@@ -123,11 +138,11 @@ BEGIN
         PERFORM protocolo_resumos_aberturas(OLD, -1);
         PERFORM protocolo_resumos_aberturas(NEW, 1);
     END IF;
-    IF (OLD.prazo, OLD.categoria_id, OLD.responsavel_id, OLD.duplicado_de_id IS NULL,
-        OLD.situacao IN ('cancelado', 'sem_demanda'), protocolo_resumos_cumprido(OLD))
+    IF (OLD.prazo, OLD.categoria_id, OLD.responsavel_id, protocolo_resumos_conta_prazo(OLD),
+        protocolo_resumos_cumprido(OLD))
        IS DISTINCT FROM
-       (NEW.prazo, NEW.categoria_id, NEW.responsavel_id, NEW.duplicado_de_id IS NULL,
-        NEW.situacao IN ('cancelado', 'sem_demanda'), protocolo_resumos_cumprido(NEW)) THEN
+       (NEW.prazo, NEW.categoria_id, NEW.responsavel_id, protocolo_resumos_conta_prazo(NEW),
+        protocolo_resumos_cumprido(NEW)) THEN
         PERFORM protocolo_resumos_prazos(OLD, -1);
         PERFORM protocolo_resumos_prazos(NEW, 1);
     END IF;
@@ -153,7 +168,7 @@ BEGIN
     SELECT * INTO p FROM protocolo_protocolo WHERE id = NEW.protocolo_id;
     IF p.resolvido_em IS NOT NULL AND NOT EXISTS (
         SELECT 1 FROM protocolo_interacao
-        WHERE protocolo_id = NEW.protocolo_id AND tipo = 'reabertura' AND id <> NEW.id
+        WHERE protocolo_id = NEW.protocolo_id AND tipo = {reabertura} AND id <> NEW.id
     ) THEN
         PERFORM protocolo_resumos_resolucoes(p, -1, false);
         PERFORM protocolo_resumos_resolucoes(p, 1, true);
@@ -168,7 +183,7 @@ FOR EACH ROW EXECUTE FUNCTION protocolo_resumos_protocolo();
 
 CREATE OR REPLACE TRIGGER protocolo_resumos_reabertura
 AFTER INSERT ON protocolo_interacao
-FOR EACH ROW WHEN (NEW.tipo = 'reabertura') EXECUTE FUNCTION protocolo_resumos_reabertura();
+FOR EACH ROW WHEN (NEW.tipo = {reabertura}) EXECUTE FUNCTION protocolo_resumos_reabertura();
 """
 )
 
@@ -182,23 +197,22 @@ DROP FUNCTION IF EXISTS protocolo_resumos_prazos(protocolo_protocolo, integer);
 DROP FUNCTION IF EXISTS protocolo_resumos_resolucoes(protocolo_protocolo, integer, boolean);
 DROP FUNCTION IF EXISTS protocolo_resumos_avaliacoes(protocolo_protocolo, integer);
 DROP FUNCTION IF EXISTS protocolo_resumos_cumprido(protocolo_protocolo);
+DROP FUNCTION IF EXISTS protocolo_resumos_conta_prazo(protocolo_protocolo);
 DROP FUNCTION IF EXISTS protocolo_resumos_faixa(timestamptz, timestamptz);
 """
 
 RECALCULAR = _sql(
     """
-LOCK TABLE protocolo_aberturasdodia, protocolo_prazosdodia, protocolo_resolucoesdodia, protocolo_avaliacoesdodia
-IN ACCESS EXCLUSIVE MODE;
-TRUNCATE protocolo_aberturasdodia, protocolo_prazosdodia, protocolo_resolucoesdodia, protocolo_avaliacoesdodia;
+LOCK TABLE {tabelas} IN ACCESS EXCLUSIVE MODE;
+TRUNCATE {tabelas};
 
 INSERT INTO protocolo_aberturasdodia (dia, n)
 SELECT (aberto_em AT TIME ZONE '{fuso}')::date, count(*) FROM protocolo_protocolo GROUP BY 1;
 
 INSERT INTO protocolo_prazosdodia (dia, categoria_id, responsavel_id, total, no_prazo)
-SELECT prazo, categoria_id, responsavel_id, count(*),
-       count(*) FILTER (WHERE (resolvido_em AT TIME ZONE '{fuso}')::date <= prazo)
-FROM protocolo_protocolo
-WHERE prazo IS NOT NULL AND duplicado_de_id IS NULL AND situacao NOT IN ('cancelado', 'sem_demanda')
+SELECT prazo, categoria_id, responsavel_id, count(*), count(*) FILTER (WHERE protocolo_resumos_cumprido(p))
+FROM protocolo_protocolo p
+WHERE protocolo_resumos_conta_prazo(p)
 GROUP BY 1, 2, 3;
 
 INSERT INTO protocolo_resolucoesdodia (dia, faixa, n, reabertos, primeiro_contato)
@@ -212,7 +226,7 @@ FROM (
            r.protocolo_id IS NOT NULL AS reaberto
     FROM protocolo_protocolo p
     LEFT JOIN (
-        SELECT DISTINCT protocolo_id FROM protocolo_interacao WHERE tipo = 'reabertura'
+        SELECT DISTINCT protocolo_id FROM protocolo_interacao WHERE tipo = {reabertura}
     ) r ON r.protocolo_id = p.id
     WHERE p.resolvido_em IS NOT NULL
 ) AS resolvidos
@@ -251,24 +265,14 @@ def recalcular(conexao=None):
 
 
 def linhas(conexao=None):
-    """Every rollup row that counts something, as (tabela, *chave, *contagens) tuples: what
+    """{(tabela, *chave): contagens} of every rollup row that counts something: what
     `manage.py recalcular_resumos --conferir` compares before and after a rebuild."""
     conexao = conexao or connection
-    consultas = {
-        "protocolo_aberturasdodia": "SELECT dia, n FROM protocolo_aberturasdodia WHERE n <> 0",
-        "protocolo_prazosdodia": (
-            "SELECT dia, categoria_id, responsavel_id, total, no_prazo FROM protocolo_prazosdodia"
-            " WHERE total <> 0 OR no_prazo <> 0"
-        ),
-        "protocolo_resolucoesdodia": (
-            "SELECT dia, faixa, n, reabertos, primeiro_contato FROM protocolo_resolucoesdodia"
-            " WHERE n <> 0 OR reabertos <> 0 OR primeiro_contato <> 0"
-        ),
-        "protocolo_avaliacoesdodia": "SELECT dia, avaliacao, n FROM protocolo_avaliacoesdodia WHERE n <> 0",
-    }
+    resultado = {}
     with conexao.cursor() as cursor:
-        resultado = set()
-        for tabela, sql in consultas.items():
-            cursor.execute(sql)
-            resultado.update((tabela, *linha) for linha in cursor.fetchall())
+        for tabela, (chave, contagens) in COLUNAS.items():
+            algum = " OR ".join(f"{coluna} <> 0" for coluna in contagens)
+            cursor.execute(f"SELECT {', '.join(chave + contagens)} FROM {tabela} WHERE {algum}")  # noqa: S608 (names from COLUNAS)
+            for linha in cursor.fetchall():
+                resultado[(tabela, *linha[: len(chave)])] = linha[len(chave) :]
     return resultado

@@ -28,7 +28,7 @@ class Command(BaseCommand):
             depois = resumos.linhas()
             if conferir:
                 transaction.set_rollback(True)
-        diferentes = len({(tabela, *resto[: resumos.CHAVES[tabela]]) for tabela, *resto in antes ^ depois})
+        diferentes = sum(antes.get(chave) != depois.get(chave) for chave in antes.keys() | depois.keys())
         if conferir and diferentes:
             raise CommandError(
                 f"{diferentes} linha(s) dos resumos diferem do que os protocolos dão; "
