@@ -14,19 +14,23 @@ there. `recalcular` rebuilds every row from the protocols, for the migration tha
 for data written with the triggers off (bench/semear.py copies with session_replication_role).
 """
 
+import functools
+import operator
+
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 
-from .models import SEM_RESPOSTA_DEVIDA, TipoInteracao
+from .models import SEM_RESPOSTA_DEVIDA, AberturasDoDia, AvaliacoesDoDia, PrazosDoDia, ResolucoesDoDia, TipoInteracao
 
-# Each rollup table: the columns of its key, then its counts.
-COLUNAS = {
-    "protocolo_aberturasdodia": (("dia",), ("n",)),
-    "protocolo_prazosdodia": (("dia", "categoria_id", "responsavel_id"), ("total", "no_prazo")),
-    "protocolo_resolucoesdodia": (("dia", "faixa"), ("n", "reabertos", "primeiro_contato")),
-    "protocolo_avaliacoesdodia": (("dia", "avaliacao"), ("n",)),
+# Each rollup: the fields of its key, then its counts.
+RESUMOS = {
+    AberturasDoDia: (("dia",), ("n",)),
+    PrazosDoDia: (("dia", "categoria_id", "responsavel_id"), ("total", "no_prazo")),
+    ResolucoesDoDia: (("dia", "faixa"), ("n", "reabertos", "primeiro_contato")),
+    AvaliacoesDoDia: (("dia", "avaliacao"), ("n",)),
 }
-TABELAS = tuple(COLUNAS)
+TABELAS = tuple(modelo._meta.db_table for modelo in RESUMOS)
 
 
 def _sql(texto):
@@ -267,12 +271,10 @@ def recalcular(conexao=None):
 def linhas(conexao=None):
     """{(tabela, *chave): contagens} of every rollup row that counts something: what
     `manage.py recalcular_resumos --conferir` compares before and after a rebuild."""
-    conexao = conexao or connection
+    alias = (conexao or connection).alias
     resultado = {}
-    with conexao.cursor() as cursor:
-        for tabela, (chave, contagens) in COLUNAS.items():
-            algum = " OR ".join(f"{coluna} <> 0" for coluna in contagens)
-            cursor.execute(f"SELECT {', '.join(chave + contagens)} FROM {tabela} WHERE {algum}")  # noqa: S608 (names from COLUNAS)
-            for linha in cursor.fetchall():
-                resultado[(tabela, *linha[: len(chave)])] = linha[len(chave) :]
+    for modelo, (chave, contagens) in RESUMOS.items():
+        algum = functools.reduce(operator.or_, (~Q(**{contagem: 0}) for contagem in contagens))
+        for linha in modelo.objects.using(alias).filter(algum).values_list(*chave, *contagens):
+            resultado[(modelo._meta.db_table, *linha[: len(chave)])] = linha[len(chave) :]
     return resultado
